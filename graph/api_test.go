@@ -1,0 +1,341 @@
+package graph_test
+
+import (
+	"encoding/base64"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const taskFields = `id title description completed priority tags dueAt completedAt createdAt updatedAt`
+
+const createTask = `mutation($input: CreateTaskInput!) {
+	createTask(input: $input) { task { ` + taskFields + ` } taskEdge { cursor node { id } } userErrors { field message code } }
+}`
+
+// create makes a task for user and returns it.
+func (a *api) create(user string, input map[string]any) map[string]any {
+	a.t.Helper()
+	r := a.do(user, createTask, map[string]any{"input": input}).noErrors(a.t)
+	if errs := path(r.Data, "createTask", "userErrors").([]any); len(errs) > 0 {
+		a.t.Fatalf("userErrors: %v", errs)
+	}
+	return path(r.Data, "createTask", "task").(map[string]any)
+}
+
+var dateTimeFormat = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+
+func TestTaskLifecycle(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		task := a.create("alice", map[string]any{
+			"title": "  Write report  ", "description": "", "priority": "HIGH",
+			"tags": []any{" Work ", "work", "Q4"}, "dueAt": "2026-12-01T18:00:00.123456+01:00",
+		})
+		t.Run("CreateNormalizes", func(t *testing.T) {
+			if task["title"] != "Write report" || task["description"] != nil || task["priority"] != "HIGH" {
+				t.Errorf("task = %v", task)
+			}
+			if tags := task["tags"].([]any); len(tags) != 2 || tags[0] != "work" || tags[1] != "q4" {
+				t.Errorf("tags = %v", tags)
+			}
+			if task["dueAt"] != "2026-12-01T17:00:00.123Z" {
+				t.Errorf("dueAt = %v, want UTC with milliseconds", task["dueAt"])
+			}
+			for _, f := range []string{"createdAt", "updatedAt"} {
+				if !dateTimeFormat.MatchString(str(task[f])) {
+					t.Errorf("%s = %v", f, task[f])
+				}
+			}
+			if task["completed"] != false || task["completedAt"] != nil {
+				t.Errorf("new task completed: %v", task)
+			}
+		})
+		id := str(task["id"])
+		t.Run("IDsAreOpaque", func(t *testing.T) {
+			if strings.Contains(id, "-") || strings.HasPrefix(id, "Task") {
+				t.Errorf("id %q looks parseable", id)
+			}
+			if _, err := base64.RawURLEncoding.DecodeString(id); err != nil {
+				t.Errorf("id %q: %v", id, err)
+			}
+		})
+		t.Run("TaskAndNode", func(t *testing.T) {
+			r := a.do("alice", `query($id: ID!) { task(id: $id) { id title } node(id: $id) { __typename id ... on Task { title } } }`,
+				map[string]any{"id": id}).noErrors(t)
+			if path(r.Data, "task", "id") != id || path(r.Data, "node", "__typename") != "Task" || path(r.Data, "node", "title") != "Write report" {
+				t.Errorf("data = %v", r.Data)
+			}
+		})
+		t.Run("Nodes", func(t *testing.T) {
+			r := a.do("alice", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+				map[string]any{"ids": []any{id, "garbage", id}}).noErrors(t)
+			nodes := path(r.Data, "nodes").([]any)
+			if len(nodes) != 3 || path(nodes[0], "id") != id || nodes[1] != nil || path(nodes[2], "id") != id {
+				t.Errorf("nodes = %v", nodes)
+			}
+		})
+		t.Run("UpdateIsAPatch", func(t *testing.T) {
+			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {description: "details", dueAt: null}) {
+				task { title description dueAt priority tags updatedAt } userErrors { code } } }`, map[string]any{"id": id}).noErrors(t)
+			got := path(r.Data, "updateTask", "task").(map[string]any)
+			if got["title"] != "Write report" || got["description"] != "details" || got["dueAt"] != nil || got["priority"] != "HIGH" {
+				t.Errorf("after patch: %v", got)
+			}
+		})
+		t.Run("UpdateNoOpKeepsUpdatedAt", func(t *testing.T) {
+			before := a.do("alice", `query($id: ID!) { task(id: $id) { updatedAt } }`, map[string]any{"id": id}).noErrors(t)
+			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "Write report"}) { task { updatedAt } } }`,
+				map[string]any{"id": id}).noErrors(t)
+			if path(r.Data, "updateTask", "task", "updatedAt") != path(before.Data, "task", "updatedAt") {
+				t.Errorf("no-op moved updatedAt")
+			}
+		})
+		t.Run("NullForUnclearableFieldsIsInvalid", func(t *testing.T) {
+			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: null, priority: null, tags: null, completed: null}) {
+				task { id } userErrors { field code } } }`, map[string]any{"id": id}).noErrors(t)
+			if path(r.Data, "updateTask", "task") != nil {
+				t.Errorf("task returned with userErrors")
+			}
+			errs := path(r.Data, "updateTask", "userErrors").([]any)
+			if len(errs) != 4 {
+				t.Fatalf("userErrors = %v", errs)
+			}
+			for _, e := range errs {
+				if path(e, "code") != "INVALID" {
+					t.Errorf("userError %v", e)
+				}
+			}
+		})
+		t.Run("SetTaskCompletedIsIdempotent", func(t *testing.T) {
+			q := `mutation($id: ID!, $c: Boolean!) { setTaskCompleted(id: $id, completed: $c) { task { completed completedAt updatedAt } } }`
+			first := a.do("alice", q, map[string]any{"id": id, "c": true}).noErrors(t)
+			second := a.do("alice", q, map[string]any{"id": id, "c": true}).noErrors(t)
+			if path(first.Data, "setTaskCompleted", "task", "completedAt") == nil ||
+				path(first.Data, "setTaskCompleted", "task", "completedAt") != path(second.Data, "setTaskCompleted", "task", "completedAt") ||
+				path(first.Data, "setTaskCompleted", "task", "updatedAt") != path(second.Data, "setTaskCompleted", "task", "updatedAt") {
+				t.Errorf("first %v second %v", first.Data, second.Data)
+			}
+			reopened := a.do("alice", q, map[string]any{"id": id, "c": false}).noErrors(t)
+			if path(reopened.Data, "setTaskCompleted", "task", "completedAt") != nil {
+				t.Errorf("reopened task keeps completedAt")
+			}
+		})
+		t.Run("StatsAndTags", func(t *testing.T) {
+			r := a.do("alice", `{ taskStats(timeZone: "Europe/Berlin") { total completed pending completionRate byPriority { priority count } byTag { tag count } }
+				tags { tag count } }`, nil).noErrors(t)
+			if path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "byPriority", 0, "priority") != "HIGH" {
+				t.Errorf("stats = %v", r.Data)
+			}
+			if len(path(r.Data, "taskStats", "byPriority").([]any)) != 3 || len(path(r.Data, "tags").([]any)) != 2 {
+				t.Errorf("stats = %v", r.Data)
+			}
+		})
+		t.Run("UnknownTimeZoneIsBadUserInput", func(t *testing.T) {
+			r := a.do("alice", `{ taskStats(timeZone: "Mars/Olympus") { total } }`, nil)
+			if r.code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "timeZone" {
+				t.Errorf("errors = %+v", r.Errors)
+			}
+		})
+		t.Run("DeleteThenRetryIsNotFound", func(t *testing.T) {
+			q := `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`
+			r := a.do("alice", q, map[string]any{"id": id}).noErrors(t)
+			if path(r.Data, "deleteTask", "deletedTaskId") != id {
+				t.Errorf("data = %v", r.Data)
+			}
+			if c := a.do("alice", q, map[string]any{"id": id}).code(t); c != "NOT_FOUND" {
+				t.Errorf("retry code = %q", c)
+			}
+		})
+		t.Run("ClearCompleted", func(t *testing.T) {
+			done := a.create("alice", map[string]any{"title": "done"})
+			a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).noErrors(t)
+			a.create("alice", map[string]any{"title": "pending"})
+			r := a.do("alice", `mutation { clearCompletedTasks { deletedTaskIds count } }`, nil).noErrors(t)
+			ids := path(r.Data, "clearCompletedTasks", "deletedTaskIds").([]any)
+			if path(r.Data, "clearCompletedTasks", "count") != float64(1) || len(ids) != 1 || ids[0] != done["id"] {
+				t.Errorf("data = %v", r.Data)
+			}
+		})
+	})
+}
+
+func TestCreateTaskUserErrors(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		tags := []any{"ok", "", strings.Repeat("x", 33), "fine"}
+		r := a.do("alice", createTask, map[string]any{"input": map[string]any{
+			"title": "   ", "description": strings.Repeat("d", 1001), "tags": tags, "idempotencyKey": strings.Repeat("k", 101),
+		}}).noErrors(t)
+		if path(r.Data, "createTask", "task") != nil || path(r.Data, "createTask", "taskEdge") != nil {
+			t.Errorf("task returned with userErrors: %v", r.Data)
+		}
+		got := map[string]string{}
+		for _, e := range path(r.Data, "createTask", "userErrors").([]any) {
+			var field []string
+			for _, f := range path(e, "field").([]any) {
+				field = append(field, f.(string))
+			}
+			got[strings.Join(field, ".")] = str(path(e, "code"))
+		}
+		want := map[string]string{
+			"input.title": "BLANK", "input.description": "TOO_LONG", "input.tags.1": "BLANK", "input.tags.2": "TOO_LONG",
+			"input.idempotencyKey": "TOO_LONG",
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("userErrors[%s] = %q, want %q (all: %v)", k, got[k], v, got)
+			}
+		}
+		if n := a.do("alice", `{ tasks { totalCount } }`, nil).noErrors(t); path(n.Data, "tasks", "totalCount") != float64(0) {
+			t.Errorf("invalid input wrote a task")
+		}
+		eleven := make([]any, 11)
+		for i := range eleven {
+			eleven[i] = string(rune('a' + i))
+		}
+		r = a.do("alice", createTask, map[string]any{"input": map[string]any{"title": "t", "tags": eleven}}).noErrors(t)
+		if e := path(r.Data, "createTask", "userErrors", 0); path(e, "code") != "TOO_MANY" || path(e, "field", 1) != "tags" {
+			t.Errorf("eleven tags: %v", r.Data)
+		}
+	})
+}
+
+func TestIdempotentCreate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		input := map[string]any{"title": "once", "idempotencyKey": "key-1"}
+		first := a.create("alice", input)
+		a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`, map[string]any{"id": first["id"]}).noErrors(t)
+		again := a.create("alice", input)
+		if again["id"] != first["id"] || again["title"] != "renamed" {
+			t.Errorf("replay = %v, want the first task as it is now", again)
+		}
+		other := a.create("bob", input)
+		if other["id"] == first["id"] {
+			t.Errorf("keys must be per user")
+		}
+		a.do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": first["id"]}).noErrors(t)
+		r := a.do("alice", createTask, map[string]any{"input": input})
+		if r.code(t) != "NOT_FOUND" {
+			t.Errorf("replay after delete: %+v", r)
+		}
+	})
+}
+
+// TestIsolation checks every operation that takes an id: another user's task must look exactly like a random id,
+// and stay unchanged.
+func TestIsolation(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		owned := a.create("alice", map[string]any{"title": "alice's", "tags": []any{"secret"}, "dueAt": "2020-01-01T00:00:00Z"})
+		done := a.create("alice", map[string]any{"title": "alice's done"})
+		a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).noErrors(t)
+		foreign := str(owned["id"])
+		missing := base64.RawURLEncoding.EncodeToString([]byte("Task:0193a0f2-7e5c-7bbb-8000-000000000000"))
+		malformed := "not-an-id"
+
+		mutations := map[string]string{
+			"updateTask":       `mutation($id: ID!) { updateTask(id: $id, input: {title: ""}) { task { id } userErrors { code } } }`,
+			"setTaskCompleted": `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`,
+			"deleteTask":       `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`,
+		}
+		for name, q := range mutations {
+			t.Run(name, func(t *testing.T) {
+				var messages []string
+				for _, id := range []string{foreign, missing, malformed} {
+					r := a.do("bob", q, map[string]any{"id": id})
+					if r.code(t) != "NOT_FOUND" || path(r.Data, name) != nil {
+						t.Errorf("id %s: %+v", id, r)
+					}
+					messages = append(messages, r.Errors[0].Message)
+				}
+				if messages[0] != messages[1] || messages[1] != messages[2] {
+					t.Errorf("messages differ: %q", messages)
+				}
+			})
+		}
+		t.Run("Reads", func(t *testing.T) {
+			for _, id := range []string{foreign, missing, malformed} {
+				r := a.do("bob", `query($id: ID!) { task(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`,
+					map[string]any{"id": id}).noErrors(t)
+				if path(r.Data, "task") != nil || path(r.Data, "node") != nil || path(r.Data, "nodes", 0) != nil {
+					t.Errorf("id %s: %v", id, r.Data)
+				}
+			}
+		})
+		t.Run("ListsCountsStatsAndTags", func(t *testing.T) {
+			a.create("bob", map[string]any{"title": "bob's"})
+			a.do("bob", `mutation { clearCompletedTasks { count } }`, nil).noErrors(t)
+			r := a.do("bob", `{ tasks(filter: {search: "alice"}) { totalCount nodes { id } }
+				all: tasks { totalCount } taskStats { total completed overdue byTag { tag } } tags { tag } }`, nil).noErrors(t)
+			if path(r.Data, "tasks", "totalCount") != float64(0) || path(r.Data, "all", "totalCount") != float64(1) ||
+				path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "overdue") != float64(0) ||
+				len(path(r.Data, "taskStats", "byTag").([]any)) != 0 || len(path(r.Data, "tags").([]any)) != 0 {
+				t.Errorf("bob sees alice's tasks: %v", r.Data)
+			}
+		})
+		t.Run("OwnerTasksUnchanged", func(t *testing.T) {
+			r := a.do("alice", `query($a: ID!, $b: ID!) { a: task(id: $a) { title completed } b: task(id: $b) { completed } }`,
+				map[string]any{"a": foreign, "b": done["id"]}).noErrors(t)
+			if path(r.Data, "a", "title") != "alice's" || path(r.Data, "a", "completed") != false || path(r.Data, "b", "completed") != true {
+				t.Errorf("alice's tasks changed: %v", r.Data)
+			}
+		})
+	})
+}
+
+func TestPaginationThroughAPI(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		var created []string
+		for i := 0; i < 7; i++ {
+			created = append(created, str(a.create("alice", map[string]any{"title": "t"})["id"]))
+		}
+		q := `query($first: Int, $after: String, $last: Int, $before: String) {
+			tasks(first: $first, after: $after, last: $last, before: $before) {
+				edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount } }`
+		var seen []string
+		vars := map[string]any{"first": 3}
+		for {
+			r := a.do("alice", q, vars).noErrors(t)
+			for _, e := range path(r.Data, "tasks", "edges").([]any) {
+				seen = append(seen, str(path(e, "node", "id")))
+			}
+			if path(r.Data, "tasks", "totalCount") != float64(7) {
+				t.Fatalf("totalCount = %v", path(r.Data, "tasks", "totalCount"))
+			}
+			if path(r.Data, "tasks", "pageInfo", "hasNextPage") != true {
+				break
+			}
+			vars = map[string]any{"first": 3, "after": path(r.Data, "tasks", "pageInfo", "endCursor")}
+		}
+		if len(seen) != 7 {
+			t.Fatalf("saw %d tasks", len(seen))
+		}
+		for i := range seen {
+			if seen[i] != created[len(created)-1-i] {
+				t.Fatalf("default order is not newest first: %v vs %v", seen, created)
+			}
+		}
+		for _, bad := range []map[string]any{{"first": 0}, {"first": 101}, {"last": -1}, {"first": 1, "last": 1}, {"after": "bogus"}} {
+			r := a.do("alice", q, bad)
+			if r.code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] == nil {
+				t.Errorf("%v: %+v", bad, r.Errors)
+			}
+		}
+		// A cursor of another order is refused.
+		r := a.do("alice", `{ tasks(orderBy: {field: TITLE, direction: ASC}, first: 1) { pageInfo { endCursor } } }`, nil).noErrors(t)
+		cursor := path(r.Data, "tasks", "pageInfo", "endCursor")
+		if r := a.do("alice", q, map[string]any{"first": 1, "after": cursor}); r.code(t) != "BAD_USER_INPUT" {
+			t.Errorf("foreign cursor accepted")
+		}
+		// createTask's edge cursor belongs to the default order.
+		created8 := a.do("alice", createTask, map[string]any{"input": map[string]any{"title": "eighth"}}).noErrors(t)
+		edgeCursor := path(created8.Data, "createTask", "taskEdge", "cursor")
+		next := a.do("alice", q, map[string]any{"first": 1, "after": edgeCursor}).noErrors(t)
+		if path(next.Data, "tasks", "edges", 0, "node", "id") != created[6] {
+			t.Errorf("the edge cursor does not continue the default list: %v", next.Data)
+		}
+	})
+}

@@ -1,0 +1,110 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"taskapi/model"
+)
+
+// The extensions.code values of the contract.
+const (
+	CodeUnauthenticated       = "UNAUTHENTICATED"
+	CodeNotFound              = "NOT_FOUND"
+	CodeBadUserInput          = "BAD_USER_INPUT"
+	CodeParseFailed           = "GRAPHQL_PARSE_FAILED"
+	CodeValidationFailed      = "GRAPHQL_VALIDATION_FAILED"
+	CodePersistedQueryMissing = "PERSISTED_QUERY_NOT_FOUND"
+	CodeQueryTooComplex       = "QUERY_TOO_COMPLEX"
+	CodeRateLimited           = "RATE_LIMITED"
+	CodeServiceUnavailable    = "SERVICE_UNAVAILABLE"
+	CodeBadRequest            = "BAD_REQUEST"
+	CodeInternal              = "INTERNAL_SERVER_ERROR"
+)
+
+// errUnauthenticated is returned by every field but introspection when the request carries no verified user.
+var errUnauthenticated = errors.New("authentication required")
+
+// Messages clients see. The not-found message is the same whether the task is someone else's, deleted, never
+// existed or has a malformed id.
+const (
+	msgUnauthenticated = "You must be signed in: send Authorization: Bearer <token>."
+	msgNotFound        = "Task not found."
+	msgUnavailable     = "The database is unavailable; try again shortly."
+	msgInternal        = "Internal server error."
+)
+
+// presentError is the one place where errors become what clients see: domain errors get their extensions.code,
+// and anything unexpected is logged in full and answered with a generic message and the request id.
+func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var gqlErr *gqlerror.Error
+		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+			// Parse and validation errors made by gqlgen itself already carry their code.
+			if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
+				setCode(gqlErr, CodeBadUserInput)
+			}
+			return gqlErr
+		}
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		var inputErr *model.InputError
+		var coded *codedError
+		switch {
+		case errors.As(err, &coded):
+			out.Message = coded.message
+			setCode(out, coded.code)
+			for k, v := range coded.extensions {
+				out.Extensions[k] = v
+			}
+		case errors.Is(err, errUnauthenticated):
+			out.Message = msgUnauthenticated
+			setCode(out, CodeUnauthenticated)
+		case errors.Is(err, model.ErrNotFound):
+			out.Message = msgNotFound
+			setCode(out, CodeNotFound)
+		case errors.As(err, &inputErr):
+			out.Message = inputErr.Message
+			setCode(out, CodeBadUserInput)
+			out.Extensions["field"] = inputErr.Field
+		case errors.Is(err, model.ErrUnavailable):
+			logger.WarnContext(ctx, "database unavailable", "err", err, "requestId", RequestID(ctx))
+			out.Message = msgUnavailable
+			setCode(out, CodeServiceUnavailable)
+		default:
+			logger.ErrorContext(ctx, "internal error", "err", err, "path", out.Path.String(), "requestId", RequestID(ctx))
+			out.Message = msgInternal
+			setCode(out, CodeInternal)
+			out.Extensions["requestId"] = RequestID(ctx)
+		}
+		return out
+	}
+}
+
+// recoverPanic turns a resolver panic into an internal error; the presenter logs it, stack included, with the
+// request id.
+func recoverPanic(_ context.Context, p any) error {
+	return fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+}
+
+func setCode(e *gqlerror.Error, code string) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+}
+
+// codedError is an error with a code of the contract and a message made for clients, raised by the transport and
+// the limits (QUERY_TOO_COMPLEX, BAD_REQUEST...).
+type codedError struct {
+	code       string
+	message    string
+	extensions map[string]any
+}
+
+func (e *codedError) Error() string { return e.message }

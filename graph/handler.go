@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"taskapi/auth"
+	"taskapi/model"
+)
+
+// Options are the settings of the HTTP handler. Zero values take the defaults.
+type Options struct {
+	Logger *slog.Logger
+	// MaxBodyBytes limits a POST body (default 1 MiB); a larger one is answered 413.
+	MaxBodyBytes int64
+	// MaxBatch limits the operations of one batched POST (default 10); a larger batch is refused whole.
+	MaxBatch int
+	// DisableIntrospection turns off __schema and __type.
+	DisableIntrospection bool
+	// QueryCacheSize is how many parsed and validated documents are kept (default 1000).
+	QueryCacheSize int
+	// Limits bound the cost of one document.
+	Limits Limits
+}
+
+func (o *Options) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 10
+	}
+	if o.QueryCacheSize <= 0 {
+		o.QueryCacheSize = 1000
+	}
+}
+
+// NewHandler returns the whole HTTP surface: GraphiQL at GET /, GraphQL at /graphql (behind token verification),
+// /healthz and /readyz.
+func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
+	opts.defaults()
+	schema := NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: opts.Logger}))
+	exec := executor.New(schema)
+	exec.SetErrorPresenter(presentError(opts.Logger))
+	exec.SetRecoverFunc(recoverPanic)
+	exec.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
+	if !opts.DisableIntrospection {
+		exec.Use(extension.Introspection{})
+	}
+	exec.Use(newLimiter(opts.Limits, schema))
+	gql := &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(gql))
+	mux.Handle("GET /{$}", playground.Handler("Tasks GraphQL", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			opts.Logger.WarnContext(ctx, "not ready", "err", err)
+			writeText(w, http.StatusServiceUnavailable, "database unavailable")
+			return
+		}
+		writeText(w, http.StatusOK, "ok")
+	})
+	return withRequestID(mux)
+}
+
+// newConfig wires the resolvers and the complexity of list fields, which cost their page size times what each
+// item asks for.
+func newConfig(r *Resolver) Config {
+	c := Config{Resolvers: r}
+	c.Complexity.Query.Tasks = func(child int, _ *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
+		n := defaultPageSize
+		if first != nil {
+			n = *first
+		} else if last != nil {
+			n = *last
+		}
+		return 1 + max(n, 1)*child
+	}
+	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
+	c.Complexity.Query.Tags = func(child int, first *int) int {
+		n := maxTagsPage
+		if first != nil {
+			n = *first
+		}
+		return 1 + max(n, 1)*child
+	}
+	return c
+}
+
+// unauthorized answers a request whose token failed verification: 401 with a GraphQL-shaped body. The auth
+// middleware has set WWW-Authenticate already.
+func unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		media = mediaJSON
+	}
+	writeError(w, media, http.StatusUnauthorized, CodeUnauthenticated, "The token is invalid or expired.")
+}
+
+func writeText(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body + "\n"))
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request ctx belongs to, or "" outside a request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestID gives every request an id: the incoming X-Request-Id when it is a sane token, a new random one
+// otherwise. It is echoed in the response and carried in internal errors, so a user's report finds its log line.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			var b [16]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"taskapi/auth"
+	"taskapi/graph/gqlmodel"
+	"taskapi/model"
+)
+
+// viewerID returns the verified user id that the auth middleware put in the context, or errUnauthenticated.
+func viewerID(ctx context.Context) (string, error) {
+	v, ok := auth.FromContext(ctx)
+	if !ok || v.ID == "" {
+		return "", errUnauthenticated
+	}
+	return v.ID, nil
+}
+
+// Limits on query arguments that the store does not check itself.
+const (
+	maxNodeIDs      = 100
+	maxTagsPage     = 100
+	defaultPageSize = 20 // the store's page size when neither first nor last is given
+)
+
+// userErrors splits a store error into the payload's userErrors (for invalid input) or a top-level error.
+func userErrors(err error) ([]*model.UserError, error) {
+	var verr *model.ValidationError
+	if !errors.As(err, &verr) {
+		return nil, err
+	}
+	out := make([]*model.UserError, len(verr.Problems))
+	for i := range verr.Problems {
+		out[i] = &verr.Problems[i]
+	}
+	return out, nil
+}
+
+// connection turns a store page into a Relay connection.
+func connection(page *model.TaskPage, filter model.TaskFilter) *gqlmodel.TaskConnection {
+	c := &gqlmodel.TaskConnection{
+		Edges:    make([]*gqlmodel.TaskEdge, len(page.Edges)),
+		Nodes:    make([]*model.Task, len(page.Edges)),
+		PageInfo: &gqlmodel.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
+		Filter:   filter,
+	}
+	for i, e := range page.Edges {
+		c.Edges[i] = &gqlmodel.TaskEdge{Cursor: e.Cursor, Node: e.Node}
+		c.Nodes[i] = e.Node
+	}
+	if n := len(page.Edges); n > 0 {
+		c.PageInfo.StartCursor = &page.Edges[0].Cursor
+		c.PageInfo.EndCursor = &page.Edges[n-1].Cursor
+	}
+	return c
+}
+
+// taskPatch turns the GraphQL input, where omitted and null differ, into the store's patch.
+func taskPatch(in gqlmodel.UpdateTaskInput) model.TaskPatch {
+	return model.TaskPatch{
+		Title:       optional(in.Title),
+		Description: optional(in.Description),
+		Priority:    optional(in.Priority),
+		Tags:        optionalSlice(in.Tags),
+		DueAt:       optional(in.DueAt),
+		Completed:   optional(in.Completed),
+	}
+}
+
+func optional[T any](o graphql.Omittable[*T]) model.Optional[T] {
+	v, set := o.ValueOK()
+	switch {
+	case !set:
+		return model.Optional[T]{}
+	case v == nil:
+		return model.Null[T]()
+	default:
+		return model.Some(*v)
+	}
+}
+
+func optionalSlice[T any](o graphql.Omittable[[]T]) model.Optional[[]T] {
+	v, set := o.ValueOK()
+	switch {
+	case !set:
+		return model.Optional[[]T]{}
+	case v == nil:
+		return model.Null[[]T]()
+	default:
+		return model.Some(v)
+	}
+}
+
+// taskIDs writes task ids out as global ids.
+func taskIDs(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = taskID(id)
+	}
+	return out
+}
+
+// location resolves an IANA time zone name, refusing the empty name and "Local", which would depend on the server.
+func location(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, &model.InputError{Field: "timeZone", Message: "Unknown time zone " + `"` + name + `"; use an IANA name such as Europe/Berlin.`}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, &model.InputError{Field: "timeZone", Message: "Unknown time zone " + `"` + name + `"; use an IANA name such as Europe/Berlin.`}
+	}
+	return loc, nil
+}

@@ -1,0 +1,389 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// The two media types of GraphQL over HTTP.
+const (
+	mediaGraphQLResponse = "application/graphql-response+json"
+	mediaJSON            = "application/json"
+)
+
+// transport serves GraphQL over HTTP (GET and POST, single operations and batches) on a gqlgen executor. It is our
+// own rather than gqlgen's because the GraphQL-over-HTTP specification's status codes, content negotiation and
+// batching need one place that sees the whole request.
+type transport struct {
+	exec         *executor.Executor
+	maxBodyBytes int64
+	maxBatch     int
+}
+
+// rawRequest is one GraphQL request as the client sent it, before it is known to be well formed.
+type rawRequest struct {
+	Query         json.RawMessage `json:"query"`
+	OperationName json.RawMessage `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// outcome is the answer to one operation and whether it is a request error (the response has no data).
+type outcome struct {
+	resp         *graphql.Response
+	requestError bool
+	status       int // a status that overrides the GraphQL-over-HTTP rules, such as 405 for a mutation over GET
+}
+
+func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		writeError(w, mediaJSON, http.StatusNotAcceptable, CodeBadRequest,
+			"Accept must allow application/graphql-response+json or application/json.")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		t.serveGet(w, r, media)
+	case http.MethodPost:
+		t.servePost(w, r, media)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		writeError(w, media, http.StatusMethodNotAllowed, CodeBadRequest, "GraphQL is served over GET and POST only.")
+	}
+}
+
+func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media string) {
+	q := r.URL.Query()
+	if !q.Has("query") && !q.Has("extensions") {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "A GraphQL GET request needs a query parameter.")
+		return
+	}
+	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	if err := decodeObjectParam(q.Get("variables"), &params.Variables); err != nil {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The variables parameter must be a JSON object.")
+		return
+	}
+	if err := decodeObjectParam(q.Get("extensions"), &params.Extensions); err != nil {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The extensions parameter must be a JSON object.")
+		return
+	}
+	out := t.run(r.Context(), params, true)
+	if out.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", "POST")
+	}
+	writeResponse(w, media, out.statusFor(media), out.resp)
+}
+
+func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media string) {
+	if !jsonContentType(r.Header.Get("Content-Type")) {
+		writeError(w, media, http.StatusUnsupportedMediaType, CodeBadRequest,
+			"A GraphQL POST request must have Content-Type: application/json.")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.maxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, media, http.StatusRequestEntityTooLarge, CodeBadRequest,
+				fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
+			return
+		}
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
+		return
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		t.serveBatch(w, r, media, body)
+		return
+	}
+	var req rawRequest
+	if err := strictUnmarshal(body, &req); err != nil {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON object: "+err.Error())
+		return
+	}
+	params, err := req.params(r.Header)
+	if err != nil {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, err.Error())
+		return
+	}
+	out := t.run(r.Context(), params, false)
+	writeResponse(w, media, out.statusFor(media), out.resp)
+}
+
+// serveBatch answers a JSON array of operations with an array of results in the same order. Consecutive queries run
+// concurrently; a mutation waits for everything before it and holds back everything after it, so the results are
+// those of running the operations one after another.
+func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media string, body []byte) {
+	var elems []json.RawMessage
+	if err := strictUnmarshal(body, &elems); err != nil {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON array: "+err.Error())
+		return
+	}
+	if len(elems) == 0 {
+		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "A batch needs at least one operation.")
+		return
+	}
+	if len(elems) > t.maxBatch {
+		writeResponse(w, media, http.StatusBadRequest, &graphql.Response{Errors: gqlerror.List{tooComplex("batch",
+			fmt.Sprintf("A batch can hold at most %d operations; this one has %d.", t.maxBatch, len(elems)))}})
+		return
+	}
+	results := make([]*graphql.Response, len(elems))
+	var group sync.WaitGroup
+	for i, elem := range elems {
+		var req rawRequest
+		if err := strictUnmarshal(elem, &req); err != nil {
+			results[i] = &graphql.Response{Errors: gqlerror.List{badRequest("The operation is not a JSON object: " + err.Error())}}
+			continue
+		}
+		params, err := req.params(r.Header)
+		if err != nil {
+			results[i] = &graphql.Response{Errors: gqlerror.List{badRequest(err.Error())}}
+			continue
+		}
+		ctx, rc, done := t.prepare(r.Context(), params, false)
+		switch {
+		case done != nil:
+			results[i] = done.resp
+		case rc.Operation.Operation == ast.Mutation:
+			group.Wait()
+			results[i] = t.execute(ctx, rc)
+		default:
+			group.Go(func() { results[i] = t.execute(ctx, rc) })
+		}
+	}
+	group.Wait()
+	writeBatch(w, media, results)
+}
+
+// run executes one operation. get says whether it came over GET, where mutations are refused.
+func (t *transport) run(ctx context.Context, params *graphql.RawParams, get bool) outcome {
+	ctx, rc, done := t.prepare(ctx, params, get)
+	if done != nil {
+		return *done
+	}
+	return outcome{resp: t.execute(ctx, rc)}
+}
+
+// prepare parses and validates one operation and coerces its variables. When that fails, done is the answer.
+func (t *transport) prepare(ctx context.Context, params *graphql.RawParams, get bool) (context.Context, *graphql.OperationContext, *outcome) {
+	ctx = graphql.StartOperationTrace(ctx)
+	start := graphql.Now()
+	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
+	rc, errs := t.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		return ctx, rc, &outcome{resp: resp, requestError: true}
+	}
+	if get && rc.Operation.Operation != ast.Query {
+		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc),
+			gqlerror.List{badRequest("Mutations are served over POST only.")})
+		return ctx, rc, &outcome{resp: resp, requestError: true, status: http.StatusMethodNotAllowed}
+	}
+	return ctx, rc, nil
+}
+
+// execute runs a prepared operation.
+func (t *transport) execute(ctx context.Context, rc *graphql.OperationContext) *graphql.Response {
+	responses, ctx := t.exec.DispatchOperation(ctx, rc)
+	return responses(ctx)
+}
+
+// statusFor applies the GraphQL-over-HTTP specification: with application/json every well-formed request is
+// answered 200; with application/graphql-response+json a response without data (a request error) is a 4xx.
+func (o outcome) statusFor(media string) int {
+	if o.status != 0 {
+		return o.status
+	}
+	if media == mediaGraphQLResponse && o.requestError {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
+}
+
+// params checks that a decoded request is well formed: query a string, operationName a string or null, variables
+// and extensions objects or null.
+func (req *rawRequest) params(header http.Header) (*graphql.RawParams, error) {
+	p := &graphql.RawParams{Headers: header}
+	if err := optionalString(req.Query, &p.Query); err != nil {
+		return nil, errors.New("query must be a string")
+	}
+	if len(req.Query) == 0 || isNull(req.Query) {
+		if len(req.Extensions) == 0 || isNull(req.Extensions) {
+			return nil, errors.New("A GraphQL request needs a query")
+		}
+	}
+	if err := optionalString(req.OperationName, &p.OperationName); err != nil {
+		return nil, errors.New("operationName must be a string")
+	}
+	if err := optionalObject(req.Variables, &p.Variables); err != nil {
+		return nil, errors.New("variables must be a JSON object")
+	}
+	if err := optionalObject(req.Extensions, &p.Extensions); err != nil {
+		return nil, errors.New("extensions must be a JSON object")
+	}
+	return p, nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+func optionalString(raw json.RawMessage, dst *string) error {
+	if len(raw) == 0 || isNull(raw) {
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+func optionalObject(raw json.RawMessage, dst *map[string]any) error {
+	if len(raw) == 0 || isNull(raw) {
+		return nil
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return errors.New("not an object")
+	}
+	return strictUnmarshal(raw, dst)
+}
+
+func decodeObjectParam(s string, dst *map[string]any) error {
+	if s == "" {
+		return nil
+	}
+	return optionalObject(json.RawMessage(s), dst)
+}
+
+// strictUnmarshal decodes one JSON value, numbers kept exact (as gqlgen expects), and refuses trailing data.
+func strictUnmarshal(data []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// jsonContentType accepts application/json with no charset or a UTF-8 one.
+func jsonContentType(header string) bool {
+	mediaType, params, err := mime.ParseMediaType(header)
+	if err != nil || mediaType != mediaJSON {
+		return false
+	}
+	charset, ok := params["charset"]
+	return !ok || strings.EqualFold(charset, "utf-8")
+}
+
+// negotiate picks the response media type from an Accept header. No header means application/json, as the
+// specification asks for legacy clients; a wildcard gets application/graphql-response+json. ok is false when the
+// client accepts neither.
+func negotiate(accept string) (media string, ok bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
+	}
+	type choice struct {
+		media string
+		q     float64
+		order int
+	}
+	var choices []choice
+	for i, part := range strings.Split(accept, ",") {
+		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q <= 0 {
+			continue
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			continue
+		}
+		switch mediaType {
+		case mediaGraphQLResponse, mediaJSON:
+			choices = append(choices, choice{mediaType, q, i})
+		case "*/*", "application/*":
+			choices = append(choices, choice{mediaGraphQLResponse, q, i})
+		}
+	}
+	if len(choices) == 0 {
+		return "", false
+	}
+	sort.SliceStable(choices, func(a, b int) bool { return choices[a].q > choices[b].q })
+	return choices[0].media, true
+}
+
+// wireResponse is a response as it goes out. Unlike graphql.Response it leaves data out entirely when there is none,
+// as the specification requires of a request error (which never started execution).
+type wireResponse struct {
+	Errors     gqlerror.List   `json:"errors,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+func wire(r *graphql.Response) wireResponse {
+	return wireResponse{Errors: r.Errors, Data: r.Data, Extensions: r.Extensions}
+}
+
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+	b, err := json.Marshal(wire(resp))
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"errors":[{"message":"` + msgInternal + `","extensions":{"code":"` + CodeInternal + `"}}]}`)
+	}
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeBatch(w http.ResponseWriter, media string, results []*graphql.Response) {
+	out := make([]wireResponse, len(results))
+	for i, r := range results {
+		out[i] = wire(r)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		writeError(w, media, http.StatusInternalServerError, CodeInternal, msgInternal)
+		return
+	}
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// writeError answers a request that never reached GraphQL execution with a GraphQL-shaped body.
+func writeError(w http.ResponseWriter, media string, status int, code, message string) {
+	err := &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+	writeResponse(w, media, status, &graphql.Response{Errors: gqlerror.List{err}})
+}
+
+func badRequest(message string) *gqlerror.Error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": CodeBadRequest}}
+}
+
+// tooComplex is the refusal of every limit; extensions.limit names the limit.
+func tooComplex(limit, message string) *gqlerror.Error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": CodeQueryTooComplex, "limit": limit}}
+}

@@ -1,0 +1,199 @@
+package model
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// A cursor is base64url (no padding) of a small JSON object:
+//
+//	{"h": hash of the list's canonical filter and order, "v": the task's sort value, "i": the task's id}
+//
+// It carries the sort value and not just the id, so that it stays valid after its task was edited or deleted: the
+// next page starts after the place the task had in the list, whether or not the task is still there. The hash binds
+// it to the list it came from, so a cursor of another filter or order is refused instead of silently paging through a
+// different list.
+
+// listFilter is a TaskFilter in canonical form, the one ListTasks, CountTasks and cursors work with: two filters
+// that select the same tasks by the same rules have equal listFilters. Its JSON is what cursors hash.
+type listFilter struct {
+	Status     TaskStatusFilter `json:"s"`
+	Priorities []Priority       `json:"p,omitempty"` // sorted, unique; nil: any
+	Tags       []string         `json:"t,omitempty"` // normalized, sorted, unique; nil: any
+	Search     *string          `json:"q,omitempty"` // folded; nil: no search
+	DueAfter   *time.Time       `json:"a,omitempty"` // UTC, milliseconds
+	DueBefore  *time.Time       `json:"b,omitempty"`
+	Overdue    *bool            `json:"o,omitempty"`
+}
+
+// normalizeFilter returns f in canonical form. Returns *InputError for a search over MaxSearchLength characters or
+// an unknown status or priority; the canonical filter is returned even then.
+func normalizeFilter(f TaskFilter) (listFilter, error) {
+	var err error
+	out := listFilter{Status: TaskStatusFilterAll, Overdue: f.Overdue}
+	if f.Status != nil {
+		out.Status = *f.Status
+		if !out.Status.IsValid() {
+			err = &InputError{Field: "filter.status", Message: "The status filter is not valid."}
+		}
+	}
+	if len(f.Priorities) > 0 {
+		out.Priorities = slices.Compact(slices.Sorted(slices.Values(f.Priorities)))
+		for _, p := range out.Priorities {
+			if !p.IsValid() {
+				err = &InputError{Field: "filter.priorities", Message: "A priority in the filter is not valid."}
+			}
+		}
+	}
+	if len(f.Tags) > 0 {
+		tags := make([]string, len(f.Tags))
+		for i, t := range f.Tags {
+			tags[i] = NormalizeTag(t)
+		}
+		slices.Sort(tags)
+		out.Tags = slices.Compact(tags)
+	}
+	if f.Search != nil && *f.Search != "" {
+		if utf8.RuneCountInString(*f.Search) > MaxSearchLength {
+			err = &InputError{Field: "filter.search", Message: "The search is too long (at most " + strconv.Itoa(MaxSearchLength) + " characters)."}
+		}
+		folded := Fold(*f.Search)
+		out.Search = &folded
+	}
+	out.DueAfter = truncatePtr(f.DueAfter)
+	out.DueBefore = truncatePtr(f.DueBefore)
+	return out, err
+}
+
+// normalizeOrder returns the order a list uses: o, or DefaultTaskOrder when o is nil. Returns *InputError for an
+// unknown field or direction.
+func normalizeOrder(o *TaskOrder) (TaskOrder, error) {
+	if o == nil {
+		return DefaultTaskOrder, nil
+	}
+	if !o.Field.IsValid() || !o.Direction.IsValid() {
+		return *o, &InputError{Field: "orderBy", Message: "The order is not valid."}
+	}
+	return *o, nil
+}
+
+// listHash identifies a list (its canonical filter and order) in its cursors. Nine bytes of SHA-256 make an
+// accidental match between two lists of one user practically impossible, and a deliberate one gains nothing: the
+// cursor would still only page through the user's own tasks.
+func listHash(order TaskOrder, filter listFilter) string {
+	b, _ := json.Marshal(struct {
+		Version int        `json:"v"`
+		Order   TaskOrder  `json:"o"`
+		Filter  listFilter `json:"f"`
+	}{1, order, filter})
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+// position is a place in a list: a sort value and an id. Value is a time.Time (CREATED_AT, UPDATED_AT, DUE_AT),
+// a Priority or a folded title; nil for a task without a due date in a DUE_AT list.
+type position struct {
+	value any
+	id    uuid.UUID
+}
+
+// positionOf returns the place of t in a list ordered by field.
+func positionOf(t *Task, field TaskOrderField) position {
+	p := position{id: t.ID}
+	switch field {
+	case TaskOrderFieldCreatedAt:
+		p.value = t.CreatedAt
+	case TaskOrderFieldUpdatedAt:
+		p.value = t.UpdatedAt
+	case TaskOrderFieldDueAt:
+		if t.DueAt != nil {
+			p.value = *t.DueAt
+		}
+	case TaskOrderFieldPriority:
+		p.value = t.Priority
+	case TaskOrderFieldTitle:
+		p.value = t.TitleFold
+	}
+	return p
+}
+
+type cursorJSON struct {
+	Hash  string          `json:"h"`
+	Value json.RawMessage `json:"v"`
+	ID    uuid.UUID       `json:"i"`
+}
+
+// encodeCursor returns the cursor of p in the list identified by hash.
+func encodeCursor(hash string, p position) string {
+	var v any
+	switch value := p.value.(type) {
+	case time.Time:
+		v = value.UnixMilli() // instants are stored with millisecond precision
+	default:
+		v = value // a Priority, a string, or nil
+	}
+	raw, _ := json.Marshal(v)
+	b, _ := json.Marshal(cursorJSON{Hash: hash, Value: raw, ID: p.id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor of the list identified by hash and ordered by field. Returns *InputError naming
+// argument when the cursor is malformed or belongs to another list.
+func decodeCursor(s, argument, hash string, field TaskOrderField) (position, error) {
+	invalid := &InputError{Field: argument, Message: "The " + argument + " cursor is not valid."}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return position{}, invalid
+	}
+	var c cursorJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&c) != nil || c.Hash == "" || len(c.Value) == 0 {
+		return position{}, invalid
+	}
+	if c.Hash != hash {
+		return position{}, &InputError{Field: argument, Message: "The " + argument + " cursor was issued for a different filter or orderBy."}
+	}
+	p := position{id: c.ID}
+	switch field {
+	case TaskOrderFieldCreatedAt, TaskOrderFieldUpdatedAt, TaskOrderFieldDueAt:
+		var ms *int64
+		if json.Unmarshal(c.Value, &ms) != nil || (ms == nil && field != TaskOrderFieldDueAt) {
+			return position{}, invalid
+		}
+		if ms != nil {
+			p.value = time.UnixMilli(*ms).UTC()
+		}
+	case TaskOrderFieldPriority:
+		var pr Priority
+		if json.Unmarshal(c.Value, &pr) != nil || !pr.IsValid() {
+			return position{}, invalid
+		}
+		p.value = pr
+	case TaskOrderFieldTitle:
+		var title string
+		if json.Unmarshal(c.Value, &title) != nil {
+			return position{}, invalid
+		}
+		p.value = title
+	}
+	return p, nil
+}
+
+// Cursor returns the cursor of task in the list ordered by order (nil: the default) and filtered by filter, the same
+// cursor ListTasks would give it.
+func Cursor(task *Task, order *TaskOrder, filter TaskFilter) string {
+	// An invalid order or filter makes ListTasks fail before it looks at any cursor; the cursor made of it here
+	// is simply never accepted.
+	o, _ := normalizeOrder(order)
+	f, _ := normalizeFilter(filter)
+	return encodeCursor(listHash(o, f), positionOf(task, o.Field))
+}

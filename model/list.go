@@ -1,0 +1,283 @@
+package model
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Page sizes of ListTasks.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// ListTasks returns one page of the user's tasks. Returns *InputError for arguments out of range (first/last outside
+// 1-100, both given, a search over 100 characters, a cursor not issued for the same filter and order).
+//
+// Pages are keyset pages: a page costs the same however deep it is, and a cursor marks a place in the list (a sort
+// value and an id), not an offset, so tasks added or removed elsewhere neither repeat nor skip rows. hasNextPage and
+// hasPreviousPage follow the Relay specification: with first, hasNextPage says whether more tasks follow the page,
+// and hasPreviousPage whether any task lies at or before the after cursor (false without one); with last, the
+// mirror image.
+func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
+	l, err := s.newLister(userID, q.Order, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	if q.First != nil && q.Last != nil {
+		return nil, &InputError{Field: "first", Message: "Give first or last, not both."}
+	}
+	n := DefaultPageSize
+	backward := q.Last != nil
+	switch {
+	case q.First != nil:
+		n, err = pageSize(*q.First, "first")
+	case q.Last != nil:
+		n, err = pageSize(*q.Last, "last")
+	}
+	if err != nil {
+		return nil, err
+	}
+	after, err := l.decode(q.After, "after")
+	if err != nil {
+		return nil, err
+	}
+	before, err := l.decode(q.Before, "before")
+	if err != nil {
+		return nil, err
+	}
+
+	page := &TaskPage{}
+	var tasks []*Task
+	if backward {
+		// Walk the list backward from before (or the end), stopping at after, then put the page in list order.
+		tasks, err = l.scan(ctx, true, before, false, after, n+1)
+		if err == nil {
+			page.HasPreviousPage = len(tasks) > n
+			tasks = tasks[:min(len(tasks), n)]
+			slices.Reverse(tasks)
+			page.HasNextPage, err = l.any(ctx, false, before)
+		}
+	} else {
+		tasks, err = l.scan(ctx, false, after, false, before, n+1)
+		if err == nil {
+			page.HasNextPage = len(tasks) > n
+			tasks = tasks[:min(len(tasks), n)]
+			page.HasPreviousPage, err = l.any(ctx, true, after)
+		}
+	}
+	if err != nil {
+		return nil, wrapErr("list tasks", err)
+	}
+	page.Edges = make([]TaskEdge, len(tasks))
+	for i, t := range tasks {
+		page.Edges[i] = TaskEdge{Cursor: encodeCursor(l.hash, positionOf(t, l.order.Field)), Node: t}
+	}
+	return page, nil
+}
+
+// CountTasks counts the user's tasks that match filter. Returns *InputError for a filter ListTasks would refuse.
+func (s *Store) CountTasks(ctx context.Context, userID string, filter TaskFilter) (int, error) {
+	f, err := normalizeFilter(filter)
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.apply(s.db.NewSelect().Model((*Task)(nil)), userID, TruncateTime(s.now())).Count(ctx)
+	return int(n), wrapErr("count tasks", err)
+}
+
+func pageSize(n int, argument string) (int, error) {
+	if n < 1 || n > MaxPageSize {
+		return 0, &InputError{Field: argument, Message: argument + " must be between 1 and " + strconv.Itoa(MaxPageSize) + "."}
+	}
+	return n, nil
+}
+
+// apply adds the filter's conditions, and the user's, to q, a query of tasks aliased t. now decides what is overdue.
+func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bun.SelectQuery {
+	q = q.Where("t.user_id = ?", userID)
+	switch f.Status {
+	case TaskStatusFilterPending:
+		q = q.Where("NOT t.completed")
+	case TaskStatusFilterCompleted:
+		q = q.Where("t.completed")
+	}
+	if len(f.Priorities) > 0 {
+		q = q.Where("t.priority IN (?)", bun.In(f.Priorities))
+	}
+	if len(f.Tags) > 0 {
+		// "Any of": task_tags holds one row per task and tag.
+		q = q.Where("EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.user_id = ? AND tt.tag IN (?))",
+			userID, bun.In(f.Tags))
+	}
+	if f.Search != nil {
+		// A literal substring of the folded columns, so that it is case-insensitive the same way on both
+		// databases; on PostgreSQL the trigram indexes serve it.
+		pattern := "%" + escapeLike(*f.Search) + "%"
+		q = q.Where(`(t.title_fold LIKE ? ESCAPE '\' OR t.description_fold LIKE ? ESCAPE '\')`, pattern, pattern)
+	}
+	if f.DueAfter != nil {
+		q = q.Where("t.due_at >= ?", *f.DueAfter)
+	}
+	if f.DueBefore != nil {
+		q = q.Where("t.due_at < ?", *f.DueBefore)
+	}
+	if f.Overdue != nil {
+		if *f.Overdue {
+			q = q.Where("NOT t.completed AND t.due_at < ?", now)
+		} else {
+			q = q.Where("(t.completed OR t.due_at IS NULL OR t.due_at >= ?)", now)
+		}
+	}
+	return q
+}
+
+// escapeLike makes s match itself literally in a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// lister pages through one list: one user's tasks, filtered and ordered.
+type lister struct {
+	s      *Store
+	userID string
+	filter listFilter
+	order  TaskOrder
+	hash   string
+	now    time.Time
+}
+
+func (s *Store) newLister(userID string, order *TaskOrder, filter TaskFilter) (*lister, error) {
+	o, err := normalizeOrder(order)
+	if err != nil {
+		return nil, err
+	}
+	f, err := normalizeFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return &lister{s: s, userID: userID, filter: f, order: o, hash: listHash(o, f), now: TruncateTime(s.now())}, nil
+}
+
+// decode reads the cursor given as argument; nil when there is none.
+func (l *lister) decode(cursor *string, argument string) (*position, error) {
+	if cursor == nil {
+		return nil, nil
+	}
+	p, err := decodeCursor(*cursor, argument, l.hash, l.order.Field)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// segment is a stretch of a list that one index range scan walks. Every order is one segment of all tasks, ordered
+// by (column, id), except DUE_AT: tasks without a due date come last in both directions, which no single index order
+// gives, so it is two segments, the tasks with a due date by (due_at, id) and then those without by id.
+type segment struct {
+	cond  string   // the condition that selects the segment's tasks; empty for all
+	cols  []string // the keyset columns, ending with the id
+	nulls bool     // the tasks without a due date
+}
+
+var (
+	withDueDate  = segment{cond: "t.due_at IS NOT NULL", cols: []string{"t.due_at", "t.id"}}
+	withoutDueAt = segment{cond: "t.due_at IS NULL", cols: []string{"t.id"}, nulls: true}
+	orderColumns = map[TaskOrderField]string{
+		TaskOrderFieldCreatedAt: "t.created_at",
+		TaskOrderFieldUpdatedAt: "t.updated_at",
+		TaskOrderFieldPriority:  "t.priority",
+		TaskOrderFieldTitle:     "t.title_fold",
+	}
+)
+
+// segments returns the list's segments in list order.
+func (l *lister) segments() []segment {
+	if l.order.Field == TaskOrderFieldDueAt {
+		return []segment{withDueDate, withoutDueAt}
+	}
+	return []segment{{cols: []string{orderColumns[l.order.Field], "t.id"}}}
+}
+
+// segmentOf returns the index in segs of the segment that p lies in.
+func segmentOf(segs []segment, p position) int {
+	for i, seg := range segs {
+		if seg.nulls == (p.value == nil) {
+			return i
+		}
+	}
+	return 0
+}
+
+// keyset returns the condition that p is before (op "<") or after (">") the rows of seg in SQL order, with its
+// arguments; "=" may follow op to include p itself.
+func keyset(seg segment, op string, p position) (string, []any) {
+	if len(seg.cols) == 1 {
+		return seg.cols[0] + " " + op + " ?", []any{p.id}
+	}
+	return "(" + strings.Join(seg.cols, ", ") + ") " + op + " (?, ?)", []any{p.value, p.id}
+}
+
+// scan returns up to limit tasks, walking the list forward (or backward) from just after from (at from itself when
+// inclusive; the start when from is nil) and stopping before to (the end when nil). Each segment it crosses costs one
+// query, an index range scan that reads no more than the rows it returns.
+func (l *lister) scan(ctx context.Context, backward bool, from *position, inclusive bool, to *position, limit int) ([]*Task, error) {
+	segs := l.segments()
+	if backward {
+		slices.Reverse(segs)
+	}
+	desc := (l.order.Direction == OrderDirectionDesc) != backward // the SQL direction of the walk
+	ahead, behind, dir := ">", "<", " ASC"
+	if desc {
+		ahead, behind, dir = "<", ">", " DESC"
+	}
+	if inclusive {
+		ahead += "="
+	}
+	first, last := 0, len(segs)-1
+	if from != nil {
+		first = segmentOf(segs, *from)
+	}
+	if to != nil {
+		last = segmentOf(segs, *to)
+	}
+	var out []*Task
+	for i := first; i <= last && len(out) < limit; i++ {
+		seg := segs[i]
+		var tasks []*Task
+		q := l.filter.apply(l.s.db.NewSelect().Model(&tasks), l.userID, l.now)
+		if seg.cond != "" {
+			q = q.Where(seg.cond)
+		}
+		if i == first && from != nil {
+			cond, args := keyset(seg, ahead, *from)
+			q = q.Where(cond, args...)
+		}
+		if i == last && to != nil {
+			cond, args := keyset(seg, behind, *to)
+			q = q.Where(cond, args...)
+		}
+		for _, col := range seg.cols {
+			q = q.OrderExpr(col + dir)
+		}
+		if err := q.Limit(int64(limit - len(out))).Scan(ctx); err != nil {
+			return nil, err
+		}
+		out = append(out, tasks...)
+	}
+	return out, nil
+}
+
+// any reports whether the list has a task at p or beyond it, walking forward (or backward); false when p is nil.
+func (l *lister) any(ctx context.Context, backward bool, p *position) (bool, error) {
+	if p == nil {
+		return false, nil
+	}
+	tasks, err := l.scan(ctx, backward, p, true, nil, 1)
+	return len(tasks) > 0, err
+}

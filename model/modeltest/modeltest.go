@@ -1,0 +1,149 @@
+// Package modeltest gives tests fresh, migrated databases of every kind the store supports: the embedded SQLite
+// always, and PostgreSQL when one is reachable at TEST_DATABASE_URL.
+package modeltest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"taskapi/migrations"
+	"taskapi/model"
+)
+
+// DefaultPostgresURL is the PostgreSQL that tests use when TEST_DATABASE_URL is not set. Its role must be allowed
+// to create databases.
+const DefaultPostgresURL = "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"
+
+// The database kinds.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// adminURL is the PostgreSQL through which test databases are created and dropped.
+func adminURL() string {
+	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultPostgresURL
+}
+
+// admin is the process's connection to adminURL, opened on first use; err says why PostgreSQL cannot be used.
+var admin struct {
+	once sync.Once
+	db   *bun.DB
+	err  error
+}
+
+func adminDB() (*bun.DB, error) {
+	admin.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		db, err := model.OpenDB(ctx, model.DBConfig{URL: adminURL(), MaxOpenConns: 4})
+		if err == nil {
+			if err = db.PingContext(ctx); err != nil {
+				_ = db.Close()
+			}
+		}
+		admin.db, admin.err = db, err
+	})
+	return admin.db, admin.err
+}
+
+// Databases returns the kinds of database to run a test on: SQLite always, and PostgreSQL when it is reachable at
+// TEST_DATABASE_URL (default DefaultPostgresURL). When it is not, the test fails if the environment variable CI is
+// set (so that CI cannot pass without PostgreSQL), and otherwise logs that PostgreSQL is skipped.
+func Databases(tb testing.TB) []string {
+	tb.Helper()
+	if _, err := adminDB(); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("PostgreSQL at %s is unreachable and CI is set: %v", redacted(adminURL()), err)
+		}
+		tb.Logf("PostgreSQL at %s is unreachable, testing SQLite only: %v", redacted(adminURL()), err)
+		return []string{SQLite}
+	}
+	return []string{SQLite, Postgres}
+}
+
+// MustOpenDB returns a new, migrated, empty database of kind (SQLite or Postgres), which tb's cleanup closes and
+// deletes. A SQLite database is a file in tb.TempDir(); a PostgreSQL one is a database of its own, created through
+// TEST_DATABASE_URL and dropped at cleanup.
+func MustOpenDB(tb testing.TB, kind string) *bun.DB {
+	tb.Helper()
+	ctx := context.Background()
+	switch kind {
+	case SQLite:
+		db, err := model.OpenDB(ctx, model.DBConfig{DataDir: tb.TempDir()})
+		if err != nil {
+			tb.Fatalf("open SQLite: %v", err)
+		}
+		tb.Cleanup(func() { _ = db.Close() })
+		if _, err := migrations.Up(ctx, db); err != nil {
+			tb.Fatalf("migrate SQLite: %v", err)
+		}
+		return db
+	case Postgres:
+		return mustOpenPostgres(tb)
+	default:
+		tb.Fatalf("modeltest: unknown database kind %q", kind)
+		return nil
+	}
+}
+
+func mustOpenPostgres(tb testing.TB) *bun.DB {
+	tb.Helper()
+	ctx := context.Background()
+	adm, err := adminDB()
+	if err != nil {
+		tb.Fatalf("PostgreSQL at %s is unreachable: %v", redacted(adminURL()), err)
+	}
+	name := "taskapi_test_" + randomHex(8)
+	if _, err := adm.ExecContext(ctx, "CREATE DATABASE ? TEMPLATE template0", bun.Ident(name)); err != nil {
+		tb.Fatalf("create database %s: %v", name, err)
+	}
+	u, err := url.Parse(adminURL())
+	if err != nil {
+		tb.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	db, err := model.OpenDB(ctx, model.DBConfig{URL: u.String()})
+	if err != nil {
+		tb.Fatalf("open %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		_ = db.Close()
+		if _, err := adm.ExecContext(context.Background(), "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name)); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	if _, err := migrations.Up(ctx, db); err != nil {
+		tb.Fatalf("migrate %s: %v", name, err)
+	}
+	return db
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// redacted returns a URL fit for a log: without its password.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "TEST_DATABASE_URL"
+	}
+	return u.Redacted()
+}
+
+var _ = fmt.Sprint

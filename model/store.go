@@ -1,0 +1,363 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Store keeps tasks in a Bun database (PostgreSQL or SQLite). Every method takes the context first and the user id
+// second, and every query it runs carries the user_id condition itself: a task of another user is indistinguishable
+// from one that does not exist.
+type Store struct {
+	db  bun.IDB
+	now func() time.Time
+}
+
+// NewStore returns a store over db, which may be a *bun.DB or a bun.Tx.
+func NewStore(db bun.IDB) *Store {
+	return &Store{db: db, now: time.Now}
+}
+
+// WithClock returns a copy of the store that reads the time from now (for tests).
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// ListQuery is one page request of ListTasks, as the client sent it.
+type ListQuery struct {
+	Filter TaskFilter
+	Order  *TaskOrder // nil: DefaultTaskOrder
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// TaskEdge is a task with its cursor.
+type TaskEdge struct {
+	Cursor string
+	Node   *Task
+}
+
+// TaskPage is one page of a task list.
+type TaskPage struct {
+	Edges           []TaskEdge
+	HasNextPage     bool
+	HasPreviousPage bool
+}
+
+// taskTag is one tag of one task, the row that the tags filter, the tag counts and the statistics use. The tags
+// column of tasks keeps the task's tags in the order the client gave them; the two are written together.
+type taskTag struct {
+	bun.BaseModel `bun:"table:task_tags,alias:tt"`
+
+	TaskID uuid.UUID `bun:"task_id,pk"`
+	UserID string    `bun:"user_id,notnull"`
+	Tag    string    `bun:"tag,pk"`
+}
+
+// idempotencyKey remembers which task a createTask with a key created. Keys are kept for good (the contract asks
+// for at least 24 hours): a row is small, and keeping it also keeps answering NOT_FOUND for a key whose task was
+// deleted instead of creating the task again.
+type idempotencyKey struct {
+	bun.BaseModel `bun:"table:idempotency_keys,alias:ik"`
+
+	UserID    string    `bun:"user_id,pk"`
+	Key       string    `bun:"key,pk"`
+	TaskID    uuid.UUID `bun:"task_id,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+var _ bun.AfterScanRowHook = (*Task)(nil)
+
+// AfterScanRow puts the times read from the database in UTC, whatever offset the database reported them with, and
+// makes missing tags an empty list.
+func (t *Task) AfterScanRow(context.Context) error {
+	t.CreatedAt = t.CreatedAt.UTC()
+	t.UpdatedAt = t.UpdatedAt.UTC()
+	t.DueAt = utcPtr(t.DueAt)
+	t.CompletedAt = utcPtr(t.CompletedAt)
+	if t.Tags == nil {
+		t.Tags = Tags{}
+	}
+	return nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func foldPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	f := Fold(*s)
+	return &f
+}
+
+// CreateTask validates and stores a new task. With an idempotency key the user already used, it creates nothing
+// and returns the task that key created as it is now. Returns *ValidationError for invalid input (checked before the
+// key is looked up), and ErrNotFound when the key's task has since been deleted.
+//
+// The key is claimed by inserting it, in the transaction that inserts the task: of two concurrent requests with one
+// key, the second waits for the first to commit (PostgreSQL's unique index; SQLite's single writer), then finds the
+// key taken and returns the first one's task.
+func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInput) (*Task, error) {
+	in, err := in.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("model: create task: %w", err)
+	}
+	now := TruncateTime(s.now())
+	task := &Task{
+		ID:              id,
+		UserID:          userID,
+		Title:           in.Title,
+		TitleFold:       Fold(in.Title),
+		Description:     in.Description,
+		DescriptionFold: foldPtr(in.Description),
+		Priority:        in.Priority,
+		Tags:            Tags(in.Tags),
+		DueAt:           in.DueAt,
+		CreatedAt:       now,
+		UpdatedAt:       now,
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if in.IdempotencyKey != nil {
+			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
+			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				if err != nil {
+					return err
+				}
+				// A retry: answer with the task the key created, as it is now.
+				if err := tx.NewSelect().Model(key).
+					Where("ik.user_id = ?", userID).Where("ik.key = ?", key.Key).Scan(ctx); err != nil {
+					return err
+				}
+				task, err = getTask(ctx, tx, userID, key.TaskID, false)
+				return err
+			}
+		}
+		if _, err := tx.NewInsert().Model(task).Exec(ctx); err != nil {
+			return err
+		}
+		return insertTags(ctx, tx, task)
+	})
+	if err != nil {
+		return nil, wrapErr("create task", err)
+	}
+	return task, nil
+}
+
+// insertTags writes the task_tags rows of task.
+func insertTags(ctx context.Context, db bun.IDB, task *Task) error {
+	if len(task.Tags) == 0 {
+		return nil
+	}
+	rows := make([]taskTag, len(task.Tags))
+	for i, tag := range task.Tags {
+		rows[i] = taskTag{TaskID: task.ID, UserID: task.UserID, Tag: tag}
+	}
+	_, err := db.NewInsert().Model(&rows).Exec(ctx)
+	return err
+}
+
+// getTask reads one of the user's tasks, locking it for the transaction when lock is set. Returns ErrNotFound when
+// the user has no such task.
+func getTask(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock bool) (*Task, error) {
+	task := new(Task)
+	q := db.NewSelect().Model(task).Where("t.user_id = ?", userID).Where("t.id = ?", id)
+	if lock {
+		q = forUpdate(db, q)
+	}
+	if err := q.Scan(ctx); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return task, nil
+}
+
+// UpdateTask applies a patch. Ownership is checked first: ErrNotFound when the user has no such task, then
+// *ValidationError for invalid input. UpdatedAt moves only when something changed.
+func (s *Store) UpdateTask(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (*Task, error) {
+	task, err := s.patch(ctx, userID, id, patch)
+	return task, wrapErr("update task", err)
+}
+
+// SetTaskCompleted completes or reopens a task; doing it twice changes nothing the second time. Returns
+// ErrNotFound when the user has no such task.
+func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUID, completed bool) (*Task, error) {
+	task, err := s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed)})
+	return task, wrapErr("set task completed", err)
+}
+
+// patch reads the task (locked), validates the patch, and writes the columns that change, if any.
+func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (*Task, error) {
+	var task *Task
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if task, err = getTask(ctx, tx, userID, id, true); err != nil {
+			return err
+		}
+		if patch, err = patch.Normalize(); err != nil {
+			return err
+		}
+		now := TruncateTime(s.now())
+		columns, tagsChanged := task.apply(patch, now)
+		if len(columns) == 0 {
+			return nil // a no-op: nothing written, updatedAt stays
+		}
+		task.UpdatedAt = now
+		if _, err := tx.NewUpdate().Model(task).Column(append(columns, "updated_at")...).
+			Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		if !tagsChanged {
+			return nil
+		}
+		if _, err := tx.NewDelete().Model((*taskTag)(nil)).
+			Where("tt.user_id = ?", userID).Where("tt.task_id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		return insertTags(ctx, tx, task)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return task, nil
+}
+
+// apply applies a normalized patch to t and returns the columns that changed, and whether the tags did. A field set
+// to the value it has is no change.
+func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged bool) {
+	if p.Title.Set && p.Title.Value != t.Title {
+		t.Title, t.TitleFold = p.Title.Value, Fold(p.Title.Value)
+		columns = append(columns, "title", "title_fold")
+	}
+	if p.Description.Set {
+		var d *string
+		if !p.Description.Null {
+			d = &p.Description.Value
+		}
+		if (d == nil) != (t.Description == nil) || (d != nil && *d != *t.Description) {
+			t.Description, t.DescriptionFold = d, foldPtr(d)
+			columns = append(columns, "description", "description_fold")
+		}
+	}
+	if p.Priority.Set && p.Priority.Value != t.Priority {
+		t.Priority = p.Priority.Value
+		columns = append(columns, "priority")
+	}
+	if p.Tags.Set && !slices.Equal(p.Tags.Value, t.Tags) {
+		t.Tags = Tags(p.Tags.Value)
+		columns = append(columns, "tags")
+		tagsChanged = true
+	}
+	if p.DueAt.Set {
+		var d *time.Time
+		if !p.DueAt.Null {
+			d = &p.DueAt.Value
+		}
+		if (d == nil) != (t.DueAt == nil) || (d != nil && !d.Equal(*t.DueAt)) {
+			t.DueAt = d
+			columns = append(columns, "due_at")
+		}
+	}
+	if p.Completed.Set && p.Completed.Value != t.Completed {
+		t.Completed = p.Completed.Value
+		t.CompletedAt = nil
+		if t.Completed {
+			t.CompletedAt = &now
+		}
+		columns = append(columns, "completed", "completed_at")
+	}
+	return columns, tagsChanged
+}
+
+// DeleteTask deletes a task. Returns ErrNotFound when the user has no such task (so a retry gets ErrNotFound).
+func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
+	// task_tags rows go with the task (ON DELETE CASCADE).
+	res, err := s.db.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
+	if err != nil {
+		return wrapErr("delete task", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrapErr("delete task", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ClearCompletedTasks deletes every completed task of the user and returns their ids, in no particular order; none
+// when there were none.
+func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
+	ids := []uuid.UUID{}
+	_, err := s.db.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
+		Returning("id").Exec(ctx, &ids)
+	if err != nil {
+		return nil, wrapErr("clear completed tasks", err)
+	}
+	return ids, nil
+}
+
+// Task returns one task. Returns ErrNotFound when the user has no such task.
+func (s *Store) Task(ctx context.Context, userID string, id uuid.UUID) (*Task, error) {
+	task, err := getTask(ctx, s.db, userID, id, false)
+	return task, wrapErr("get task", err)
+}
+
+// TasksByID returns the user's tasks with the given ids in one query, in the order of ids, nil where the user has
+// no such task. An id may appear more than once; each place gets the task.
+func (s *Store) TasksByID(ctx context.Context, userID string, ids []uuid.UUID) ([]*Task, error) {
+	out := make([]*Task, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var tasks []*Task
+	if err := s.db.NewSelect().Model(&tasks).Where("t.user_id = ?", userID).Where("t.id IN (?)", bun.In(ids)).
+		Scan(ctx); err != nil {
+		return nil, wrapErr("tasks by id", err)
+	}
+	byID := make(map[uuid.UUID]*Task, len(tasks))
+	for _, t := range tasks {
+		byID[t.ID] = t
+	}
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// Ping reports whether the database answers. Returns an error wrapping ErrUnavailable when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.NewSelect().ColumnExpr("1").Scan(ctx, &one); err != nil {
+		return fmt.Errorf("model: ping: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}

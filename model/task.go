@@ -1,0 +1,119 @@
+// Package model holds the task domain: its types, the validation of what clients send, the domain errors, and the
+// Bun store that keeps tasks in PostgreSQL or SQLite, always scoped to one user.
+package model
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Task is one user's task as stored. Times are UTC with millisecond precision.
+type Task struct {
+	bun.BaseModel `bun:"table:tasks,alias:t"`
+
+	ID     uuid.UUID `bun:"id,pk"`
+	UserID string    `bun:"user_id,notnull"`
+
+	Title       string   `bun:"title,notnull"`
+	Description *string  `bun:"description"`
+	Completed   bool     `bun:"completed,notnull"`
+	Priority    Priority `bun:"priority,notnull"`
+	// Tags are normalized (trimmed, lower-cased, unique) in the order first given.
+	Tags        Tags       `bun:"tags,notnull"`
+	DueAt       *time.Time `bun:"due_at"`
+	CompletedAt *time.Time `bun:"completed_at"`
+	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	UpdatedAt   time.Time  `bun:"updated_at,notnull"`
+
+	// TitleFold and DescriptionFold are strings.ToLower of Title and Description, stored so that ordering and
+	// search are case-insensitive in exactly the same way on every database.
+	TitleFold       string  `bun:"title_fold,notnull"`
+	DescriptionFold *string `bun:"description_fold"`
+}
+
+// CreateTaskInput is what a new task starts as, as a client sent it (not yet validated or normalized).
+type CreateTaskInput struct {
+	Title          string
+	Description    *string
+	Priority       Priority
+	Tags           []string
+	DueAt          *time.Time
+	IdempotencyKey *string
+}
+
+// Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
+type Optional[T any] struct {
+	Set   bool
+	Null  bool
+	Value T
+}
+
+// Some returns a set, non-null Optional.
+func Some[T any](v T) Optional[T] { return Optional[T]{Set: true, Value: v} }
+
+// Null returns an Optional that was set to an explicit null.
+func Null[T any]() Optional[T] { return Optional[T]{Set: true, Null: true} }
+
+// TaskPatch is an update: unset fields stay as they are.
+type TaskPatch struct {
+	Title       Optional[string]
+	Description Optional[string]
+	Priority    Optional[Priority]
+	Tags        Optional[[]string]
+	DueAt       Optional[time.Time]
+	Completed   Optional[bool]
+}
+
+// TaskFilter selects tasks. Nil and empty fields are no constraint.
+type TaskFilter struct {
+	Status     *TaskStatusFilter
+	Priorities []Priority
+	Tags       []string
+	Search     *string
+	DueAfter   *time.Time
+	DueBefore  *time.Time
+	Overdue    *bool
+}
+
+// TaskOrder is how a task list is ordered; ties break on the id in the same direction.
+type TaskOrder struct {
+	Field     TaskOrderField
+	Direction OrderDirection
+}
+
+// DefaultTaskOrder is the order of a list that asks for none.
+var DefaultTaskOrder = TaskOrder{Field: TaskOrderFieldCreatedAt, Direction: OrderDirectionDesc}
+
+// UserError is one problem with a mutation's input. Field is the path into the arguments, such as
+// ["input", "tags", "3"].
+type UserError struct {
+	Field   []string
+	Message string
+	Code    UserErrorCode
+}
+
+// PriorityCount is how many tasks have a priority.
+type PriorityCount struct {
+	Priority Priority
+	Count    int
+}
+
+// TagCount is how many tasks carry a tag.
+type TagCount struct {
+	Tag   string
+	Count int
+}
+
+// TaskStats are figures over all of one user's tasks.
+type TaskStats struct {
+	Total          int
+	Completed      int
+	Pending        int
+	Overdue        int
+	DueToday       int
+	CompletionRate float64
+	ByPriority     []PriorityCount
+	ByTag          []TagCount
+}
