@@ -9,12 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/google/uuid"
-
 	"taskapi/auth"
 	"taskapi/graph/gqlmodel"
 	"taskapi/model"
+
+	"github.com/google/uuid"
 )
 
 func (r *mutationResolver) CreateTask(ctx context.Context, input model.CreateTaskInput) (*gqlmodel.CreateTaskPayload, error) {
