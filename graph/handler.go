@@ -11,10 +11,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskapi/auth"
+	"taskapi/graph/graphiql"
 	"taskapi/model"
 )
 
@@ -65,7 +65,9 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(gql))
-	mux.Handle("GET /{$}", playground.Handler("Tasks GraphQL", "/graphql"))
+	ide := graphiql.Handler("/graphql")
+	mux.Handle("GET /{$}", ide)
+	mux.Handle("GET /graphiql/", ide)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusOK, "ok")
 	})

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -18,6 +17,9 @@ import (
 // migration's name, which Bun records), so that a deployed binary carries them and each can choose its SQL by
 // dialect.
 var Migrations = migrate.NewMigrations()
+
+// locksTable is where Bun's migrator keeps its lock (its default name).
+const locksTable = "bun_migration_locks"
 
 // lockWait is how long Up and Down wait for another instance's migration lock when ctx has no deadline.
 const lockWait = time.Minute
@@ -155,8 +157,8 @@ func locked(ctx context.Context, db *bun.DB, fn func(*migrate.Migrator) error) (
 // catalog (CREATE TABLE IF NOT EXISTS is not atomic there), so a failure is retried once after a pause.
 func initTables(ctx context.Context, m *migrate.Migrator) error {
 	err := m.Init(ctx)
-	if err == nil || m.DB().Dialect().Name() != dialect.PG {
-		return err
+	if err == nil {
+		return nil
 	}
 	select {
 	case <-time.After(200 * time.Millisecond):
@@ -181,11 +183,16 @@ func lock(ctx context.Context, m *migrate.Migrator) error {
 		if err == nil {
 			return nil
 		}
+		// Bun reports every failed insert as "already locked". When the database cannot even be read, waiting
+		// does not help: say so at once.
+		if _, qerr := m.DB().NewSelect().TableExpr(locksTable).Exists(ctx); qerr != nil && ctx.Err() == nil {
+			return fmt.Errorf("take the migration lock: %w", qerr)
+		}
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
 			return fmt.Errorf("%w; another instance may be migrating. If none is, a crashed one left its lock behind: "+
-				"delete it with DELETE FROM bun_migration_locks", err)
+				"delete it with DELETE FROM %s", err, locksTable)
 		}
 		delay = min(delay*2, time.Second)
 	}

@@ -52,27 +52,26 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 		return nil, err
 	}
 
-	page := &TaskPage{}
-	var tasks []*Task
+	// Walk from the cursor the page starts at (after; before when paging backward) toward the other one, one row
+	// past the page to learn whether more follow; then probe whether anything lies behind the starting cursor.
+	from, to := after, before
 	if backward {
-		// Walk the list backward from before (or the end), stopping at after, then put the page in list order.
-		tasks, err = l.scan(ctx, true, before, false, after, n+1)
-		if err == nil {
-			page.HasPreviousPage = len(tasks) > n
-			tasks = tasks[:min(len(tasks), n)]
-			slices.Reverse(tasks)
-			page.HasNextPage, err = l.any(ctx, false, before)
-		}
-	} else {
-		tasks, err = l.scan(ctx, false, after, false, before, n+1)
-		if err == nil {
-			page.HasNextPage = len(tasks) > n
-			tasks = tasks[:min(len(tasks), n)]
-			page.HasPreviousPage, err = l.any(ctx, true, after)
-		}
+		from, to = before, after
 	}
+	tasks, err := l.scan(ctx, backward, from, false, to, n+1)
 	if err != nil {
 		return nil, wrapErr("list tasks", err)
+	}
+	behind, err := l.any(ctx, !backward, from)
+	if err != nil {
+		return nil, wrapErr("list tasks", err)
+	}
+	more := len(tasks) > n
+	tasks = tasks[:min(len(tasks), n)]
+	page := &TaskPage{HasNextPage: more, HasPreviousPage: behind}
+	if backward {
+		slices.Reverse(tasks)
+		page.HasNextPage, page.HasPreviousPage = behind, more
 	}
 	page.Edges = make([]TaskEdge, len(tasks))
 	for i, t := range tasks {
@@ -118,7 +117,7 @@ func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bu
 	if f.Search != nil {
 		// A literal substring of the folded columns, so that it is case-insensitive the same way on both
 		// databases; on PostgreSQL the trigram indexes serve it.
-		pattern := "%" + escapeLike(*f.Search) + "%"
+		pattern := "%" + likeEscaper.Replace(*f.Search) + "%"
 		q = q.Where(`(t.title_fold LIKE ? ESCAPE '\' OR t.description_fold LIKE ? ESCAPE '\')`, pattern, pattern)
 	}
 	if f.DueAfter != nil {
@@ -137,10 +136,8 @@ func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bu
 	return q
 }
 
-// escapeLike makes s match itself literally in a LIKE pattern with ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
+// likeEscaper makes a string match itself literally in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // lister pages through one list: one user's tasks, filtered and ordered.
 type lister struct {
@@ -186,9 +183,9 @@ type segment struct {
 }
 
 var (
-	withDueDate  = segment{cond: "t.due_at IS NOT NULL", cols: []string{"t.due_at", "t.id"}}
-	withoutDueAt = segment{cond: "t.due_at IS NULL", cols: []string{"t.id"}, nulls: true}
-	orderColumns = map[TaskOrderField]string{
+	withDueDate    = segment{cond: "t.due_at IS NOT NULL", cols: []string{"t.due_at", "t.id"}}
+	withoutDueDate = segment{cond: "t.due_at IS NULL", cols: []string{"t.id"}, nulls: true}
+	orderColumns   = map[TaskOrderField]string{
 		TaskOrderFieldCreatedAt: "t.created_at",
 		TaskOrderFieldUpdatedAt: "t.updated_at",
 		TaskOrderFieldPriority:  "t.priority",
@@ -199,7 +196,7 @@ var (
 // segments returns the list's segments in list order.
 func (l *lister) segments() []segment {
 	if l.order.Field == TaskOrderFieldDueAt {
-		return []segment{withDueDate, withoutDueAt}
+		return []segment{withDueDate, withoutDueDate}
 	}
 	return []segment{{cols: []string{orderColumns[l.order.Field], "t.id"}}}
 }
@@ -214,8 +211,8 @@ func segmentOf(segs []segment, p position) int {
 	return 0
 }
 
-// keyset returns the condition that p is before (op "<") or after (">") the rows of seg in SQL order, with its
-// arguments; "=" may follow op to include p itself.
+// keyset returns the condition that a row of seg compares with p by op ("<" or ">", "=" appended to include p
+// itself), comparing seg's columns as one row value, and its arguments.
 func keyset(seg segment, op string, p position) (string, []any) {
 	if len(seg.cols) == 1 {
 		return seg.cols[0] + " " + op + " ?", []any{p.id}

@@ -1,0 +1,164 @@
+package migrations_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"taskapi/migrations"
+	"taskapi/model"
+	"taskapi/model/modeltest"
+)
+
+var ctx = context.Background()
+
+// all is every migration, oldest first.
+var all = []string{"20261125000001_create_tasks"}
+
+func TestUpDownUp(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			status := func(wantPending []string) {
+				t.Helper()
+				report, err := migrations.Status(ctx, db)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := report.Pending(); !slices.Equal(got, wantPending) || len(report.Migrations) != len(all) {
+					t.Errorf("pending = %q of %d, want %q of %d\n%s", got, len(report.Migrations), wantPending, len(all), report)
+				}
+				for _, m := range report.Migrations {
+					line := "pending  " + m.Name
+					if m.Applied {
+						line = "applied  " + m.Name
+					}
+					if !strings.Contains(report.String(), line) {
+						t.Errorf("status does not say %q:\n%s", line, report)
+					}
+				}
+			}
+			works := func() {
+				t.Helper()
+				s := model.NewStore(db)
+				task, err := s.CreateTask(ctx, "u", model.CreateTaskInput{Title: "works", Tags: []string{"x"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Task(ctx, "u", task.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			status(all)
+			applied, err := migrations.Up(ctx, db)
+			if err != nil || !slices.Equal(applied, all) {
+				t.Fatalf("Up = %q, %v; want %q", applied, err, all)
+			}
+			status(nil)
+			works()
+			if applied, err := migrations.Up(ctx, db); err != nil || len(applied) != 0 {
+				t.Fatalf("second Up = %q, %v; want nothing to do", applied, err)
+			}
+
+			rolledBack, err := migrations.Down(ctx, db)
+			newestFirst := slices.Clone(all)
+			slices.Reverse(newestFirst)
+			if err != nil || !slices.Equal(rolledBack, newestFirst) {
+				t.Fatalf("Down = %q, %v; want %q", rolledBack, err, newestFirst)
+			}
+			status(all)
+			if _, err := db.ExecContext(ctx, "SELECT 1 FROM tasks"); err == nil {
+				t.Error("the tasks table is still there after Down")
+			}
+			if rolledBack, err := migrations.Down(ctx, db); err != nil || len(rolledBack) != 0 {
+				t.Errorf("Down with nothing applied = %q, %v", rolledBack, err)
+			}
+
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, all) {
+				t.Fatalf("Up after Down = %q, %v", applied, err)
+			}
+			status(nil)
+			works()
+		})
+	}
+}
+
+// TestUpConcurrently starts several migrations at once, as instances starting together do: one applies the
+// migrations, the others wait for it and find nothing to do.
+func TestUpConcurrently(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			const n = 4
+			results := make([][]string, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { results[i], errs[i] = migrations.Up(ctx, db) })
+			}
+			wg.Wait()
+			appliedBy := 0
+			for i := range n {
+				if errs[i] != nil {
+					t.Errorf("Up %d: %v", i, errs[i])
+				}
+				if len(results[i]) > 0 {
+					appliedBy++
+					if !slices.Equal(results[i], all) {
+						t.Errorf("Up %d applied %q", i, results[i])
+					}
+				}
+			}
+			if appliedBy != 1 {
+				t.Errorf("%d instances applied migrations, want 1", appliedBy)
+			}
+		})
+	}
+}
+
+// TestUpWaitsForTheLock checks that Up waits while another instance holds the lock, and says what to do when it
+// never comes free.
+func TestUpWaitsForTheLock(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			m := migrations.NewMigrator(db)
+			if err := m.Init(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Lock(ctx); err != nil {
+				t.Fatal(err)
+			}
+			short, cancel := context.WithTimeout(ctx, time.Second)
+			defer cancel()
+			if _, err := migrations.Up(short, db); err == nil || !strings.Contains(err.Error(), "bun_migration_locks") {
+				t.Fatalf("Up with the lock taken = %v, want an error naming bun_migration_locks", err)
+			}
+
+			done := make(chan error, 1)
+			go func() {
+				_, err := migrations.Up(ctx, db)
+				done <- err
+			}()
+			time.Sleep(300 * time.Millisecond)
+			if err := m.Unlock(ctx); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Up did not take the lock once it was free")
+			}
+		})
+	}
+}
