@@ -291,9 +291,9 @@ func jsonContentType(header string) bool {
 	return !ok || strings.EqualFold(charset, "utf-8")
 }
 
-// negotiate picks the response media type from an Accept header. No header means application/json, as the
-// specification asks for legacy clients; a wildcard gets application/graphql-response+json. ok is false when the
-// client accepts neither.
+// negotiate picks the response media type from an Accept header. No header or a wildcard means application/json,
+// which every client understands (the specification's advice while legacy clients remain); clients that want the
+// newer status codes ask for application/graphql-response+json by name. ok is false when the client accepts neither.
 func negotiate(accept string) (media string, ok bool) {
 	if strings.TrimSpace(accept) == "" {
 		return mediaJSON, true
@@ -325,7 +325,7 @@ func negotiate(accept string) (media string, ok bool) {
 		case mediaGraphQLResponse, mediaJSON:
 			choices = append(choices, choice{mediaType, q, i})
 		case "*/*", "application/*":
-			choices = append(choices, choice{mediaGraphQLResponse, q, i})
+			choices = append(choices, choice{mediaJSON, q, i})
 		}
 	}
 	if len(choices) == 0 {
