@@ -39,7 +39,8 @@ type keySet struct {
 	url     string
 	client  *http.Client
 	log     *slog.Logger
-	limiter *rate.Limiter // one fetch per interval, burst 1
+	limiter *rate.Limiter   // one fetch per interval, burst 1
+	onFetch func(err error) // nil, or told the outcome of every fetch
 
 	ctx    context.Context // ends with close, and with it every fetch and the hourly refresh
 	cancel context.CancelFunc
@@ -58,13 +59,14 @@ type scheduledFetch struct {
 
 // newKeySet starts the hourly refresh; the caller starts the first fetch. ctx provides values, not a lifetime: the
 // key set lives until close.
-func newKeySet(ctx context.Context, url string, interval time.Duration, client *http.Client, log *slog.Logger) *keySet {
+func newKeySet(ctx context.Context, url string, interval time.Duration, client *http.Client, log *slog.Logger, onFetch func(error)) *keySet {
 	k := &keySet{
 		Storage: jwkset.NewMemoryStorage(),
 		url:     url,
 		client:  client,
 		log:     log,
 		limiter: rate.NewLimiter(rate.Every(interval), 1),
+		onFetch: onFetch,
 	}
 	k.ctx, k.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	k.wg.Add(1)
@@ -139,6 +141,9 @@ func (k *keySet) fetch() error {
 	keys, err := k.download(ctx)
 	if err == nil {
 		err = k.Storage.KeyReplaceAll(ctx, keys)
+	}
+	if k.onFetch != nil {
+		k.onFetch(err)
 	}
 	if err != nil {
 		k.log.WarnContext(ctx, "auth: could not fetch the JSON Web Key Set; keeping the keys already cached",

@@ -54,6 +54,9 @@ type Config struct {
 	Leeway     time.Duration // clock skew allowed for exp, nbf and iat; 0 means 30s, at most 60s
 	HTTPClient *http.Client  // fetches the key set; nil means a client with a 10s timeout
 	Logger     *slog.Logger  // nil means slog.Default(); tokens and secrets are never logged
+	// OnKeySetFetch, when set, is called after every fetch of the key set with its error (nil when it succeeded), for
+	// metrics. It runs on the fetching goroutine and must not block.
+	OnKeySetFetch func(err error)
 }
 
 // Verifier checks tokens against the configured key set and shared secret. It is safe for concurrent use.
@@ -91,7 +94,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		}
 	}
 	if cfg.KeySet.URL != "" {
-		v.keySet = newKeySet(ctx, cfg.KeySet.URL, cfg.KeySet.RefetchInterval, cfg.HTTPClient, cfg.Logger)
+		v.keySet = newKeySet(ctx, cfg.KeySet.URL, cfg.KeySet.RefetchInterval, cfg.HTTPClient, cfg.Logger, cfg.OnKeySetFetch)
 		kf, err := keyfunc.New(keyfunc.Options{Storage: v.keySet})
 		if err != nil {
 			v.Close()

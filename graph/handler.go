@@ -10,7 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskapi/auth"
@@ -29,8 +29,27 @@ type Options struct {
 	DisableIntrospection bool
 	// QueryCacheSize is how many parsed and validated documents are kept (default 1000).
 	QueryCacheSize int
+	// PersistedQueryCacheSize is how many documents automatic persisted queries remember by their hash (default
+	// 1000); each is at most 64 KiB.
+	PersistedQueryCacheSize int
 	// Limits bound the cost of one document.
 	Limits Limits
+
+	// Operations (see observe.go, ratelimit.go, cors.go).
+
+	// Registry receives the handler's metrics, which GET /metrics serves with everything else registered there
+	// (nil: a registry of the handler's own).
+	Registry *prometheus.Registry
+	// OperationTimeout bounds each GraphQL operation's resolvers, and so its database work (0: no bound); an
+	// operation that runs out answers SERVICE_UNAVAILABLE.
+	OperationTimeout time.Duration
+	// RateLimit limits requests per user (zero: off).
+	RateLimit RateLimit
+	// CORSOrigins are the browser origins allowed to call the API (none: no cross-origin access).
+	CORSOrigins []string
+	// Draining, once closed, means the server is shutting down: /readyz answers 503 and responses close their
+	// connections.
+	Draining <-chan struct{}
 }
 
 func (o *Options) defaults() {
@@ -46,25 +65,35 @@ func (o *Options) defaults() {
 	if o.QueryCacheSize <= 0 {
 		o.QueryCacheSize = 1000
 	}
+	if o.PersistedQueryCacheSize <= 0 {
+		o.PersistedQueryCacheSize = 1000
+	}
 }
 
 // NewHandler returns the whole HTTP surface: GraphiQL at GET /, GraphQL at /graphql (behind token verification),
-// /healthz and /readyz.
+// /healthz, /readyz and /metrics.
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
 	opts.defaults()
 	schema := NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: opts.Logger}))
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(presentError(opts.Logger))
 	exec.SetRecoverFunc(recoverPanic)
-	exec.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
+	exec.SetQueryCache(newDocumentCache[*ast.QueryDocument](opts.QueryCacheSize))
 	if !opts.DisableIntrospection {
 		exec.Use(extension.Introspection{})
 	}
+	// Persisted queries first: the limits must measure a document looked up by its hash too.
+	exec.Use(newPersistedQueries(opts.PersistedQueryCacheSize))
 	exec.Use(newLimiter(opts.Limits, schema))
-	gql := &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch}
+	ops := newObserver(opts)
+	exec.Use(ops.extension())
+	gql := &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,
+		perRequest:    func(ctx context.Context) context.Context { return withLoaders(ctx, store) },
+		afterMutation: clearLoaders}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(gql))
+	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(ops.afterAuth(gql)))
+	mux.Handle("GET /metrics", metricsHandler(ops.registry))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)
 	mux.Handle("GET /graphiql/", ide)
@@ -72,6 +101,10 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		writeText(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ops.isDraining() {
+			writeText(w, http.StatusServiceUnavailable, "shutting down")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
@@ -81,21 +114,26 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		}
 		writeText(w, http.StatusOK, "ok")
 	})
-	return withRequestID(mux)
+	return withRequestID(ops.wrap(mux))
 }
 
 // newConfig wires the resolvers and the complexity of list fields, which cost their page size times what each
 // item asks for.
 func newConfig(r *Resolver) Config {
 	c := Config{Resolvers: r}
-	c.Complexity.Query.Tasks = func(child int, _ *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
+	c.Complexity.Query.Tasks = func(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
 		n := defaultPageSize
 		if first != nil {
 			n = *first
 		} else if last != nil {
 			n = *last
 		}
-		return 1 + max(n, 1)*child
+		// A filter's lists become SQL; a list of a million tags sent as a variable must not reach the database.
+		lists := 0
+		if filter != nil {
+			lists = len(filter.Tags) + len(filter.Priorities)
+		}
+		return 1 + max(n, 1)*child + lists
 	}
 	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
 	c.Complexity.Query.Tags = func(child int, first *int) int {

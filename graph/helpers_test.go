@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"taskapi/auth"
 	"taskapi/graph"
 	"taskapi/model"
@@ -25,6 +27,8 @@ type api struct {
 	t      testing.TB
 	srv    *httptest.Server
 	handle http.Handler
+	// db is the database behind the handler, for tests that watch what it is asked (db.AddQueryHook).
+	db *bun.DB
 }
 
 func newAPI(t testing.TB, kind string) *api {
@@ -46,7 +50,7 @@ func newAPIWith(t testing.TB, kind string, opts graph.Options) *api {
 	h := graph.NewHandler(model.NewStore(db), verifier, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, handle: h}
+	return &api{t: t, srv: srv, handle: h, db: db}
 }
 
 // token returns a valid token for user id.

@@ -14,19 +14,40 @@ import (
 )
 
 // Limits bound what one document may cost. They are checked before the costly work: tokens before parsing, the
-// shape of the document (depth, aliases, root fields, fields after expanding fragments, directives, variables)
-// after parsing but before gqlgen validates it, and complexity after validation. Every refusal is a
-// QUERY_TOO_COMPLEX error whose extensions.limit names the limit. Zero values take the defaults, which admit every
-// document GraphiQL (its introspection query included), Apollo Client and urql send for this schema.
+// shape of the document (depth, aliases, root fields, fields after expanding fragments, directives, variables,
+// overlapping selections) after parsing but before gqlgen validates it, and complexity after validation. Every
+// refusal is a QUERY_TOO_COMPLEX error whose extensions.limit names the limit. Each operation of a batch is checked
+// on its own. Beyond the numbers here, an operation may select __schema once (limit "introspection"): the full
+// introspection query takes about 5 ms to execute, and aliases would multiply that.
+//
+// Zero values take the defaults, which admit every document GraphiQL (its introspection query included), Apollo
+// Client and urql send for this schema, and keep what an admitted or refused document costs to a few milliseconds
+// of CPU (BenchmarkAdversarialDocuments measures it).
 type Limits struct {
-	MaxTokens     int // lexical tokens in the document (default 10000)
+	// MaxTokens bounds the lexical tokens of the document, comments included (default 3000). Parsing, validating
+	// and coercing cost about a microsecond per token, so this is what bounds the cost of everything else. GraphiQL's
+	// introspection query has 180 tokens, a fragment-heavy Apollo dashboard about 250.
+	MaxTokens     int
 	MaxDepth      int // nesting of selections, fragments expanded, introspection included (default 20)
 	MaxAliases    int // aliased fields in the document (default 30)
-	MaxRootFields int // fields at the root of the operation, fragments expanded (default 20)
-	MaxFields     int // field selections once every fragment spread is expanded (default 2000)
+	MaxRootFields int // fields at the root of each operation, fragments expanded (default 20)
+	// MaxFields bounds the field selections of the whole document: every operation with its fragments expanded,
+	// plus every fragment definition on its own, which validation visits too (default 2000; GraphiQL's
+	// introspection query has 466).
+	MaxFields     int
 	MaxDirectives int // directives anywhere in the document (default 50)
 	MaxVariables  int // variable definitions in the document (default 50)
-	MaxComplexity int // gqlgen complexity, list fields costing their page size (default 10000)
+	// MaxVariableValues bounds the values in the request's variables, each element of a list or object counted
+	// (default 1000). Validating and coercing a list of 20,000 tags sent as a variable takes 10 ms; the contract's
+	// largest list argument, nodes(ids), takes 100.
+	MaxVariableValues int
+	// MaxComplexity bounds gqlgen's complexity of the operation: list fields cost their page size times what each
+	// item asks for, and list arguments (filter tags and priorities, node ids) cost their length (default 10000).
+	MaxComplexity int
+	// MaxOverlaps bounds the pairs of selections that share a response name in one selection set, fragments
+	// expanded, which validation compares with each other at quadratic cost (default 1000; a fragment-heavy Apollo
+	// dashboard has about 50). See merger.
+	MaxOverlaps int
 }
 
 func (l *Limits) defaults() {
@@ -35,14 +56,16 @@ func (l *Limits) defaults() {
 			*v = def
 		}
 	}
-	set(&l.MaxTokens, 10000)
+	set(&l.MaxTokens, 3000)
 	set(&l.MaxDepth, 20)
 	set(&l.MaxAliases, 30)
 	set(&l.MaxRootFields, 20)
 	set(&l.MaxFields, 2000)
 	set(&l.MaxDirectives, 50)
 	set(&l.MaxVariables, 50)
+	set(&l.MaxVariableValues, 1000)
 	set(&l.MaxComplexity, 10000)
+	set(&l.MaxOverlaps, 1000)
 }
 
 // limiter enforces Limits as a gqlgen extension: MutateOperationParameters runs before gqlgen parses and validates,
@@ -51,7 +74,7 @@ type limiter struct {
 	limits Limits
 	schema graphql.ExecutableSchema
 	// passed remembers documents that passed the shape checks, so a repeated query is not parsed twice.
-	passed *lru.LRU[struct{}]
+	passed documentCache[struct{}]
 }
 
 var (
@@ -62,7 +85,31 @@ var (
 
 func newLimiter(limits Limits, schema graphql.ExecutableSchema) *limiter {
 	limits.defaults()
-	return &limiter{limits: limits, schema: schema, passed: lru.New[struct{}](1000)}
+	return &limiter{limits: limits, schema: schema, passed: newDocumentCache[struct{}](1000)}
+}
+
+// maxCachedDocument is the longest document the caches keyed by document text keep. A cache of 1000 entries keyed
+// by documents of up to a whole request body (1 MiB, a long string literal is one token) could hold a gigabyte;
+// longer documents are rare and are parsed again instead.
+const maxCachedDocument = 64 << 10
+
+// documentCache is an LRU keyed by document text that ignores documents longer than maxCachedDocument.
+type documentCache[T any] struct{ lru *lru.LRU[T] }
+
+var _ graphql.Cache[any] = documentCache[any]{}
+
+func newDocumentCache[T any](size int) documentCache[T] { return documentCache[T]{lru.New[T](size)} }
+
+// Get returns the value kept for the document.
+func (c documentCache[T]) Get(ctx context.Context, document string) (T, bool) {
+	return c.lru.Get(ctx, document)
+}
+
+// Add keeps value for the document, unless the document is too long to keep.
+func (c documentCache[T]) Add(ctx context.Context, document string, value T) {
+	if len(document) <= maxCachedDocument {
+		c.lru.Add(ctx, document, value)
+	}
 }
 
 func (l *limiter) ExtensionName() string                          { return "Limits" }
@@ -70,6 +117,9 @@ func (l *limiter) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters checks tokens and the shape of the document before gqlgen parses and validates it.
 func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if countValues(params.Variables, l.limits.MaxVariableValues) > l.limits.MaxVariableValues {
+		return tooComplex("variableValues", fmt.Sprintf("The variables hold more than %d values.", l.limits.MaxVariableValues))
+	}
 	if params.Query == "" {
 		return nil
 	}
@@ -84,7 +134,7 @@ func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql
 	if err != nil {
 		return nil // gqlgen reports the syntax error itself, with its position
 	}
-	if err := l.checkShape(doc, params.OperationName); err != nil {
+	if err := l.checkShape(doc); err != nil {
 		return err
 	}
 	l.passed.Add(ctx, params.Query, struct{}{})
@@ -98,6 +148,34 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		return tooComplex("complexity", fmt.Sprintf("The operation has complexity %d; the limit is %d. Ask for smaller pages or fewer fields.", c, l.limits.MaxComplexity))
 	}
 	return nil
+}
+
+// countValues counts the values in decoded JSON, each element of a list or object one, stopping once the count
+// passes max.
+func countValues(v any, max int) int {
+	n := -1 // the variables object itself is not a value
+	var walk func(v any)
+	walk = func(v any) {
+		n++
+		switch v := v.(type) {
+		case map[string]any:
+			for _, e := range v {
+				if n > max {
+					return
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				if n > max {
+					return
+				}
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return n
 }
 
 // countTokens counts lexical tokens, stopping as soon as the count passes max.
@@ -114,9 +192,10 @@ func countTokens(src *ast.Source, max int) int {
 	return n
 }
 
-// checkShape measures the document without expanding fragments more than once: each fragment's depth and field
-// count are computed once and reused, so a chain of spreads that doubles at each level costs linear time to measure.
-func (l *limiter) checkShape(doc *ast.QueryDocument, operationName string) *gqlerror.Error {
+// checkShape measures the whole document: every operation and every fragment definition, whichever operation the
+// request names, because gqlgen validates all of it before it picks the operation to run. The measures are computed
+// with each fragment measured once and reused, so a chain of spreads that doubles at each level costs linear time.
+func (l *limiter) checkShape(doc *ast.QueryDocument) *gqlerror.Error {
 	var aliases, directives, variables int
 	countDirectives := func(list ast.DirectiveList) { directives += len(list) }
 	var walk func(set ast.SelectionSet)
@@ -158,35 +237,74 @@ func (l *limiter) checkShape(doc *ast.QueryDocument, operationName string) *gqle
 		return tooComplex("aliases", fmt.Sprintf("The document uses more than %d aliases.", l.limits.MaxAliases))
 	}
 
-	m := &measurer{doc: doc, cap: l.limits.MaxFields + 1, memo: map[string]measure{}, roots: map[string]int{}, visiting: map[string]bool{}}
-	ops := doc.Operations
-	if op := doc.Operations.ForName(operationName); op != nil {
-		ops = ast.OperationList{op}
-	}
-	for _, op := range ops {
+	// Fields are counted over the whole document: each operation with its fragments expanded, and each fragment
+	// definition on its own, which validation visits too (even an unused one, before it reports it unused).
+	fragments := fragmentsByName(doc)
+	m := &measurer{fragments: fragments, cap: l.limits.MaxFields + 1, memo: map[string]measure{}, roots: map[string]int{}, visiting: map[string]bool{}}
+	fields := 0
+	for _, op := range doc.Operations {
 		whole := m.selectionSet(op.SelectionSet)
-		root := m.rootFields(op.SelectionSet)
 		switch {
 		case whole.depth > l.limits.MaxDepth:
 			return tooComplex("depth", fmt.Sprintf("The operation is nested more than %d levels deep.", l.limits.MaxDepth))
-		case root > l.limits.MaxRootFields:
+		case m.rootFields(op.SelectionSet) > l.limits.MaxRootFields:
 			return tooComplex("rootFields", fmt.Sprintf("The operation asks for more than %d root fields.", l.limits.MaxRootFields))
-		case whole.fields > l.limits.MaxFields:
-			return tooComplex("fields", fmt.Sprintf("The operation selects more than %d fields once its fragments are expanded.", l.limits.MaxFields))
 		}
+		fields = min(fields+whole.fields, m.cap)
+	}
+	for _, f := range doc.Fragments {
+		whole := m.selectionSet(f.SelectionSet)
+		if whole.depth > l.limits.MaxDepth {
+			return tooComplex("depth", fmt.Sprintf("The fragment %s is nested more than %d levels deep.", f.Name, l.limits.MaxDepth))
+		}
+		fields = min(fields+whole.fields, m.cap)
+	}
+	if fields > l.limits.MaxFields {
+		return tooComplex("fields", fmt.Sprintf("The document selects more than %d fields once its fragments are expanded.", l.limits.MaxFields))
+	}
+
+	// Only now, with every expansion known to be small, is it safe to merge the selection sets.
+	g := &merger{fragments: fragments, memo: map[string]*mergedSet{}, visiting: map[string]bool{}}
+	overlaps := 0
+	for _, op := range doc.Operations {
+		root := g.merge(op.SelectionSet)
+		if root.named("__schema") > 1 {
+			return tooComplex("introspection", "An operation can ask for __schema once.")
+		}
+		overlaps = satAdd(overlaps, root.overlaps())
+	}
+	for _, f := range doc.Fragments {
+		overlaps = satAdd(overlaps, g.merge(f.SelectionSet).overlaps())
+	}
+	if overlaps > l.limits.MaxOverlaps {
+		return tooComplex("overlaps", fmt.Sprintf("The document repeats fields too often: selections that share a "+
+			"response name in one selection set, fragments expanded, make more than %d pairs to compare. Select each "+
+			"field once.", l.limits.MaxOverlaps))
 	}
 	return nil
+}
+
+// fragmentsByName indexes the fragment definitions; the first of a name wins, as in gqlparser's ForName. A document
+// may define thousands of fragments, so looking each spread up in the list would be quadratic.
+func fragmentsByName(doc *ast.QueryDocument) map[string]*ast.FragmentDefinition {
+	out := make(map[string]*ast.FragmentDefinition, len(doc.Fragments))
+	for _, f := range doc.Fragments {
+		if _, ok := out[f.Name]; !ok {
+			out[f.Name] = f
+		}
+	}
+	return out
 }
 
 // measure is the depth and the number of field selections of a selection set with its fragments expanded.
 type measure struct{ depth, fields int }
 
 type measurer struct {
-	doc      *ast.QueryDocument
-	cap      int // counts saturate here, so that doubling fragments cannot overflow
-	memo     map[string]measure
-	roots    map[string]int
-	visiting map[string]bool // fragment cycles are a validation error; they count as empty here
+	fragments map[string]*ast.FragmentDefinition
+	cap       int // counts saturate here, so that doubling fragments cannot overflow
+	memo      map[string]measure
+	roots     map[string]int
+	visiting  map[string]bool // fragment cycles are a validation error; they count as empty here
 }
 
 func (m *measurer) selectionSet(set ast.SelectionSet) measure {
@@ -212,7 +330,7 @@ func (m *measurer) fragment(name string) measure {
 	if got, ok := m.memo[name]; ok {
 		return got
 	}
-	def := m.doc.Fragments.ForName(name)
+	def := m.fragments[name]
 	if def == nil || m.visiting[name] {
 		return measure{}
 	}
@@ -244,7 +362,7 @@ func (m *measurer) fragmentRoots(name string) int {
 	if got, ok := m.roots[name]; ok {
 		return got
 	}
-	def := m.doc.Fragments.ForName(name)
+	def := m.fragments[name]
 	if def == nil || m.visiting[name] {
 		return 0
 	}
@@ -253,4 +371,149 @@ func (m *measurer) fragmentRoots(name string) int {
 	delete(m.visiting, name)
 	m.roots[name] = got
 	return got
+}
+
+// Overlaps. Validation's rule that fields with one response name can be merged (OverlappingFieldsCanBeMerged, as
+// in graphql-js) compares every pair of selections that share a response name in a selection set, inline fragments
+// and spreads looked through, then the sub-selections of each pair, and every pair of fragments spread into one set.
+// That is quadratic: 2,000 copies of one field, a document of 6 KB, take 200 ms to validate, and a thousand
+// fragments spread side by side 400 ms. The limiter therefore merges each selection set the way execution does (one
+// entry per response name, sub-selections merged, with the number of selections merged into it) and counts the
+// pairs: the pairs of a merged entry's sub-selections include every pair the rule compares below a pair of its
+// selections, so the count bounds the rule's work.
+
+// mergedSet is a selection set merged by response name.
+type mergedSet struct {
+	fields  map[string]*mergedField
+	spreads int // fragment spreads merged into the set, counted like fields
+}
+
+// mergedField is every selection of one response name in a set.
+type mergedField struct {
+	name  string // the field's name (of the first selection; another one is a validation error anyway)
+	count int    // how many selections were merged
+	sub   *mergedSet
+}
+
+func (s *mergedSet) field(key, name string) *mergedField {
+	if s.fields == nil {
+		s.fields = map[string]*mergedField{}
+	}
+	f := s.fields[key]
+	if f == nil {
+		f = &mergedField{name: name}
+		s.fields[key] = f
+	}
+	return f
+}
+
+func (f *mergedField) subset() *mergedSet {
+	if f.sub == nil {
+		f.sub = &mergedSet{}
+	}
+	return f.sub
+}
+
+// named counts the response names that select the field name.
+func (s *mergedSet) named(name string) int {
+	n := 0
+	for _, f := range s.fields {
+		if f.name == name {
+			n++
+		}
+	}
+	return n
+}
+
+// overlaps counts the pairs of selections, and of fragment spreads, that share a set, in s and below it.
+func (s *mergedSet) overlaps() int {
+	n := pairs(s.spreads)
+	for _, f := range s.fields {
+		n = satAdd(n, pairs(f.count))
+		if f.sub != nil {
+			n = satAdd(n, f.sub.overlaps())
+		}
+	}
+	return n
+}
+
+// merger merges selection sets, each fragment once.
+type merger struct {
+	fragments map[string]*ast.FragmentDefinition
+	memo      map[string]*mergedSet
+	visiting  map[string]bool
+}
+
+func (g *merger) merge(set ast.SelectionSet) *mergedSet {
+	out := &mergedSet{}
+	g.add(out, set, 1)
+	return out
+}
+
+// add merges set into dst as if it were written there times times.
+func (g *merger) add(dst *mergedSet, set ast.SelectionSet, times int) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			key := s.Alias
+			if key == "" {
+				key = s.Name
+			}
+			f := dst.field(key, s.Name)
+			f.count = addCount(f.count, times)
+			if len(s.SelectionSet) > 0 {
+				g.add(f.subset(), s.SelectionSet, times)
+			}
+		case *ast.InlineFragment:
+			g.add(dst, s.SelectionSet, times)
+		case *ast.FragmentSpread:
+			dst.spreads = addCount(dst.spreads, times)
+			if frag := g.fragment(s.Name); frag != nil {
+				addMerged(dst, frag, times)
+			}
+		}
+	}
+}
+
+func (g *merger) fragment(name string) *mergedSet {
+	if got, ok := g.memo[name]; ok {
+		return got
+	}
+	def := g.fragments[name]
+	if def == nil || g.visiting[name] {
+		return nil
+	}
+	g.visiting[name] = true
+	got := g.merge(def.SelectionSet)
+	delete(g.visiting, name)
+	g.memo[name] = got
+	return got
+}
+
+// addMerged merges src, a merged fragment, into dst as if it were spread there times times. Its sub-selections
+// already hold every selection of their entry, so they are multiplied by times only.
+func addMerged(dst, src *mergedSet, times int) {
+	dst.spreads = addCount(dst.spreads, mulCount(src.spreads, times))
+	for key, f := range src.fields {
+		d := dst.field(key, f.name)
+		d.count = addCount(d.count, mulCount(f.count, times))
+		if f.sub != nil {
+			addMerged(d.subset(), f.sub, times)
+		}
+	}
+}
+
+// maxCount is where counts saturate: far above every limit, and small enough that products and pairs of counts
+// cannot overflow.
+const maxCount = 1 << 20
+
+func addCount(a, b int) int { return min(a+b, maxCount) }
+func mulCount(a, b int) int { return min(min(a, maxCount)*min(b, maxCount), maxCount) }
+
+// satAdd adds pair counts, which stay below 1<<40 each.
+func satAdd(a, b int) int { return min(a+b, 1<<60) }
+
+func pairs(n int) int {
+	n = min(n, maxCount)
+	return n * (n - 1) / 2
 }

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"taskapi/auth"
 	"taskapi/graph/gqlmodel"
@@ -136,7 +135,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 			uuids = append(uuids, u)
 		}
 	}
-	tasks, err := r.Store.TasksByID(ctx, userID, uuids)
+	tasks, err := r.loaders(ctx, userID).tasksByID(ctx, uuids)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +157,7 @@ func (r *queryResolver) Task(ctx context.Context, id string) (*model.Task, error
 	if !ok {
 		return nil, nil
 	}
-	task, err := r.Store.Task(ctx, userID, taskUUID)
-	if errors.Is(err, model.ErrNotFound) {
-		return nil, nil
-	}
-	return task, err
+	return r.loaders(ctx, userID).task(ctx, taskUUID)
 }
 
 func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error) {
@@ -174,7 +169,7 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 	if filter != nil {
 		q.Filter = *filter
 	}
-	page, err := r.Store.ListTasks(ctx, userID, q)
+	page, err := r.loaders(ctx, userID).listTasks(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +189,7 @@ func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.Stats(ctx, userID, loc)
+	return r.loaders(ctx, userID).taskStats(ctx, name, loc)
 }
 
 func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount, error) {
@@ -209,7 +204,7 @@ func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount
 	if limit < 1 || limit > maxTagsPage {
 		return nil, &model.InputError{Field: "first", Message: fmt.Sprintf("first must be between 1 and %d.", maxTagsPage)}
 	}
-	counts, err := r.Store.Tags(ctx, userID, limit)
+	counts, err := r.loaders(ctx, userID).tagCounts(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +228,7 @@ func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.T
 	if err != nil {
 		return 0, err
 	}
-	return r.Store.CountTasks(ctx, userID, obj.Filter)
+	return r.loaders(ctx, userID).countTasks(ctx, obj.Filter)
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

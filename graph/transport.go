@@ -33,6 +33,12 @@ type transport struct {
 	exec         *executor.Executor
 	maxBodyBytes int64
 	maxBatch     int
+	// perRequest, when set, prepares the context that every operation of one HTTP request shares: the request's
+	// dataloaders, so that the operations of a batch share what they read.
+	perRequest func(ctx context.Context) context.Context
+	// afterMutation, when set, runs after each mutation of a batch and before the operations that follow it start,
+	// so that nothing read before the mutation is served after it: it clears the dataloaders' caches.
+	afterMutation func(ctx context.Context)
 }
 
 // rawRequest is one GraphQL request as the client sent it, before it is known to be well formed.
@@ -56,6 +62,9 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, mediaJSON, http.StatusNotAcceptable, CodeBadRequest,
 			"Accept must allow application/graphql-response+json or application/json.")
 		return
+	}
+	if t.perRequest != nil {
+		r = r.WithContext(t.perRequest(r.Context()))
 	}
 	switch r.Method {
 	case http.MethodGet:
@@ -94,6 +103,12 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	if !jsonContentType(r.Header.Get("Content-Type")) {
 		writeError(w, media, http.StatusUnsupportedMediaType, CodeBadRequest,
 			"A GraphQL POST request must have Content-Type: application/json.")
+		return
+	}
+	if r.ContentLength > t.maxBodyBytes {
+		// Refused on the declared length, without waiting for a body that would be cut off anyway.
+		writeError(w, media, http.StatusRequestEntityTooLarge, CodeBadRequest,
+			fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.maxBodyBytes))
@@ -164,6 +179,9 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 		case rc.Operation.Operation == ast.Mutation:
 			group.Wait()
 			results[i] = t.execute(ctx, rc)
+			if t.afterMutation != nil {
+				t.afterMutation(ctx)
+			}
 		default:
 			group.Go(func() { results[i] = t.execute(ctx, rc) })
 		}
@@ -353,6 +371,11 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"` + msgInternal + `","extensions":{"code":"` + CodeInternal + `"}}]}`)
 	}
+	noteErrors(w, resp.Errors)
+	if isPersistedQueryMiss(resp) {
+		// The miss of a GET must not be cached: the client is about to make the document known.
+		w.Header().Set("Cache-Control", "private, no-cache, must-revalidate")
+	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
@@ -362,6 +385,7 @@ func writeBatch(w http.ResponseWriter, media string, results []*graphql.Response
 	out := make([]wireResponse, len(results))
 	for i, r := range results {
 		out[i] = wire(r)
+		noteErrors(w, r.Errors)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {

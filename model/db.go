@@ -142,7 +142,7 @@ func pgConnector(dsn string) (c *pgdriver.Connector, err error) {
 			c, err = nil, fmt.Errorf("model: the database URL cannot be used: %v", r)
 		}
 	}()
-	return pgdriver.NewConnector(pgdriver.WithDSN(dsn)), nil
+	return pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithResetSessionFunc(checkAlive)), nil
 }
 
 // openSQLite opens $dataDir/tasks.db.

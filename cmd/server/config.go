@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"taskapi/graph"
 )
 
 // Config is every setting of the server, read once from the environment and validated as a whole.
@@ -28,6 +30,42 @@ type Config struct {
 	Introspection   bool
 	LogFormat       string // "json" or "text"
 	LogLevel        string
+
+	// Operations: see the README's Operations section for what each does.
+	ShutdownGrace      time.Duration // readyz says 503 this long before the listener closes
+	DBStatementTimeout time.Duration // bound on one GraphQL operation's database work; 0: none
+	DBMaxOpenConns     int
+	DBMaxIdleConns     int
+	DBConnMaxLifetime  time.Duration
+	RateLimitRPS       float64 // 0: off
+	RateLimitBurst     int
+	CORSOrigins        []string // scheme://host[:port], possibly with one wildcard
+	OTLPEndpoint       string   // OpenTelemetry traces go there when set
+	HTTP               HTTPTimeouts
+
+	// Limits bound the cost of one GraphQL document; zero fields take graph's defaults.
+	Limits                  graph.Limits
+	PersistedQueryCacheSize int
+}
+
+// HTTPTimeouts are the HTTP server's limits on slow or large requests. They are not read from the environment: the
+// defaults suit every deployment, and tests shorten them.
+type HTTPTimeouts struct {
+	ReadHeader     time.Duration
+	Read           time.Duration
+	Write          time.Duration
+	Idle           time.Duration
+	MaxHeaderBytes int
+}
+
+// defaultHTTPTimeouts leave a minute for a slow mobile client to send a 1 MiB body and read a large page, while a
+// connection that sends its headers byte by byte is cut after 10 s.
+var defaultHTTPTimeouts = HTTPTimeouts{
+	ReadHeader:     10 * time.Second,
+	Read:           30 * time.Second,
+	Write:          60 * time.Second,
+	Idle:           120 * time.Second,
+	MaxHeaderBytes: 64 << 10,
 }
 
 // loadConfig reads the environment through getenv. Every problem is reported at once, each with what to do.
@@ -62,6 +100,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		return n
 	}
+	decimal := func(name string, def, lo, hi float64) float64 {
+		v := str(name, "")
+		if v == "" {
+			return def
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < lo || f > hi {
+			bad("%s=%q must be a number from %g to %g", name, v, lo, hi)
+		}
+		return f
+	}
 	duration := func(name string, def time.Duration) time.Duration {
 		v := str(name, "")
 		if v == "" {
@@ -90,6 +139,57 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Introspection:    boolean("INTROSPECTION", true),
 		LogFormat:        str("LOG_FORMAT", ""),
 		LogLevel:         str("LOG_LEVEL", "info"),
+
+		ShutdownGrace:      duration("SHUTDOWN_GRACE", -1),
+		DBStatementTimeout: duration("DB_STATEMENT_TIMEOUT", 5*time.Second),
+		DBMaxOpenConns:     int(integer("DB_MAX_OPEN_CONNS", 10, 1, 1000)),
+		DBMaxIdleConns:     int(integer("DB_MAX_IDLE_CONNS", 0, 1, 1000)),
+		DBConnMaxLifetime:  duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		RateLimitRPS:       decimal("RATE_LIMIT_RPS", -1, 0, 1e6),
+		RateLimitBurst:     int(integer("RATE_LIMIT_BURST", 50, 1, 1e6)),
+		OTLPEndpoint:       str("OTEL_EXPORTER_OTLP_ENDPOINT", str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")),
+		HTTP:               defaultHTTPTimeouts,
+
+		// 0 keeps graph's default; the lower bounds keep every document GraphiQL and the clients send admissible.
+		Limits: graph.Limits{
+			MaxTokens:         int(integer("MAX_QUERY_TOKENS", 0, 250, 100000)),
+			MaxDepth:          int(integer("MAX_QUERY_DEPTH", 0, 15, 100)),
+			MaxAliases:        int(integer("MAX_QUERY_ALIASES", 0, 1, 1000)),
+			MaxRootFields:     int(integer("MAX_ROOT_FIELDS", 0, 1, 1000)),
+			MaxFields:         int(integer("MAX_QUERY_FIELDS", 0, 500, 100000)),
+			MaxDirectives:     int(integer("MAX_QUERY_DIRECTIVES", 0, 1, 10000)),
+			MaxVariables:      int(integer("MAX_QUERY_VARIABLES", 0, 1, 10000)),
+			MaxVariableValues: int(integer("MAX_VARIABLE_VALUES", 0, 100, 1000000)),
+			MaxComplexity:     int(integer("MAX_QUERY_COMPLEXITY", 0, 100, 1000000)),
+			MaxOverlaps:       int(integer("MAX_QUERY_OVERLAPS", 0, 50, 1000000)),
+		},
+		PersistedQueryCacheSize: int(integer("PERSISTED_QUERY_CACHE_SIZE", 0, 1, 100000)),
+	}
+	// Development mode answers one person at once and restarts often: no grace period to wait through, no limit to
+	// trip over. Everywhere else a load balancer needs the grace period, and the API the limit.
+	if c.ShutdownGrace < 0 {
+		c.ShutdownGrace = 5 * time.Second
+		if c.devMode() {
+			c.ShutdownGrace = 0
+		}
+	}
+	if c.RateLimitRPS < 0 {
+		c.RateLimitRPS = 10
+		if c.devMode() {
+			c.RateLimitRPS = 0
+		}
+	}
+	if c.DBMaxIdleConns == 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
+		if c.DBMaxIdleConns > c.DBMaxOpenConns {
+			bad("DB_MAX_IDLE_CONNS=%d must not exceed DB_MAX_OPEN_CONNS=%d", c.DBMaxIdleConns, c.DBMaxOpenConns)
+		}
+		c.DBMaxIdleConns = c.DBMaxOpenConns
+	}
+	c.CORSOrigins = corsOrigins(str("CORS_ORIGINS", ""), bad)
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("OTEL_EXPORTER_OTLP_ENDPOINT=%q must be an absolute http(s) URL such as http://localhost:4318", c.OTLPEndpoint)
+		}
 	}
 
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
@@ -170,6 +270,32 @@ func (c Config) keySetAudience() string {
 	}
 	o, _ := origin(c.BetterAuthURL)
 	return o
+}
+
+// corsOrigins reads CORS_ORIGINS: comma-separated origins, each scheme://host[:port], where the leftmost labels of
+// a domain of two labels or more may be a wildcard (https://*.example.com). "*" alone is refused: the API allows credentials, and a wildcard would let every site
+// on the web call it in a signed-in user's name.
+func corsOrigins(raw string, bad func(string, ...any)) []string {
+	var out []string
+	for _, o := range strings.Split(raw, ",") {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(strings.Replace(o, "*", "wildcard", 1))
+		switch {
+		case o == "*" || strings.HasPrefix(o, "*"):
+			bad("CORS_ORIGINS must list origins such as https://app.example.com, not %q: with credentials allowed, a wildcard for every origin would let any site call the API for a signed-in user", o)
+		case strings.Count(o, "*") > 1, err != nil, u.Scheme != "https" && u.Scheme != "http", u.Host == "",
+			u.Path != "", u.RawQuery != "", u.Fragment != "", u.User != nil,
+			// A wildcard may stand for the leftmost labels of a domain with at least two labels of its own.
+			strings.Contains(o, "*") && (!strings.HasPrefix(u.Host, "wildcard.") || !strings.Contains(strings.TrimPrefix(u.Host, "wildcard."), ".")):
+			bad("CORS_ORIGINS entry %q must be an origin such as https://app.example.com or https://*.example.com (scheme and host, no path)", o)
+		default:
+			out = append(out, strings.ToLower(o))
+		}
+	}
+	return out
 }
 
 // origin returns scheme://host[:port] of an absolute http(s) URL; "" for "".

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -88,9 +89,16 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 // openDB opens the configured database, retrying while it does not answer (a Neon compute waking from suspend
-// takes a moment) until ctx ends or about half a minute has passed.
+// takes a moment) until ctx ends or about half a minute has passed. The waits double from 100 ms to 5 s, each
+// shortened by a random part of up to a half so that instances started together do not knock in step.
 func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*bun.DB, error) {
-	db, err := model.OpenDB(ctx, model.DBConfig{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := model.OpenDB(ctx, model.DBConfig{
+		URL:             cfg.DatabaseURL,
+		DataDir:         cfg.DataDir,
+		MaxOpenConns:    cfg.DBMaxOpenConns,
+		MaxIdleConns:    cfg.DBMaxIdleConns,
+		ConnMaxLifetime: cfg.DBConnMaxLifetime,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -107,23 +115,34 @@ func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*bun.DB, erro
 			_ = db.Close()
 			return nil, fmt.Errorf("database does not answer: %w", err)
 		}
-		logger.Warn("database does not answer yet; retrying", "err", err, "in", delay)
+		wait := delay - mrand.N(delay/2)
+		logger.Warn("database does not answer yet; retrying", "err", err, "in", wait)
 		select {
-		case <-time.After(delay):
+		case <-time.After(wait):
 		case <-ctx.Done():
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
 }
 
-// serve runs the API until ctx ends, then shuts down gracefully. The development token goes to stdout; ready,
-// when not nil, receives the listening address.
+// serve runs the API until ctx ends, then shuts down gracefully (see serveUntilDone) and closes the database pool.
+// The development token goes to stdout; ready, when not nil, receives the listening address.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer, ready chan<- string) error {
 	db, err := openDB(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	registry := newRegistry(db)
+	stopTracing, err := startTracing(ctx, cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		stopTracing(flushCtx)
+	}()
 	if cfg.postgres() {
 		logger.Info("database: PostgreSQL")
 	} else {
@@ -143,6 +162,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
+	authCfg.OnKeySetFetch = newKeySetFetches(registry)
 	verifier, err := auth.NewVerifier(ctx, authCfg)
 	if err != nil {
 		return fmt.Errorf("token verification: %w", err)
@@ -159,19 +179,27 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		_, _ = fmt.Fprintf(stdout, "Development token for user dev-user (valid 24h); in GraphiQL set the header\n  {\"Authorization\": \"Bearer %s\"}\n", tok)
 	}
 
+	draining := make(chan struct{})
 	handler := graph.NewHandler(model.NewStore(db), verifier, graph.Options{
-		Logger:               logger,
-		MaxBodyBytes:         cfg.MaxBodyBytes,
-		MaxBatch:             cfg.MaxBatch,
-		DisableIntrospection: !cfg.Introspection,
+		Logger:                  logger,
+		MaxBodyBytes:            cfg.MaxBodyBytes,
+		MaxBatch:                cfg.MaxBatch,
+		DisableIntrospection:    !cfg.Introspection,
+		Limits:                  cfg.Limits,
+		PersistedQueryCacheSize: cfg.PersistedQueryCacheSize,
+		Registry:                registry,
+		OperationTimeout:        cfg.DBStatementTimeout,
+		RateLimit:               graph.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
+		CORSOrigins:             cfg.CORSOrigins,
+		Draining:                draining,
 	})
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: cfg.HTTP.ReadHeader,
+		ReadTimeout:       cfg.HTTP.Read,
+		WriteTimeout:      cfg.HTTP.Write,
+		IdleTimeout:       cfg.HTTP.Idle,
+		MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", ":"+cfg.Port)
@@ -182,20 +210,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return serveUntilDone(ctx, srv, ln, draining, cfg.ShutdownGrace, cfg.ShutdownTimeout, logger)
 }
 
 // authConfig turns the settings into the verifier's configuration; in development mode it creates or reads the

@@ -194,3 +194,17 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestLimitsFromEnvironment(t *testing.T) {
+	c, err := loadConfig(env("MAX_QUERY_DEPTH", "30", "MAX_QUERY_COMPLEXITY", "500", "PERSISTED_QUERY_CACHE_SIZE", "7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits.MaxDepth != 30 || c.Limits.MaxComplexity != 500 || c.PersistedQueryCacheSize != 7 || c.Limits.MaxTokens != 0 {
+		t.Errorf("limits = %+v, cache %d", c.Limits, c.PersistedQueryCacheSize)
+	}
+	// A depth below what GraphiQL's introspection query needs is refused rather than breaking GraphiQL.
+	if _, err := loadConfig(env("MAX_QUERY_DEPTH", "5")); err == nil || !strings.Contains(err.Error(), "MAX_QUERY_DEPTH") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfigOperations(t *testing.T) {
+	t.Run("DevelopmentDefaults", func(t *testing.T) {
+		c, err := loadConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ShutdownGrace != 0 || c.RateLimitRPS != 0 || len(c.CORSOrigins) != 0 || c.OTLPEndpoint != "" {
+			t.Errorf("development mode: grace %s, rate %v, origins %v, otlp %q", c.ShutdownGrace, c.RateLimitRPS, c.CORSOrigins, c.OTLPEndpoint)
+		}
+	})
+	t.Run("ProductionDefaults", func(t *testing.T) {
+		c, err := loadConfig(env("DATABASE_URL", "postgres://u@h/db", "BETTER_AUTH_SECRET", secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ShutdownGrace != 5*time.Second || c.ShutdownTimeout != 15*time.Second || c.RateLimitRPS != 10 || c.RateLimitBurst != 50 ||
+			c.DBStatementTimeout != 5*time.Second || c.DBMaxOpenConns != 10 || c.DBMaxIdleConns != 10 || c.DBConnMaxLifetime != 30*time.Minute {
+			t.Errorf("defaults: %+v", c)
+		}
+		if c.HTTP != defaultHTTPTimeouts {
+			t.Errorf("HTTP timeouts: %+v", c.HTTP)
+		}
+	})
+	t.Run("Set", func(t *testing.T) {
+		c, err := loadConfig(env("SHUTDOWN_GRACE", "2s", "RATE_LIMIT_RPS", "2.5", "RATE_LIMIT_BURST", "7",
+			"DB_STATEMENT_TIMEOUT", "0", "DB_MAX_OPEN_CONNS", "20", "DB_MAX_IDLE_CONNS", "5", "DB_CONN_MAX_LIFETIME", "5m",
+			"CORS_ORIGINS", " https://app.example.com/ , http://localhost:3000,https://*.vercel.app",
+			"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ShutdownGrace != 2*time.Second || c.RateLimitRPS != 2.5 || c.RateLimitBurst != 7 || c.DBStatementTimeout != 0 ||
+			c.DBMaxOpenConns != 20 || c.DBMaxIdleConns != 5 || c.DBConnMaxLifetime != 5*time.Minute || c.OTLPEndpoint == "" {
+			t.Errorf("%+v", c)
+		}
+		want := []string{"https://app.example.com", "http://localhost:3000", "https://*.vercel.app"}
+		if !slices.Equal(c.CORSOrigins, want) {
+			t.Errorf("origins %q, want %q", c.CORSOrigins, want)
+		}
+	})
+	t.Run("EveryProblemReported", func(t *testing.T) {
+		_, err := loadConfig(env("SHUTDOWN_GRACE", "soon", "RATE_LIMIT_RPS", "-1", "RATE_LIMIT_BURST", "0",
+			"DB_MAX_OPEN_CONNS", "4", "DB_MAX_IDLE_CONNS", "8", "OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318",
+			"CORS_ORIGINS", "*"))
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, name := range []string{"SHUTDOWN_GRACE", "RATE_LIMIT_RPS", "RATE_LIMIT_BURST", "DB_MAX_IDLE_CONNS", "OTEL_EXPORTER_OTLP_ENDPOINT", "CORS_ORIGINS"} {
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error does not mention %s: %v", name, err)
+			}
+		}
+	})
+	t.Run("CORSOriginsRefused", func(t *testing.T) {
+		for _, o := range []string{"*", "https://*", "app.example.com", "https://app.example.com/path", "ftp://x.example.com",
+			"https://a.*.*.example.com", "https://*.com", "https://app.*.example.com", "https://user@app.example.com", "https://app.example.com?x=1"} {
+			if _, err := loadConfig(env("CORS_ORIGINS", o)); err == nil || !strings.Contains(err.Error(), "CORS_ORIGINS") {
+				t.Errorf("CORS_ORIGINS=%q: err = %v", o, err)
+			}
+		}
+	})
+}

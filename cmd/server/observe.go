@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/uptrace/bun"
+)
+
+// newRegistry is the registry /metrics serves: the Go runtime and the process, the database pool (sql.DBStats) and
+// every SQL statement Bun runs. The graph package adds the HTTP and GraphQL series to it. It is the server's own
+// rather than Prometheus's global one, so that nothing a library registers globally leaks in, and so that tests can
+// run several servers in one process.
+func newRegistry(db *bun.DB) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		// go_sql_max_open_connections, go_sql_open_connections, go_sql_in_use_connections, go_sql_idle_connections,
+		// go_sql_wait_count_total, go_sql_wait_duration_seconds_total and the connections closed for idleness or
+		// age, each labelled db_name="taskapi".
+		collectors.NewDBStatsCollector(db.DB, "taskapi"),
+	)
+	db.AddQueryHook(newSQLMetrics(reg))
+	return reg
+}
+
+// sqlMetrics is a Bun query hook that counts statements by operation (SELECT, INSERT, BEGIN...) and outcome, and
+// times them.
+type sqlMetrics struct {
+	statements *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+}
+
+func newSQLMetrics(reg prometheus.Registerer) *sqlMetrics {
+	m := &sqlMetrics{
+		statements: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "taskapi_sql_statements_total",
+			Help: "SQL statements run, by operation (SELECT, INSERT, UPDATE, DELETE, BEGIN, COMMIT, ROLLBACK, other) " +
+				"and outcome (ok, error).",
+		}, []string{"operation", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "taskapi_sql_statement_duration_seconds",
+			Help:    "Time SQL statements took, by operation.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"operation"}),
+	}
+	reg.MustRegister(m.statements, m.duration)
+	return m
+}
+
+var _ bun.QueryHook = (*sqlMetrics)(nil)
+
+func (m *sqlMetrics) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (m *sqlMetrics) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	op := sqlOperation(e.Operation())
+	m.duration.WithLabelValues(op).Observe(time.Since(e.StartTime).Seconds())
+	m.statements.WithLabelValues(op, sqlOutcome(e.Err)).Inc()
+}
+
+// sqlOperation keeps the operation label to a known set: Bun takes a raw statement's first word as its operation.
+func sqlOperation(op string) string {
+	op = strings.ToUpper(op)
+	switch op {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "CREATE", "DROP", "ALTER":
+		return op
+	}
+	return "OTHER"
+}
+
+// sqlOutcome is ok or error; a query that found no row is ok. Why a statement failed is in the GraphQL error codes
+// (SERVICE_UNAVAILABLE) and the log.
+func sqlOutcome(err error) string {
+	if err == nil || errors.Is(err, sql.ErrNoRows) {
+		return "ok"
+	}
+	return "error"
+}
+
+// newKeySetFetches counts fetches of the JSON Web Key Set; the returned function is auth.Config.OnKeySetFetch.
+func newKeySetFetches(reg prometheus.Registerer) func(error) {
+	fetches := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "taskapi_jwks_fetches_total",
+		Help: "Fetches of the JSON Web Key Set, at start, hourly and for unknown key ids, by outcome (ok, error).",
+	}, []string{"outcome"})
+	reg.MustRegister(fetches)
+	fetches.WithLabelValues("ok")
+	fetches.WithLabelValues("error")
+	return func(err error) {
+		if err != nil {
+			fetches.WithLabelValues("error").Inc()
+			return
+		}
+		fetches.WithLabelValues("ok").Inc()
+	}
+}

@@ -1,0 +1,211 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"taskapi/model"
+)
+
+// statementCounter is a Bun query hook that counts the statements a database runs.
+type statementCounter struct {
+	mu         sync.Mutex
+	statements []string
+}
+
+func (c *statementCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+
+func (c *statementCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.statements = append(c.statements, e.Query)
+}
+
+// during returns the statements that f made the database run.
+func (c *statementCounter) during(f func()) []string {
+	c.mu.Lock()
+	start := len(c.statements)
+	c.mu.Unlock()
+	f()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.statements[start:]...)
+}
+
+// seedTasks gives user n tasks, with tags and due dates, straight through the store, and returns their global ids
+// (read back through the API).
+func (a *api) seedTasks(user string, n int) []string {
+	a.t.Helper()
+	store := model.NewStore(a.db)
+	tags := []string{"work", "home", "urgent", "errand"}
+	for i := range n {
+		due := time.Now().Add(time.Duration(i-n/2) * time.Hour)
+		in := model.CreateTaskInput{Title: fmt.Sprintf("Task %d", i), Priority: model.Priority(i % 3),
+			Tags: []string{tags[i%len(tags)], tags[(i/2)%len(tags)]}, DueAt: &due}
+		if _, err := store.CreateTask(context.Background(), user, in); err != nil {
+			a.t.Fatal(err)
+		}
+	}
+	r := a.do(user, `{ tasks(first: 100) { nodes { id } } }`, nil).noErrors(a.t)
+	var ids []string
+	for _, node := range path(r.Data, "tasks", "nodes").([]any) {
+		ids = append(ids, str(path(node, "id")))
+	}
+	return ids
+}
+
+// batch posts operations as one batch as user and returns the results, failing on any error.
+func (a *api) batch(user string, ops ...map[string]any) []result {
+	a.t.Helper()
+	body, _ := json.Marshal(ops)
+	resp, raw := a.request(http.MethodPost, "/graphql", map[string]string{
+		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.t, user),
+	}, body)
+	if resp.StatusCode != http.StatusOK {
+		a.t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	var results []result
+	if err := json.Unmarshal(raw, &results); err != nil || len(results) != len(ops) {
+		a.t.Fatalf("want %d results: %s", len(ops), raw)
+	}
+	for _, r := range results {
+		r.noErrors(a.t)
+	}
+	return results
+}
+
+// dashboardQuery asks for everything a dashboard shows, several things twice over, as a client built from
+// components would.
+const dashboardQuery = `query Dashboard($ids: [ID!]!, $id: ID!) {
+	pending: tasks(filter: { status: PENDING }, first: 20) {
+		edges { cursor node { id title priority dueAt tags } } pageInfo { hasNextPage endCursor } totalCount }
+	sameAgain: tasks(filter: { status: PENDING }, first: 20) { nodes { id } totalCount }
+	work: tasks(filter: { tags: ["work"] }, orderBy: { field: PRIORITY, direction: DESC }, first: 5) { nodes { id } totalCount }
+	taskStats(timeZone: "Europe/Berlin") { total completed pending overdue dueToday completionRate byPriority { priority count } byTag { tag count } }
+	utcStats: taskStats { total }
+	tags(first: 10) { tag count }
+	fewerTags: tags(first: 3) { tag count }
+	task(id: $id) { id title }
+	node(id: $id) { id }
+	nodes(ids: $ids) { id ... on Task { title } }
+	viewer { id }
+}`
+
+// TestStatementsDoNotGrow pins the absence of N+1 queries: the statements an operation makes the database run do not
+// grow with the size of its pages, nor with the number of identical operations in a batch.
+func TestStatementsDoNotGrow(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		ids := a.seedTasks("alice", 100)
+		counter := &statementCounter{}
+		a.db.AddQueryHook(counter)
+
+		t.Run("PageSize", func(t *testing.T) {
+			const page = `query($first: Int!, $ids: [ID!]!) {
+				tasks(first: $first) { edges { cursor node { id title description completed priority tags dueAt createdAt } }
+					pageInfo { hasNextPage hasPreviousPage endCursor } totalCount }
+				byPriority: tasks(first: $first, orderBy: { field: PRIORITY, direction: ASC }, filter: { tags: ["work", "home"] }) {
+					nodes { id tags } totalCount }
+				nodes(ids: $ids) { id ... on Task { title tags } }
+			}`
+			counts := map[int]int{}
+			for _, n := range []int{1, 20, 100} {
+				statements := counter.during(func() {
+					r := a.do("alice", page, map[string]any{"first": n, "ids": ids[:n]}).noErrors(t)
+					if got := len(path(r.Data, "nodes").([]any)); got != n {
+						t.Fatalf("nodes: %d, want %d", got, n)
+					}
+					if got := len(path(r.Data, "tasks", "edges").([]any)); got != n {
+						t.Fatalf("edges: %d, want %d", got, n)
+					}
+				})
+				counts[n] = len(statements)
+				t.Logf("page of %d: %d statements", n, len(statements))
+				if n == 100 && counts[100] != counts[1] {
+					t.Errorf("statements for pages of 1, 20, 100: %v; they must not grow. For 100:\n%s",
+						counts, strings.Join(statements, "\n"))
+				}
+			}
+		})
+
+		t.Run("IdenticalOperationsOfABatch", func(t *testing.T) {
+			op := map[string]any{"query": dashboardQuery, "variables": map[string]any{"ids": ids[:30], "id": ids[0]}}
+			var one []result
+			single := counter.during(func() { one = a.batch("alice", op) })
+			many := counter.during(func() {
+				results := a.batch("alice", op, op, op, op, op, op, op, op, op, op)
+				for i, r := range results {
+					if !jsonEqual(r.Data, one[0].Data) {
+						t.Errorf("result %d differs from the single operation's", i)
+					}
+				}
+			})
+			t.Logf("one dashboard: %d statements, ten in a batch: %d", len(single), len(many))
+			if len(many) != len(single) {
+				t.Errorf("one dashboard ran %d statements, a batch of ten %d; they must be equal. The ten:\n%s",
+					len(single), len(many), strings.Join(many, "\n"))
+			}
+			// Two lists, their two counts, two statistics (two zones), the tags, task and node (one id) and nodes: one
+			// statement each, whatever asks for them twice.
+			if len(single) > 9 {
+				t.Errorf("one dashboard ran %d statements:\n%s", len(single), strings.Join(single, "\n"))
+			}
+		})
+	})
+}
+
+// A batch behaves as if its operations ran one after another: what the queries before a mutation read is not
+// served to the queries after it.
+func TestBatchQueriesAfterAMutationSeeIt(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		ids := a.seedTasks("alice", 3)
+		read := map[string]any{"query": `query($id: ID!, $ids: [ID!]!) {
+				task(id: $id) { title } nodes(ids: $ids) { ... on Task { title } }
+				tasks(filter: { status: PENDING }) { totalCount nodes { id } }
+				taskStats { total completed } tags { tag count } }`,
+			"variables": map[string]any{"id": ids[0], "ids": ids}}
+		update := map[string]any{"query": `mutation($id: ID!) {
+				updateTask(id: $id, input: { title: "Renamed", completed: true, tags: ["fresh"] }) { task { id } } }`,
+			"variables": map[string]any{"id": ids[0]}}
+		results := a.batch("alice", read, read, update, read)
+		before, after := results[0], results[3]
+		if !jsonEqual(results[1].Data, before.Data) {
+			t.Errorf("two reads before the mutation differ: %v / %v", results[1].Data, before.Data)
+		}
+		if path(before.Data, "task", "title") == "Renamed" || path(after.Data, "task", "title") != "Renamed" {
+			t.Errorf("task(id): before %v, after %v", path(before.Data, "task", "title"), path(after.Data, "task", "title"))
+		}
+		if path(after.Data, "nodes", 0, "title") != "Renamed" {
+			t.Errorf("nodes after the mutation: %v", path(after.Data, "nodes"))
+		}
+		if b, c := path(before.Data, "tasks", "totalCount"), path(after.Data, "tasks", "totalCount"); b != 3.0 || c != 2.0 {
+			t.Errorf("pending totalCount: before %v, after %v", b, c)
+		}
+		if len(path(after.Data, "tasks", "nodes").([]any)) != 2 {
+			t.Errorf("pending tasks after the mutation: %v", path(after.Data, "tasks", "nodes"))
+		}
+		if b, c := path(before.Data, "taskStats", "completed"), path(after.Data, "taskStats", "completed"); b != 0.0 || c != 1.0 {
+			t.Errorf("completed: before %v, after %v", b, c)
+		}
+		if !strings.Contains(fmt.Sprint(path(after.Data, "tags")), "fresh") {
+			t.Errorf("tags after the mutation: %v", path(after.Data, "tags"))
+		}
+	})
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}

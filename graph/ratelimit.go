@@ -1,0 +1,118 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
+
+	"taskapi/auth"
+)
+
+// RateLimit bounds how many GraphQL requests one user makes: a token bucket per verified user, and per client
+// address for requests without a token. A batch is one request. The buckets live in this process, so with several
+// instances behind a load balancer a user gets the limit once per instance.
+type RateLimit struct {
+	// RPS is the sustained rate, in requests per second, that each user may make; 0 turns rate limiting off.
+	RPS float64
+	// Burst is how many requests a user with a full bucket may make at once (0: 50).
+	Burst int
+	// MaxKeys is how many users' and addresses' buckets are remembered (0: 10000). The least recently seen are
+	// forgotten first; a forgotten user starts again with a full bucket, so the bound costs leniency, not wrong
+	// refusals.
+	MaxKeys int
+}
+
+const (
+	defaultRateBurst   = 50
+	defaultRateMaxKeys = 10000
+)
+
+type rateLimiter struct {
+	limit   rate.Limit
+	burst   int
+	buckets *lru.Cache[string, *rate.Limiter]
+}
+
+func newRateLimiter(cfg RateLimit) *rateLimiter {
+	burst := cfg.Burst
+	if burst <= 0 {
+		burst = defaultRateBurst
+	}
+	size := cfg.MaxKeys
+	if size <= 0 {
+		size = defaultRateMaxKeys
+	}
+	buckets, err := lru.New[string, *rate.Limiter](size)
+	if err != nil {
+		panic(err) // only for a size <= 0, excluded above
+	}
+	return &rateLimiter{limit: rate.Limit(cfg.RPS), burst: burst, buckets: buckets}
+}
+
+// wait takes one token from key's bucket and returns 0, or, when the bucket is empty, takes nothing and returns how
+// long until a token is there.
+func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
+	bucket, ok := l.buckets.Get(key)
+	if !ok {
+		bucket = rate.NewLimiter(l.limit, l.burst)
+		if prev, found, _ := l.buckets.PeekOrAdd(key, bucket); found {
+			bucket = prev // another request of the same user added it first
+		}
+	}
+	r := bucket.ReserveN(now, 1)
+	if !r.OK() {
+		return time.Minute // only for a burst of 0, which newRateLimiter excludes
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // a refused request must not use up the token it would have waited for
+		return d
+	}
+	return 0
+}
+
+// middleware answers a request over the limit with 429, Retry-After (whole seconds, at least 1) and a RATE_LIMITED
+// error. It runs after token verification, so a verified user is limited by id wherever they connect from.
+func (l *rateLimiter) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wait := l.wait(rateKey(r), time.Now())
+		if wait == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		seconds := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(seconds))
+		media, ok := negotiate(r.Header.Get("Accept"))
+		if !ok {
+			media = mediaJSON
+		}
+		writeResponse(w, media, http.StatusTooManyRequests, &graphql.Response{Errors: gqlerror.List{{
+			Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
+			Extensions: map[string]any{"code": CodeRateLimited, "retryAfter": seconds},
+		}}})
+	})
+}
+
+// rateKey is whom a request counts against: the verified user, or else the client address (an IPv6 client by its
+// /64, which one subscriber usually holds whole).
+func rateKey(r *http.Request) string {
+	if v, ok := auth.FromContext(r.Context()); ok {
+		return "user:" + v.ID
+	}
+	ip := net.ParseIP(clientIP(r))
+	switch {
+	case ip == nil:
+		return "addr:" + clientIP(r)
+	case ip.To4() != nil:
+		return "addr:" + ip.String()
+	default:
+		return "addr:" + ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+}
