@@ -151,6 +151,10 @@ export async function startServer({ betterAuthURL, name = 'server' }) {
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT: '5s',
+    // The suites send requests far faster than a person would; rate limiting has its own tests in Go.
+    RATE_LIMIT_RPS: '0',
+    // Nothing routes traffic here: stop at once instead of draining for a load balancer.
+    SHUTDOWN_GRACE: '0s',
   };
   const child = spawn(serverBinary(), [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log, { end: false });
