@@ -15,11 +15,12 @@ import (
 
 // loaders batch and cache the store reads of one HTTP request, for one user, so that the statements a request
 // issues grow neither with the size of a page nor with the number of operations of a batch that ask for the same
-// thing: the ids of task and node fields resolved together are fetched in one statement, nodes(ids) in one, and
-// each list, count, statistics and the tag list are read once however many fields and operations ask for them.
+// thing: the ids of task and node fields resolved together are fetched in one statement, and each nodes(ids) list,
+// page, count, statistics and the tag list are read once however many fields and operations ask for them.
 //
-// Only task(id) and node(id) wait for each other to make a batch. Everything else is one statement per distinct
-// question whatever the timing, so that what a request costs does not depend on how its goroutines were scheduled.
+// Only task(id) and node(id) wait for each other to make a batch (a dataloader). Everything else is a memo: one
+// statement per distinct question whatever the timing, so that what a request costs does not depend on how its
+// goroutines were scheduled.
 //
 // A batch shares one set (the transport puts it in the request's context), which is what makes identical
 // operations of a batch cost one. What a set has cached is only good until the next write: the transport clears it
@@ -30,19 +31,11 @@ type loaders struct {
 	store  *model.Store
 
 	tasks  *dataloadgen.Loader[uuid.UUID, *model.Task]
-	nodes  *dataloadgen.Loader[string, []*model.Task]
-	lists  *dataloadgen.Loader[string, *model.TaskPage]
-	counts *dataloadgen.Loader[string, int]
-	stats  *dataloadgen.Loader[string, *model.TaskStats]
-	tags   *dataloadgen.Loader[struct{}, []model.TagCount]
-
-	// The lists and counts are keyed by their arguments written as JSON (what the loaders need: comparable keys);
-	// these remember the arguments behind each key.
-	mu        sync.Mutex
-	nodeArgs  map[string][]uuid.UUID
-	listArgs  map[string]model.ListQuery
-	countArgs map[string]model.TaskFilter
-	zones     map[string]*time.Location
+	nodes  memo[[]*model.Task]
+	lists  memo[*model.TaskPage]
+	counts memo[int]
+	stats  memo[*model.TaskStats]
+	tags   memo[[]model.TagCount]
 }
 
 // taskBatchWait is how long the task loader collects ids before it fetches them: long enough for the root fields
@@ -50,19 +43,14 @@ type loaders struct {
 const taskBatchWait = time.Millisecond
 
 func newLoaders(store *model.Store, userID string) *loaders {
-	l := &loaders{
-		userID: userID, store: store,
-		nodeArgs: map[string][]uuid.UUID{}, listArgs: map[string]model.ListQuery{}, countArgs: map[string]model.TaskFilter{},
-		zones: map[string]*time.Location{},
-	}
-	l.tasks = dataloadgen.NewLoader(l.fetchTasks, dataloadgen.WithWait(taskBatchWait))
-	// The others are there for their cache: each key is one statement of its own, so they do not wait to collect a
-	// batch.
-	l.nodes = dataloadgen.NewLoader(l.fetchNodes, dataloadgen.WithWait(0))
-	l.lists = dataloadgen.NewLoader(l.fetchLists, dataloadgen.WithWait(0))
-	l.counts = dataloadgen.NewLoader(l.fetchCounts, dataloadgen.WithWait(0))
-	l.stats = dataloadgen.NewLoader(l.fetchStats, dataloadgen.WithWait(0))
-	l.tags = dataloadgen.NewLoader(l.fetchTags, dataloadgen.WithWait(0))
+	l := &loaders{userID: userID, store: store}
+	l.tasks = dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*model.Task, []error) {
+		tasks, err := store.TasksByID(ctx, userID, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return tasks, nil
+	}, dataloadgen.WithWait(taskBatchWait))
 	return l
 }
 
@@ -96,11 +84,11 @@ func (r *Resolver) loaders(ctx context.Context, userID string) *loaders {
 
 func (l *loaders) clear() {
 	l.tasks.ClearAll()
-	l.nodes.ClearAll()
-	l.lists.ClearAll()
-	l.counts.ClearAll()
-	l.stats.ClearAll()
-	l.tags.ClearAll()
+	l.nodes.clear()
+	l.lists.clear()
+	l.counts.clear()
+	l.stats.clear()
+	l.tags.clear()
 }
 
 // task returns the user's task, nil when the user has none with that id.
@@ -111,151 +99,93 @@ func (l *loaders) task(ctx context.Context, id uuid.UUID) (*model.Task, error) {
 // tasksByID returns the user's tasks in the order of ids, nil where the user has none, in one statement per
 // distinct list of ids.
 func (l *loaders) tasksByID(ctx context.Context, ids []uuid.UUID) ([]*model.Task, error) {
-	key, ok := jsonKey(ids)
-	if !ok {
-		return l.store.TasksByID(ctx, l.userID, ids)
-	}
-	l.mu.Lock()
-	if _, ok := l.nodeArgs[key]; !ok {
-		l.nodeArgs[key] = ids
-	}
-	l.mu.Unlock()
-	return l.nodes.Load(ctx, key)
+	return l.nodes.get(ctx, jsonKey(ids), func() ([]*model.Task, error) { return l.store.TasksByID(ctx, l.userID, ids) })
 }
 
 // listTasks returns a page of the user's tasks (see model.Store.ListTasks).
 func (l *loaders) listTasks(ctx context.Context, q model.ListQuery) (*model.TaskPage, error) {
-	key, ok := jsonKey(q)
-	if !ok {
-		return l.store.ListTasks(ctx, l.userID, q)
-	}
-	l.mu.Lock()
-	if _, ok := l.listArgs[key]; !ok {
-		l.listArgs[key] = q
-	}
-	l.mu.Unlock()
-	return l.lists.Load(ctx, key)
+	return l.lists.get(ctx, jsonKey(q), func() (*model.TaskPage, error) { return l.store.ListTasks(ctx, l.userID, q) })
 }
 
 // countTasks counts the user's tasks that match filter (see model.Store.CountTasks).
 func (l *loaders) countTasks(ctx context.Context, filter model.TaskFilter) (int, error) {
-	key, ok := jsonKey(filter)
-	if !ok {
-		return l.store.CountTasks(ctx, l.userID, filter)
-	}
-	l.mu.Lock()
-	if _, ok := l.countArgs[key]; !ok {
-		l.countArgs[key] = filter
-	}
-	l.mu.Unlock()
-	return l.counts.Load(ctx, key)
+	return l.counts.get(ctx, jsonKey(filter), func() (int, error) { return l.store.CountTasks(ctx, l.userID, filter) })
 }
 
 // taskStats returns the user's statistics with "today" in loc, whose IANA name is zone.
 func (l *loaders) taskStats(ctx context.Context, zone string, loc *time.Location) (*model.TaskStats, error) {
-	l.mu.Lock()
-	if _, ok := l.zones[zone]; !ok {
-		l.zones[zone] = loc
-	}
-	l.mu.Unlock()
-	return l.stats.Load(ctx, zone)
+	return l.stats.get(ctx, zone, func() (*model.TaskStats, error) { return l.store.Stats(ctx, l.userID, loc) })
 }
 
-// tagCounts returns the user's first tags by count (see model.Store.Tags), first at most maxTagsPage. The result is
-// shared: callers must not change it.
+// tagCounts returns the user's first tags by count (see model.Store.Tags), first at most maxTagsPage. The tags are
+// in a fixed order (count descending, then tag), so the longest list a client may ask for is read once and every
+// shorter one is its beginning. The result is shared: callers must not change it.
 func (l *loaders) tagCounts(ctx context.Context, first int) ([]model.TagCount, error) {
-	tags, err := l.tags.Load(ctx, struct{}{})
+	tags, err := l.tags.get(ctx, "", func() ([]model.TagCount, error) { return l.store.Tags(ctx, l.userID, maxTagsPage) })
 	return tags[:min(first, len(tags))], err
 }
 
-func (l *loaders) fetchTasks(ctx context.Context, ids []uuid.UUID) ([]*model.Task, []error) {
-	tasks, err := l.store.TasksByID(ctx, l.userID, ids)
-	if err != nil {
-		return nil, []error{err}
+// memo shares one read among every field of a request that asks the same question (the same key), including
+// fields that ask while the read is under way. A failed read is not remembered: the next field asks again.
+type memo[V any] struct {
+	mu    sync.Mutex
+	calls map[string]*memoCall[V]
+}
+
+type memoCall[V any] struct {
+	done chan struct{}
+	val  V
+	err  error
+}
+
+// get returns the remembered answer for key, or reads it. A field that waits for another's read stops waiting when
+// its own ctx ends.
+func (m *memo[V]) get(ctx context.Context, key string, read func() (V, error)) (V, error) {
+	m.mu.Lock()
+	if c, ok := m.calls[key]; ok {
+		m.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.val, c.err
+		case <-ctx.Done():
+			var zero V
+			return zero, ctx.Err()
+		}
 	}
-	return tasks, nil
-}
-
-// fetchNodes reads each list of ids in one statement. It does not prime the task loader with what it found: whether
-// a task(id) then found it there would depend on which goroutine ran first, and so would the statements a request
-// costs.
-func (l *loaders) fetchNodes(ctx context.Context, keys []string) ([][]*model.Task, []error) {
-	lists, errs := make([][]*model.Task, len(keys)), make([]error, len(keys))
-	concurrently(len(keys), func(i int) {
-		l.mu.Lock()
-		ids := l.nodeArgs[keys[i]]
-		l.mu.Unlock()
-		lists[i], errs[i] = l.store.TasksByID(ctx, l.userID, ids)
-	})
-	return lists, errs
-}
-
-func (l *loaders) fetchLists(ctx context.Context, keys []string) ([]*model.TaskPage, []error) {
-	pages, errs := make([]*model.TaskPage, len(keys)), make([]error, len(keys))
-	concurrently(len(keys), func(i int) {
-		l.mu.Lock()
-		q := l.listArgs[keys[i]]
-		l.mu.Unlock()
-		pages[i], errs[i] = l.store.ListTasks(ctx, l.userID, q)
-	})
-	return pages, errs
-}
-
-func (l *loaders) fetchCounts(ctx context.Context, keys []string) ([]int, []error) {
-	counts, errs := make([]int, len(keys)), make([]error, len(keys))
-	concurrently(len(keys), func(i int) {
-		l.mu.Lock()
-		filter := l.countArgs[keys[i]]
-		l.mu.Unlock()
-		counts[i], errs[i] = l.store.CountTasks(ctx, l.userID, filter)
-	})
-	return counts, errs
-}
-
-func (l *loaders) fetchStats(ctx context.Context, zones []string) ([]*model.TaskStats, []error) {
-	stats, errs := make([]*model.TaskStats, len(zones)), make([]error, len(zones))
-	concurrently(len(zones), func(i int) {
-		l.mu.Lock()
-		loc := l.zones[zones[i]]
-		l.mu.Unlock()
-		stats[i], errs[i] = l.store.Stats(ctx, l.userID, loc)
-	})
-	return stats, errs
-}
-
-// fetchTags reads the longest list a client may ask for, once: the tags are in a fixed order (count descending,
-// then tag), so every shorter list is its beginning.
-func (l *loaders) fetchTags(ctx context.Context, keys []struct{}) ([][]model.TagCount, []error) {
-	tags, err := l.store.Tags(ctx, l.userID, maxTagsPage)
-	if err != nil {
-		return nil, []error{err}
+	c := &memoCall[V]{done: make(chan struct{})}
+	if m.calls == nil {
+		m.calls = map[string]*memoCall[V]{}
 	}
-	out := make([][]model.TagCount, len(keys))
-	for i := range keys {
-		out[i] = tags
+	m.calls[key] = c
+	m.mu.Unlock()
+
+	c.val, c.err = read()
+	if c.err != nil {
+		m.mu.Lock()
+		if m.calls[key] == c {
+			delete(m.calls, key)
+		}
+		m.mu.Unlock()
 	}
-	return out, nil
+	close(c.done)
+	return c.val, c.err
 }
 
-// concurrently runs f(0) to f(n-1) at the same time and waits for them: a batch of different lists is as many
-// statements, and they should not wait for each other any more than they did before they shared a loader.
-func concurrently(n int, f func(i int)) {
-	if n == 1 {
-		f(0)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { f(i) })
-	}
-	wg.Wait()
+// clear forgets every answer; reads under way finish for the fields that wait for them.
+func (m *memo[V]) clear() {
+	m.mu.Lock()
+	m.calls = nil
+	m.mu.Unlock()
 }
 
 // jsonKey writes arguments as a cache key. Equal arguments give equal keys; arguments that differ only in ways that
 // do not matter (the order of a list, the offset of an instant) give different keys, which costs a statement but
-// never a wrong answer. ok is false for arguments that do not encode (they are plain data and always should), which
-// are then read without the cache.
-func jsonKey(v any) (key string, ok bool) {
+// never a wrong answer. The arguments are plain data, which always encodes; should one ever fail, its key is unique
+// to this call, so it is read without sharing rather than shared wrongly.
+func jsonKey(v any) string {
 	b, err := json.Marshal(v)
-	return string(b), err == nil
+	if err != nil {
+		return "unencodable:" + uuid.NewString()
+	}
+	return string(b)
 }
