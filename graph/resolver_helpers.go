@@ -22,6 +22,20 @@ func viewerID(ctx context.Context) (string, error) {
 	return v.ID, nil
 }
 
+// viewerTask returns the verified user and the task UUID behind a global id for the mutations that take one: an id
+// that cannot be a task is model.ErrNotFound, exactly like a task that is missing or someone else's.
+func viewerTask(ctx context.Context, id string) (string, uuid.UUID, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return "", uuid.UUID{}, err
+	}
+	taskUUID, ok := parseTaskID(id)
+	if !ok {
+		return "", uuid.UUID{}, model.ErrNotFound
+	}
+	return userID, taskUUID, nil
+}
+
 // Limits on query arguments that the store does not check itself.
 const (
 	maxNodeIDs      = 100

@@ -33,13 +33,9 @@ func (r *mutationResolver) CreateTask(ctx context.Context, input model.CreateTas
 }
 
 func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlmodel.UpdateTaskInput) (*gqlmodel.UpdateTaskPayload, error) {
-	userID, err := viewerID(ctx)
+	userID, taskUUID, err := viewerTask(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	taskUUID, ok := parseTaskID(id)
-	if !ok {
-		return nil, model.ErrNotFound
 	}
 	task, err := r.Store.UpdateTask(ctx, userID, taskUUID, taskPatch(input))
 	if err != nil {
@@ -53,13 +49,9 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 }
 
 func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, completed bool) (*gqlmodel.SetTaskCompletedPayload, error) {
-	userID, err := viewerID(ctx)
+	userID, taskUUID, err := viewerTask(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	taskUUID, ok := parseTaskID(id)
-	if !ok {
-		return nil, model.ErrNotFound
 	}
 	task, err := r.Store.SetTaskCompleted(ctx, userID, taskUUID, completed)
 	if err != nil {
@@ -69,13 +61,9 @@ func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, comp
 }
 
 func (r *mutationResolver) DeleteTask(ctx context.Context, id string) (*gqlmodel.DeleteTaskPayload, error) {
-	userID, err := viewerID(ctx)
+	userID, taskUUID, err := viewerTask(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	taskUUID, ok := parseTaskID(id)
-	if !ok {
-		return nil, model.ErrNotFound
 	}
 	if err := r.Store.DeleteTask(ctx, userID, taskUUID); err != nil {
 		return nil, err
