@@ -76,4 +76,15 @@ step "tests"
 rm -rf artifacts
 mkdir -p artifacts
 # One file at a time: each starts its own Better Auth and server, and the key-rotation test is timing-sensitive.
-node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 test/*.test.mjs
+set +e
+node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 test/*.test.mjs | tee "$run_dir/tap.txt"
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || exit "$status"
+# A run that passed nothing, or skipped or left anything to do, proves nothing: fail it.
+count() { awk -v k="$1" '$1 == "#" && $2 == k { print $3 }' "$run_dir/tap.txt" | tail -n 1; }
+passed="$(count pass)" skipped="$(count skipped)" todo="$(count todo)"
+if [ "${passed:-0}" -lt 1 ] || [ "${skipped:-0}" != 0 ] || [ "${todo:-0}" != 0 ]; then
+  echo "e2e: expected every test to run and pass (pass=${passed:-none} skipped=${skipped:-none} todo=${todo:-none})" >&2
+  exit 1
+fi
