@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"taskapi/model"
+)
+
+// storeWorkload is the raw-SQL ceiling: for each operation of the mix, the store calls its resolver makes, over a
+// pgdriver-backed bun.DB with the server's pool settings. That is the same SQL the server sends, without HTTP, JSON,
+// token verification and GraphQL execution around it.
+type storeWorkload struct {
+	store    *model.Store
+	users    []*user
+	mix      mix
+	pageSize int
+	berlin   *time.Location
+	filter   model.TaskFilter
+	order    model.TaskOrder
+}
+
+func newStoreWorkload(db bun.IDB, users []*user, m mix, pageSize int) (*storeWorkload, error) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, err
+	}
+	pending := model.TaskStatusFilterPending
+	return &storeWorkload{
+		store: model.NewStore(db), users: users, mix: m, pageSize: pageSize, berlin: berlin,
+		filter: model.TaskFilter{Status: &pending, Tags: []string{"work"}},
+		order:  model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc},
+	}, nil
+}
+
+// do makes the store calls of operation op as u: what Query.tasks (with totalCount), Query.taskStats, Query.tags,
+// Mutation.createTask, Mutation.updateTask and Mutation.setTaskCompleted call.
+func (s *storeWorkload) do(ctx context.Context, w *worker, u *user, op int) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	switch op {
+	case opTasks:
+		first := s.pageSize
+		page, err := s.store.ListTasks(ctx, u.id, model.ListQuery{Filter: s.filter, Order: &s.order, First: &first})
+		if err != nil {
+			return err
+		}
+		if len(page.Edges) == 0 {
+			return errors.New("empty page")
+		}
+		_, err = s.store.CountTasks(ctx, u.id, s.filter)
+		return err
+	case opStats:
+		_, err := s.store.Stats(ctx, u.id, s.berlin)
+		return err
+	case opTags:
+		_, err := s.store.Tags(ctx, u.id, 10)
+		return err
+	case opCreate:
+		due := time.Now().Add(time.Duration(w.rng.IntN(30*24)) * time.Hour).UTC()
+		_, err := s.store.CreateTask(ctx, u.id, model.CreateTaskInput{
+			Title: fmt.Sprintf("Ceiling task %d-%d", w.id, w.n), Priority: model.Priority(w.rng.IntN(3)),
+			Tags: []string{"work", "bench"}, DueAt: &due,
+		})
+		return err
+	case opUpdate:
+		_, err := s.store.UpdateTask(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], model.TaskPatch{
+			Title:    model.Some(fmt.Sprintf("Edited %d-%d", w.id, w.n)),
+			Priority: model.Some(model.Priority(w.rng.IntN(3))),
+		})
+		return err
+	case opComplete:
+		_, err := s.store.SetTaskCompleted(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], w.rng.IntN(2) == 0)
+		return err
+	}
+	return errors.New("unknown operation")
+}
+
+func (s *storeWorkload) unit(ctx context.Context, w *worker) (int, error) {
+	op := s.mix.pick(w.rng)
+	u := s.users[w.rng.IntN(len(s.users))]
+	return op, s.do(ctx, w, u, op)
+}
+
+// primeIDs reads the ids of each user's newest tasks through the store, as primeIDs of the HTTP workload does through
+// the server.
+func (s *storeWorkload) primeIDs(ctx context.Context, n int) error {
+	for _, u := range s.users {
+		page, err := s.store.ListTasks(ctx, u.id, model.ListQuery{First: &n})
+		if err != nil {
+			return err
+		}
+		u.uuids = u.uuids[:0]
+		for _, e := range page.Edges {
+			u.uuids = append(u.uuids, e.Node.ID)
+		}
+		if len(u.uuids) == 0 {
+			return fmt.Errorf("user %s has no tasks", u.id)
+		}
+	}
+	return nil
+}
+
+// statementHook counts the statements Bun sends, BEGIN and COMMIT included (Bun reports them to hooks too).
+type statementHook struct{ n atomic.Int64 }
+
+func (h *statementHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	h.n.Add(1)
+	return ctx
+}
+
+func (h *statementHook) AfterQuery(context.Context, *bun.QueryEvent) {}

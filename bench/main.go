@@ -1,0 +1,198 @@
+// Command bench measures the task API the way its users load it: a dashboard workload (a filtered, ordered page of
+// tasks, taskStats, tags, and a share of writes) sent to the real server binary over HTTP with real signed tokens, and
+// beside it the raw-SQL ceiling: the same store calls, hence the same SQL, sent straight through Bun's pgdriver at the
+// same concurrency. It also measures the shapes of cost (batched against separate requests, a deep page against the
+// first, a large user against a typical one, cold start on both databases), writes bench/results/REPORT.md and
+// bench/results/throughput.png, and marks each target met or missed.
+//
+//	go run ./bench                  # the full run at the default sizes (a few minutes)
+//	go run ./bench -smoke           # a tiny run that proves the benchmark still works (CI); exits 1 on any failure
+//
+// It creates its own PostgreSQL database through -admin-url and drops it at the end. See bench/README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the dashboard asks for Europe/Berlin; the ceiling must resolve it as the server does
+)
+
+// config is every setting of one run.
+type config struct {
+	AdminURL        string
+	Users           int
+	Tasks           int
+	BigTasks        int
+	DeepPage        int
+	PageSize        int
+	Concurrency     int
+	Pool            int
+	Duration        time.Duration
+	Warmup          time.Duration
+	Sweep           []int
+	SweepDuration   time.Duration
+	ShapeDuration   time.Duration
+	ColdRuns        int
+	CountRuns       int
+	Writes          float64
+	Auth            string
+	Out             string
+	Smoke           bool
+	KeepDB          bool
+	Profile         string
+	ProfileDuration time.Duration
+	Timeout         time.Duration
+	Seed            uint64
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	err = run(ctx, cfg)
+	cancel()
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: FAILED:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.AdminURL, "admin-url", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable",
+		"PostgreSQL URL whose role may create databases; the benchmark creates its own database there and drops it")
+	fs.IntVar(&c.Users, "users", 100, "users of the workload (half sign EdDSA tokens through the JWKS, half HS256; see -auth)")
+	fs.IntVar(&c.Tasks, "tasks", 1000, "tasks seeded per user of the workload")
+	fs.IntVar(&c.BigTasks, "big-tasks", 100000, "tasks of the one large user (the deep page and the large-user comparison)")
+	fs.IntVar(&c.DeepPage, "deep-page", 500, "the deep page compared with page 1")
+	fs.IntVar(&c.PageSize, "page-size", 20, "tasks per page (first)")
+	fs.IntVar(&c.Concurrency, "concurrency", 32, "concurrent clients of the main measurement")
+	fs.IntVar(&c.Pool, "pool", 10, "database connections of the server (DB_MAX_OPEN_CONNS) and of the ceiling alike")
+	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "measured time of the main measurement, server and ceiling each")
+	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
+	sweep := fs.String("sweep", "1,4,16,32,64", "concurrency levels of the sweep (the chart); empty skips it")
+	fs.DurationVar(&c.SweepDuration, "sweep-duration", 5*time.Second, "measured time of each sweep level, server and ceiling each")
+	fs.DurationVar(&c.ShapeDuration, "shape-duration", 4*time.Second, "measured time of each shape measurement")
+	fs.IntVar(&c.ColdRuns, "cold-runs", 5, "cold starts measured per database")
+	fs.IntVar(&c.CountRuns, "count-runs", 20, "requests per operation when counting SQL statements")
+	fs.Float64Var(&c.Writes, "writes", 0.15, "share of writes in the workload (createTask, updateTask, setTaskCompleted alike)")
+	fs.StringVar(&c.Auth, "auth", "mixed", "token kinds: mixed (half the users each), eddsa or hs256")
+	fs.StringVar(&c.Out, "out", "", "directory for REPORT.md and throughput.png (default bench/results; with -smoke a temporary one)")
+	fs.BoolVar(&c.Smoke, "smoke", false, "tiny sizes, one concurrency level, a few seconds: proves the benchmark works; exits 1 on any failure")
+	fs.BoolVar(&c.KeepDB, "keep-db", false, "keep the benchmark database at the end instead of dropping it")
+	fs.StringVar(&c.Profile, "profile", "auto", "CPU profile of the in-process handler: auto (when a target is missed), always or never")
+	fs.DurationVar(&c.ProfileDuration, "profile-duration", 10*time.Second, "length of the CPU profile")
+	fs.DurationVar(&c.Timeout, "timeout", 30*time.Minute, "the whole run gives up after this long")
+	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the workload's random choices")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	levels, err := parseLevels(*sweep)
+	if err != nil {
+		return c, err
+	}
+	c.Sweep = levels
+	if c.Smoke {
+		// Tiny sizes unless given explicitly: seconds, not minutes, and every path still taken once.
+		smoke := map[string]func(){
+			"users":            func() { c.Users = 4 },
+			"tasks":            func() { c.Tasks = 50 },
+			"big-tasks":        func() { c.BigTasks = 400 },
+			"deep-page":        func() { c.DeepPage = 4 },
+			"concurrency":      func() { c.Concurrency = 4 },
+			"duration":         func() { c.Duration = 1500 * time.Millisecond },
+			"warmup":           func() { c.Warmup = 300 * time.Millisecond },
+			"sweep":            func() { c.Sweep = nil },
+			"shape-duration":   func() { c.ShapeDuration = 300 * time.Millisecond },
+			"cold-runs":        func() { c.ColdRuns = 1 },
+			"count-runs":       func() { c.CountRuns = 2 },
+			"profile":          func() { c.Profile = "never" },
+			"profile-duration": func() { c.ProfileDuration = time.Second },
+			"timeout":          func() { c.Timeout = 2 * time.Minute },
+		}
+		for name, apply := range smoke {
+			if !set[name] {
+				apply()
+			}
+		}
+	}
+	var problems []string
+	check := func(ok bool, msg string) {
+		if !ok {
+			problems = append(problems, msg)
+		}
+	}
+	check(c.Users >= 2, "-users must be at least 2")
+	check(c.Tasks >= 1 && c.Tasks <= 1_000_000, "-tasks must be 1 to 1000000")
+	check(c.BigTasks >= 1 && c.BigTasks <= 2_000_000, "-big-tasks must be 1 to 2000000")
+	check(c.DeepPage >= 2, "-deep-page must be at least 2")
+	check(c.PageSize >= 1 && c.PageSize <= 100, "-page-size must be 1 to 100")
+	check(c.Concurrency >= 1 && c.Concurrency <= 1024, "-concurrency must be 1 to 1024")
+	check(c.Pool >= 1 && c.Pool <= 1000, "-pool must be 1 to 1000")
+	check(c.Duration > 0 && c.Duration <= time.Hour, "-duration must be positive and at most 1h")
+	check(c.Warmup >= 0 && c.Warmup <= 10*time.Minute, "-warmup must be 0 to 10m")
+	check(c.SweepDuration > 0 && c.ShapeDuration > 0, "-sweep-duration and -shape-duration must be positive")
+	check(c.ColdRuns >= 1 && c.ColdRuns <= 100, "-cold-runs must be 1 to 100")
+	check(c.CountRuns >= 1 && c.CountRuns <= 1000, "-count-runs must be 1 to 1000")
+	check(c.Writes >= 0 && c.Writes <= 1, "-writes must be 0 to 1")
+	check(c.Auth == "mixed" || c.Auth == "eddsa" || c.Auth == "hs256", "-auth must be mixed, eddsa or hs256")
+	check(c.Profile == "auto" || c.Profile == "always" || c.Profile == "never", "-profile must be auto, always or never")
+	check(c.ProfileDuration > 0 && c.ProfileDuration <= 10*time.Minute, "-profile-duration must be positive and at most 10m")
+	check(c.Timeout > 0, "-timeout must be positive")
+	for _, l := range c.Sweep {
+		check(l >= 1 && l <= 1024, "-sweep levels must be 1 to 1024")
+	}
+	if len(problems) > 0 {
+		return c, errors.New(strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func parseLevels(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		n, err := strconv.Atoi(part)
+		if err != nil {
+			return nil, fmt.Errorf("-sweep: %q is not a number", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// moduleRoot returns the directory of taskapi's go.mod, where `go build ./cmd/server` runs.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := commandOutput(ctx, "", "go", "env", "GOMOD")
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(out)
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("run the benchmark inside the taskapi module (go run ./bench from its root)")
+	}
+	return filepath.Dir(mod), nil
+}

@@ -1,0 +1,116 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+	_ "time/tzdata" // the dashboard asks for Europe/Berlin
+
+	"taskapi/auth"
+	"taskapi/graph"
+	"taskapi/model"
+	"taskapi/model/modeltest"
+)
+
+// One request through the whole handler (token verification, parsing with the query cache warm, validation,
+// execution, JSON), answered to an httptest.ResponseRecorder, over a SQLite database from modeltest with one user's
+// tasks. The network and the load generator stay out of the figure. Compare runs with benchstat (see
+// bench/README.md); the load benchmark in bench/ measures the same over real HTTP against PostgreSQL.
+
+const benchUser = "kq3Yb7tN2mR8sW1xZ4vC6pL9dF0gH5jA"
+
+// The README's dashboard, its three queries alone, and the writes of the load benchmark's mix.
+const (
+	benchTasksQuery = `query DashboardTasks { tasks(filter: {status: PENDING, tags: ["work"]}, orderBy: {field: DUE_AT, direction: ASC}, first: 20) {
+    edges { cursor node { id title priority dueAt tags completed } } pageInfo { hasNextPage endCursor } totalCount } }`
+	benchStatsQuery     = `query DashboardStats { taskStats(timeZone: "Europe/Berlin") { total completed overdue dueToday completionRate byPriority { priority count } } }`
+	benchTagsQuery      = `query DashboardTags { tags(first: 10) { tag count } }`
+	benchDashboardQuery = `query Dashboard {
+  tasks(filter: {status: PENDING, tags: ["work"]}, orderBy: {field: DUE_AT, direction: ASC}, first: 20) {
+    edges { cursor node { id title priority dueAt tags completed } } pageInfo { hasNextPage endCursor } totalCount }
+  taskStats(timeZone: "Europe/Berlin") { total completed overdue dueToday completionRate byPriority { priority count } }
+  tags(first: 10) { tag count }
+}`
+	benchCreateMutation = `mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { task { id title priority dueAt tags completed createdAt } userErrors { field message code } } }`
+)
+
+// benchHandler returns the handler over a fresh SQLite database in which benchUser has n tasks.
+func benchHandler(b *testing.B, n int) http.Handler {
+	b.Helper()
+	db := modeltest.MustOpenDB(b, modeltest.SQLite)
+	store := model.NewStore(db)
+	tags := []string{"work", "home", "urgent", "errand", "later", "reading"}
+	for i := range n {
+		in := model.CreateTaskInput{Title: fmt.Sprintf("Task %d", i), Priority: model.Priority(i % 3),
+			Tags: []string{tags[i%len(tags)], tags[(i/2)%len(tags)]}}
+		if i%4 != 1 {
+			due := time.Now().Add(time.Duration(i%60-20) * 24 * time.Hour)
+			in.DueAt = &due
+		}
+		if _, err := store.CreateTask(context.Background(), benchUser, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(verifier.Close)
+	return graph.NewHandler(store, verifier, graph.Options{Logger: slog.New(slog.DiscardHandler)})
+}
+
+func BenchmarkHandler(b *testing.B) {
+	h := benchHandler(b, 500)
+	bearer := "Bearer " + token(b, benchUser)
+	one := func(query string, vars map[string]any) []byte {
+		body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}
+	batch, err := json.Marshal([]map[string]any{{"query": benchTasksQuery}, {"query": benchStatsQuery}, {"query": benchTagsQuery}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	create := one(benchCreateMutation, map[string]any{"input": map[string]any{
+		"title": "Write the report", "priority": "HIGH", "tags": []string{"work", "bench"}, "dueAt": "2030-01-01T12:00:00Z",
+	}})
+	cases := []struct {
+		name string
+		body []byte
+	}{
+		{"tasks", one(benchTasksQuery, nil)},
+		{"taskStats", one(benchStatsQuery, nil)},
+		{"tags", one(benchTagsQuery, nil)},
+		{"dashboard", one(benchDashboardQuery, nil)},
+		{"dashboardBatch", batch},
+		{"createTask", create},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			serve := func() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(tc.body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", bearer)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors":`)) ||
+					bytes.Contains(rec.Body.Bytes(), []byte(`"userErrors":[{`)) {
+					b.Fatalf("HTTP %d: %s", rec.Code, rec.Body.Bytes())
+				}
+			}
+			serve() // the query cache is warm from here on
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+		})
+	}
+}

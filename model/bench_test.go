@@ -1,0 +1,145 @@
+package model_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+	_ "time/tzdata" // Europe/Berlin, as the server resolves it
+
+	"taskapi/model"
+	"taskapi/model/modeltest"
+)
+
+// The store's hot queries, the ones every dashboard makes, on each database modeltest offers. Each benchmark seeds
+// a fresh database once (b.Loop runs the function body once per -count): benchTasks tasks for the user measured
+// and a few hundred for two others, so the user_id indexes have neighbours. Compare runs with benchstat (see
+// bench/README.md).
+
+const benchTasks = 1000
+
+var benchTags = []string{"work", "home", "urgent", "errand", "later", "reading", "health", "finance"}
+
+// benchStore returns a store over a fresh database of kind, seeded through CreateTask, and the user to measure.
+func benchStore(b *testing.B, kind string) (*model.Store, string) {
+	b.Helper()
+	store := model.NewStore(modeltest.MustOpenDB(b, kind))
+	const user = "kq3Yb7tN2mR8sW1xZ4vC6pL9dF0gH5jA"
+	seed := func(userID string, n int) {
+		// Eight at a time: PostgreSQL commits in parallel; SQLite queues them on its one connection.
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for w := range 8 {
+			wg.Go(func() {
+				for i := w; i < n; i += 8 {
+					in := model.CreateTaskInput{
+						Title:    fmt.Sprintf("Task %d: review the Report", i),
+						Priority: model.Priority(i % 3),
+						Tags:     []string{benchTags[i%len(benchTags)], benchTags[(i/3)%len(benchTags)]},
+					}
+					if i%4 != 0 {
+						desc := fmt.Sprintf("Details of task %d", i)
+						in.Description = &desc
+					}
+					if i%4 != 1 {
+						due := time.Now().Add(time.Duration(i%90-30) * 24 * time.Hour)
+						in.DueAt = &due
+					}
+					task, err := store.CreateTask(context.Background(), userID, in)
+					if err == nil && i%3 == 0 {
+						_, err = store.SetTaskCompleted(context.Background(), userID, task.ID, true)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			b.Fatalf("seed: %v", err)
+		}
+	}
+	seed(user, benchTasks)
+	seed("other-user-1", 200)
+	seed("other-user-2", 200)
+	return store, user
+}
+
+// benchEachDB runs fn as a sub-benchmark per database kind.
+func benchEachDB(b *testing.B, fn func(b *testing.B, store *model.Store, user string)) {
+	for _, kind := range modeltest.Databases(b) {
+		b.Run(kind, func(b *testing.B) {
+			store, user := benchStore(b, kind)
+			b.ReportAllocs()
+			fn(b, store, user)
+		})
+	}
+}
+
+// BenchmarkListTasksFirstPage is the dashboard's page: pending tasks tagged work, by due date, 20 of them, and
+// their total count, as Query.tasks with totalCount asks the store.
+func BenchmarkListTasksFirstPage(b *testing.B) {
+	pending := model.TaskStatusFilterPending
+	filter := model.TaskFilter{Status: &pending, Tags: []string{"work"}}
+	order := model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc}
+	first := 20
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		for b.Loop() {
+			page, err := store.ListTasks(ctx, user, model.ListQuery{Filter: filter, Order: &order, First: &first})
+			if err != nil || len(page.Edges) != first {
+				b.Fatalf("ListTasks: %d edges, %v", len(page.Edges), err)
+			}
+			if _, err := store.CountTasks(ctx, user, filter); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkStats(b *testing.B) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		for b.Loop() {
+			stats, err := store.Stats(ctx, user, berlin)
+			if err != nil || stats.Total != benchTasks {
+				b.Fatalf("Stats: %+v, %v", stats, err)
+			}
+		}
+	})
+}
+
+func BenchmarkTags(b *testing.B) {
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		for b.Loop() {
+			tags, err := store.Tags(ctx, user, 10)
+			if err != nil || len(tags) == 0 {
+				b.Fatalf("Tags: %v, %v", tags, err)
+			}
+		}
+	})
+}
+
+func BenchmarkCreateTask(b *testing.B) {
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		due := time.Now().Add(48 * time.Hour)
+		desc := "Created by the benchmark"
+		in := model.CreateTaskInput{Title: "Write the report", Description: &desc, Priority: model.PriorityHigh,
+			Tags: []string{"work", "bench"}, DueAt: &due}
+		for b.Loop() {
+			if _, err := store.CreateTask(ctx, user, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
