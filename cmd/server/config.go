@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type Config struct {
 	RateLimitBurst     int
 	CORSOrigins        []string // scheme://host[:port], possibly with one wildcard
 	OTLPEndpoint       string   // OpenTelemetry traces go there when set
+	PprofAddr          string   // host:port for Go's profiles; empty: not served
 	HTTP               HTTPTimeouts
 
 	// Limits bound the cost of one GraphQL document; zero fields take graph's defaults.
@@ -148,6 +150,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		RateLimitRPS:       decimal("RATE_LIMIT_RPS", -1, 0, 1e6),
 		RateLimitBurst:     int(integer("RATE_LIMIT_BURST", 50, 1, 1e6)),
 		OTLPEndpoint:       str("OTEL_EXPORTER_OTLP_ENDPOINT", str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")),
+		PprofAddr:          str("PPROF_ADDR", ""),
 		HTTP:               defaultHTTPTimeouts,
 
 		// 0 keeps graph's default; the lower bounds keep every document GraphiQL and the clients send admissible.
@@ -186,6 +189,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}
 	c.CORSOrigins = corsOrigins(str("CORS_ORIGINS", ""), bad)
+	if c.PprofAddr != "" {
+		if _, port, err := net.SplitHostPort(c.PprofAddr); err != nil || port == "" {
+			bad("PPROF_ADDR=%q must be host:port, such as 127.0.0.1:6060", c.PprofAddr)
+		}
+	}
 	if c.OTLPEndpoint != "" {
 		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			bad("OTEL_EXPORTER_OTLP_ENDPOINT=%q must be an absolute http(s) URL such as http://localhost:4318", c.OTLPEndpoint)

@@ -202,6 +202,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.PprofAddr != "" {
+		if err := startPprof(ctx, cfg.PprofAddr, logger); err != nil {
+			return fmt.Errorf("PPROF_ADDR: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", ":"+cfg.Port)
 	if err != nil {
 		return err

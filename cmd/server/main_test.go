@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -206,5 +207,27 @@ func TestLimitsFromEnvironment(t *testing.T) {
 	// A depth below what GraphiQL's introspection query needs is refused rather than breaking GraphiQL.
 	if _, err := loadConfig(env("MAX_QUERY_DEPTH", "5")); err == nil || !strings.Contains(err.Error(), "MAX_QUERY_DEPTH") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPprof(t *testing.T) {
+	if _, err := loadConfig(env("PPROF_ADDR", "6060")); err == nil || !strings.Contains(err.Error(), "PPROF_ADDR") {
+		t.Errorf("PPROF_ADDR without a port: err = %v", err)
+	}
+	c, err := loadConfig(env("PPROF_ADDR", "127.0.0.1:6060"))
+	if err != nil || c.PprofAddr != "127.0.0.1:6060" {
+		t.Fatalf("c.PprofAddr = %q, err = %v", c.PprofAddr, err)
+	}
+	srv := httptest.NewServer(pprofHandler())
+	defer srv.Close()
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d", path, resp.StatusCode)
+		}
 	}
 }
