@@ -53,10 +53,10 @@ var profileParts = []struct{ label, pattern string }{
 	{"memory allocation", `^runtime\.mallocgc$`},
 }
 
-// profileInProcess profiles the server's work for the main workload. The server binary exposes no pprof endpoint,
-// so its in-process equivalent is profiled: graph.NewHandler over the same database, with the verifier configured
-// as cmd/server configures it and the same pool, served on loopback by httptest and driven by the same workload.
-// Only samples taken under the handler (labelled side=server) are kept, leaving the load generator's work out.
+// profileInProcess profiles the server's work for the main workload, in process so that the run stays
+// self-contained and every sample can be attributed by label (a running binary can be profiled through PPROF_ADDR
+// instead): graph.NewHandler over the same database, with the verifier configured as cmd/server configures it and
+// the same pool, served on loopback by httptest and driven by the same workload. Only samples taken under the handler (labelled side=server) are kept, leaving the load generator's work out.
 func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, users []*user, tmp string) (*profileResult, error) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	verifier, err := auth.NewVerifier(ctx, auth.Config{
@@ -121,7 +121,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	if err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("The server binary has no pprof endpoint, so this is its in-process equivalent: `graph.NewHandler` over the benchmark database with the verifier and pool `cmd/server` sets up, served by `httptest` on loopback and driven by the same workload at %d concurrent for %s (%.0f req/s, p99 %s while profiled). "+
+	note := fmt.Sprintf("This is the server's in-process equivalent, profiled so that its samples can be told from the load generator's: `graph.NewHandler` over the benchmark database with the verifier and pool `cmd/server` sets up, served by `httptest` on loopback and driven by the same workload at %d concurrent for %s (%.0f req/s, p99 %s while profiled). "+
 		"Only samples under the handler are kept (`pprof.Do` label side=server, `-tagfocus`), so the load generator is left out; the HTTP server's reading of request headers, outside the handler, is left out too. "+
 		"Reproduce: `go run ./bench -profile always`, or profile the same way with `go tool pprof -top -tagfocus=side=server`.",
 		cfg.Concurrency, cfg.ProfileDuration, res.Rate(), ms(res.Lat.P99))
