@@ -56,7 +56,8 @@ var profileParts = []struct{ label, pattern string }{
 // profileInProcess profiles the server's work for the main workload, in process so that the run stays
 // self-contained and every sample can be attributed by label (a running binary can be profiled through PPROF_ADDR
 // instead): graph.NewHandler over the same database, with the verifier configured as cmd/server configures it and
-// the same pool, served on loopback by httptest and driven by the same workload. Only samples taken under the handler (labelled side=server) are kept, leaving the load generator's work out.
+// the same pool, served on loopback by httptest and driven by the same workload. Only samples taken under the
+// handler (labelled side=server) are kept, leaving the load generator's work out.
 func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, users []*user, tmp string) (*profileResult, error) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	verifier, err := auth.NewVerifier(ctx, auth.Config{
