@@ -54,14 +54,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		var inputErr *model.InputError
-		var coded *codedError
 		switch {
-		case errors.As(err, &coded):
-			out.Message = coded.message
-			setCode(out, coded.code)
-			for k, v := range coded.extensions {
-				out.Extensions[k] = v
-			}
 		case errors.Is(err, errUnauthenticated):
 			out.Message = msgUnauthenticated
 			setCode(out, CodeUnauthenticated)
@@ -98,13 +91,3 @@ func setCode(e *gqlerror.Error, code string) {
 	}
 	e.Extensions["code"] = code
 }
-
-// codedError is an error with a code of the contract and a message made for clients, raised by the transport and
-// the limits (QUERY_TOO_COMPLEX, BAD_REQUEST...).
-type codedError struct {
-	code       string
-	message    string
-	extensions map[string]any
-}
-
-func (e *codedError) Error() string { return e.message }

@@ -29,7 +29,6 @@ func TestPresentError(t *testing.T) {
 		{"Unauthenticated", errUnauthenticated, CodeUnauthenticated, msgUnauthenticated, false},
 		{"Unavailable", fmt.Errorf("model: list: %w", model.ErrUnavailable), CodeServiceUnavailable, msgUnavailable, true},
 		{"InputError", &model.InputError{Field: "first", Message: "first must be between 1 and 100."}, CodeBadUserInput, "first must be between 1 and 100.", false},
-		{"Coded", &codedError{code: CodeRateLimited, message: "slow down"}, CodeRateLimited, "slow down", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
 	"taskapi/graph/graphiql"
@@ -149,11 +150,9 @@ func newConfig(r *Resolver) Config {
 // unauthorized answers a request whose token failed verification: 401 with a GraphQL-shaped body. The auth
 // middleware has set WWW-Authenticate already.
 func unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
-	media, ok := negotiate(r.Header.Get("Accept"))
-	if !ok {
-		media = mediaJSON
-	}
-	writeError(w, media, http.StatusUnauthorized, CodeUnauthenticated, "The token is invalid or expired.")
+	refuse(w, r, http.StatusUnauthorized, &gqlerror.Error{
+		Message: "The token is invalid or expired.", Extensions: map[string]any{"code": CodeUnauthenticated},
+	})
 }
 
 func writeText(w http.ResponseWriter, status int, body string) {

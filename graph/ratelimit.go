@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
@@ -89,14 +88,10 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		}
 		seconds := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
-		media, ok := negotiate(r.Header.Get("Accept"))
-		if !ok {
-			media = mediaJSON
-		}
-		writeResponse(w, media, http.StatusTooManyRequests, &graphql.Response{Errors: gqlerror.List{{
+		refuse(w, r, http.StatusTooManyRequests, &gqlerror.Error{
 			Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
 			Extensions: map[string]any{"code": CodeRateLimited, "retryAfter": seconds},
-		}}})
+		})
 	})
 }
 

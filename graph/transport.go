@@ -403,6 +403,16 @@ func writeError(w http.ResponseWriter, media string, status int, code, message s
 	writeResponse(w, media, status, &graphql.Response{Errors: gqlerror.List{err}})
 }
 
+// refuse answers a request that is refused before GraphQL sees it (by the auth middleware or the rate limiter) with
+// one error, in the media type the client accepts, or application/json when it accepts neither.
+func refuse(w http.ResponseWriter, r *http.Request, status int, err *gqlerror.Error) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		media = mediaJSON
+	}
+	writeResponse(w, media, status, &graphql.Response{Errors: gqlerror.List{err}})
+}
+
 func badRequest(message string) *gqlerror.Error {
 	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": CodeBadRequest}}
 }
