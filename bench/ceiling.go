@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -115,3 +116,45 @@ func (h *statementHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) cont
 }
 
 func (h *statementHook) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// captureHook records the SQL text of every statement Bun sends, as sent (Bun formats the arguments into the text).
+type captureHook struct {
+	mu    sync.Mutex
+	texts []string
+}
+
+func (h *captureHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	h.mu.Lock()
+	h.texts = append(h.texts, e.Query)
+	h.mu.Unlock()
+	return ctx
+}
+
+func (h *captureHook) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+func (h *captureHook) take() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.texts
+	h.texts = nil
+	return t
+}
+
+// statementsOf returns the SQL statements the store sends for operation op (a read) as u, captured by a query hook
+// on the store calls the resolvers make: what pgbench replays as the SQL ceiling, derived from the code rather than
+// copied from it. countStatements checks them against what the server binary sends for the same request.
+func statementsOf(ctx context.Context, db *bun.DB, op int, pageSize int, u *user) ([]string, error) {
+	hook := &captureHook{}
+	s, err := newStoreWorkload(db.WithQueryHook(hook), []*user{u}, newMix(0), pageSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.do(ctx, &worker{rng: newRand(1)}, u, op); err != nil {
+		return nil, fmt.Errorf("%s as %s: %w", opNames[op], u.id, err)
+	}
+	texts := hook.take()
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("%s sent no statement", opNames[op])
+	}
+	return texts, nil
+}

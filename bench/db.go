@@ -21,7 +21,8 @@ type benchDB struct {
 	name  string
 	url   string
 	admin *bun.DB
-	db    *bun.DB // pgdriver with the server's pool size: the seeding and the raw-SQL ceiling use it
+	db    *bun.DB  // pgdriver with the server's pool size: the seeding and the raw-SQL ceiling use it
+	roles []string // roles made for the run (PostGraphile's), dropped after the database
 }
 
 func createBenchDB(ctx context.Context, adminURL string, pool int) (*benchDB, error) {
@@ -69,6 +70,13 @@ func (b *benchDB) drop(keep bool) {
 		fmt.Printf("kept database %s\n", b.name)
 	} else if _, err := b.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(b.name)); err != nil {
 		fmt.Printf("warning: drop database %s: %v\n", b.name, err)
+	} else {
+		// A role's grants live in the database; with it gone the role can go (a kept database keeps its role).
+		for _, role := range b.roles {
+			if _, err := b.admin.ExecContext(ctx, "DROP ROLE IF EXISTS ?", bun.Ident(role)); err != nil {
+				fmt.Printf("warning: drop role %s: %v\n", role, err)
+			}
+		}
 	}
 	_ = b.admin.Close()
 }

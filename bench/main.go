@@ -52,6 +52,7 @@ type config struct {
 	ProfileDuration time.Duration
 	Timeout         time.Duration
 	Seed            uint64
+	RequirePeers    bool
 }
 
 func main() {
@@ -99,6 +100,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.ProfileDuration, "profile-duration", 10*time.Second, "length of the CPU profile")
 	fs.DurationVar(&c.Timeout, "timeout", 30*time.Minute, "the whole run gives up after this long")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the workload's random choices")
+	fs.BoolVar(&c.RequirePeers, "require-peers", false, "fail instead of skipping PostGraphile or pgbench when node, npm or pgbench is missing (CI)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -37,6 +37,10 @@ type report struct {
 	pgss                            bool    // pg_stat_statements is in shared_preload_libraries
 	metricsStatements               float64 // SQL statements per request from its /metrics under load; -1 without a counter
 
+	peers      *peerComparison
+	growth     *growth
+	checkedSQL int // requests whose statements, as the server sent them, matched what pgbench replays
+
 	targets    []target
 	profile    *profileResult
 	profileErr string
@@ -133,6 +137,7 @@ func (r *report) evaluate() {
 		Name: "Latency", Goal: fmt.Sprintf("p99 < 10 ms at %d concurrent", r.cfg.Concurrency),
 		Measured: latency, Met: r.mainServer.Lat.N > 0 && r.mainServer.Lat.P99 < 10*time.Millisecond,
 	})
+	r.peerTargets()
 	r.targets = append(r.targets, target{
 		Name: "Memory", Goal: "server peak RSS < 64 MiB",
 		Measured: fmt.Sprintf("VmHWM %s", mib(r.peakRSS)), Met: r.peakRSS > 0 && r.peakRSS < 64<<20,
@@ -179,6 +184,11 @@ func (r *report) collectFailures() {
 	all = append(all, r.paging...)
 	all = append(all, r.sizeSmall...)
 	all = append(all, r.sizeBig...)
+	if r.peers != nil {
+		for _, row := range r.peers.Rows {
+			all = append(all, row.result)
+		}
+	}
 	for _, res := range all {
 		if res.Errors > 0 {
 			r.failures = append(r.failures, fmt.Sprintf("%s at %d concurrent: %d failed (%s)", res.Name, res.Concurrency,
@@ -217,6 +227,8 @@ func (r *report) markdown() string {
 		p("| %s | %s | %s | %s |\n", t.Name, t.Goal, t.Measured, mark(t.Met))
 	}
 	p("\n")
+
+	r.peersMarkdown(p)
 
 	p("## Workload\n\n")
 	p("%d users × %d tasks, plus one user with %d tasks (%d rows in tasks, %d in task_tags after seeding, %s). ",
@@ -335,6 +347,7 @@ func (r *report) markdown() string {
 	if len(r.sizeBig) > 0 && len(r.paging) > 0 {
 		p("\n`tasks` here includes `totalCount`, which counts every matching task; the same page without it took %s at p50 for the large user (page 1 above).\n", ms(r.paging[0].Lat.P50))
 	}
+	r.growthMarkdown(p)
 	p("\n### Cold start\n\n")
 	p("From starting the binary to the first answer to `{ taskStats { total } }` (a query that reads the database), polled every 2 ms. PostgreSQL: the seeded database, migrations already applied, key set fetched at start. SQLite: a new `DATA_DIR` each run, so the file is created and migrated inside the measurement; HS256 only.\n\n")
 	p("| Database | Runs | Port open (median) | First answer (median) | First answer (worst) |\n| --- | ---: | ---: | ---: | ---: |\n")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,9 @@ func run(ctx context.Context, cfg config) error {
 		}
 		u := &user{id: userID(), alg: alg}
 		if u.token, err = is.token(u.id, alg, 6*time.Hour); err != nil {
+			return err
+		}
+		if u.hsToken, err = is.token(u.id, algHS256, 6*time.Hour); err != nil {
 			return err
 		}
 		users[i], ids[i] = u, u.id
@@ -146,6 +150,15 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if err := ceiling.primeIDs(ctx, 50); err != nil {
 		return err
+	}
+
+	// The dashboard read against PostGraphile and against pgbench replaying the server's statements, before any
+	// write of the mix changes the data.
+	if rep.peers, err = measurePeers(ctx, cfg, root, tmp, step, db, srv, hc, is, users); err != nil {
+		return err
+	}
+	if rss, err := srv.peakRSS(); err == nil {
+		rep.rssCheckpoints = append(rep.rssCheckpoints, rssPoint{"after the dashboard-read comparison", rss})
 	}
 
 	// The main measurement: the server, then the ceiling, at the main concurrency, each with the transactions
@@ -230,6 +243,10 @@ func run(ctx context.Context, cfg config) error {
 
 	step.start("counting SQL statements per operation")
 	if err := countStatements(ctx, cfg, rep, db, bin, serverEnv, tmp, users, big, ceiling); err != nil {
+		return err
+	}
+	step.start("the large user's reads against their statements alone and the floor of a count")
+	if rep.growth, err = measureGrowth(ctx, cfg, tmp, step, db, users[0], big); err != nil {
 		return err
 	}
 	step.start("cold starts")
@@ -502,11 +519,27 @@ func countStatements(ctx context.Context, cfg config, rep *report, db *benchDB, 
 		sc.Op, sc.Weight = row.name, row.weight
 		for i := range cfg.CountRuns {
 			u := users[i%len(users)]
+			check := row.name == opNames[opTasks]
+			if check {
+				wire.takeTexts()
+			}
 			before := wire.statements.Load()
 			if err := row.server(u); err != nil {
 				return fmt.Errorf("count %s through the server: %w", row.name, err)
 			}
 			sc.Server.add(wire.statements.Load() - before)
+			if check {
+				// What pgbench replays must be what the server sent, to the byte.
+				sent := wire.takeTexts()
+				want, err := statementsOf(ctx, db.db, opTasks, cfg.PageSize, u)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(sent, want) {
+					return fmt.Errorf("the statements pgbench replays for the dashboard read differ from the server's:\nserver: %q\nreplayed: %q", sent, want)
+				}
+				rep.checkedSQL++
+			}
 			before = hook.n.Load()
 			if err := row.store(u); err != nil {
 				return fmt.Errorf("count %s through the store: %w", row.name, err)

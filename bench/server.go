@@ -56,6 +56,12 @@ func freePort() (int, error) {
 // startServer starts bin with exactly env (plus PATH, HOME and PORT): nothing of the caller's environment leaks into
 // the server's configuration.
 func startServer(bin string, env map[string]string, logPath string) (*serverProc, error) {
+	return startProcess(bin, []string{"serve"}, env, logPath)
+}
+
+// startProcess starts name with args and exactly env (plus PATH, HOME and a free loopback PORT), its output going to
+// logPath, in logPath's directory.
+func startProcess(name string, args []string, env map[string]string, logPath string) (*serverProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -64,7 +70,7 @@ func startServer(bin string, env map[string]string, logPath string) (*serverProc
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve")
+	cmd := exec.Command(name, args...)
 	cmd.Dir = filepath.Dir(logPath)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "PORT=" + strconv.Itoa(port)}
 	for k, v := range env {
@@ -97,15 +103,19 @@ type startTiming struct {
 // waitReady polls the server with a query that reads the database until it answers, giving up after timeout or
 // when the process exits.
 func (s *serverProc) waitReady(ctx context.Context, token string, timeout time.Duration) (startTiming, error) {
+	return s.waitAnswer(ctx, token, []byte(`{"query":"{ taskStats { total } }"}`), []byte(`"taskStats":{"total":`), timeout)
+}
+
+// waitAnswer posts body to /graphql with token until the answer is a 200 that contains want.
+func (s *serverProc) waitAnswer(ctx context.Context, token string, body, want []byte, timeout time.Duration) (startTiming, error) {
 	var t startTiming
 	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	body := []byte(`{"query":"{ taskStats { total } }"}`)
 	deadline := time.Now().Add(timeout)
 	var last error
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
 		select {
 		case <-s.exited:
-			return t, fmt.Errorf("the server exited (%v) before answering; its log:\n%s", s.waitErr, s.tail())
+			return t, fmt.Errorf("the process exited (%v) before answering; its log:\n%s", s.waitErr, s.tail())
 		case <-ctx.Done():
 			return t, ctx.Err()
 		default:
@@ -120,7 +130,7 @@ func (s *serverProc) waitReady(ctx context.Context, token string, timeout time.D
 			}
 			b, _ := io.ReadAll(resp.Body)
 			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && bytes.Contains(b, []byte(`"taskStats":{"total":`)) {
+			if resp.StatusCode == http.StatusOK && bytes.Contains(b, want) {
 				t.Answered = time.Since(s.started)
 				return t, nil
 			}
@@ -183,26 +193,34 @@ func procStatusKB(pid int, field string) (int64, error) {
 // cpuTime is the CPU time (user and system) the process has used so far.
 func (s *serverProc) cpuTime() time.Duration { return procCPU(s.cmd.Process.Pid) }
 
-// procCPU reads utime and stime from /proc/<pid>/stat, in clock ticks of 1/100 s (USER_HZ on Linux); 0 when it
-// cannot.
+// procCPU reads utime and stime from /proc/<pid>/stat; 0 when it cannot.
 func procCPU(pid int) time.Duration {
+	d, _ := procCPUErr(pid)
+	return d
+}
+
+// procCPUErr reads utime and stime from /proc/<pid>/stat, in clock ticks of 1/100 s (USER_HZ on Linux).
+func procCPUErr(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return 0, err
 	}
 	// The command name, in parentheses, may hold spaces; the fields after it are space-separated.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0
+		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	fields := strings.Fields(s[i+1:])
 	if len(fields) < 13 {
-		return 0
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields))
 	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: bad times", pid)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // selfCPU is the CPU time the benchmark process itself has used: the load generator's cost.

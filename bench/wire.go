@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ type wireCounter struct {
 	wg         sync.WaitGroup
 	mu         sync.Mutex
 	conns      map[net.Conn]struct{}
+	texts      []string // the SQL of the Query and Parse messages since the last takeTexts
 }
 
 func startWireCounter(upstream string) (*wireCounter, error) {
@@ -126,6 +128,18 @@ func (w *wireCounter) frontend(r *bufio.Reader, server net.Conn) error {
 		if _, err := server.Write(hdr[:5]); err != nil {
 			return err
 		}
+		if hdr[0] == 'Q' || hdr[0] == 'P' {
+			// The statement's text, kept so that the pgbench ceiling can be checked against what the server sent.
+			body := make([]byte, n-4)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return err
+			}
+			if _, err := server.Write(body); err != nil {
+				return err
+			}
+			w.record(hdr[0], body)
+			continue
+		}
 		if _, err := io.CopyN(server, r, int64(n-4)); err != nil {
 			return err
 		}
@@ -133,6 +147,31 @@ func (w *wireCounter) frontend(r *bufio.Reader, server net.Conn) error {
 			return nil
 		}
 	}
+}
+
+// record keeps the SQL text of a Query message (the text, NUL-terminated) or a Parse message (a statement name, then
+// the text, each NUL-terminated).
+func (w *wireCounter) record(kind byte, body []byte) {
+	if kind == 'P' {
+		if i := bytes.IndexByte(body, 0); i >= 0 {
+			body = body[i+1:]
+		}
+	}
+	if i := bytes.IndexByte(body, 0); i >= 0 {
+		body = body[:i]
+	}
+	w.mu.Lock()
+	w.texts = append(w.texts, string(body))
+	w.mu.Unlock()
+}
+
+// takeTexts returns the statements' texts recorded since the last call and forgets them.
+func (w *wireCounter) takeTexts() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := w.texts
+	w.texts = nil
+	return t
 }
 
 func (w *wireCounter) close() {

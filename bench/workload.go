@@ -92,8 +92,10 @@ type user struct {
 	id    string
 	alg   string
 	token string
-	ids   []string
-	uuids []uuid.UUID
+	// hsToken is an HS256 token for the comparison with PostGraphile, which verifies a shared secret only.
+	hsToken string
+	ids     []string
+	uuids   []uuid.UUID
 }
 
 // mix picks operations with the workload's weights: the three dashboard reads alike, the three writes alike.
