@@ -347,7 +347,7 @@ const (
 
 // measureGrowth replays, with pgbench at one client in the server's protocol (simple), the statements of the
 // dashboard reads for small and big, and the bare count of all of a user's tasks: the floor of any exact count over
-// that many rows, an index-only scan of the user's part of an index.
+// that many rows.
 func measureGrowth(ctx context.Context, cfg config, tmp string, step *stepper, db *benchDB, small, big *user) (*growth, error) {
 	if !hasTool("pgbench") {
 		if cfg.RequirePeers {
@@ -409,7 +409,7 @@ func measureGrowth(ctx context.Context, cfg config, tmp string, step *stepper, d
 		}
 		g.Rows = append(g.Rows, row)
 	}
-	for _, name := range []string{growthCount, growthStats} {
+	for _, name := range []string{growthCount, growthStats, growthFloor} {
 		var lines []string
 		if err := db.db.NewRaw("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+bs[name][0]).Scan(ctx, &lines); err != nil {
 			return nil, fmt.Errorf("explain %s: %w", name, err)
