@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"taskapi/auth"
-	"taskapi/graph"
+	"taskapi/httpapi"
 	"taskapi/model"
 )
 
@@ -39,7 +39,7 @@ var profileParts = []struct{ label, pattern string }{
 	{"of which HS256 (HMAC)", `^crypto/hmac\.`},
 	{"request body read and decoded", `^io\.ReadAll$`},
 	{"parse, validate, coerce (query cache warm)", `^github\.com/99designs/gqlgen/graphql/executor\.\(\*Executor\)\.CreateOperationContext$`},
-	{"execution (resolvers, store, marshalling)", `^taskapi/graph\.\(\*transport\)\.execute$`},
+	{"execution (resolvers, store, marshalling)", `^taskapi/httpapi\.\(\*transport\)\.execute$`},
 	{"store: ListTasks", `^taskapi/model\.\(\*Store\)\.ListTasks$`},
 	{"store: CountTasks", `^taskapi/model\.\(\*Store\)\.CountTasks$`},
 	{"store: Stats", `^taskapi/model\.\(\*Store\)\.Stats$`},
@@ -48,14 +48,14 @@ var profileParts = []struct{ label, pattern string }{
 	{"store: UpdateTask / SetTaskCompleted", `^taskapi/model\.\(\*Store\)\.patch$`},
 	{"Bun building queries", `^github\.com/uptrace/bun\.\(\*SelectQuery\)\.AppendQuery$`},
 	{"pgdriver reading rows", `^github\.com/uptrace/bun/driver/pgdriver\.\(\*rows\)\.Next$`},
-	{"JSON response written", `^taskapi/graph\.writeResponse$`},
+	{"JSON response written", `^taskapi/httpapi\.writeResponse$`},
 	{"system calls (network, both directions)", `^internal/runtime/syscall/linux\.Syscall6$`},
 	{"memory allocation", `^runtime\.mallocgc$`},
 }
 
 // profileInProcess profiles the server's work for the main workload, in process so that the run stays
 // self-contained and every sample can be attributed by label (a running binary can be profiled through PPROF_ADDR
-// instead): graph.NewHandler over the same database, with the verifier configured as cmd/server configures it and
+// instead): httpapi.NewHandler over the same database, with the verifier configured as cmd/server configures it and
 // the same pool, served on loopback by httptest and driven by the same workload. Only samples taken under the
 // handler (labelled side=server) are kept, leaving the load generator's work out.
 func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, users []*user, tmp string) (*profileResult, error) {
@@ -71,8 +71,8 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	defer verifier.Close()
 	// As cmd/server sets it up, with the benchmark's rate limit; cmd/server's Bun hook that feeds /metrics is the one
 	// part left out (it lives in package main).
-	h := graph.NewHandler(model.NewStore(db.db), verifier, graph.Options{
-		Logger: logger, OperationTimeout: 5 * time.Second, RateLimit: graph.RateLimit{RPS: 1e6},
+	h := httpapi.NewHandler(model.NewStore(db.db), verifier, httpapi.Options{
+		Logger: logger, OperationTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
 	})
 	labels := pprof.Labels("side", "server")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +122,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	if err != nil {
 		return nil, err
 	}
-	note := fmt.Sprintf("This is the server's in-process equivalent, profiled so that its samples can be told from the load generator's: `graph.NewHandler` over the benchmark database with the verifier and pool `cmd/server` sets up, served by `httptest` on loopback and driven by the same workload at %d concurrent for %s (%.0f req/s, p99 %s while profiled). "+
+	note := fmt.Sprintf("This is the server's in-process equivalent, profiled so that its samples can be told from the load generator's: `httpapi.NewHandler` over the benchmark database with the verifier and pool `cmd/server` sets up, served by `httptest` on loopback and driven by the same workload at %d concurrent for %s (%.0f req/s, p99 %s while profiled). "+
 		"Only samples under the handler are kept (`pprof.Do` label side=server, `-tagfocus`), so the load generator is left out; the HTTP server's reading of request headers, outside the handler, is left out too. "+
 		"Reproduce: `go run ./bench -profile always`, or profile the same way with `go tool pprof -top -tagfocus=side=server`.",
 		cfg.Concurrency, cfg.ProfileDuration, res.Rate(), ms(res.Lat.P99))

@@ -37,12 +37,16 @@ const (
 	msgUnauthenticated = "You must be signed in: send Authorization: Bearer <token>."
 	msgNotFound        = "Task not found."
 	msgUnavailable     = "The database is unavailable; try again shortly."
-	msgInternal        = "Internal server error."
 )
 
-// presentError is the one place where errors become what clients see: domain errors get their extensions.code,
-// and anything unexpected is logged in full and answered with a generic message and the request id.
-func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// MsgInternal is the message of every INTERNAL_SERVER_ERROR: what went wrong is logged, never shown. A transport
+// that fails after execution (a response that cannot be encoded) answers with it too.
+const MsgInternal = "Internal server error."
+
+// ErrorPresenter is the one place where errors become what clients see: domain errors get their extensions.code,
+// and anything unexpected is logged in full and answered with a generic message and the request id (see
+// RequestID). Every transport installs it on its executor.
+func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gqlErr *gqlerror.Error
 		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
@@ -71,7 +75,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(out, CodeServiceUnavailable)
 		default:
 			logger.ErrorContext(ctx, "internal error", "err", err, "path", out.Path.String(), "requestId", RequestID(ctx))
-			out.Message = msgInternal
+			out.Message = MsgInternal
 			setCode(out, CodeInternal)
 			out.Extensions["requestId"] = RequestID(ctx)
 		}
@@ -79,9 +83,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// recoverPanic turns a resolver panic into an internal error; the presenter logs it, stack included, with the
-// request id.
-func recoverPanic(_ context.Context, p any) error {
+// RecoverPanic turns a resolver panic into an internal error; the presenter logs it, stack included, with the
+// request id. Every transport installs it on its executor.
+func RecoverPanic(_ context.Context, p any) error {
 	return fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 }
 
@@ -90,4 +94,18 @@ func setCode(e *gqlerror.Error, code string) {
 		e.Extensions = map[string]any{}
 	}
 	e.Extensions["code"] = code
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the id of the request it serves, which the presenter logs and puts in
+// internal errors. The transports set it once per request (or per connection and message), before anything runs.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the id of the request ctx belongs to, or "" outside a request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }

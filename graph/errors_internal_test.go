@@ -14,7 +14,7 @@ import (
 
 func TestPresentError(t *testing.T) {
 	var logs bytes.Buffer
-	present := presentError(slog.New(slog.NewTextHandler(&logs, nil)))
+	present := ErrorPresenter(slog.New(slog.NewTextHandler(&logs, nil)))
 	ctx := context.WithValue(context.Background(), requestIDKey{}, "req-42")
 
 	cases := []struct {
@@ -24,7 +24,7 @@ func TestPresentError(t *testing.T) {
 		wantMessage string
 		wantLogged  bool
 	}{
-		{"InternalIsGenericWithRequestID", errors.New("pq: relation tasks does not exist at 10.0.0.5"), CodeInternal, msgInternal, true},
+		{"InternalIsGenericWithRequestID", errors.New("pq: relation tasks does not exist at 10.0.0.5"), CodeInternal, MsgInternal, true},
 		{"NotFound", fmt.Errorf("model: update: %w", model.ErrNotFound), CodeNotFound, msgNotFound, false},
 		{"Unauthenticated", errUnauthenticated, CodeUnauthenticated, msgUnauthenticated, false},
 		{"Unavailable", fmt.Errorf("model: list: %w", model.ErrUnavailable), CodeServiceUnavailable, msgUnavailable, true},

@@ -14,7 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
-	"taskapi/graph"
+	"taskapi/httpapi"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -22,7 +22,8 @@ import (
 // testSecret signs the tokens of these tests; it is made up for them.
 var testSecret = []byte("graph-tests-secret-graph-tests-secret")
 
-// api is a running handler over a fresh database.
+// api is a running handler over a fresh database: the resolvers and loaders are tested through the HTTP surface
+// that serves them, as clients meet them.
 type api struct {
 	t      testing.TB
 	srv    *httptest.Server
@@ -33,10 +34,10 @@ type api struct {
 
 func newAPI(t testing.TB, kind string) *api {
 	t.Helper()
-	return newAPIWith(t, kind, graph.Options{})
+	return newAPIWith(t, kind, httpapi.Options{})
 }
 
-func newAPIWith(t testing.TB, kind string, opts graph.Options) *api {
+func newAPIWith(t testing.TB, kind string, opts httpapi.Options) *api {
 	t.Helper()
 	db := modeltest.MustOpenDB(t, kind)
 	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
@@ -47,7 +48,7 @@ func newAPIWith(t testing.TB, kind string, opts graph.Options) *api {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := graph.NewHandler(model.NewStore(db), verifier, opts)
+	h := httpapi.NewHandler(model.NewStore(db), verifier, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &api{t: t, srv: srv, handle: h, db: db}

@@ -56,9 +56,9 @@ func newLoaders(store *model.Store, userID string) *loaders {
 
 type loadersKey struct{}
 
-// withLoaders returns ctx with a new loader set for the user the auth middleware verified (none when there is
+// WithLoaders returns ctx with a new loader set for the user the auth middleware verified (none when there is
 // none: every resolver that would use it refuses first).
-func withLoaders(ctx context.Context, store *model.Store) context.Context {
+func WithLoaders(ctx context.Context, store *model.Store) context.Context {
 	userID := ""
 	if v, ok := auth.FromContext(ctx); ok {
 		userID = v.ID
@@ -66,8 +66,9 @@ func withLoaders(ctx context.Context, store *model.Store) context.Context {
 	return context.WithValue(ctx, loadersKey{}, newLoaders(store, userID))
 }
 
-// clearLoaders forgets everything the request's loaders have read. The transport calls it after each mutation.
-func clearLoaders(ctx context.Context) {
+// ClearLoaders forgets everything the request's loaders have read. A transport that runs several operations on one
+// context (a batch) calls it after each mutation, before the operations that follow it start.
+func ClearLoaders(ctx context.Context) {
 	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
 		l.clear()
 	}

@@ -1,11 +1,16 @@
-// Package graph is the GraphQL surface of the task API: the resolvers, the error presenter, and the HTTP handler
-// that serves them.
+// Package graph is the schema's world of the task API: the code gqlgen generates from schema.graphqls, the
+// resolvers, the per-request loaders, the scalars, and the error presenter with the error codes of the contract. It
+// knows nothing of HTTP: package httpapi serves it (and later transports, such as WebSocket and SSE, serve it the
+// same way) by running NewSchema on an executor with ErrorPresenter and RecoverPanic, giving each request its
+// loaders (WithLoaders) and its id (WithRequestID).
 package graph
 
 //go:generate go tool gqlgen generate
 
 import (
 	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"taskapi/model"
 )
@@ -14,4 +19,40 @@ import (
 type Resolver struct {
 	Store  *model.Store
 	Logger *slog.Logger
+}
+
+// NewSchema returns the executable schema over store: the resolvers, and the complexity of list fields, which cost
+// their page size times what each item asks for. A transport runs it on an executor with ErrorPresenter and
+// RecoverPanic installed, and gives each request its loaders (WithLoaders).
+func NewSchema(store *model.Store, logger *slog.Logger) graphql.ExecutableSchema {
+	return NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: logger}))
+}
+
+// newConfig wires the resolvers and the complexity of list fields, which cost their page size times what each
+// item asks for.
+func newConfig(r *Resolver) Config {
+	c := Config{Resolvers: r}
+	c.Complexity.Query.Tasks = func(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
+		n := defaultPageSize
+		if first != nil {
+			n = *first
+		} else if last != nil {
+			n = *last
+		}
+		// A filter's lists become SQL; a list of a million tags sent as a variable must not reach the database.
+		lists := 0
+		if filter != nil {
+			lists = len(filter.Tags) + len(filter.Priorities)
+		}
+		return 1 + max(n, 1)*child + lists
+	}
+	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
+	c.Complexity.Query.Tags = func(child int, first *int) int {
+		n := maxTagsPage
+		if first != nil {
+			n = *first
+		}
+		return 1 + max(n, 1)*child
+	}
+	return c
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"taskapi/graph"
+	"taskapi/httpapi"
 )
 
 // Config is every setting of the server, read once from the environment and validated as a whole.
@@ -45,8 +45,8 @@ type Config struct {
 	PprofAddr          string   // host:port for Go's profiles; empty: not served
 	HTTP               HTTPTimeouts
 
-	// Limits bound the cost of one GraphQL document; zero fields take graph's defaults.
-	Limits                  graph.Limits
+	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
+	Limits                  httpapi.Limits
 	PersistedQueryCacheSize int
 }
 
@@ -153,8 +153,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		PprofAddr:          str("PPROF_ADDR", ""),
 		HTTP:               defaultHTTPTimeouts,
 
-		// 0 keeps graph's default; the lower bounds keep every document GraphiQL and the clients send admissible.
-		Limits: graph.Limits{
+		// 0 keeps httpapi's default; the lower bounds keep every document GraphiQL and the clients send admissible.
+		Limits: httpapi.Limits{
 			MaxTokens:         int(integer("MAX_QUERY_TOKENS", 0, 250, 100000)),
 			MaxDepth:          int(integer("MAX_QUERY_DEPTH", 0, 15, 100)),
 			MaxAliases:        int(integer("MAX_QUERY_ALIASES", 0, 1, 1000)),

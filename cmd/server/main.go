@@ -25,7 +25,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
-	"taskapi/graph"
+	"taskapi/httpapi"
 	"taskapi/migrations"
 	"taskapi/model"
 )
@@ -180,7 +180,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 
 	draining := make(chan struct{})
-	handler := graph.NewHandler(model.NewStore(db), verifier, graph.Options{
+	handler := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
 		Logger:                  logger,
 		MaxBodyBytes:            cfg.MaxBodyBytes,
 		MaxBatch:                cfg.MaxBatch,
@@ -189,7 +189,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		PersistedQueryCacheSize: cfg.PersistedQueryCacheSize,
 		Registry:                registry,
 		OperationTimeout:        cfg.DBStatementTimeout,
-		RateLimit:               graph.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
+		RateLimit:               httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		CORSOrigins:             cfg.CORSOrigins,
 		Draining:                draining,
 	})

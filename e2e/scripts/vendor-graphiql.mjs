@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Copies the GraphiQL browser bundle and the React UMD builds it needs from e2e/node_modules (installed with
-// `npm ci` from the pinned package-lock.json) into graph/graphiql/assets/, and records where each file came from,
-// its version and its sha256 in graph/graphiql/assets/VERSIONS.txt. The Go package embeds these files; its tests
+// `npm ci` from the pinned package-lock.json) into httpapi/graphiql/assets/, and records where each file came from,
+// its version and its sha256 in httpapi/graphiql/assets/VERSIONS.txt. The Go package embeds these files; its tests
 // check them against VERSIONS.txt. Run after changing a pinned version: `npm ci && npm run vendor-graphiql`.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const e2eDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const assetsDir = join(e2eDir, '..', 'graph', 'graphiql', 'assets');
+const assetsDir = join(e2eDir, '..', 'httpapi', 'graphiql', 'assets');
 const modulesDir = join(e2eDir, 'node_modules');
 
 // [package, file inside the package, name in assets/]. Only self-contained browser builds: the page loads them

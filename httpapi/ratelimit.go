@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"taskapi/auth"
+	"taskapi/graph"
 )
 
 // RateLimit bounds how many GraphQL requests one user makes: a token bucket per verified user, and per client
@@ -90,7 +91,7 @@ func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 		refuse(w, r, http.StatusTooManyRequests, &gqlerror.Error{
 			Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
-			Extensions: map[string]any{"code": CodeRateLimited, "retryAfter": seconds},
+			Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
 		})
 	})
 }

@@ -1,4 +1,4 @@
-package graph_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 
 	"taskapi/auth"
 	"taskapi/graph"
+	"taskapi/httpapi"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -70,7 +71,7 @@ func post(t *testing.T, a *api, headers map[string]string, body string) (*http.R
 
 func TestRequestLog(t *testing.T) {
 	var logs lockedBuffer
-	a := newAPIWith(t, modeltest.SQLite, graph.Options{
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	tok := token(t, "log-user")
@@ -133,7 +134,7 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, graph.Options{RateLimit: graph.RateLimit{RPS: 0.5, Burst: 2}})
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.5, Burst: 2}})
 	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice")}
 	viewer := `{"query":"{ viewer { id } }"}`
 
@@ -185,7 +186,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	const allowed, other = "https://app.example.com", "https://evil.example.net"
-	a := newAPIWith(t, modeltest.SQLite, graph.Options{CORSOrigins: []string{allowed}})
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{CORSOrigins: []string{allowed}})
 	preflight := func(a *api, origin string) *http.Response {
 		resp, _ := a.request(http.MethodOptions, "/graphql", map[string]string{
 			"Origin":                         origin,
@@ -248,7 +249,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestDraining(t *testing.T) {
 	draining := make(chan struct{})
-	a := newAPIWith(t, modeltest.SQLite, graph.Options{Draining: draining})
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Draining: draining})
 	if resp, _ := a.request(http.MethodGet, "/readyz", nil, nil); resp.StatusCode != http.StatusOK || resp.Close {
 		t.Fatalf("before draining: readyz %d, close %v", resp.StatusCode, resp.Close)
 	}
@@ -275,7 +276,7 @@ func TestOperationTimeout(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(verifier.Close)
-		h := graph.NewHandler(model.NewStore(db), verifier, graph.Options{
+		h := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
 			Logger:           slog.New(slog.DiscardHandler),
 			OperationTimeout: 200 * time.Millisecond,
 		})
@@ -343,7 +344,7 @@ func sampleValue(m *dto.Metric) float64 {
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	a := newAPIWith(t, modeltest.SQLite, graph.Options{Registry: reg})
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Registry: reg})
 	ops := func() float64 {
 		return metricValue(t, reg, "taskapi_graphql_operations_total", map[string]string{"operation": "Mine", "type": "query", "outcome": "ok"})
 	}

@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"taskapi/graph"
 )
 
 // persistedQueries implements Apollo's automatic persisted queries: a client sends
@@ -79,7 +81,7 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 	} else {
 		query, ok := p.cache.Get(ctx, hash)
 		if !ok {
-			return &gqlerror.Error{Message: msgPersistedQueryNotFound, Extensions: map[string]any{"code": CodePersistedQueryMissing}}
+			return &gqlerror.Error{Message: msgPersistedQueryNotFound, Extensions: map[string]any{"code": graph.CodePersistedQueryMissing}}
 		}
 		params.Query = query
 	}
@@ -140,5 +142,5 @@ func documentHash(query string) string {
 
 // isPersistedQueryMiss reports whether resp is the answer to a hash the server does not know.
 func isPersistedQueryMiss(resp *graphql.Response) bool {
-	return resp != nil && len(resp.Errors) == 1 && resp.Errors[0].Extensions["code"] == CodePersistedQueryMissing
+	return resp != nil && len(resp.Errors) == 1 && resp.Errors[0].Extensions["code"] == graph.CodePersistedQueryMissing
 }

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"taskapi/graph/graphiql"
+	"taskapi/httpapi/graphiql"
 )
 
 func serve(t *testing.T, h http.Handler, method, target string, header http.Header) *http.Response {

@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"net/http"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"taskapi/graph"
 )
 
 // The metric names the handler exports; the README's Operations section lists them too.
@@ -95,9 +97,9 @@ func methodLabel(method string) string {
 
 // knownCodes are the extensions.code values of the contract; any other is counted as OTHER.
 var knownCodes = map[string]bool{
-	CodeUnauthenticated: true, CodeNotFound: true, CodeBadUserInput: true, CodeParseFailed: true,
-	CodeValidationFailed: true, CodePersistedQueryMissing: true, CodeQueryTooComplex: true, CodeRateLimited: true,
-	CodeServiceUnavailable: true, CodeBadRequest: true, CodeInternal: true,
+	graph.CodeUnauthenticated: true, graph.CodeNotFound: true, graph.CodeBadUserInput: true, graph.CodeParseFailed: true,
+	graph.CodeValidationFailed: true, graph.CodePersistedQueryMissing: true, graph.CodeQueryTooComplex: true, graph.CodeRateLimited: true,
+	graph.CodeServiceUnavailable: true, graph.CodeBadRequest: true, graph.CodeInternal: true,
 }
 
 func codeLabel(code string) string {

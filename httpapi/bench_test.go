@@ -1,4 +1,4 @@
-package graph_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	_ "time/tzdata" // the dashboard asks for Europe/Berlin
 
 	"taskapi/auth"
-	"taskapi/graph"
+	"taskapi/httpapi"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -62,7 +62,7 @@ func benchHandler(b *testing.B, n int) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(verifier.Close)
-	return graph.NewHandler(store, verifier, graph.Options{Logger: slog.New(slog.DiscardHandler)})
+	return httpapi.NewHandler(store, verifier, httpapi.Options{Logger: slog.New(slog.DiscardHandler)})
 }
 
 func BenchmarkHandler(b *testing.B) {

@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"taskapi/auth"
+	"taskapi/graph"
 )
 
 // observer is the operational side of the handler: one log line, metrics and a trace span per request, a deadline
@@ -180,7 +181,7 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 				attribute.String("http.request.method", r.Method),
 				attribute.String("http.route", route),
 				attribute.String("url.path", truncate(r.URL.Path, 200)),
-				attribute.String("request.id", RequestID(r.Context())),
+				attribute.String("request.id", graph.RequestID(r.Context())),
 			))
 		defer span.End()
 
@@ -214,7 +215,7 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 			// The line carries no header and no query string: a token or a query's variables never reach the log.
 			attrs := make([]slog.Attr, 0, 12)
 			attrs = append(attrs,
-				slog.String("requestId", RequestID(r.Context())),
+				slog.String("requestId", graph.RequestID(r.Context())),
 				slog.String("method", r.Method),
 				slog.String("path", truncate(r.URL.Path, 200)),
 				slog.Int("status", status),

@@ -1,4 +1,4 @@
-package graph_test
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"taskapi/graph"
+	"taskapi/httpapi"
 )
 
 func TestHTTP(t *testing.T) {
@@ -150,7 +150,7 @@ func TestHTTPPages(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	a := newAPIWith(t, "sqlite", graph.Options{MaxBatch: 4})
+	a := newAPIWith(t, "sqlite", httpapi.Options{MaxBatch: 4})
 	headers := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "batcher")}
 	post := func(t *testing.T, body string) (*http.Response, []byte) {
 		t.Helper()

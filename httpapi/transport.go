@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"taskapi/graph"
 )
 
 // The two media types of GraphQL over HTTP.
@@ -59,7 +61,7 @@ type outcome struct {
 func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	media, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
-		writeError(w, mediaJSON, http.StatusNotAcceptable, CodeBadRequest,
+		writeError(w, mediaJSON, http.StatusNotAcceptable, graph.CodeBadRequest,
 			"Accept must allow application/graphql-response+json or application/json.")
 		return
 	}
@@ -73,23 +75,23 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.servePost(w, r, media)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		writeError(w, media, http.StatusMethodNotAllowed, CodeBadRequest, "GraphQL is served over GET and POST only.")
+		writeError(w, media, http.StatusMethodNotAllowed, graph.CodeBadRequest, "GraphQL is served over GET and POST only.")
 	}
 }
 
 func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media string) {
 	q := r.URL.Query()
 	if !q.Has("query") && !q.Has("extensions") {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "A GraphQL GET request needs a query parameter.")
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "A GraphQL GET request needs a query parameter.")
 		return
 	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
 	if err := decodeObjectParam(q.Get("variables"), &params.Variables); err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The variables parameter must be a JSON object.")
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The variables parameter must be a JSON object.")
 		return
 	}
 	if err := decodeObjectParam(q.Get("extensions"), &params.Extensions); err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The extensions parameter must be a JSON object.")
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The extensions parameter must be a JSON object.")
 		return
 	}
 	out := t.run(r.Context(), params, true)
@@ -101,13 +103,13 @@ func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media strin
 
 func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media string) {
 	if !jsonContentType(r.Header.Get("Content-Type")) {
-		writeError(w, media, http.StatusUnsupportedMediaType, CodeBadRequest,
+		writeError(w, media, http.StatusUnsupportedMediaType, graph.CodeBadRequest,
 			"A GraphQL POST request must have Content-Type: application/json.")
 		return
 	}
 	if r.ContentLength > t.maxBodyBytes {
 		// Refused on the declared length, without waiting for a body that would be cut off anyway.
-		writeError(w, media, http.StatusRequestEntityTooLarge, CodeBadRequest,
+		writeError(w, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
 			fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
 		return
 	}
@@ -115,11 +117,11 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeError(w, media, http.StatusRequestEntityTooLarge, CodeBadRequest,
+			writeError(w, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
 				fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
 			return
 		}
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body could not be read.")
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body could not be read.")
 		return
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -129,12 +131,12 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	}
 	var req rawRequest
 	if err := strictUnmarshal(body, &req); err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON object: "+err.Error())
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON object: "+err.Error())
 		return
 	}
 	params, err := req.params(r.Header)
 	if err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, err.Error())
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, err.Error())
 		return
 	}
 	out := t.run(r.Context(), params, false)
@@ -147,11 +149,11 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media string, body []byte) {
 	var elems []json.RawMessage
 	if err := strictUnmarshal(body, &elems); err != nil {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "The request body is not a JSON array: "+err.Error())
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON array: "+err.Error())
 		return
 	}
 	if len(elems) == 0 {
-		writeError(w, media, http.StatusBadRequest, CodeBadRequest, "A batch needs at least one operation.")
+		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "A batch needs at least one operation.")
 		return
 	}
 	if len(elems) > t.maxBatch {
@@ -369,7 +371,7 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	b, err := json.Marshal(wire(resp))
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"errors":[{"message":"` + msgInternal + `","extensions":{"code":"` + CodeInternal + `"}}]}`)
+		b = []byte(`{"errors":[{"message":"` + graph.MsgInternal + `","extensions":{"code":"` + graph.CodeInternal + `"}}]}`)
 	}
 	noteErrors(w, resp.Errors)
 	if isPersistedQueryMiss(resp) {
@@ -389,7 +391,7 @@ func writeBatch(w http.ResponseWriter, media string, results []*graphql.Response
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		writeError(w, media, http.StatusInternalServerError, CodeInternal, msgInternal)
+		writeError(w, media, http.StatusInternalServerError, graph.CodeInternal, graph.MsgInternal)
 		return
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
@@ -414,10 +416,10 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, err *gqlerror.Er
 }
 
 func badRequest(message string) *gqlerror.Error {
-	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": CodeBadRequest}}
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": graph.CodeBadRequest}}
 }
 
 // tooComplex is the refusal of every limit; extensions.limit names the limit.
 func tooComplex(limit, message string) *gqlerror.Error {
-	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": CodeQueryTooComplex, "limit": limit}}
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": graph.CodeQueryTooComplex, "limit": limit}}
 }

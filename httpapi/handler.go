@@ -1,4 +1,4 @@
-package graph
+package httpapi
 
 import (
 	"context"
@@ -15,7 +15,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
-	"taskapi/graph/graphiql"
+	"taskapi/graph"
+	"taskapi/httpapi/graphiql"
 	"taskapi/model"
 )
 
@@ -75,10 +76,10 @@ func (o *Options) defaults() {
 // /healthz, /readyz and /metrics.
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
 	opts.defaults()
-	schema := NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: opts.Logger}))
+	schema := graph.NewSchema(store, opts.Logger)
 	exec := executor.New(schema)
-	exec.SetErrorPresenter(presentError(opts.Logger))
-	exec.SetRecoverFunc(recoverPanic)
+	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
+	exec.SetRecoverFunc(graph.RecoverPanic)
 	exec.SetQueryCache(newDocumentCache[*ast.QueryDocument](opts.QueryCacheSize))
 	if !opts.DisableIntrospection {
 		exec.Use(extension.Introspection{})
@@ -89,8 +90,8 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	ops := newObserver(opts)
 	exec.Use(ops.extension())
 	gql := &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,
-		perRequest:    func(ctx context.Context) context.Context { return withLoaders(ctx, store) },
-		afterMutation: clearLoaders}
+		perRequest:    func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) },
+		afterMutation: graph.ClearLoaders}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(ops.afterAuth(gql)))
@@ -118,40 +119,11 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	return withRequestID(ops.wrap(mux))
 }
 
-// newConfig wires the resolvers and the complexity of list fields, which cost their page size times what each
-// item asks for.
-func newConfig(r *Resolver) Config {
-	c := Config{Resolvers: r}
-	c.Complexity.Query.Tasks = func(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
-		n := defaultPageSize
-		if first != nil {
-			n = *first
-		} else if last != nil {
-			n = *last
-		}
-		// A filter's lists become SQL; a list of a million tags sent as a variable must not reach the database.
-		lists := 0
-		if filter != nil {
-			lists = len(filter.Tags) + len(filter.Priorities)
-		}
-		return 1 + max(n, 1)*child + lists
-	}
-	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
-	c.Complexity.Query.Tags = func(child int, first *int) int {
-		n := maxTagsPage
-		if first != nil {
-			n = *first
-		}
-		return 1 + max(n, 1)*child
-	}
-	return c
-}
-
 // unauthorized answers a request whose token failed verification: 401 with a GraphQL-shaped body. The auth
 // middleware has set WWW-Authenticate already.
 func unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
 	refuse(w, r, http.StatusUnauthorized, &gqlerror.Error{
-		Message: "The token is invalid or expired.", Extensions: map[string]any{"code": CodeUnauthenticated},
+		Message: "The token is invalid or expired.", Extensions: map[string]any{"code": graph.CodeUnauthenticated},
 	})
 }
 
@@ -160,14 +132,6 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
-}
-
-type requestIDKey struct{}
-
-// RequestID returns the id of the request ctx belongs to, or "" outside a request.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }
 
 // withRequestID gives every request an id: the incoming X-Request-Id when it is a sane token, a new random one
@@ -181,7 +145,7 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
 	})
 }
 
