@@ -72,7 +72,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	// As cmd/server sets it up, with the benchmark's rate limit; cmd/server's Bun hook that feeds /metrics is the one
 	// part left out (it lives in package main).
 	h := httpapi.NewHandler(model.NewStore(db.db), verifier, httpapi.Options{
-		Logger: logger, OperationTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
+		Logger: logger, StatementTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
 	})
 	labels := pprof.Labels("side", "server")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
 	"taskapi/graph"
@@ -37,14 +34,14 @@ type Options struct {
 	// Limits bound the cost of one document.
 	Limits Limits
 
-	// Operations (see observe.go, ratelimit.go, cors.go).
+	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
 
 	// Registry receives the handler's metrics, which GET /metrics serves with everything else registered there
 	// (nil: a registry of the handler's own).
 	Registry *prometheus.Registry
-	// OperationTimeout bounds each GraphQL operation's resolvers, and so its database work (0: no bound); an
-	// operation that runs out answers SERVICE_UNAVAILABLE.
-	OperationTimeout time.Duration
+	// StatementTimeout, the setting DB_STATEMENT_TIMEOUT, bounds each GraphQL operation's resolvers, and so its
+	// database work (0: no bound); an operation that runs out answers SERVICE_UNAVAILABLE.
+	StatementTimeout time.Duration
 	// RateLimit limits requests per user (zero: off).
 	RateLimit RateLimit
 	// CORSOrigins are the browser origins allowed to call the API (none: no cross-origin access).
@@ -73,9 +70,56 @@ func (o *Options) defaults() {
 }
 
 // NewHandler returns the whole HTTP surface: GraphiQL at GET /, GraphQL at /graphql (behind token verification),
-// /healthz, /readyz and /metrics.
+// /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
+// func(http.Handler) http.Handler with one job, the first listed sees the request first, and the GraphQL transport
+// comes last, with the statement timeout among the executor's extensions (newGraphQL).
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
 	opts.defaults()
+	registry := opts.Registry
+	if registry == nil {
+		registry = prometheus.NewRegistry()
+	}
+	obs := newObserver(opts.Logger, newMetrics(registry))
+	drain := drainSignal(opts.Draining)
+
+	mux := http.NewServeMux()
+	surface := chain(
+		requestID,               // an id for the request, before anything logs
+		obs.observe,             // one log line, metrics and a span, seeing every answer below
+		drain.closeWhenDraining, // Connection: close while shutting down
+		securityHeaders,         // nosniff, no referrer, no framing
+		cors(opts.CORSOrigins),  // preflights and the CORS headers of the listed origins
+	)(mux)
+
+	mux.Handle("/graphql", chain(
+		verifyToken(verifier),     // the viewer, or 401 for a bad token; none is fine (introspection)
+		rateLimit(opts.RateLimit), // per verified user, else per client address
+	)(newGraphQL(store, opts, obs)))
+	mux.Handle("GET /metrics", metricsHandler(registry))
+	ide := graphiql.Handler("/graphql")
+	mux.Handle("GET /{$}", ide)
+	mux.Handle("GET /graphiql/", ide)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeText(w, http.StatusOK, "ok")
+	})
+	mux.Handle("GET /readyz", readyz(store, drain, opts.Logger))
+	return surface
+}
+
+// chain composes pieces, the first outermost: chain(a, b)(h) is a(b(h)).
+func chain(pieces ...func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		for i := len(pieces) - 1; i >= 0; i-- {
+			h = pieces[i](h)
+		}
+		return h
+	}
+}
+
+// newGraphQL is the transport of GraphQL over HTTP on an executor of the schema, whose extensions run in this order
+// for each operation: persisted queries first (the limits must measure a document looked up by its hash too), the
+// limits, then, around execution, the statement timeout and the observation of the operation.
+func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
 	schema := graph.NewSchema(store, opts.Logger)
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
@@ -84,46 +128,30 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	if !opts.DisableIntrospection {
 		exec.Use(extension.Introspection{})
 	}
-	// Persisted queries first: the limits must measure a document looked up by its hash too.
 	exec.Use(newPersistedQueries(opts.PersistedQueryCacheSize))
 	exec.Use(newLimiter(opts.Limits, schema))
-	ops := newObserver(opts)
-	exec.Use(ops.extension())
-	gql := &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,
+	exec.Use(statementTimeout(opts.StatementTimeout))
+	exec.Use(obs.operations())
+	return &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,
 		perRequest:    func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) },
 		afterMutation: graph.ClearLoaders}
+}
 
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", auth.Middleware(verifier, unauthorized)(ops.afterAuth(gql)))
-	mux.Handle("GET /metrics", metricsHandler(ops.registry))
-	ide := graphiql.Handler("/graphql")
-	mux.Handle("GET /{$}", ide)
-	mux.Handle("GET /graphiql/", ide)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeText(w, http.StatusOK, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if ops.isDraining() {
+// readyz answers 200 while the database answers and the server is not draining, 503 otherwise.
+func readyz(store *model.Store, drain drainSignal, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drain.draining() {
 			writeText(w, http.StatusServiceUnavailable, "shutting down")
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := store.Ping(ctx); err != nil {
-			opts.Logger.WarnContext(ctx, "not ready", "err", err)
+			logger.WarnContext(ctx, "not ready", "err", err)
 			writeText(w, http.StatusServiceUnavailable, "database unavailable")
 			return
 		}
 		writeText(w, http.StatusOK, "ok")
-	})
-	return withRequestID(ops.wrap(mux))
-}
-
-// unauthorized answers a request whose token failed verification: 401 with a GraphQL-shaped body. The auth
-// middleware has set WWW-Authenticate already.
-func unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
-	refuse(w, r, http.StatusUnauthorized, &gqlerror.Error{
-		Message: "The token is invalid or expired.", Extensions: map[string]any{"code": graph.CodeUnauthenticated},
 	})
 }
 
@@ -132,31 +160,4 @@ func writeText(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body + "\n"))
-}
-
-// withRequestID gives every request an id: the incoming X-Request-Id when it is a sane token, a new random one
-// otherwise. It is echoed in the response and carried in internal errors, so a user's report finds its log line.
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			var b [16]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
-	})
-}
-
-func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		if c < 0x21 || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
 	"net"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -19,60 +19,26 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"taskapi/auth"
 	"taskapi/graph"
 )
 
-// observer is the operational side of the handler: one log line, metrics and a trace span per request, a deadline
-// per GraphQL operation, rate limiting, CORS, security headers and draining. NewHandler builds one from Options.
+// observer writes what happened to each request: one log line, the metrics and a trace span per request (observe),
+// and per GraphQL operation (operations). It does nothing else; the other concerns of the chain are pieces of their
+// own (see NewHandler).
 type observer struct {
-	logger    *slog.Logger
-	registry  *prometheus.Registry
-	metrics   *metrics
-	tracer    trace.Tracer
-	opTimeout time.Duration
-	draining  <-chan struct{}
-	limiter   *rateLimiter // nil: no rate limit
-	origins   []string
+	logger  *slog.Logger
+	metrics *metrics
+	tracer  trace.Tracer
 }
 
-func newObserver(opts Options) *observer {
-	reg := opts.Registry
-	if reg == nil {
-		reg = prometheus.NewRegistry()
-	}
-	var limiter *rateLimiter
-	if opts.RateLimit.RPS > 0 {
-		limiter = newRateLimiter(opts.RateLimit)
-	}
-	return &observer{
-		logger:    opts.Logger,
-		registry:  reg,
-		metrics:   newMetrics(reg),
-		tracer:    otel.Tracer("taskapi/graph"),
-		opTimeout: opts.OperationTimeout,
-		draining:  opts.Draining,
-		limiter:   limiter,
-		origins:   opts.CORSOrigins,
-	}
+func newObserver(logger *slog.Logger, m *metrics) *observer {
+	return &observer{logger: logger, metrics: m, tracer: otel.Tracer("taskapi/httpapi")}
 }
 
-// isDraining reports whether the server is shutting down: /readyz answers 503 and every response closes its
-// connection, so that load balancers and keep-alive clients move to another instance before the listener closes.
-func (o *observer) isDraining() bool {
-	if o.draining == nil {
-		return false
-	}
-	select {
-	case <-o.draining:
-		return true
-	default:
-		return false
-	}
-}
-
-// observation collects what a request's log line and metrics need from deep inside the handler: the operations it
-// ran, who asked, and the error codes it answered with. Operations of a batch run concurrently, hence the mutex.
+// observation collects what a request's log line and metrics need from deeper in the chain: who asked, the
+// operations it ran and the error codes it answered with. It is the one channel to the observer: observe puts it in
+// the request's context, and the pieces that learn something (token verification, the transport, the operations
+// extension) write to it through observationFrom. Operations of a batch run concurrently, hence the mutex.
 type observation struct {
 	mu         sync.Mutex
 	operations []string
@@ -82,6 +48,7 @@ type observation struct {
 
 type observationKey struct{}
 
+// observationFrom returns the request's observation; its methods do nothing on the nil of a context without one.
 func observationFrom(ctx context.Context) *observation {
 	o, _ := ctx.Value(observationKey{}).(*observation)
 	return o
@@ -120,55 +87,9 @@ func (o *observation) addErrors(errs gqlerror.List) {
 	}
 }
 
-// observedWriter records the status and size of a response for the log line and the metrics.
-type observedWriter struct {
-	http.ResponseWriter
-	obs         *observation
-	status      int
-	bytes       int64
-	wroteHeader bool
-}
-
-func (w *observedWriter) WriteHeader(status int) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = status, true
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *observedWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = http.StatusOK, true
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the connection's writer (for Flush and deadlines).
-func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// noteErrors tells the request's observation which errors a response carries. writeResponse and writeBatch, through
-// which every GraphQL-shaped answer goes, call it with their writer.
-func noteErrors(w http.ResponseWriter, errs gqlerror.List) {
-	for w != nil {
-		if ow, ok := w.(*observedWriter); ok {
-			ow.obs.addErrors(errs)
-			return
-		}
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return
-		}
-		w = u.Unwrap()
-	}
-}
-
-// wrap puts the observer around the whole mux: tracing, the log line and the metrics outermost (so that they see
-// every answer, a 429 or a CORS preflight included), then draining, security headers and CORS.
-func (o *observer) wrap(next http.Handler) http.Handler {
-	next = withCORS(o.origins, next)
-	next = withSecurityHeaders(next)
+// observe is the piece of the chain that logs, counts and traces each request. It sits right inside the request
+// id and outside everything else, so that it sees every answer, a 429 or a CORS preflight included.
+func (o *observer) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		route := handlerLabel(r.URL.Path)
@@ -185,15 +106,12 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 			))
 		defer span.End()
 
-		if o.isDraining() {
-			w.Header().Set("Connection", "close")
-		}
 		o.metrics.inFlight.Inc()
-		ow := &observedWriter{ResponseWriter: w, obs: obs}
+		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			o.metrics.inFlight.Dec()
-			status := ow.status
-			if !ow.wroteHeader {
+			status := sw.status
+			if !sw.wroteHeader {
 				status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 			}
 			elapsed := time.Since(start)
@@ -220,7 +138,7 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 				slog.String("path", truncate(r.URL.Path, 200)),
 				slog.Int("status", status),
 				slog.Float64("durationMs", float64(elapsed.Microseconds())/1000),
-				slog.Int64("bytes", ow.bytes),
+				slog.Int64("bytes", sw.bytes),
 				slog.String("remote", clientIP(r)),
 			)
 			if ops != "" {
@@ -237,9 +155,53 @@ func (o *observer) wrap(next http.Handler) http.Handler {
 			}
 			o.logger.LogAttrs(ctx, requestLogLevel(route, status), "request", attrs...)
 		}()
-		next.ServeHTTP(ow, r.WithContext(ctx))
+		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
+
+// statusWriter records the status and size of a response for the log line and the metrics. It is observe's own:
+// nothing else looks for it. Streaming transports (SSE, WebSocket) need the connection's writer beneath it, so it
+// passes Flush and Hijack through, both as methods (for type assertions) and by Unwrap (for
+// http.ResponseController and its deadlines).
+type statusWriter struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = status, true
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush sends what is buffered to the client, as the connection's writer does; a writer that cannot is left alone.
+func (w *statusWriter) Flush() {
+	if !w.wroteHeader {
+		w.status, w.wroteHeader = http.StatusOK, true
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over (a WebSocket upgrade); the log line then shows the status written before, 101
+// for an upgrade, and the bytes written through the writer until then.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // requestLogLevel keeps probes and scrapes, which arrive every few seconds, out of the info log while they succeed.
 func requestLogLevel(route string, status int) slog.Level {
@@ -253,22 +215,9 @@ func requestLogLevel(route string, status int) slog.Level {
 	}
 }
 
-// afterAuth runs between token verification and GraphQL: it records who is asking and applies the rate limit,
-// which needs to know that.
-func (o *observer) afterAuth(next http.Handler) http.Handler {
-	if o.limiter != nil {
-		next = o.limiter.middleware(next)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if v, ok := auth.FromContext(r.Context()); ok {
-			observationFrom(r.Context()).setUser(v.ID)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// extension is the executor extension that times each operation, records it, and bounds its database work.
-func (o *observer) extension() graphql.HandlerExtension { return operationObserver{o} }
+// operations is the executor extension that times, counts and traces each GraphQL operation and notes it in the
+// request's observation.
+func (o *observer) operations() graphql.HandlerExtension { return operationObserver{o} }
 
 type operationObserver struct{ o *observer }
 
@@ -280,9 +229,7 @@ var (
 func (operationObserver) ExtensionName() string                   { return "Observe" }
 func (operationObserver) Validate(graphql.ExecutableSchema) error { return nil }
 
-// InterceptResponse runs one operation's resolvers under OperationTimeout: a database that stops answering, or a
-// pool with no free connection, fails the operation with SERVICE_UNAVAILABLE when the deadline passes, instead of
-// holding the request (and a connection) for as long as the client waits.
+// InterceptResponse observes one operation's execution.
 func (x operationObserver) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	o := x.o
 	if !graphql.HasOperationContext(ctx) {
@@ -293,11 +240,6 @@ func (x operationObserver) InterceptResponse(ctx context.Context, next graphql.R
 		return next(ctx)
 	}
 	typ, name := string(op.Operation), op.Name
-	if o.opTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.opTimeout)
-		defer cancel()
-	}
 	label := o.metrics.names.label(name)
 	ctx, span := o.tracer.Start(ctx, typ+" "+label, trace.WithAttributes(
 		attribute.String("graphql.operation.type", typ),

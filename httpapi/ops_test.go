@@ -265,9 +265,9 @@ func TestDraining(t *testing.T) {
 	}
 }
 
-// TestOperationTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
+// TestStatementTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
 // checks that an operation fails fast with SERVICE_UNAVAILABLE rather than waiting, and that the API recovers.
-func TestOperationTimeout(t *testing.T) {
+func TestStatementTimeout(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		db := modeltest.MustOpenDB(t, kind)
 		db.SetMaxOpenConns(1)
@@ -278,7 +278,7 @@ func TestOperationTimeout(t *testing.T) {
 		t.Cleanup(verifier.Close)
 		h := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
 			Logger:           slog.New(slog.DiscardHandler),
-			OperationTimeout: 200 * time.Millisecond,
+			StatementTimeout: 200 * time.Millisecond,
 		})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

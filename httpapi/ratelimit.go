@@ -78,8 +78,17 @@ func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
 	return 0
 }
 
-// middleware answers a request over the limit with 429, Retry-After (whole seconds, at least 1) and a RATE_LIMITED
-// error. It runs after token verification, so a verified user is limited by id wherever they connect from.
+// rateLimit is the piece of the chain that answers a request over the limit with 429, Retry-After (whole seconds,
+// at least 1) and a RATE_LIMITED error; with RPS 0 it adds nothing. It runs after token verification, so a verified
+// user is limited by id wherever they connect from. A streaming transport takes a token per connection (and per
+// operation sent over it) from the same limiter.
+func rateLimit(cfg RateLimit) func(http.Handler) http.Handler {
+	if cfg.RPS <= 0 {
+		return func(next http.Handler) http.Handler { return next }
+	}
+	return newRateLimiter(cfg).middleware
+}
+
 func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wait := l.wait(rateKey(r), time.Now())

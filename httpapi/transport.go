@@ -61,7 +61,7 @@ type outcome struct {
 func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	media, ok := negotiate(r.Header.Get("Accept"))
 	if !ok {
-		writeError(w, mediaJSON, http.StatusNotAcceptable, graph.CodeBadRequest,
+		writeError(w, r, mediaJSON, http.StatusNotAcceptable, graph.CodeBadRequest,
 			"Accept must allow application/graphql-response+json or application/json.")
 		return
 	}
@@ -75,41 +75,41 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.servePost(w, r, media)
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		writeError(w, media, http.StatusMethodNotAllowed, graph.CodeBadRequest, "GraphQL is served over GET and POST only.")
+		writeError(w, r, media, http.StatusMethodNotAllowed, graph.CodeBadRequest, "GraphQL is served over GET and POST only.")
 	}
 }
 
 func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media string) {
 	q := r.URL.Query()
 	if !q.Has("query") && !q.Has("extensions") {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "A GraphQL GET request needs a query parameter.")
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "A GraphQL GET request needs a query parameter.")
 		return
 	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
 	if err := decodeObjectParam(q.Get("variables"), &params.Variables); err != nil {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The variables parameter must be a JSON object.")
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The variables parameter must be a JSON object.")
 		return
 	}
 	if err := decodeObjectParam(q.Get("extensions"), &params.Extensions); err != nil {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The extensions parameter must be a JSON object.")
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The extensions parameter must be a JSON object.")
 		return
 	}
 	out := t.run(r.Context(), params, true)
 	if out.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
 	}
-	writeResponse(w, media, out.statusFor(media), out.resp)
+	writeResponse(w, r, media, out.statusFor(media), out.resp)
 }
 
 func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media string) {
 	if !jsonContentType(r.Header.Get("Content-Type")) {
-		writeError(w, media, http.StatusUnsupportedMediaType, graph.CodeBadRequest,
+		writeError(w, r, media, http.StatusUnsupportedMediaType, graph.CodeBadRequest,
 			"A GraphQL POST request must have Content-Type: application/json.")
 		return
 	}
 	if r.ContentLength > t.maxBodyBytes {
 		// Refused on the declared length, without waiting for a body that would be cut off anyway.
-		writeError(w, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
+		writeError(w, r, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
 			fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
 		return
 	}
@@ -117,11 +117,11 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			writeError(w, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
+			writeError(w, r, media, http.StatusRequestEntityTooLarge, graph.CodeBadRequest,
 				fmt.Sprintf("The request body is larger than %d bytes.", t.maxBodyBytes))
 			return
 		}
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body could not be read.")
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body could not be read.")
 		return
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -131,16 +131,16 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	}
 	var req rawRequest
 	if err := strictUnmarshal(body, &req); err != nil {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON object: "+err.Error())
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON object: "+err.Error())
 		return
 	}
 	params, err := req.params(r.Header)
 	if err != nil {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, err.Error())
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, err.Error())
 		return
 	}
 	out := t.run(r.Context(), params, false)
-	writeResponse(w, media, out.statusFor(media), out.resp)
+	writeResponse(w, r, media, out.statusFor(media), out.resp)
 }
 
 // serveBatch answers a JSON array of operations with an array of results in the same order. Consecutive queries run
@@ -149,15 +149,15 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media string, body []byte) {
 	var elems []json.RawMessage
 	if err := strictUnmarshal(body, &elems); err != nil {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON array: "+err.Error())
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON array: "+err.Error())
 		return
 	}
 	if len(elems) == 0 {
-		writeError(w, media, http.StatusBadRequest, graph.CodeBadRequest, "A batch needs at least one operation.")
+		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "A batch needs at least one operation.")
 		return
 	}
 	if len(elems) > t.maxBatch {
-		writeResponse(w, media, http.StatusBadRequest, &graphql.Response{Errors: gqlerror.List{tooComplex("batch",
+		writeResponse(w, r, media, http.StatusBadRequest, &graphql.Response{Errors: gqlerror.List{tooComplex("batch",
 			fmt.Sprintf("A batch can hold at most %d operations; this one has %d.", t.maxBatch, len(elems)))}})
 		return
 	}
@@ -189,7 +189,7 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 		}
 	}
 	group.Wait()
-	writeBatch(w, media, results)
+	writeBatch(w, r, media, results)
 }
 
 // run executes one operation. get says whether it came over GET, where mutations are refused.
@@ -367,13 +367,13 @@ func wire(r *graphql.Response) wireResponse {
 	return wireResponse{Errors: r.Errors, Data: r.Data, Extensions: r.Extensions}
 }
 
-func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+func writeResponse(w http.ResponseWriter, r *http.Request, media string, status int, resp *graphql.Response) {
 	b, err := json.Marshal(wire(resp))
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"errors":[{"message":"` + graph.MsgInternal + `","extensions":{"code":"` + graph.CodeInternal + `"}}]}`)
 	}
-	noteErrors(w, resp.Errors)
+	observationFrom(r.Context()).addErrors(resp.Errors)
 	if isPersistedQueryMiss(resp) {
 		// The miss of a GET must not be cached: the client is about to make the document known.
 		w.Header().Set("Cache-Control", "private, no-cache, must-revalidate")
@@ -383,15 +383,16 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 	_, _ = w.Write(b)
 }
 
-func writeBatch(w http.ResponseWriter, media string, results []*graphql.Response) {
+func writeBatch(w http.ResponseWriter, r *http.Request, media string, results []*graphql.Response) {
 	out := make([]wireResponse, len(results))
-	for i, r := range results {
-		out[i] = wire(r)
-		noteErrors(w, r.Errors)
+	obs := observationFrom(r.Context())
+	for i, res := range results {
+		out[i] = wire(res)
+		obs.addErrors(res.Errors)
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		writeError(w, media, http.StatusInternalServerError, graph.CodeInternal, graph.MsgInternal)
+		writeError(w, r, media, http.StatusInternalServerError, graph.CodeInternal, graph.MsgInternal)
 		return
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
@@ -400,9 +401,9 @@ func writeBatch(w http.ResponseWriter, media string, results []*graphql.Response
 }
 
 // writeError answers a request that never reached GraphQL execution with a GraphQL-shaped body.
-func writeError(w http.ResponseWriter, media string, status int, code, message string) {
+func writeError(w http.ResponseWriter, r *http.Request, media string, status int, code, message string) {
 	err := &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
-	writeResponse(w, media, status, &graphql.Response{Errors: gqlerror.List{err}})
+	writeResponse(w, r, media, status, &graphql.Response{Errors: gqlerror.List{err}})
 }
 
 // refuse answers a request that is refused before GraphQL sees it (by the auth middleware or the rate limiter) with
@@ -412,7 +413,7 @@ func refuse(w http.ResponseWriter, r *http.Request, status int, err *gqlerror.Er
 	if !ok {
 		media = mediaJSON
 	}
-	writeResponse(w, media, status, &graphql.Response{Errors: gqlerror.List{err}})
+	writeResponse(w, r, media, status, &graphql.Response{Errors: gqlerror.List{err}})
 }
 
 func badRequest(message string) *gqlerror.Error {

@@ -188,7 +188,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Limits:                  cfg.Limits,
 		PersistedQueryCacheSize: cfg.PersistedQueryCacheSize,
 		Registry:                registry,
-		OperationTimeout:        cfg.DBStatementTimeout,
+		StatementTimeout:        cfg.DBStatementTimeout,
 		RateLimit:               httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		CORSOrigins:             cfg.CORSOrigins,
 		Draining:                draining,
