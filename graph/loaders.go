@@ -56,14 +56,15 @@ func newLoaders(store *model.Store, userID string) *loaders {
 
 type loadersKey struct{}
 
-// WithLoaders returns ctx with a new loader set for the user the auth middleware verified (none when there is
-// none: every resolver that would use it refuses first).
+// WithLoaders returns ctx with a new loader set for the user the auth middleware verified, the one place on a
+// request's path where the resolvers' viewer is read from the context (see Resolver.loaders). Without a verified
+// user it returns ctx as it is: every resolver that would use the set refuses first.
 func WithLoaders(ctx context.Context, store *model.Store) context.Context {
-	userID := ""
-	if v, ok := auth.FromContext(ctx); ok {
-		userID = v.ID
+	v, ok := auth.FromContext(ctx)
+	if !ok || v.ID == "" {
+		return ctx
 	}
-	return context.WithValue(ctx, loadersKey{}, newLoaders(store, userID))
+	return context.WithValue(ctx, loadersKey{}, newLoaders(store, v.ID))
 }
 
 // ClearLoaders forgets everything the request's loaders have read. A transport that runs several operations on one
@@ -74,13 +75,19 @@ func ClearLoaders(ctx context.Context) {
 	}
 }
 
-// loaders returns the request's loaders for userID. Outside a request that has them (gqlgen's test client, a
-// transport of someone else's) it returns a new set, which still batches within the field that uses it.
-func (r *Resolver) loaders(ctx context.Context, userID string) *loaders {
-	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok && l.userID == userID {
-		return l
+// loaders returns the request's loaders, which know whose they are: the set WithLoaders made for the verified
+// user, or errUnauthenticated when the request has none. Outside a request that has a set (gqlgen's test client, a
+// transport of someone else's) it returns a new set for the viewer in ctx, which still batches within the field
+// that uses it.
+func (r *Resolver) loaders(ctx context.Context) (*loaders, error) {
+	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
+		return l, nil
 	}
-	return newLoaders(r.Store, userID)
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newLoaders(r.Store, userID), nil
 }
 
 func (l *loaders) clear() {
@@ -118,11 +125,11 @@ func (l *loaders) taskStats(ctx context.Context, zone string, loc *time.Location
 	return l.stats.get(ctx, zone, func() (*model.TaskStats, error) { return l.store.Stats(ctx, l.userID, loc) })
 }
 
-// tagCounts returns the user's first tags by count (see model.Store.Tags), first at most maxTagsPage. The tags are
+// tagCounts returns the user's first tags by count (see model.Store.Tags), first at most model.MaxTagsPage. The tags are
 // in a fixed order (count descending, then tag), so the longest list a client may ask for is read once and every
 // shorter one is its beginning. The result is shared: callers must not change it.
 func (l *loaders) tagCounts(ctx context.Context, first int) ([]model.TagCount, error) {
-	tags, err := l.tags.get(ctx, "", func() ([]model.TagCount, error) { return l.store.Tags(ctx, l.userID, maxTagsPage) })
+	tags, err := l.tags.get(ctx, "", func() ([]model.TagCount, error) { return l.store.Tags(ctx, l.userID, model.MaxTagsPage) })
 	return tags[:min(first, len(tags))], err
 }
 

@@ -33,7 +33,7 @@ func NewSchema(store *model.Store, logger *slog.Logger) graphql.ExecutableSchema
 func newConfig(r *Resolver) Config {
 	c := Config{Resolvers: r}
 	c.Complexity.Query.Tasks = func(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
-		n := defaultPageSize
+		n := model.DefaultPageSize
 		if first != nil {
 			n = *first
 		} else if last != nil {
@@ -48,7 +48,7 @@ func newConfig(r *Resolver) Config {
 	}
 	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
 	c.Complexity.Query.Tags = func(child int, first *int) int {
-		n := maxTagsPage
+		n := model.MaxTagsPage
 		if first != nil {
 			n = *first
 		}

@@ -13,7 +13,8 @@ import (
 	"taskapi/model"
 )
 
-// viewerID returns the verified user id that the auth middleware put in the context, or errUnauthenticated.
+// viewerID returns the verified user id that the auth middleware put in the context, or errUnauthenticated. The
+// mutations read it once each; the queries have it from their loaders (Resolver.loaders).
 func viewerID(ctx context.Context) (string, error) {
 	v, ok := auth.FromContext(ctx)
 	if !ok || v.ID == "" {
@@ -36,12 +37,8 @@ func viewerTask(ctx context.Context, id string) (string, uuid.UUID, error) {
 	return userID, taskUUID, nil
 }
 
-// Limits on query arguments that the store does not check itself.
-const (
-	maxNodeIDs      = 100
-	maxTagsPage     = 100
-	defaultPageSize = 20 // the store's page size when neither first nor last is given
-)
+// maxNodeIDs bounds nodes(ids), the one argument the store does not check itself.
+const maxNodeIDs = 100
 
 // userErrors splits a store error into the payload's userErrors (for invalid input) or a top-level error.
 func userErrors(err error) ([]*model.UserError, error) {

@@ -107,37 +107,32 @@ func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, err
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) > maxNodeIDs {
 		return nil, &model.InputError{Field: "ids", Message: fmt.Sprintf("At most %d ids can be fetched at once.", maxNodeIDs)}
 	}
-	uuids := make([]uuid.UUID, 0, len(ids))
-	slot := make([]int, len(ids)) // index into uuids, or -1 for an id that cannot be a task
+	uuids := make([]uuid.UUID, len(ids))
 	for i, id := range ids {
-		slot[i] = -1
-		if u, ok := parseTaskID(id); ok {
-			slot[i] = len(uuids)
-			uuids = append(uuids, u)
-		}
+		uuids[i], _ = parseTaskID(id) // uuid.Nil, which no task has, for an id that cannot be a task's
 	}
-	tasks, err := r.loaders(ctx, userID).tasksByID(ctx, uuids)
+	tasks, err := l.tasksByID(ctx, uuids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]gqlmodel.Node, len(ids))
-	for i, j := range slot {
-		if j >= 0 && tasks[j] != nil {
-			out[i] = tasks[j]
+	for i, task := range tasks {
+		if task != nil { // a nil *model.Task would be a non-nil Node
+			out[i] = task
 		}
 	}
 	return out, nil
 }
 
 func (r *queryResolver) Task(ctx context.Context, id string) (*model.Task, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -145,11 +140,11 @@ func (r *queryResolver) Task(ctx context.Context, id string) (*model.Task, error
 	if !ok {
 		return nil, nil
 	}
-	return r.loaders(ctx, userID).task(ctx, taskUUID)
+	return l.task(ctx, taskUUID)
 }
 
 func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +152,7 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 	if filter != nil {
 		q.Filter = *filter
 	}
-	page, err := r.loaders(ctx, userID).listTasks(ctx, q)
+	page, err := l.listTasks(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +160,7 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 }
 
 func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model.TaskStats, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -177,22 +172,19 @@ func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model
 	if err != nil {
 		return nil, err
 	}
-	return r.loaders(ctx, userID).taskStats(ctx, name, loc)
+	return l.taskStats(ctx, name, loc)
 }
 
 func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
-	limit := maxTagsPage
-	if first != nil {
-		limit = *first
+	limit, err := model.TagsLimit(first)
+	if err != nil {
+		return nil, err
 	}
-	if limit < 1 || limit > maxTagsPage {
-		return nil, &model.InputError{Field: "first", Message: fmt.Sprintf("first must be between 1 and %d.", maxTagsPage)}
-	}
-	counts, err := r.loaders(ctx, userID).tagCounts(ctx, limit)
+	counts, err := l.tagCounts(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +204,11 @@ func (r *taskResolver) Tags(ctx context.Context, obj *model.Task) ([]string, err
 }
 
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return r.loaders(ctx, userID).countTasks(ctx, obj.Filter)
+	return l.countTasks(ctx, obj.Filter)
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }

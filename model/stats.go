@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -83,8 +84,27 @@ func sortTagCounts(tags []TagCount) {
 	})
 }
 
-// Tags returns the user's tags by count descending, then tag, at most limit of them.
+// MaxTagsPage is the most tags Tags returns at once, and what tags(first) asks for when first is not given.
+const MaxTagsPage = 100
+
+// TagsLimit returns how many tags tags(first) asks for: first, or MaxTagsPage when it is nil. Returns *InputError (field
+// first) for first outside 1-MaxTagsPage.
+func TagsLimit(first *int) (int, error) {
+	if first == nil {
+		return MaxTagsPage, nil
+	}
+	if *first < 1 || *first > MaxTagsPage {
+		return 0, &InputError{Field: "first", Message: "first must be between 1 and " + strconv.Itoa(MaxTagsPage) + "."}
+	}
+	return *first, nil
+}
+
+// Tags returns the user's tags by count descending, then tag, at most limit of them. Returns *InputError for a limit
+// outside 1-MaxTagsPage (see TagsLimit).
 func (s *Store) Tags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
+	if _, err := TagsLimit(&limit); err != nil {
+		return nil, err
+	}
 	tags := []TagCount{}
 	err := s.db.NewSelect().Model((*taskTag)(nil)).
 		ColumnExpr("tt.tag AS tag").ColumnExpr("count(*) AS count").

@@ -150,5 +150,25 @@ func TestTags(t *testing.T) {
 		if tags, err := e.store.Tags(ctx, "nobody", 10); err != nil || tags == nil || len(tags) != 0 {
 			t.Errorf("Tags of nobody = %#v, %v; want an empty list", tags, err)
 		}
+		// The range of tags(first) is the store's to check, as ListTasks checks first and last.
+		for _, limit := range []int{0, -1, model.MaxTagsPage + 1} {
+			_, err := e.store.Tags(ctx, "u", limit)
+			wantInputError(t, err, "first")
+		}
 	})
+}
+
+func TestTagsLimit(t *testing.T) {
+	if n, err := model.TagsLimit(nil); err != nil || n != model.MaxTagsPage {
+		t.Errorf("TagsLimit(nil) = %d, %v; want %d", n, err, model.MaxTagsPage)
+	}
+	for _, first := range []int{1, model.MaxTagsPage} {
+		if n, err := model.TagsLimit(&first); err != nil || n != first {
+			t.Errorf("TagsLimit(%d) = %d, %v", first, n, err)
+		}
+	}
+	for _, first := range []int{0, model.MaxTagsPage + 1} {
+		_, err := model.TagsLimit(&first)
+		wantInputError(t, err, "first")
+	}
 }
