@@ -162,3 +162,30 @@ func TestUpWaitsForTheLock(t *testing.T) {
 		})
 	}
 }
+
+// TestPerUserTables keeps model.PerUserTables, which the scoping guard of modeltest checks statements against, in
+// step with the schema: every table with a user_id column is in the list, and every table in the list has one.
+func TestPerUserTables(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			db := modeltest.MustOpenDB(t, kind)
+			var tables []string
+			var err error
+			if kind == modeltest.Postgres {
+				err = db.NewRaw(`SELECT table_name FROM information_schema.columns
+					WHERE table_schema = current_schema() AND column_name = 'user_id' ORDER BY table_name`).Scan(ctx, &tables)
+			} else {
+				err = db.NewRaw(`SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c
+					WHERE m.type = 'table' AND c.name = 'user_id' ORDER BY m.name`).Scan(ctx, &tables)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Sorted(slices.Values(model.PerUserTables))
+			if !slices.Equal(tables, want) {
+				t.Errorf("tables with a user_id column: %v; model.PerUserTables: %v (a migration that adds a per-user "+
+					"table must add it there)", tables, want)
+			}
+		})
+	}
+}

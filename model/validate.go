@@ -31,7 +31,7 @@ func (p problems) err() error {
 	return &ValidationError{Problems: p}
 }
 
-// normalizeTitle trims a title and checks its length.
+// title trims a title and checks it: not blank, at most MaxTitleLength code points, no NUL character.
 func (p *problems) title(s string, field ...string) string {
 	s = strings.TrimSpace(s)
 	switch n := utf8.RuneCountInString(s); {

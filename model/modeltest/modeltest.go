@@ -75,13 +75,15 @@ func Databases(tb testing.TB) []string {
 }
 
 // MustOpenDB returns a new, migrated database of kind (SQLite or Postgres) without any task, which tb's cleanup
-// closes and deletes. It fails the test when the database cannot be made.
+// closes and deletes. It fails the test when the database cannot be made. A ScopeGuard reporting to tb is
+// installed on it, so that any statement on a per-user table without the user_id condition fails the test.
 func MustOpenDB(tb testing.TB, kind string) *bun.DB {
 	tb.Helper()
 	db := MustOpenEmptyDB(tb, kind)
 	if _, err := migrations.Up(context.Background(), db); err != nil {
 		tb.Fatalf("migrate the %s test database: %v", kind, err)
 	}
+	db.AddQueryHook(ScopeGuard{Report: tb.Errorf})
 	return db
 }
 

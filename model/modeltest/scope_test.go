@@ -1,0 +1,117 @@
+package modeltest_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"taskapi/migrations"
+	"taskapi/model"
+	"taskapi/model/modeltest"
+)
+
+func TestCheckScoped(t *testing.T) {
+	unscoped := []string{
+		`SELECT "t"."id", "t"."user_id", "t"."title" FROM "tasks" AS "t" WHERE ("t"."id" = '0b5c6f0e-8f7a-4e8b-9d3c-1a2b3c4d5e6f')`,
+		`SELECT count(*) FROM "tasks" AS "t"`,
+		`UPDATE "tasks" AS "t" SET "title" = 'x' WHERE ("t"."id" = 'a')`,
+		`DELETE FROM "idempotency_keys" AS "ik" WHERE ("ik"."key" = 'k')`,
+		`INSERT INTO "task_tags" ("task_id", "tag") VALUES ('a', 'work')`,
+		// The outer table is scoped, the subquery's is not.
+		`SELECT * FROM "tasks" AS "t" WHERE ("t"."user_id" = 'u') AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.tag IN ('work')))`,
+		`INSERT INTO task_tags (task_id, user_id, tag) SELECT t.id, t.user_id, tag FROM tasks AS t`,
+	}
+	for _, q := range unscoped {
+		if err := modeltest.CheckScoped(q); err == nil {
+			t.Errorf("CheckScoped passed an unscoped statement: %s", q)
+		}
+	}
+	scoped := []string{
+		`SELECT "t"."id" FROM "tasks" AS "t" WHERE ("t"."user_id" = 'u') AND ("t"."id" = 'a')`,
+		`SELECT * FROM "tasks" AS "t" WHERE ("t"."user_id" = 'u') AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.user_id = 'u' AND tt.tag IN ('work')))`,
+		`UPDATE "tasks" AS "t" SET "title" = 'x' WHERE ("t"."user_id" = 'u') AND ("t"."id" = 'a')`,
+		`DELETE FROM "task_tags" AS "tt" WHERE ("tt"."user_id" IN ('u'))`,
+		`INSERT INTO "tasks" ("id", "user_id", "title") VALUES ('a', 'u', 'x') RETURNING "created_at"`,
+		// Not per-user tables, though their text names one.
+		`INSERT INTO "bun_migrations" ("name") VALUES ('20261125000001_create_tasks')`,
+		`SELECT 1`,
+		`CREATE INDEX tasks_title ON tasks (title)`,
+	}
+	for _, q := range scoped {
+		if err := modeltest.CheckScoped(q); err != nil {
+			t.Errorf("CheckScoped refused a scoped statement: %v", err)
+		}
+	}
+}
+
+// reports collects what a ScopeGuard reports.
+type reports struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *reports) report(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+func (r *reports) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.msgs
+	r.msgs = nil
+	return out
+}
+
+// TestScopeGuardCatchesUnscopedStatements shows the guard MustOpenDB installs at work on real statements: a query
+// on tasks without the user_id condition is reported, the store's own statements and a statement marked
+// model.AcrossUsers are not.
+func TestScopeGuardCatchesUnscopedStatements(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			got := &reports{}
+			db.AddQueryHook(modeltest.ScopeGuard{Report: got.report})
+			store := model.NewStore(db)
+
+			task, err := store.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "t", Tags: []string{"work"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.ListTasks(ctx, "alice", model.ListQuery{Filter: model.TaskFilter{Tags: []string{"work"}}}); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) > 0 {
+				t.Fatalf("the store's statements were reported:\n%s", strings.Join(msgs, "\n"))
+			}
+
+			var tasks []model.Task
+			if err := db.NewSelect().Model(&tasks).Where("t.id = ?", task.ID).Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) != 1 || !strings.Contains(msgs[0], "user_id") {
+				t.Fatalf("a select of tasks by id alone was reported %d times: %v", len(msgs), msgs)
+			}
+			if _, err := db.NewDelete().Model((*model.Task)(nil)).Where("t.completed").Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) != 1 {
+				t.Fatalf("a delete of every user's completed tasks was reported %d times: %v", len(msgs), msgs)
+			}
+
+			if _, err := db.NewSelect().Model((*model.Task)(nil)).Count(model.AcrossUsers(ctx)); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) > 0 {
+				t.Fatalf("a statement marked AcrossUsers was reported: %v", msgs)
+			}
+		})
+	}
+}
