@@ -122,9 +122,12 @@ func issuerKeys(t testing.TB) (eddsa, es256, es512, rs256, ps256 signingKey) {
 		signingKey{"ps256-1", jwt.SigningMethodPS256, rsaKey}
 }
 
-// issuer is a fake Better Auth JWKS endpoint that counts its fetches.
+// issuer is a fake Better Auth JWKS endpoint that counts its fetches. It listens on loopback, and config's client
+// reaches it without the network (client), so that a test can run the verifier in a testing/synctest bubble, where
+// the waits are of a fake clock.
 type issuer struct {
 	*httptest.Server
+	handler http.Handler
 	fetches atomic.Int64
 	down    atomic.Bool // answer 503, as an issuer still starting would
 	mu      sync.Mutex
@@ -135,7 +138,7 @@ func newIssuer(t testing.TB, keys ...signingKey) *issuer {
 	t.Helper()
 	is := &issuer{}
 	is.publish(t, keys...)
-	is.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	is.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		is.fetches.Add(1)
 		if is.down.Load() {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
@@ -150,10 +153,25 @@ func newIssuer(t testing.TB, keys ...signingKey) *issuer {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
-	}))
+	})
+	is.Server = httptest.NewServer(is.handler)
 	t.Cleanup(is.Close)
 	return is
 }
+
+// client is an HTTP client that hands each request to the issuer's handler in the calling goroutine, so that a
+// fetch involves no network and no goroutine outside a synctest bubble.
+func (is *issuer) client() *http.Client {
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		is.handler.ServeHTTP(rec, r)
+		return rec.Result(), nil
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // publish replaces the published key set, as a rotation at the issuer does.
 func (is *issuer) publish(t testing.TB, keys ...signingKey) {
@@ -178,9 +196,10 @@ func (is *issuer) config() auth.Config {
 			Audience:        testAudience,
 			RefetchInterval: testInterval,
 		},
-		Secret: auth.SecretConfig{Key: testSecret, Issuer: testIssuer, Audience: testAudience},
-		Leeway: 30 * time.Second,
-		Logger: slog.New(slog.DiscardHandler),
+		Secret:     auth.SecretConfig{Key: testSecret, Issuer: testIssuer, Audience: testAudience},
+		Leeway:     30 * time.Second,
+		Logger:     slog.New(slog.DiscardHandler),
+		HTTPClient: is.client(),
 	}
 }
 

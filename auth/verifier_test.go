@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -261,16 +262,19 @@ func TestKeySetFetchedOnDemandWhenIssuerStartsLater(t *testing.T) {
 	eddsa, _, _, _, _ := issuerKeys(t)
 	is := newIssuer(t, eddsa)
 	is.down.Store(true)
-	v := mustVerifier(t, is.config())
+	synctest.Test(t, func(t *testing.T) {
+		v := mustVerifier(t, is.config()) // its first fetch fails and uses the limiter's slot
 
-	is.down.Store(false)
-	start := time.Now()
-	if _, err := v.Verify(context.Background(), eddsa.sign(t, validClaims())); err != nil {
-		t.Fatalf("Verify once the issuer is up: %v", err)
-	}
-	if waited := time.Since(start); waited > testInterval+500*time.Millisecond {
-		t.Errorf("Verify waited %s for the key set, want at most about one interval (%s)", waited, testInterval)
-	}
+		is.down.Store(false)
+		start := time.Now()
+		if _, err := v.Verify(context.Background(), eddsa.sign(t, validClaims())); err != nil {
+			t.Fatalf("Verify once the issuer is up: %v", err)
+		}
+		// The clock is the bubble's: Verify waited for exactly the fetch at the next slot, not for anything after it.
+		if waited := time.Since(start); waited > testInterval {
+			t.Errorf("Verify waited %s for the key set, want at most one interval (%s)", waited, testInterval)
+		}
+	})
 }
 
 func TestKeyRotationPickedUpWithoutRestart(t *testing.T) {
@@ -278,26 +282,28 @@ func TestKeyRotationPickedUpWithoutRestart(t *testing.T) {
 	eddsa, _, _, _, _ := issuerKeys(t)
 	rotated := signingKey{"ed-2", jwt.SigningMethodEdDSA, ed25519B}
 	is := newIssuer(t, eddsa)
-	v := mustVerifier(t, is.config())
-	if _, err := v.Verify(context.Background(), eddsa.sign(t, validClaims())); err != nil {
-		t.Fatalf("Verify before rotation: %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		v := mustVerifier(t, is.config())
+		if _, err := v.Verify(context.Background(), eddsa.sign(t, validClaims())); err != nil {
+			t.Fatalf("Verify before rotation: %v", err)
+		}
 
-	is.publish(t, rotated) // the old key is retired along with the rotation
-	start := time.Now()
-	if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
-		t.Fatalf("Verify with the new kid: %v", err)
-	}
-	if waited := time.Since(start); waited > testInterval+500*time.Millisecond {
-		t.Errorf("new kid accepted after %s, want within about one interval (%s)", waited, testInterval)
-	}
-	// Were the retired key still cached, Verify would accept at once; the short context only spares the wait for
-	// the next refetch, which cannot bring it back.
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if _, err := v.Verify(ctx, eddsa.sign(t, validClaims())); !errors.Is(err, auth.ErrInvalidToken) {
-		t.Errorf("Verify with the retired key: %v, want ErrInvalidToken", err)
-	}
+		is.publish(t, rotated) // the old key is retired along with the rotation
+		start := time.Now()
+		if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
+			t.Fatalf("Verify with the new kid: %v", err)
+		}
+		if waited := time.Since(start); waited > testInterval {
+			t.Errorf("new kid accepted after %s, want within one interval (%s)", waited, testInterval)
+		}
+		// Were the retired key still cached, Verify would accept at once; the short context only spares the wait for
+		// the next refetch, which cannot bring it back.
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		if _, err := v.Verify(ctx, eddsa.sign(t, validClaims())); !errors.Is(err, auth.ErrInvalidToken) {
+			t.Errorf("Verify with the retired key: %v, want ErrInvalidToken", err)
+		}
+	})
 }
 
 func TestUnknownKidFloodDoesNotHammerIssuer(t *testing.T) {
@@ -305,40 +311,45 @@ func TestUnknownKidFloodDoesNotHammerIssuer(t *testing.T) {
 	eddsa, _, _, _, _ := issuerKeys(t)
 	rotated := signingKey{"ed-2", jwt.SigningMethodEdDSA, ed25519B}
 	is := newIssuer(t, eddsa)
-	v := mustVerifier(t, is.config())
-	before := is.fetches.Load()
-
 	const flood = 1000
-	refused := make(chan error, flood)
-	for i := range flood {
-		bogus := signingKey{fmt.Sprintf("bogus-%d-%s", i, rand.Text()), jwt.SigningMethodEdDSA, otherEd}
-		token := bogus.sign(t, validClaims())
-		go func() {
-			_, err := v.Verify(context.Background(), token)
-			refused <- err
-		}()
+	tokens := make([]string, flood)
+	for i := range tokens {
+		tokens[i] = signingKey{fmt.Sprintf("bogus-%d-%s", i, rand.Text()), jwt.SigningMethodEdDSA, otherEd}.sign(t, validClaims())
 	}
+	synctest.Test(t, func(t *testing.T) {
+		v := mustVerifier(t, is.config())
+		before := is.fetches.Load()
 
-	// A real rotation in the middle of the flood.
-	is.publish(t, eddsa, rotated)
-	start := time.Now()
-	if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
-		t.Fatalf("Verify with the rotated kid during the flood: %v", err)
-	}
-	if waited := time.Since(start); waited > testInterval+500*time.Millisecond {
-		t.Errorf("rotated kid accepted after %s during the flood, want within about one interval (%s)", waited, testInterval)
-	}
-
-	for range flood {
-		if err := <-refused; !errors.Is(err, auth.ErrInvalidToken) {
-			t.Fatalf("bogus kid: %v, want ErrInvalidToken", err)
+		refused := make(chan error, flood)
+		for _, token := range tokens {
+			go func() {
+				_, err := v.Verify(context.Background(), token)
+				refused <- err
+			}()
 		}
-	}
-	n := is.fetches.Load() - before
-	t.Logf("%d concurrent unknown kids caused %d fetches", flood, n)
-	if n > 2 {
-		t.Errorf("flood of %d unknown kids caused %d fetches, want at most 2", flood, n)
-	}
+		synctest.Wait() // every bogus kid is waiting for the one scheduled fetch
+
+		// A real rotation in the middle of the flood.
+		is.publish(t, eddsa, rotated)
+		start := time.Now()
+		if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
+			t.Fatalf("Verify with the rotated kid during the flood: %v", err)
+		}
+		if waited := time.Since(start); waited > testInterval {
+			t.Errorf("rotated kid accepted after %s during the flood, want within one interval (%s)", waited, testInterval)
+		}
+
+		for range flood {
+			if err := <-refused; !errors.Is(err, auth.ErrInvalidToken) {
+				t.Fatalf("bogus kid: %v, want ErrInvalidToken", err)
+			}
+		}
+		n := is.fetches.Load() - before
+		t.Logf("%d concurrent unknown kids caused %d fetches", flood, n)
+		if n > 2 {
+			t.Errorf("flood of %d unknown kids caused %d fetches, want at most 2", flood, n)
+		}
+	})
 }
 
 func TestUnknownKidFloodFetchesAtMostOncePerInterval(t *testing.T) {
@@ -346,8 +357,6 @@ func TestUnknownKidFloodFetchesAtMostOncePerInterval(t *testing.T) {
 	eddsa, _, _, _, _ := issuerKeys(t)
 	rotated := signingKey{"ed-2", jwt.SigningMethodEdDSA, ed25519B}
 	is := newIssuer(t, eddsa)
-	v := mustVerifier(t, is.config())
-	before := is.fetches.Load()
 
 	// Clients that give up after 100ms keep the flood going across several intervals.
 	const flood, clients = 1000, 50
@@ -356,58 +365,72 @@ func TestUnknownKidFloodFetchesAtMostOncePerInterval(t *testing.T) {
 		tokens <- signingKey{fmt.Sprintf("bogus-%d-%s", i, rand.Text()), jwt.SigningMethodEdDSA, otherEd}.sign(t, validClaims())
 	}
 	close(tokens)
-	start := time.Now()
-	var wg sync.WaitGroup
-	var accepted atomic.Int64
-	for range clients {
-		wg.Go(func() {
-			for token := range tokens {
-				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-				if _, err := v.Verify(ctx, token); err == nil {
-					accepted.Add(1)
+	synctest.Test(t, func(t *testing.T) {
+		v := mustVerifier(t, is.config())
+		before := is.fetches.Load()
+		start := time.Now()
+		var wg sync.WaitGroup
+		var accepted atomic.Int64
+		for range clients {
+			wg.Go(func() {
+				for token := range tokens {
+					ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+					if _, err := v.Verify(ctx, token); err == nil {
+						accepted.Add(1)
+					}
+					cancel()
 				}
-				cancel()
-			}
-		})
-	}
+			})
+		}
 
-	is.publish(t, eddsa, rotated)
-	rotatedAt := time.Now()
-	if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
-		t.Fatalf("Verify with the rotated kid during the flood: %v", err)
-	}
-	if waited := time.Since(rotatedAt); waited > testInterval+500*time.Millisecond {
-		t.Errorf("rotated kid accepted after %s during the flood, want within about one interval (%s)", waited, testInterval)
-	}
+		is.publish(t, eddsa, rotated)
+		rotatedAt := time.Now()
+		if _, err := v.Verify(context.Background(), rotated.sign(t, validClaims())); err != nil {
+			t.Fatalf("Verify with the rotated kid during the flood: %v", err)
+		}
+		if waited := time.Since(rotatedAt); waited > testInterval {
+			t.Errorf("rotated kid accepted after %s during the flood, want within one interval (%s)", waited, testInterval)
+		}
 
-	wg.Wait()
-	elapsed := time.Since(start)
-	if n := accepted.Load(); n != 0 {
-		t.Errorf("%d tokens with bogus kids accepted", n)
-	}
-	fetches := is.fetches.Load() - before
-	t.Logf("%d bogus kids over %s caused %d fetches", flood, elapsed.Round(time.Millisecond), fetches)
-	if limit := int64(elapsed/testInterval) + 1; fetches > limit {
-		t.Errorf("%d fetches in %s, want at most one per %s interval (%d)", fetches, elapsed, testInterval, limit)
-	}
+		wg.Wait()
+		elapsed := time.Since(start)
+		if n := accepted.Load(); n != 0 {
+			t.Errorf("%d tokens with bogus kids accepted", n)
+		}
+		fetches := is.fetches.Load() - before
+		t.Logf("%d bogus kids over %s caused %d fetches", flood, elapsed.Round(time.Millisecond), fetches)
+		if elapsed <= testInterval {
+			t.Errorf("the flood lasted %s; it must span more than one interval to show the bound", elapsed)
+		}
+		if limit := int64(elapsed/testInterval) + 1; fetches > limit {
+			t.Errorf("%d fetches in %s, want at most one per %s interval (%d)", fetches, elapsed, testInterval, limit)
+		}
+	})
 }
 
 func TestUnknownKidWaitEndsWithRequestContext(t *testing.T) {
 	t.Parallel()
 	eddsa, _, _, _, _ := issuerKeys(t)
 	is := newIssuer(t, eddsa)
-	v := mustVerifier(t, is.config()) // its first fetch used the limiter's slot; the next is an interval away
+	synctest.Test(t, func(t *testing.T) {
+		v := mustVerifier(t, is.config()) // its first fetch used the limiter's slot; the next is an interval away
+		before := is.fetches.Load()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	unknown := signingKey{"not-published", jwt.SigningMethodEdDSA, otherEd}
-	if _, err := v.Verify(ctx, unknown.sign(t, validClaims())); !errors.Is(err, auth.ErrInvalidToken) {
-		t.Fatalf("Verify: %v, want ErrInvalidToken", err)
-	}
-	if waited := time.Since(start); waited > 500*time.Millisecond {
-		t.Errorf("Verify returned after %s, want soon after its context's 50ms deadline", waited)
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		unknown := signingKey{"not-published", jwt.SigningMethodEdDSA, otherEd}
+		if _, err := v.Verify(ctx, unknown.sign(t, validClaims())); !errors.Is(err, auth.ErrInvalidToken) {
+			t.Fatalf("Verify: %v, want ErrInvalidToken", err)
+		}
+		// Verify returned at its context's deadline, before the fetch it was waiting for happened.
+		if waited := time.Since(start); waited > 50*time.Millisecond {
+			t.Errorf("Verify returned after %s, want at its context's 50ms deadline", waited)
+		}
+		if n := is.fetches.Load() - before; n != 0 {
+			t.Errorf("%d fetches before Verify returned; it must not have waited for the next one", n)
+		}
+	})
 }
 
 func TestCloseTwice(t *testing.T) {
