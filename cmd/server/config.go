@@ -48,6 +48,10 @@ type Config struct {
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
 	Limits                  httpapi.Limits
 	PersistedQueryCacheSize int
+
+	// afterGrace, when set, is what the shutdown waits on for the grace period instead of time.After(grace): tests
+	// end the period when their clients have seen the drain, rather than racing a wall-clock margin.
+	afterGrace func(grace time.Duration) <-chan time.Time
 }
 
 // HTTPTimeouts are the HTTP server's limits on slow or large requests. They are not read from the environment: the

@@ -215,7 +215,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	return serveUntilDone(ctx, srv, ln, draining, cfg.ShutdownGrace, cfg.ShutdownTimeout, logger)
+	afterGrace := cfg.afterGrace
+	if afterGrace == nil {
+		afterGrace = time.After
+	}
+	return serveUntilDone(ctx, srv, ln, draining, cfg.ShutdownGrace, afterGrace, cfg.ShutdownTimeout, logger)
 }
 
 // authConfig turns the settings into the verifier's configuration; in development mode it creates or reads the

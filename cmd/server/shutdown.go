@@ -20,10 +20,11 @@ import (
 //     finish.
 //  3. The caller closes the database pool once this returns.
 //
-// It returns nil after a clean shutdown, an error when requests were still running after timeout (they are cut) or
+// afterGrace(grace) is the end of the grace period (time.After in main). It returns nil after a clean shutdown, an error when requests were still running after timeout (they are cut) or
 // when the server failed.
 func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, draining chan<- struct{},
-	grace, timeout time.Duration, logger *slog.Logger) error {
+	grace time.Duration, afterGrace func(time.Duration) <-chan time.Time, timeout time.Duration,
+	logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -36,11 +37,9 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, drai
 	logger.Info("shutting down: /readyz answers 503; serving the grace period before closing the listener",
 		"grace", grace, "timeout", timeout)
 	if grace > 0 {
-		timer := time.NewTimer(grace)
 		select {
-		case <-timer.C:
+		case <-afterGrace(grace):
 		case err := <-errc:
-			timer.Stop()
 			return err
 		}
 	}
