@@ -142,12 +142,13 @@ func TestMalformedInput(t *testing.T) {
 		}
 	})
 	t.Run("DeclaredLengthOverLimit", func(t *testing.T) {
-		// A body declared larger than the limit is refused on the header alone, not after waiting for it.
-		start := time.Now()
+		// A body declared larger than the limit is refused on the header alone, not after waiting for it. The body
+		// never comes (one byte of it is sent): a server that waited for it would run into the read timeout and
+		// answer 400 (the body could not be read), or nothing; only the refusal on the declared length is a 413.
 		line := rawExchange(t, srv.addr, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
-			"Content-Length: 10000000000\r\n\r\n{", 5*time.Second)
-		if !strings.HasPrefix(line, "HTTP/1.1 413") || time.Since(start) > 500*time.Millisecond {
-			t.Fatalf("answer %q after %s", line, time.Since(start))
+			"Content-Length: 10000000000\r\n\r\n{", 30*time.Second)
+		if !strings.HasPrefix(line, "HTTP/1.1 413") {
+			t.Fatalf("answer %q, want 413 before the body", line)
 		}
 	})
 	t.Run("SlowHeaders", func(t *testing.T) {
