@@ -14,9 +14,10 @@ import (
 //
 // PostgreSQL and SQLite differ in types only: SQLite keeps ids and instants as TEXT and booleans as 0/1. Instants
 // are written as Bun writes them, '2006-01-02 15:04:05.999999+00:00' in UTC; as text they sort like the instants
-// they are, because every one is in UTC and a shorter fraction ends in '+', which sorts before every digit. On PostgreSQL the folded title and the tags are compared with the "C"
-// collation, byte by byte like SQLite's BINARY, so that TITLE order and tag order are the same on both databases
-// whatever the database's locale.
+// they are, because every one is in UTC and a shorter fraction ends in '+', which sorts before every digit.
+//
+// On PostgreSQL the folded title and the tags are compared with the "C" collation, byte by byte like SQLite's
+// BINARY, so that TITLE order and tag order are the same on both databases whatever the database's locale.
 func init() {
 	Migrations.MustRegister(createTasksUp, createTasksDown)
 }

@@ -285,8 +285,8 @@ func (c Config) keySetAudience() string {
 }
 
 // corsOrigins reads CORS_ORIGINS: comma-separated origins, each scheme://host[:port], where the leftmost labels of
-// a domain of two labels or more may be a wildcard (https://*.example.com). "*" alone is refused: the API allows credentials, and a wildcard would let every site
-// on the web call it in a signed-in user's name.
+// a domain of two labels or more may be a wildcard (https://*.example.com). "*" alone is refused: the API allows
+// credentials, and a wildcard would let every site on the web call it in a signed-in user's name.
 func corsOrigins(raw string, bad func(string, ...any)) []string {
 	var out []string
 	for _, o := range strings.Split(raw, ",") {
@@ -297,12 +297,15 @@ func corsOrigins(raw string, bad func(string, ...any)) []string {
 		u, err := url.Parse(strings.Replace(o, "*", "wildcard", 1))
 		switch {
 		case o == "*" || strings.HasPrefix(o, "*"):
-			bad("CORS_ORIGINS must list origins such as https://app.example.com, not %q: with credentials allowed, a wildcard for every origin would let any site call the API for a signed-in user", o)
+			bad("CORS_ORIGINS must list origins such as https://app.example.com, not %q: with credentials allowed, "+
+				"a wildcard for every origin would let any site call the API for a signed-in user", o)
 		case strings.Count(o, "*") > 1, err != nil, u.Scheme != "https" && u.Scheme != "http", u.Host == "",
 			u.Path != "", u.RawQuery != "", u.Fragment != "", u.User != nil,
 			// A wildcard may stand for the leftmost labels of a domain with at least two labels of its own.
-			strings.Contains(o, "*") && (!strings.HasPrefix(u.Host, "wildcard.") || !strings.Contains(strings.TrimPrefix(u.Host, "wildcard."), ".")):
-			bad("CORS_ORIGINS entry %q must be an origin such as https://app.example.com or https://*.example.com (scheme and host, no path)", o)
+			strings.Contains(o, "*") && (!strings.HasPrefix(u.Host, "wildcard.") ||
+				!strings.Contains(strings.TrimPrefix(u.Host, "wildcard."), ".")):
+			bad("CORS_ORIGINS entry %q must be an origin such as https://app.example.com or https://*.example.com "+
+				"(scheme and host, no path)", o)
 		default:
 			out = append(out, strings.ToLower(o))
 		}
