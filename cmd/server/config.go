@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 // Config is every setting of the server, read once from the environment and validated as a whole.
 type Config struct {
+	Host        string // the address to listen on; empty: every interface
 	Port        string
 	DatabaseURL string // empty: the embedded SQLite database in DataDir
 	DataDir     string
@@ -130,6 +132,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
+		Host:             str("HOST", ""),
 		Port:             str("PORT", "8080"),
 		DatabaseURL:      str("DATABASE_URL", ""),
 		DataDir:          str("DATA_DIR", "./data"),
@@ -193,6 +196,19 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}
 	c.CORSOrigins = corsOrigins(str("CORS_ORIGINS", ""), bad)
+	// The Better Auth app is where the browser signs in and gets its tokens, so it is the frontend calling this API:
+	// allowing its origin by default saves the setting that every deployment beside Better Auth needs.
+	if o, err := origin(c.BetterAuthURL); err == nil && o != "" && !slices.Contains(c.CORSOrigins, strings.ToLower(o)) {
+		c.CORSOrigins = append(c.CORSOrigins, strings.ToLower(o))
+	}
+	// Development mode serves a generated secret's tokens: only this machine should reach it. Everywhere else (a
+	// container, a VM behind a load balancer) the server must be reachable from outside, so every interface.
+	if c.Host == "" && c.devMode() {
+		c.Host = "127.0.0.1"
+	}
+	if c.Host != "" && !validHost(c.Host) {
+		bad("HOST=%q must be an IP address or a host name without a port, such as 127.0.0.1, 0.0.0.0 or ::", c.Host)
+	}
 	if c.PprofAddr != "" {
 		if _, port, err := net.SplitHostPort(c.PprofAddr); err != nil || port == "" {
 			bad("PPROF_ADDR=%q must be host:port, such as 127.0.0.1:6060", c.PprofAddr)
@@ -241,6 +257,29 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		return c, errors.New("configuration: " + strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// listenAddr is host:port for net.Listen.
+func (c Config) listenAddr() string {
+	return net.JoinHostPort(strings.Trim(c.Host, "[]"), c.Port)
+}
+
+// validHost accepts an IP address (IPv6 with or without brackets) or a DNS name.
+func validHost(h string) bool {
+	if net.ParseIP(strings.Trim(h, "[]")) != nil {
+		return true
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c Config) postgres() bool {

@@ -1,5 +1,7 @@
 // Command server is the task GraphQL API: `server` (or `server serve`) runs it, `server migrate up|down|status`
-// manages the database schema, and `server token --sub ID` prints a token for the configured HS256 secret.
+// manages the database schema, `server token --sub ID` prints a token for the configured HS256 secret,
+// `server healthcheck` probes a running server's /healthz (a container's health check) and `server version` prints
+// the version. Every command takes --help.
 package main
 
 import (
@@ -17,11 +19,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // taskStats time zones must resolve on machines without a zoneinfo database
 
+	"github.com/mattn/go-isatty"
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
@@ -42,50 +46,191 @@ func main() {
 const usage = `usage:
   server [serve]                                          run the API (the default)
   server migrate up|down|status                           manage the database schema
-  server token --sub ID [--email E] [--name N] [--ttl 1h] print an HS256 token`
+  server token --sub ID [--email E] [--name N] [--ttl 1h] print an HS256 token
+  server healthcheck [--timeout 5s]                       exit 0 when this machine's server answers /healthz
+  server version                                          print the version
+
+Every command takes --help. Settings come from the environment (see the README's Configuration).`
+
+// command is one subcommand: its usage line, the flags it takes, and what it does with the configuration and the
+// arguments left after the flags.
+type command struct {
+	usage string
+	flags func(fs *flag.FlagSet)
+	run   func(ctx context.Context, env runEnv, args []string) error
+}
+
+// runEnv is what every command may use: the environment, where to write, and whether stderr is a terminal.
+type runEnv struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+	terminal       bool
+}
+
+// config reads the settings and builds the logger; commands that need neither (version, help) never call it, so
+// that a bad setting does not hide the usage.
+func (e runEnv) config() (Config, *slog.Logger, error) {
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	return cfg, newLogger(cfg, e.stderr, e.terminal), nil
+}
 
 // run is the whole program, so that tests can drive it: args without the program name, the environment through
 // getenv, and where to write.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	name := "serve"
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			_, _ = fmt.Fprintln(stdout, usage)
+			return nil
+		}
+		if !strings.HasPrefix(args[0], "-") {
+			name, args = args[0], args[1:]
+		}
 	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
+	env := runEnv{getenv: getenv, stdout: stdout, stderr: stderr, terminal: isTerminal(stderr)}
+	cmds := commands()
+	cmd, ok := cmds[name]
+	if !ok {
+		return fmt.Errorf("unknown command %q\n%s", name, usage)
 	}
-	logger := newLogger(cfg, stderr)
-	switch cmd {
-	case "serve":
-		return serve(ctx, cfg, logger, stdout, nil)
-	case "migrate":
-		return migrate(ctx, cfg, args, stdout)
-	case "token":
-		return token(cfg, args, stdout)
-	case "help", "-h", "--help":
-		_, _ = fmt.Fprintln(stdout, usage)
+	// Every command parses its flags, so that --help prints its usage and exits before anything starts.
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			_, _ = fmt.Fprintf(stdout, "usage: %s\n", cmd.usage)
+			fs.PrintDefaults()
+			return nil
+		}
+		return fmt.Errorf("%s: %w\nusage: %s", name, err, cmd.usage)
+	}
+	return cmd.run(ctx, env, fs.Args())
+}
+
+// commands are the subcommands by name.
+func commands() map[string]command {
+	var tok tokenFlags
+	var health healthFlags
+	noArgs := func(name string, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("%s takes no arguments, got %q", name, args)
+		}
 		return nil
-	default:
-		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+	return map[string]command{
+		"serve": {
+			usage: "server [serve]\n\nRuns the API until SIGTERM or SIGINT; settings come from the environment.",
+			run: func(ctx context.Context, env runEnv, args []string) error {
+				if err := noArgs("serve", args); err != nil {
+					return err
+				}
+				cfg, logger, err := env.config()
+				if err != nil {
+					return err
+				}
+				return serve(ctx, cfg, logger, env.stdout, nil)
+			},
+		},
+		"migrate": {
+			usage: "server migrate up|down|status\n\nup applies pending migrations, down rolls back the last group, status lists them.",
+			run: func(ctx context.Context, env runEnv, args []string) error {
+				cfg, _, err := env.config()
+				if err != nil {
+					return err
+				}
+				return migrate(ctx, cfg, args, env.stdout)
+			},
+		},
+		"token": {
+			usage: "server token --sub ID [--email E] [--name N] [--ttl 1h]\n\nPrints an HS256 token signed with BETTER_AUTH_SECRET (or the development secret).",
+			flags: tok.register,
+			run: func(ctx context.Context, env runEnv, args []string) error {
+				if err := noArgs("token", args); err != nil {
+					return err
+				}
+				cfg, _, err := env.config()
+				if err != nil {
+					return err
+				}
+				return token(cfg, tok, env.stdout)
+			},
+		},
+		"healthcheck": {
+			usage: "server healthcheck [--timeout 5s]\n\nAsks the server configured by HOST and PORT on this machine for /healthz; exits 0 on 200, 1 otherwise.\n" +
+				"A container's health check needs neither a shell nor curl for it.",
+			flags: health.register,
+			run: func(ctx context.Context, env runEnv, args []string) error {
+				if err := noArgs("healthcheck", args); err != nil {
+					return err
+				}
+				cfg, err := loadConfig(env.getenv)
+				if err != nil {
+					return err
+				}
+				return healthcheck(ctx, cfg, *health.timeout, env.stdout)
+			},
+		},
+		"version": {
+			usage: "server version\n\nPrints the version, the Go version and the platform.",
+			run: func(_ context.Context, env runEnv, args []string) error {
+				if err := noArgs("version", args); err != nil {
+					return err
+				}
+				_, _ = fmt.Fprintf(env.stdout, "server %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				return nil
+			},
+		},
 	}
 }
 
-func newLogger(cfg Config, w io.Writer) *slog.Logger {
+// isTerminal reports whether w is a terminal, where people read the log rather than a collector.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// newLogger writes JSON for a log collector, or text for a person: with LOG_FORMAT unset, text in development mode
+// and when stderr is a terminal. Text logs show durations as 1.5ms or 2s rather than numbers of a fixed unit, and
+// the time of day only.
+func newLogger(cfg Config, w io.Writer, terminal bool) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	format := cfg.LogFormat
 	if format == "" {
 		format = "json"
-		if cfg.devMode() {
+		if cfg.devMode() || terminal {
 			format = "text"
 		}
 	}
 	if format == "text" {
+		opts.ReplaceAttr = readableAttr
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// readableAttr shortens the time to the time of day and turns a durationMs number (which the JSON log keeps, for
+// collectors to compute with) into a duration a person reads at a glance.
+func readableAttr(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) > 0 {
+		return a
+	}
+	switch {
+	case a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime:
+		return slog.String(slog.TimeKey, a.Value.Time().Format("15:04:05.000"))
+	case a.Key == "durationMs" && a.Value.Kind() == slog.KindFloat64:
+		return slog.Duration("duration", time.Duration(a.Value.Float64()*float64(time.Millisecond)).Round(time.Microsecond))
+	}
+	return a
 }
 
 // openDB opens the configured database, retrying while it does not answer (a Neon compute waking from suspend
@@ -207,11 +352,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			return fmt.Errorf("PPROF_ADDR: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", ":"+cfg.Port)
+	ln, err := net.Listen("tcp", cfg.listenAddr())
 	if err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "graphiql", fmt.Sprintf("http://localhost:%d/", ln.Addr().(*net.TCPAddr).Port))
+	logger.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(),
+		"graphiql", fmt.Sprintf("http://localhost:%d/", ln.Addr().(*net.TCPAddr).Port))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -307,15 +453,21 @@ func migrate(ctx context.Context, cfg Config, args []string, stdout io.Writer) e
 	return nil
 }
 
-func token(cfg Config, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	sub := fs.String("sub", "", "the user id (required)")
-	email := fs.String("email", "", "the email claim")
-	name := fs.String("name", "", "the name claim")
-	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+// tokenFlags are token's flags.
+type tokenFlags struct {
+	sub, email, name *string
+	ttl              *time.Duration
+}
+
+func (f *tokenFlags) register(fs *flag.FlagSet) {
+	f.sub = fs.String("sub", "", "the user id (required)")
+	f.email = fs.String("email", "", "the email claim")
+	f.name = fs.String("name", "", "the name claim")
+	f.ttl = fs.Duration("ttl", time.Hour, "how long the token is valid")
+}
+
+func token(cfg Config, f tokenFlags, stdout io.Writer) error {
+	sub, email, name, ttl := f.sub, f.email, f.name, f.ttl
 	if *sub == "" {
 		return errors.New("token: --sub is required")
 	}

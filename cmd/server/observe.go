@@ -12,7 +12,7 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// newRegistry is the registry /metrics serves: the Go runtime and the process, the database pool (sql.DBStats) and
+// newRegistry is the registry /metrics serves: the build's version, the Go runtime and the process, the database pool (sql.DBStats) and
 // every SQL statement Bun runs. The graph package adds the HTTP and GraphQL series to it. It is the server's own
 // rather than Prometheus's global one, so that nothing a library registers globally leaks in, and so that tests can
 // run several servers in one process.
@@ -27,6 +27,7 @@ func newRegistry(db *bun.DB) *prometheus.Registry {
 		collectors.NewDBStatsCollector(db.DB, "taskapi"),
 	)
 	db.AddQueryHook(newSQLMetrics(reg))
+	registerBuildInfo(reg)
 	return reg
 }
 
