@@ -1,0 +1,434 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// dockerfile is what TestImageRecipe reads from the Dockerfile: its instructions in order, continuation lines
+// joined, comments dropped.
+type dockerfile []dockerInstruction
+
+type dockerInstruction struct {
+	cmd  string // upper case: FROM, RUN, ENV...
+	args string
+}
+
+func readDockerfile(t *testing.T, file string) dockerfile {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out dockerfile
+	var cur strings.Builder
+	for _, line := range strings.Split(string(raw), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if cur.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "#")) {
+			continue
+		}
+		if strings.HasSuffix(trimmed, "\\") {
+			cur.WriteString(strings.TrimSuffix(trimmed, "\\") + " ")
+			continue
+		}
+		cur.WriteString(trimmed)
+		cmd, args, _ := strings.Cut(cur.String(), " ")
+		out = append(out, dockerInstruction{cmd: strings.ToUpper(cmd), args: strings.TrimSpace(args)})
+		cur.Reset()
+	}
+	return out
+}
+
+// final returns the instructions of the last stage, the image that ships.
+func (d dockerfile) final() dockerfile {
+	last := 0
+	for i, in := range d {
+		if in.cmd == "FROM" {
+			last = i
+		}
+	}
+	return d[last:]
+}
+
+func (d dockerfile) all(cmd string) []string {
+	var out []string
+	for _, in := range d {
+		if in.cmd == cmd {
+			out = append(out, in.args)
+		}
+	}
+	return out
+}
+
+// execForm decodes an exec-form argument (["/server", "serve"]); a shell form would need a shell the image lacks.
+func execForm(t *testing.T, what, args string) []string {
+	t.Helper()
+	var out []string
+	if err := json.Unmarshal([]byte(args), &out); err != nil || len(out) == 0 {
+		t.Fatalf("%s %s: want the exec form, [\"/server\", ...]: the image has no shell", what, args)
+	}
+	return out
+}
+
+// TestDockerfile checks what the image promises and no Docker daemon is here to show: a static binary built by
+// the shared script, a minimal base with the CA bundle, a non-root user, every interface, a health check without
+// shell or curl.
+func TestDockerfile(t *testing.T) {
+	d := readDockerfile(t, "../../Dockerfile")
+	known := map[string]bool{"FROM": true, "RUN": true, "COPY": true, "ENV": true, "ARG": true, "WORKDIR": true,
+		"USER": true, "EXPOSE": true, "HEALTHCHECK": true, "ENTRYPOINT": true, "CMD": true, "LABEL": true}
+	for _, in := range d {
+		if !known[in.cmd] {
+			t.Errorf("unknown or unexpected instruction %s %s", in.cmd, in.args)
+		}
+	}
+	if runs := d.all("RUN"); !containsAny(strings.Join(runs, "\n"), "scripts/build-server.sh /out/server") {
+		t.Errorf("the build stage does not run scripts/build-server.sh, which the test of the recipe runs: %q", runs)
+	}
+	final := d.final()
+	base := final[0].args
+	if !regexp.MustCompile(`^(gcr\.io/distroless/static(-debian\d+)?(:[\w.-]+)?|scratch)$`).MatchString(base) {
+		t.Errorf("final base %q: want distroless/static (or scratch with a CA bundle)", base)
+	}
+	users := final.all("USER")
+	if len(users) == 0 || strings.HasPrefix(users[len(users)-1], "0") || strings.HasPrefix(users[len(users)-1], "root") {
+		t.Errorf("USER %q: the image must run as a non-root user", users)
+	}
+	if env := dockerEnv(final); env["HOST"] != "0.0.0.0" {
+		t.Errorf("ENV HOST=%q: in a container the server must listen on every interface", env["HOST"])
+	}
+	hc := final.all("HEALTHCHECK")
+	if len(hc) != 1 {
+		t.Fatalf("HEALTHCHECK %q", hc)
+	}
+	_, hcCmd, _ := strings.Cut(hc[0], "CMD ")
+	if got := execForm(t, "HEALTHCHECK", hcCmd); strings.Join(got, " ") != "/server healthcheck" {
+		t.Errorf("HEALTHCHECK runs %q, want /server healthcheck", got)
+	}
+	execForm(t, "ENTRYPOINT", strings.Join(final.all("ENTRYPOINT"), ""))
+	execForm(t, "CMD", strings.Join(final.all("CMD"), ""))
+}
+
+// dockerEnv collects ENV KEY=VALUE pairs (several per line).
+func dockerEnv(d dockerfile) map[string]string {
+	env := map[string]string{}
+	for _, args := range d.all("ENV") {
+		for _, kv := range strings.Fields(args) {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				env[k] = strings.Trim(v, `"`)
+			}
+		}
+	}
+	return env
+}
+
+// TestImageRecipe proves the image without Docker: it copies the repository as the build context would be (without
+// what .dockerignore leaves out), builds the binary there with the script the Dockerfile runs, checks it is static,
+// and runs the Dockerfile's entrypoint in an empty root that holds only the binary, the CA bundle and the data
+// directory, as the image's user with the image's environment. There the server must start, migrate its embedded
+// database, answer GraphQL (with a time zone, which only the embedded zone database can resolve there), pass
+// `server healthcheck`, and stop cleanly on SIGTERM.
+func TestImageRecipe(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("the image recipe test needs root (chroot); CI runs as root")
+		}
+		t.Skip("needs root for chroot; CI runs it")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := readDockerfile(t, filepath.Join(repo, "Dockerfile"))
+	final := d.final()
+
+	buildContext := t.TempDir()
+	copyContext(t, repo, buildContext)
+	root := t.TempDir()
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const stamp = "v0.0.0-imagetest"
+	bin := filepath.Join(root, "server")
+	build := exec.Command("sh", "scripts/build-server.sh", bin, stamp)
+	build.Dir = buildContext
+	// The test's own -race must not leak into the image's build.
+	build.Env = append(os.Environ(), "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-server.sh in the build context: %v\n%s", err, out)
+	}
+	assertStatic(t, bin)
+
+	// The image's user and data directory (COPY --chown in the Dockerfile), and the CA bundle that distroless ships.
+	uid, gid := imageUser(t, final)
+	mustMkdir(t, filepath.Join(root, "data"), 0o755, uid, gid)
+	mustMkdir(t, filepath.Join(root, "etc/ssl/certs"), 0o755, 0, 0)
+	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		t.Fatalf("the CA bundle the image ships: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/ssl/certs/ca-certificates.crt"), ca, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	env := dockerEnv(final)
+	env["PORT"] = freePort(t)
+	var environ []string
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	inRoot := func(ctx context.Context, args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, "/server", args...)
+		cmd.Path = "/server" // resolved inside the root, not on this machine's PATH
+		cmd.Dir = "/"
+		cmd.Env = environ
+		cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root, Credential: &syscall.Credential{Uid: uid, Gid: gid}}
+		return cmd
+	}
+
+	entry := append(execForm(t, "ENTRYPOINT", strings.Join(final.all("ENTRYPOINT"), "")),
+		execForm(t, "CMD", strings.Join(final.all("CMD"), ""))...)
+	if entry[0] != "/server" {
+		t.Fatalf("ENTRYPOINT %q: want /server, where the Dockerfile copies the binary", entry)
+	}
+	var logs syncBuffer
+	stdout, stdoutW := io.Pipe()
+	srv := inRoot(context.Background(), entry[1:]...)
+	srv.Stdout = stdoutW
+	srv.Stderr = &logs
+	if err := srv.Start(); err != nil {
+		t.Fatalf("start in the empty root: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- srv.Wait(); stdoutW.Close() }()
+	t.Cleanup(func() {
+		_ = srv.Process.Kill()
+	})
+	// Development mode (no DATABASE_URL) prints a token to use; it is the first thing on stdout.
+	tokens := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := regexp.MustCompile(`Bearer ([A-Za-z0-9_\-.]+)`).FindStringSubmatch(sc.Text()); m != nil {
+				tokens <- m[1]
+			}
+		}
+	}()
+	var tok string
+	select {
+	case tok = <-tokens:
+	case err := <-exited:
+		t.Fatalf("the server exited in the empty root: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no token printed within a minute\n%s", logs.String())
+	}
+
+	// The image's health check, run as Docker would: the same binary, environment and user, inside the root.
+	healthy := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := inRoot(ctx, "healthcheck").Run()
+		cancel()
+		if err == nil {
+			healthy = true
+			break
+		}
+	}
+	if !healthy {
+		t.Fatalf("/server healthcheck never succeeded\n%s", logs.String())
+	}
+
+	base := "http://127.0.0.1:" + env["PORT"]
+	r, _, err := graphqlPost(context.Background(), http.DefaultClient, base, tok, createTaskMutation,
+		map[string]any{"input": map[string]any{"title": "from the image", "dueAt": "2026-12-01T12:00:00Z"}})
+	if err != nil || createdID(r) == "" {
+		t.Fatalf("createTask in the empty root: %v %v\n%s", err, r.Errors, logs.String())
+	}
+	r, _, err = graphqlPost(context.Background(), http.DefaultClient, base, tok,
+		`{ tasks(first: 5) { totalCount nodes { title } } taskStats(timeZone: "Europe/Berlin") { total } }`, nil)
+	if err != nil || len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"title":"from the image"`) ||
+		!strings.Contains(string(r.Data), `"taskStats":{"total":1}`) {
+		t.Fatalf("query in the empty root: %v %v %s", err, r.Errors, r.Data)
+	}
+	if info, err := os.Stat(filepath.Join(root, "data", "tasks.db")); err != nil || info.Sys().(*syscall.Stat_t).Uid != uid {
+		t.Errorf("the embedded database in /data, owned by the image's user: %v", err)
+	}
+	if !strings.Contains(logs.String(), "migrations applied") || !strings.Contains(logs.String(), stamp) {
+		t.Errorf("the log does not show the migrations and the stamped version:\n%s", logs.String())
+	}
+
+	var version bytes.Buffer
+	v := inRoot(context.Background(), "version")
+	v.Stdout = &version
+	if err := v.Run(); err != nil || !strings.HasPrefix(version.String(), "server "+stamp+" ") {
+		t.Errorf("server version in the root: %q %v", version.String(), err)
+	}
+
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop on SIGTERM")
+	}
+}
+
+// assertStatic fails unless bin is an ELF executable without an interpreter or shared libraries, which is what
+// distroless/static and scratch can run.
+func assertStatic(t *testing.T, bin string) {
+	t.Helper()
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("the binary needs a dynamic loader: not static (CGO_ENABLED=0 missing?)")
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("the binary links shared libraries %q", libs)
+	}
+}
+
+// imageUser reads the final stage's USER uid:gid (numbers: the test has no passwd file to look names up in).
+func imageUser(t *testing.T, final dockerfile) (uint32, uint32) {
+	t.Helper()
+	users := final.all("USER")
+	var uid, gid uint32
+	if len(users) == 0 {
+		t.Fatal("no USER in the final stage")
+	}
+	if _, err := fmt.Sscanf(users[len(users)-1], "%d:%d", &uid, &gid); err != nil || uid == 0 {
+		t.Fatalf("USER %q: want a numeric non-root uid:gid", users[len(users)-1])
+	}
+	return uid, gid
+}
+
+func mustMkdir(t *testing.T, dir string, mode os.FileMode, uid, gid uint32) {
+	t.Helper()
+	if err := os.MkdirAll(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, int(uid), int(gid)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// copyContext copies the files git tracks (and the working tree's changes to them) from repo to dst, leaving out
+// what .dockerignore excludes, so that the build sees what `docker build .` would send.
+func copyContext(t *testing.T, repo, dst string) {
+	t.Helper()
+	ignore := dockerignore(t, filepath.Join(repo, ".dockerignore"))
+	ls := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z")
+	ls.Dir = repo
+	listed, err := ls.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	copied := 0
+	for _, name := range strings.Split(string(listed), "\x00") {
+		if name == "" || ignore(name) {
+			continue
+		}
+		src := filepath.Join(repo, name)
+		info, err := os.Lstat(src)
+		if err != nil || !info.Mode().IsRegular() {
+			continue // deleted in the working tree, or not a file
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), data, info.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+		copied++
+	}
+	if copied == 0 {
+		t.Fatal("the build context is empty")
+	}
+}
+
+// dockerignore returns whether a slash-separated path is excluded: a pattern matches the path or any directory
+// above it; a leading **/ matches at any depth; a leading ! re-includes. That is the part of Docker's rules the
+// file uses.
+func dockerignore(t *testing.T, file string) func(string) bool {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			patterns = append(patterns, line)
+		}
+	}
+	matches := func(pattern, name string) bool {
+		anyDepth := strings.HasPrefix(pattern, "**/")
+		pattern = strings.TrimPrefix(pattern, "**/")
+		parts := strings.Split(name, "/")
+		for i := range parts {
+			for j := i + 1; j <= len(parts); j++ {
+				if i > 0 && !anyDepth {
+					break
+				}
+				if ok, _ := path.Match(pattern, strings.Join(parts[i:j], "/")); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return func(name string) bool {
+		excluded := false
+		for _, p := range patterns {
+			if neg, ok := strings.CutPrefix(p, "!"); ok {
+				if matches(neg, name) {
+					excluded = false
+				}
+			} else if matches(p, name) {
+				excluded = true
+			}
+		}
+		return excluded
+	}
+}
