@@ -119,6 +119,14 @@ func TestHealthcheckCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "/healthz answered 200") {
 		t.Errorf("out = %q", out.String())
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"healthcheck", "--path", "/readyz"}, env("DATA_DIR", t.TempDir(), "PORT", port), &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "/readyz answered 200") {
+		t.Fatalf("healthcheck --path /readyz: %v %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"healthcheck", "--path", "/graphql"}, env("PORT", port), io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck --path /graphql accepted")
+	}
 	// A server listening on every interface is probed on loopback.
 	if h := probeHost("0.0.0.0"); h != "127.0.0.1" {
 		t.Errorf("probeHost(0.0.0.0) = %q", h)

@@ -47,7 +47,7 @@ const usage = `usage:
   server [serve]                                          run the API (the default)
   server migrate up|down|status                           manage the database schema
   server token --sub ID [--email E] [--name N] [--ttl 1h] print an HS256 token
-  server healthcheck [--timeout 5s]                       exit 0 when this machine's server answers /healthz
+  server healthcheck [--path /readyz] [--timeout 5s]      exit 0 when this machine's server answers /healthz
   server version                                          print the version
 
 Every command takes --help. Settings come from the environment (see the README's Configuration).`
@@ -164,7 +164,7 @@ func commands() map[string]command {
 			},
 		},
 		"healthcheck": {
-			usage: "server healthcheck [--timeout 5s]\n\nAsks the server configured by HOST and PORT on this machine for /healthz; exits 0 on 200, 1 otherwise.\n" +
+			usage: "server healthcheck [--path /healthz|/readyz] [--timeout 5s]\n\nAsks the server configured by HOST and PORT on this machine for /healthz (or /readyz); exits 0 on 200, 1 otherwise.\n" +
 				"A container's health check needs neither a shell nor curl for it.",
 			flags: health.register,
 			run: func(ctx context.Context, env runEnv, args []string) error {
@@ -175,7 +175,7 @@ func commands() map[string]command {
 				if err != nil {
 					return err
 				}
-				return healthcheck(ctx, cfg, *health.timeout, env.stdout)
+				return healthcheck(ctx, cfg, *health.path, *health.timeout, env.stdout)
 			},
 		},
 		"version": {

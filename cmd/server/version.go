@@ -45,16 +45,21 @@ func registerBuildInfo(reg prometheus.Registerer) {
 // healthFlags are healthcheck's flags.
 type healthFlags struct {
 	timeout *time.Duration
+	path    *string
 }
 
 func (f *healthFlags) register(fs *flag.FlagSet) {
 	f.timeout = fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	f.path = fs.String("path", "/healthz", "what to ask for: /healthz (the process is up) or /readyz (and the database answers)")
 }
 
-// healthcheck asks the server that cfg describes on this machine for GET /healthz. It returns nil on 200 and an
-// error saying what happened otherwise, so that the exit status is the container's health.
-func healthcheck(ctx context.Context, cfg Config, timeout time.Duration, stdout io.Writer) error {
-	url := "http://" + net.JoinHostPort(probeHost(cfg.Host), cfg.Port) + "/healthz"
+// healthcheck asks the server that cfg describes on this machine for GET path (/healthz or /readyz). It returns nil
+// on 200 and an error saying what happened otherwise, so that the exit status is the container's health.
+func healthcheck(ctx context.Context, cfg Config, path string, timeout time.Duration, stdout io.Writer) error {
+	if path != "/healthz" && path != "/readyz" {
+		return fmt.Errorf("healthcheck: --path %q must be /healthz or /readyz", path)
+	}
+	url := "http://" + net.JoinHostPort(probeHost(cfg.Host), cfg.Port) + path
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
