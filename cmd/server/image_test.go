@@ -356,12 +356,30 @@ func copyContext(t *testing.T, repo, dst string) {
 	ignore := dockerignore(t, filepath.Join(repo, ".dockerignore"))
 	ls := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z")
 	ls.Dir = repo
-	listed, err := ls.Output()
-	if err != nil {
-		t.Fatalf("git ls-files: %v", err)
+	var names []string
+	if listed, err := ls.Output(); err == nil {
+		names = strings.Split(string(listed), "\x00")
+	} else {
+		// Not a git checkout (a source archive): everything under repo is the context.
+		err := filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(repo, p)
+			if d.IsDir() && rel == ".git" {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() {
+				names = append(names, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	copied := 0
-	for _, name := range strings.Split(string(listed), "\x00") {
+	for _, name := range names {
 		if name == "" || ignore(name) {
 			continue
 		}
