@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"flag"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -19,8 +19,8 @@ import (
 // Dockerfile runs); empty, the module's build info says what it can.
 var version string
 
-// buildVersion is the stamped version, else what the Go toolchain recorded: the module version for
-// `go install taskapi/cmd/server@v1.2.3`, a pseudo-version from the VCS for a build in a git checkout, or "(devel)".
+// buildVersion is the stamped version, else the main module's version the Go toolchain recorded in the build
+// information, which is "(devel)" for a plain `go build`.
 func buildVersion() string {
 	if version != "" {
 		return version
