@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -49,6 +50,9 @@ type Options struct {
 	// Draining, once closed, means the server is shutting down: /readyz answers 503 and responses close their
 	// connections.
 	Draining <-chan struct{}
+	// Version is the server's version; GET /healthz answers "ok" and it, so that a probe or a person can tell
+	// which build an instance runs.
+	Version string
 }
 
 func (o *Options) defaults() {
@@ -99,8 +103,9 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)
 	mux.Handle("GET /graphiql/", ide)
+	healthz := strings.TrimSpace("ok " + opts.Version)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeText(w, http.StatusOK, "ok")
+		writeText(w, http.StatusOK, healthz)
 	})
 	mux.Handle("GET /readyz", readyz(store, drain, opts.Logger))
 	return surface

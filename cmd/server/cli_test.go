@@ -83,7 +83,8 @@ func TestVersionCommand(t *testing.T) {
 	}
 }
 
-// TestBuildInfoMetric: /metrics carries the version, and so does the log line that says the server is serving.
+// TestBuildInfoMetric: /metrics carries the version, and so do /healthz and the log line that says the server is
+// serving.
 func TestBuildInfoMetric(t *testing.T) {
 	old := version
 	version = "v9.8.7-test"
@@ -93,6 +94,15 @@ func TestBuildInfoMetric(t *testing.T) {
 	series := fmt.Sprintf(`taskapi_build_info{goversion="%s",version="v9.8.7-test"}`, runtime.Version())
 	if got[series] != 1 {
 		t.Errorf("%s = %v; build_info series: %v", series, got[series], matching(got, "taskapi_build_info"))
+	}
+	resp, err := http.Get(srv.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "ok v9.8.7-test\n" {
+		t.Errorf("/healthz answered %q, want the version after ok", body)
 	}
 	if !strings.Contains(srv.logs.String(), `"version":"v9.8.7-test"`) {
 		t.Errorf("the serving log line has no version: %s", srv.logs.String())

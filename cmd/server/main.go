@@ -337,6 +337,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		RateLimit:               httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		CORSOrigins:             cfg.CORSOrigins,
 		Draining:                draining,
+		Version:                 buildVersion(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
