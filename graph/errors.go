@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"taskapi/graph/scalar"
 	"taskapi/model"
 )
 
@@ -50,6 +55,13 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gqlErr *gqlerror.Error
 		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+			if isVariableError(gqlErr) {
+				// A variable that does not coerce to its type: the client's input, named by its path.
+				setCode(gqlErr, CodeBadUserInput)
+				gqlErr.Extensions["field"] = variableField(gqlErr.Path)
+				gqlErr.Path = nil
+				return gqlErr
+			}
 			// Parse and validation errors made by gqlgen itself already carry their code.
 			if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
 				setCode(gqlErr, CodeBadUserInput)
@@ -58,7 +70,18 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		var inputErr *model.InputError
+		var scalarErr *scalar.Error
 		switch {
+		case errors.As(err, &scalarErr):
+			// A literal argument that does not coerce. gqlgen puts the argument's path after the field's in the
+			// error's path; the field is where the error belongs, the rest is the argument.
+			field := fieldPath(ctx)
+			out.Message = scalarErr.Message
+			setCode(out, CodeBadUserInput)
+			out.Extensions["field"] = argumentField(out.Path, field)
+			if field != nil {
+				out.Path = field
+			}
 		case errors.Is(err, errUnauthenticated):
 			out.Message = msgUnauthenticated
 			setCode(out, CodeUnauthenticated)
@@ -87,6 +110,55 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 // request id. Every transport installs it on its executor.
 func RecoverPanic(_ context.Context, p any) error {
 	return fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+}
+
+// isVariableError tells the errors of coercing the request's variables, which gqlgen and the DateTime check of
+// variables.go report with a path that starts at "variable".
+func isVariableError(e *gqlerror.Error) bool {
+	if len(e.Path) < 2 {
+		return false
+	}
+	name, ok := e.Path[0].(ast.PathName)
+	return ok && name == "variable"
+}
+
+// variableField writes the path of a variable error after "variable" as the client wrote it: $input.tags.3.
+func variableField(p ast.Path) string {
+	parts := make([]string, 0, len(p)-1)
+	for _, e := range p[1:] {
+		parts = append(parts, pathElement(e))
+	}
+	return "$" + strings.Join(parts, ".")
+}
+
+// fieldPath is the response path of the field being resolved, nil outside one.
+func fieldPath(ctx context.Context) ast.Path {
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		return fc.Path()
+	}
+	return nil
+}
+
+// argumentField is the part of an argument error's path after the field's own path, written as input.dueAt.
+func argumentField(p, field ast.Path) string {
+	if len(field) <= len(p) && slices.EqualFunc(field, p[:len(field)], func(a, b ast.PathElement) bool { return a == b }) {
+		p = p[len(field):]
+	}
+	parts := make([]string, 0, len(p))
+	for _, e := range p {
+		parts = append(parts, pathElement(e))
+	}
+	return strings.Join(parts, ".")
+}
+
+func pathElement(e ast.PathElement) string {
+	switch e := e.(type) {
+	case ast.PathName:
+		return string(e)
+	case ast.PathIndex:
+		return strconv.Itoa(int(e))
+	}
+	return fmt.Sprint(e)
 }
 
 func setCode(e *gqlerror.Error, code string) {

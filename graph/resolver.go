@@ -1,8 +1,8 @@
 // Package graph is the schema's world of the task API: the code gqlgen generates from schema.graphqls, the
 // resolvers, the per-request loaders, the scalars, and the error presenter with the error codes of the contract. It
 // knows nothing of HTTP: package httpapi serves it (and later transports, such as WebSocket and SSE, serve it the
-// same way) by running NewSchema on an executor with ErrorPresenter and RecoverPanic, giving each request its
-// loaders (WithLoaders) and its id (WithRequestID).
+// same way) by running NewSchema on an executor with ErrorPresenter, RecoverPanic, ValidationRules and the
+// VariableScalars extension, giving each request its loaders (WithLoaders) and its id (WithRequestID).
 package graph
 
 //go:generate go tool gqlgen generate

@@ -130,11 +130,14 @@ func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
 	exec.SetRecoverFunc(graph.RecoverPanic)
 	exec.SetQueryCache(newDocumentCache[*ast.QueryDocument](opts.QueryCacheSize))
+	exec.SetDefaultRulesFn(graph.ValidationRules(!opts.DisableIntrospection))
+	exec.SetDisableSuggestion(opts.DisableIntrospection)
 	if !opts.DisableIntrospection {
 		exec.Use(extension.Introspection{})
 	}
 	exec.Use(newPersistedQueries(opts.PersistedQueryCacheSize))
 	exec.Use(newLimiter(opts.Limits, schema))
+	exec.Use(graph.VariableScalars(schema))
 	exec.Use(statementTimeout(opts.StatementTimeout))
 	exec.Use(obs.operations())
 	return &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,

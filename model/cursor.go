@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -34,8 +35,10 @@ type listFilter struct {
 	Overdue    *bool            `json:"o,omitempty"`
 }
 
-// normalizeFilter returns f in canonical form. Returns *InputError for a search over MaxSearchLength characters or
-// an unknown status or priority; the canonical filter is returned even then.
+// normalizeFilter returns f in canonical form. Returns *InputError for a search over MaxSearchLength characters, a
+// search or tag holding a NUL character (which no stored text holds, and which PostgreSQL cannot take as a
+// parameter), a due bound outside the years 0001 to 9999, or an unknown status or priority; the canonical filter is
+// returned even then.
 func normalizeFilter(f TaskFilter) (listFilter, error) {
 	var err error
 	out := listFilter{Status: TaskStatusFilterAll, Overdue: f.Overdue}
@@ -57,6 +60,9 @@ func normalizeFilter(f TaskFilter) (listFilter, error) {
 		tags := make([]string, len(f.Tags))
 		for i, t := range f.Tags {
 			tags[i] = NormalizeTag(t)
+			if !plainText(t) {
+				err = &InputError{Field: "filter.tags", Message: "A tag in the filter can't contain NUL characters or invalid UTF-8."}
+			}
 		}
 		slices.Sort(tags)
 		out.Tags = slices.Compact(tags)
@@ -65,13 +71,26 @@ func normalizeFilter(f TaskFilter) (listFilter, error) {
 		if utf8.RuneCountInString(*f.Search) > MaxSearchLength {
 			err = &InputError{Field: "filter.search", Message: "The search is too long (at most " + strconv.Itoa(MaxSearchLength) + " characters)."}
 		}
+		if !plainText(*f.Search) {
+			err = &InputError{Field: "filter.search", Message: "The search can't contain NUL characters or invalid UTF-8."}
+		}
 		folded := Fold(*f.Search)
 		out.Search = &folded
 	}
 	out.DueAfter = truncatePtr(f.DueAfter)
 	out.DueBefore = truncatePtr(f.DueBefore)
+	if out.DueAfter != nil && !InstantInRange(*out.DueAfter) {
+		err = &InputError{Field: "filter.dueAfter", Message: "dueAfter must lie in the years 0001 to 9999 (UTC)."}
+	}
+	if out.DueBefore != nil && !InstantInRange(*out.DueBefore) {
+		err = &InputError{Field: "filter.dueBefore", Message: "dueBefore must lie in the years 0001 to 9999 (UTC)."}
+	}
 	return out, err
 }
+
+// plainText reports whether s is text a database column can be compared with: valid UTF-8 without NUL. A document
+// sent over GET can carry any bytes in a string literal.
+func plainText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // normalizeOrder returns the order a list uses: o, or DefaultTaskOrder when o is nil. Returns *InputError for an
 // unknown field or direction.
@@ -146,7 +165,9 @@ func encodeCursor(hash string, p position) string {
 }
 
 // decodeCursor reads a cursor of the list identified by hash and ordered by field. Returns *InputError naming
-// argument when the cursor is malformed or belongs to another list.
+// argument when the cursor is malformed or belongs to another list. Cursors carry no signature, so a client can
+// write any value into one: an instant outside the years every task's instants lie in, or a title holding a NUL
+// (which no stored title holds, and which PostgreSQL cannot take as a parameter), is malformed too.
 func decodeCursor(s, argument, hash string, field TaskOrderField) (position, error) {
 	invalid := &InputError{Field: argument, Message: "The " + argument + " cursor is not valid."}
 	b, err := base64.RawURLEncoding.DecodeString(s)
@@ -170,6 +191,9 @@ func decodeCursor(s, argument, hash string, field TaskOrderField) (position, err
 			return position{}, invalid
 		}
 		if ms != nil {
+			if *ms < MinInstant.UnixMilli() || *ms > MaxInstant.UnixMilli() {
+				return position{}, invalid
+			}
 			p.value = time.UnixMilli(*ms).UTC()
 		}
 	case TaskOrderFieldPriority:
@@ -180,7 +204,7 @@ func decodeCursor(s, argument, hash string, field TaskOrderField) (position, err
 		p.value = pr
 	case TaskOrderFieldTitle:
 		var title string
-		if json.Unmarshal(c.Value, &title) != nil {
+		if json.Unmarshal(c.Value, &title) != nil || strings.ContainsRune(title, 0) {
 			return position{}, invalid
 		}
 		p.value = title

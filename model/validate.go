@@ -107,6 +107,7 @@ func (in CreateTaskInput) Normalize() (CreateTaskInput, error) {
 		Tags:        p.tags(in.Tags, "input", "tags"),
 		DueAt:       truncatePtr(in.DueAt),
 	}
+	p.dueAt(out.DueAt, "input", "dueAt")
 	if !in.Priority.IsValid() {
 		p.add(UserErrorCodeInvalid, "Priority is not valid.", "input", "priority")
 	}
@@ -154,9 +155,28 @@ func (in TaskPatch) Normalize() (TaskPatch, error) {
 	}
 	if in.DueAt.Set && !in.DueAt.Null {
 		out.DueAt.Value = TruncateTime(in.DueAt.Value)
+		p.dueAt(&out.DueAt.Value, "input", "dueAt")
 	}
 	notNull(in.Completed.Set, in.Completed.Null, "completed")
 	return out, p.err()
+}
+
+// The instants a task may carry: the years 0001 to 9999 in UTC. Both databases store them, RFC 3339 writes them
+// with four-digit years, and Go reads them back; outside that range PostgreSQL refuses year 0 and SQLite's text
+// column would hold a year that no later read can parse.
+var (
+	MinInstant = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
+	MaxInstant = time.Date(9999, time.December, 31, 23, 59, 59, 999_000_000, time.UTC)
+)
+
+// InstantInRange reports whether t lies between MinInstant and MaxInstant, both included.
+func InstantInRange(t time.Time) bool { return !t.Before(MinInstant) && !t.After(MaxInstant) }
+
+// dueAt checks a due date's range; out of range is INVALID.
+func (p *problems) dueAt(t *time.Time, field ...string) {
+	if t != nil && !InstantInRange(*t) {
+		p.add(UserErrorCodeInvalid, "The due date must lie in the years 0001 to 9999 (UTC).", field...)
+	}
 }
 
 // TruncateTime is how every instant is stored: UTC, whole milliseconds.

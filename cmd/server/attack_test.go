@@ -54,8 +54,9 @@ func TestMalformedInput(t *testing.T) {
 		{name: "VariablesNotAnObject", body: []byte(`{"query":"{ __typename }","variables":[1,2]}`), status: 400, code: "BAD_REQUEST"},
 		{name: "OperationNameNotAString", body: []byte(`{"query":"{ __typename }","operationName":7}`), status: 400, code: "BAD_REQUEST"},
 		{name: "ExtensionsNotAnObject", body: []byte(`{"query":"{ __typename }","extensions":"x"}`), status: 400, code: "BAD_REQUEST"},
+		// A variable that does not coerce is the client's input, like a malformed DateTime variable: BAD_USER_INPUT.
 		{name: "VariableOfWrongType", body: []byte(`{"query":"query($n: Int) { tags(first: $n) { tag } }","variables":{"n":"ten"}}`),
-			status: 400, code: "GRAPHQL_VALIDATION_FAILED"},
+			status: 400, code: "BAD_USER_INPUT"},
 		{name: "NestingBomb", body: []byte(nested), status: 400, code: "BAD_REQUEST"},
 		{name: "InvalidUTF8InQuery", body: []byte("{\"query\":\"{ __typename \xff\xfe }\"}"), status: 400, code: "GRAPHQL_PARSE_FAILED"},
 		{name: "InvalidUTF8OutsideStrings", body: []byte("{\"query\":\"{ __typename }\"\xff}"), status: 400, code: "BAD_REQUEST"},
