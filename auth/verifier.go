@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -70,6 +72,10 @@ type Verifier struct {
 type route struct {
 	parser  *jwt.Parser
 	keyfunc func(ctx context.Context) jwt.Keyfunc
+	// issuer and audience are what the parser requires ("" when nothing), for the reasons of refusals.
+	issuer, audience string
+	// keySetURL is where the route's keys come from ("" for the shared secret), for the reasons of refusals.
+	keySetURL string
 }
 
 // NewVerifier validates cfg and, when a key set is configured, fetches it and keeps it fresh until Close. It returns
@@ -91,6 +97,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 			keyfunc: func(context.Context) jwt.Keyfunc {
 				return func(*jwt.Token) (any, error) { return key, nil }
 			},
+			issuer: cfg.Secret.Issuer, audience: cfg.Secret.Audience,
 		}
 	}
 	if cfg.KeySet.URL != "" {
@@ -103,6 +110,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		v.keyed = &route{
 			parser:  newParser(keySetAlgs, cfg.Leeway, cfg.KeySet.Issuer, cfg.KeySet.Audience),
 			keyfunc: kf.KeyfuncCtx,
+			issuer:  cfg.KeySet.Issuer, audience: cfg.KeySet.Audience, keySetURL: cfg.KeySet.URL,
 		}
 		_ = v.keySet.refresh(ctx) // a failure is logged, and the next unknown kid tries again
 	}
@@ -171,12 +179,14 @@ type claims struct {
 // characters.
 //
 // Every error wraps ErrInvalidToken, including when ctx ends while an unknown kid waits for the key set to be
-// refetched (a wait of at most one refetch interval plus the fetch).
+// refetched (a wait of at most one refetch interval plus the fetch). Its message says why in terms a person can act
+// on (expired and when, the iss or aud received against the one expected, an unknown kid, a key set that could not
+// be fetched, an algorithm not accepted, a malformed token) and never repeats the token or a key.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
 	// Peeking at the unverified header only chooses which parser, with its own algorithm list, checks the token.
 	unverified, _, err := jwt.NewParser().ParseUnverified(token, jwt.MapClaims{})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, fmt.Errorf("%w: malformed token: %w", ErrInvalidToken, err)
 	}
 	var r *route
 	switch alg := unverified.Method.Alg(); {
@@ -191,12 +201,16 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
 		}
 		r = v.keyed
 	default:
-		return nil, fmt.Errorf("%w: algorithm %q is not accepted", ErrInvalidToken, alg)
+		accepted := slices.Clone(keySetAlgs)
+		if v.hs256 != nil {
+			accepted = append(accepted, jwt.SigningMethodHS256.Alg())
+		}
+		return nil, fmt.Errorf("%w: algorithm %q is not accepted (accepted: %s)", ErrInvalidToken, alg, strings.Join(accepted, ", "))
 	}
 
 	var c claims
 	if _, err := r.parser.ParseWithClaims(token, &c, r.keyfunc(ctx)); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, r.explain(err, &c, unverified, time.Now()))
 	}
 	if n := utf8.RuneCountInString(c.Subject); n < 1 || n > maxSubjectLength {
 		return nil, fmt.Errorf("%w: sub must be 1 to %d characters, has %d", ErrInvalidToken, maxSubjectLength, n)
@@ -205,6 +219,44 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
 	viewer.Email, _ = c.Email.(string)
 	viewer.Name, _ = c.Name.(string)
 	return viewer, nil
+}
+
+// explain says why the parser refused a token, with what the token holds against what was expected. The claims are
+// filled in before validation, so they are there when a claim was what failed.
+func (r *route) explain(err error, c *claims, unverified *jwt.Token, now time.Time) string {
+	at := func(d *jwt.NumericDate) string {
+		if d == nil {
+			return "(none)"
+		}
+		return d.UTC().Format(time.RFC3339)
+	}
+	kid, _ := unverified.Header["kid"].(string)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return fmt.Sprintf("the token expired at %s, %s ago", at(c.ExpiresAt), now.Sub(c.ExpiresAt.Time).Round(time.Second))
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return fmt.Sprintf("the token is not valid before %s (nbf), %s from now; check the clocks", at(c.NotBefore), c.NotBefore.Sub(now).Round(time.Second))
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return fmt.Sprintf("the token was issued at %s (iat), %s from now; check the clocks", at(c.IssuedAt), c.IssuedAt.Sub(now).Round(time.Second))
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return fmt.Sprintf("iss is %q, expected %q", c.Issuer, r.issuer)
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return fmt.Sprintf("aud is %q, expected %q", []string(c.Audience), r.audience)
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "a required claim is missing: " + err.Error()
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		if r.keySetURL == "" {
+			return "the signature does not verify with the shared secret"
+		}
+		return fmt.Sprintf("the signature does not verify with the key %q of the key set", kid)
+	case errors.Is(err, jwt.ErrTokenUnverifiable) && errors.Is(err, jwkset.ErrKeyNotFound):
+		return fmt.Sprintf("kid %q is not in the key set at %s", kid, r.keySetURL)
+	case errors.Is(err, jwt.ErrTokenUnverifiable) && r.keySetURL != "":
+		return fmt.Sprintf("no key to verify kid %q: %v (key set %s)", kid, err, r.keySetURL)
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "malformed token: " + err.Error()
+	}
+	return err.Error()
 }
 
 // Close stops the key set's background refresh and any fetch in flight, and waits for them to end. Tokens whose keys

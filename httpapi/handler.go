@@ -27,6 +27,9 @@ type Options struct {
 	MaxBatch int
 	// DisableIntrospection turns off __schema and __type.
 	DisableIntrospection bool
+	// ExplainTokenRefusals puts the reason a token was refused into the 401's extensions.reason, for development
+	// mode. The reason is always logged; without this the body says no more than that the token is invalid.
+	ExplainTokenRefusals bool
 	// QueryCacheSize is how many parsed and validated documents are kept (default 1000).
 	QueryCacheSize int
 	// PersistedQueryCacheSize is how many documents automatic persisted queries remember by their hash (default
@@ -96,8 +99,8 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	)(mux)
 
 	mux.Handle("/graphql", chain(
-		verifyToken(verifier),     // the viewer, or 401 for a bad token; none is fine (introspection)
-		rateLimit(opts.RateLimit), // per verified user, else per client address
+		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals), // the viewer, or 401 for a bad token; none is fine (introspection)
+		rateLimit(opts.RateLimit),                                     // per verified user, else per client address
 	)(newGraphQL(store, opts, obs)))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -13,8 +14,10 @@ import (
 // on with no viewer, a request with a bad one is answered 401 here, and a verified viewer goes on in the context and
 // into the request's observation, for the log line. A WebSocket transport runs the same piece on its upgrade
 // request, so that a connection is verified once, when it is made.
-func verifyToken(verifier auth.TokenVerifier) func(http.Handler) http.Handler {
-	verify := auth.Middleware(verifier, unauthorized)
+//
+// Every refusal's reason is logged; explain also puts it into the 401's extensions.reason (development mode).
+func verifyToken(verifier auth.TokenVerifier, logger *slog.Logger, explain bool) func(http.Handler) http.Handler {
+	verify := auth.Middleware(verifier, unauthorized(logger, explain))
 	return func(next http.Handler) http.Handler {
 		return verify(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if v, ok := auth.FromContext(r.Context()); ok {
@@ -26,9 +29,17 @@ func verifyToken(verifier auth.TokenVerifier) func(http.Handler) http.Handler {
 }
 
 // unauthorized answers a request whose token failed verification: 401 with a GraphQL-shaped body. The auth
-// middleware has set WWW-Authenticate already.
-func unauthorized(w http.ResponseWriter, r *http.Request, _ error) {
-	refuse(w, r, http.StatusUnauthorized, &gqlerror.Error{
-		Message: "The token is invalid or expired.", Extensions: map[string]any{"code": graph.CodeUnauthenticated},
-	})
+// middleware has set WWW-Authenticate already. The reason (expired since when, the iss or aud received against the
+// expected, an unknown kid...) is logged at info level, since it is the client's problem but someone must be able to
+// find out why a frontend cannot sign in; it goes to the client only when explain is set. The auth package never
+// puts the token into the reason.
+func unauthorized(logger *slog.Logger, explain bool) func(w http.ResponseWriter, r *http.Request, err error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		logger.InfoContext(r.Context(), "token refused", "reason", err.Error(), "requestId", graph.RequestID(r.Context()))
+		ext := map[string]any{"code": graph.CodeUnauthenticated}
+		if explain {
+			ext["reason"] = err.Error()
+		}
+		refuse(w, r, http.StatusUnauthorized, &gqlerror.Error{Message: "The token is invalid or expired.", Extensions: ext})
+	}
 }

@@ -330,6 +330,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		MaxBodyBytes:            cfg.MaxBodyBytes,
 		MaxBatch:                cfg.MaxBatch,
 		DisableIntrospection:    !cfg.Introspection,
+		ExplainTokenRefusals:    cfg.devMode(),
 		Limits:                  cfg.Limits,
 		PersistedQueryCacheSize: cfg.PersistedQueryCacheSize,
 		Registry:                registry,
