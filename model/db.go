@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,9 +37,11 @@ type DBConfig struct {
 //
 // PostgreSQL is reached through Bun's pgdriver and not contacted yet: the first query connects, so a database that is
 // down at start does not keep the caller from starting. The URL may carry libpq's sslmode (disable, require,
-// verify-ca, verify-full), sslrootcert, connect_timeout and application_name; other parameters are sent as session
-// settings. channel_binding, which pgdriver does not know, is handled here (see postgresDSN): with
-// channel_binding=require the server's certificate is verified as with sslmode=verify-full.
+// verify-ca, verify-full), sslrootcert, sslcert, sslkey, connect_timeout, application_name and channel_binding, and
+// pgdriver's dial_timeout, read_timeout and write_timeout (see postgresDSN for channel_binding and Neon's options).
+// Any other parameter is an error naming it: pgdriver would send it to the server as a session setting on every
+// new connection, which fails the connection when the server does not know it, and behind a pooler in transaction
+// mode leaks to other clients of the pool.
 //
 // The embedded SQLite database is opened at once, with ctx, so that an unusable DataDir fails here.
 //
@@ -84,9 +87,16 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
+// knownParams are the URL parameters that pgdriver reads as client settings rather than sending them to the server.
+var knownParams = map[string]bool{
+	"sslmode": true, "sslrootcert": true, "sslcert": true, "sslkey": true,
+	"connect_timeout": true, "application_name": true,
+	"dial_timeout": true, "read_timeout": true, "write_timeout": true,
+}
+
 // postgresDSN prepares a PostgreSQL URL for pgdriver, which accepts both the postgres:// and postgresql:// schemes but
-// sends every query parameter it does not know to the server as a session setting; channel_binding would make every
-// connection fail ("unrecognized configuration parameter"), so it is taken out here and honoured as follows.
+// sends every query parameter it does not know to the server as a session setting. Parameters that are neither
+// pgdriver's own nor handled here are refused, naming them.
 //
 // Channel binding (SCRAM-SHA-256-PLUS) ties the password exchange to the TLS connection, so that a man in the middle
 // who terminates TLS with a certificate of its own is detected. pgdriver cannot do it: it ignores the -PLUS mechanism
@@ -97,6 +107,9 @@ func orDefault[T comparable](v, def T) T {
 //     sslmode=require is tightened to verify-full: the certificate must chain to a trusted root (the system's, or
 //     sslrootcert's) and name the host. Neon's certificates do, so Neon's pooled URLs work as they are.
 //   - channel_binding=prefer and disable promise nothing beyond the sslmode and are dropped.
+//
+// Neon documents options=endpoint=<id> for clients without SNI; pgdriver sends SNI, which carries the endpoint
+// already, so that option is dropped. Any other options value is refused: it would be a session setting too.
 //
 // Also, sslrootcert=system (libpq 16) means the system's roots, which is what pgdriver uses without sslrootcert.
 func postgresDSN(raw string) (string, error) {
@@ -112,7 +125,10 @@ func postgresDSN(raw string) (string, error) {
 	if u.Host == "" {
 		return "", errors.New("model: the database URL has no host (expected postgres://user:password@host:port/database)")
 	}
-	q := u.Query()
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", errors.New("model: the database URL's parameters are not valid URL query syntax")
+	}
 	sslmode := q.Get("sslmode")
 	switch binding := q.Get("channel_binding"); binding {
 	case "", "disable", "prefer":
@@ -128,11 +144,39 @@ func postgresDSN(raw string) (string, error) {
 		return "", fmt.Errorf("model: the database URL has channel_binding=%q; use require, prefer or disable", binding)
 	}
 	q.Del("channel_binding")
+	if q.Has("options") {
+		for _, o := range q["options"] {
+			if !neonEndpointOption(o) {
+				return "", fmt.Errorf("model: the database URL has options=%q; only Neon's endpoint=<id> is understood (and not needed: the host name names the endpoint). Session settings in the URL would leak to other clients of a pooler; leave them out", o)
+			}
+		}
+		q.Del("options")
+	}
 	if q.Get("sslrootcert") == "system" {
 		q.Del("sslrootcert")
 	}
+	var unknown []string
+	for name := range q {
+		if !knownParams[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return "", fmt.Errorf("model: the database URL has the parameter(s) %s, which the server does not understand; remove them (known: sslmode, sslrootcert, sslcert, sslkey, channel_binding, connect_timeout, application_name, dial_timeout, read_timeout, write_timeout, and Neon's options=endpoint=<id>). A session setting such as statement_timeout would leak to other clients of a pooler; use DB_STATEMENT_TIMEOUT instead", strings.Join(unknown, ", "))
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// neonEndpointOption reports whether an options value holds nothing but Neon's endpoint=<id> (with libpq's -c or
+// --, as Neon's documentation shows both forms).
+func neonEndpointOption(o string) bool {
+	o = strings.TrimSpace(o)
+	o = strings.TrimPrefix(o, "--")
+	o = strings.TrimSpace(strings.TrimPrefix(o, "-c"))
+	id, ok := strings.CutPrefix(o, "endpoint=")
+	return ok && id != "" && !strings.ContainsAny(id, " \t")
 }
 
 // pgConnector builds pgdriver's connector; pgdriver panics on a DSN it cannot use, which becomes an error here.

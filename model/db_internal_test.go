@@ -50,6 +50,12 @@ func TestPostgresDSN(t *testing.T) {
 		{"ErrRequireWithoutTLS", "sslmode=disable&channel_binding=require", "error: model: the database URL has channel_binding=require but sslmode=\"disable\""},
 		{"ErrRequireWithoutSSLMode", "channel_binding=require", "error: model: the database URL has channel_binding=require but sslmode=\"\""},
 		{"ErrRequireWithPrefer", "sslmode=prefer&channel_binding=require", "error: model: the database URL has channel_binding=require but sslmode=\"prefer\""},
+		{"NeonEndpointOptionIsDropped", "sslmode=require&options=endpoint%3Dep-cool-sun-123456", "sslmode=require"},
+		{"NeonEndpointOptionWithDashC", "sslmode=require&options=-c%20endpoint%3Dep-cool-sun-123456", "sslmode=require"},
+		{"PgdriverTimeoutsStay", "sslmode=disable&dial_timeout=2s&read_timeout=5s&write_timeout=5s", "dial_timeout=2s&read_timeout=5s&sslmode=disable&write_timeout=5s"},
+		{"ErrSessionSetting", "sslmode=disable&statement_timeout=1234", "error: model: the database URL has the parameter(s) statement_timeout,"},
+		{"ErrSeveralUnknown", "search_path=x&sslmode=disable&target_session_attrs=any", "error: model: the database URL has the parameter(s) search_path, target_session_attrs,"},
+		{"ErrOtherOptions", "sslmode=disable&options=-c%20statement_timeout%3D5", "error: model: the database URL has options=\"-c statement_timeout=5\""},
 		{"ErrUnknownChannelBinding", "sslmode=require&channel_binding=always", "error: model: the database URL has channel_binding=\"always\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

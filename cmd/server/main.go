@@ -235,7 +235,9 @@ func readableAttr(groups []string, a slog.Attr) slog.Attr {
 
 // openDB opens the configured database, retrying while it does not answer (a Neon compute waking from suspend
 // takes a moment) until ctx ends or about half a minute has passed. The waits double from 100 ms to 5 s, each
-// shortened by a random part of up to a half so that instances started together do not knock in step.
+// shortened by a random part of up to a half so that instances started together do not knock in step. A failure
+// that retrying cannot cure (a refused password, a missing database, an untrusted certificate:
+// model.PermanentConnectError) ends it at once, saying what to fix.
 func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*bun.DB, error) {
 	db, err := model.OpenDB(ctx, model.DBConfig{
 		URL:             cfg.DatabaseURL,
@@ -255,6 +257,10 @@ func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*bun.DB, erro
 		cancel()
 		if err == nil {
 			return db, nil
+		}
+		if permanent := model.PermanentConnectError(err); permanent != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("cannot connect to the database: %w", permanent)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			_ = db.Close()
