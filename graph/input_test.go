@@ -92,3 +92,38 @@ func TestClientInputIsTheClients(t *testing.T) {
 		})
 	})
 }
+
+// TestNoSuggestionsWithoutIntrospection: with introspection off, no validation error suggests a name ("Did you
+// mean"), which would tell the schema introspection withholds; with it on they help.
+func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
+	open := newAPI(t, "sqlite")
+	closed := newAPIWith(t, "sqlite", httpapi.Options{DisableIntrospection: true})
+	for name, query := range map[string]string{
+		"Field":      `{ tas }`,
+		"Argument":   `{ tasks(frist: 1) { totalCount } }`,
+		"EnumValue":  `{ tasks(orderBy: {field: TITEL, direction: ASC}) { totalCount } }`,
+		"InputField": `{ tasks(filter: {serach: "x"}) { totalCount } }`,
+		"Type":       `query($f: TaskFiltr) { tasks(filter: $f) { totalCount } }`,
+		"ScalarLeaf": `{ tasks { pageInfo } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, c := range []struct {
+				a    *api
+				want bool // introspection is on: suggestions may come
+			}{{open, true}, {closed, false}} {
+				r := c.a.do("alice", query, nil)
+				if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
+					t.Fatalf("errors = %+v", r.Errors)
+				}
+				suggests := false
+				for _, e := range r.Errors {
+					suggests = suggests || strings.Contains(e.Message, "Did you mean")
+				}
+				// Not every rule has a suggestion for every mistake; none may have one with introspection off.
+				if suggests && !c.want || !suggests && c.want && name == "Field" {
+					t.Errorf("introspection %t: suggestions %t: %+v", c.want, suggests, r.Errors)
+				}
+			}
+		})
+	}
+}

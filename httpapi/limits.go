@@ -24,6 +24,12 @@ import (
 // Client and urql send for this schema, and keep what an admitted or refused document costs to a few milliseconds
 // of CPU (BenchmarkAdversarialDocuments measures it).
 type Limits struct {
+	// MaxDocumentBytes bounds the length of the document text, checked first of all (default 32 KiB, far below the
+	// body limit: GraphiQL's introspection query is under 2 KiB, a fragment-heavy Apollo dashboard 1.5 KiB). Every
+	// pass over the document is linear in its length, and a few are worse in the length of one name (validation's
+	// "Did you mean" compares an unknown name with every known one by edit distance), so this bounds them all before
+	// any of them runs.
+	MaxDocumentBytes int
 	// MaxTokens bounds the lexical tokens of the document, comments included (default 3000). Parsing, validating
 	// and coercing cost about a microsecond per token, so this is what bounds the cost of everything else. GraphiQL's
 	// introspection query has 180 tokens, a fragment-heavy Apollo dashboard about 250.
@@ -56,6 +62,7 @@ func (l *Limits) defaults() {
 			*v = def
 		}
 	}
+	set(&l.MaxDocumentBytes, 32<<10)
 	set(&l.MaxTokens, 3000)
 	set(&l.MaxDepth, 20)
 	set(&l.MaxAliases, 30)
@@ -122,6 +129,9 @@ func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql
 	}
 	if params.Query == "" {
 		return nil
+	}
+	if len(params.Query) > l.limits.MaxDocumentBytes {
+		return tooComplex("documentBytes", fmt.Sprintf("The document is longer than %d bytes.", l.limits.MaxDocumentBytes))
 	}
 	if _, ok := l.passed.Get(ctx, params.Query); ok {
 		return nil

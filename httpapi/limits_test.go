@@ -19,7 +19,8 @@ type adversarialDocument struct {
 	limit         string
 }
 
-// adversarialDocuments are the shapes the limits must refuse, each at most 64 KiB. Each is sized to pass every
+// adversarialDocuments are the shapes the limits must refuse, each at most 64 KiB (and under the 32 KiB document
+// limit unless that is the limit named). Each is sized to pass every
 // limit checked before the one it names, so that each limit is shown to hold on its own.
 func adversarialDocuments() map[string]adversarialDocument {
 	repeat := strings.Repeat
@@ -57,8 +58,13 @@ func adversarialDocuments() map[string]adversarialDocument {
 		hugeTagList[i] = "tag" + strconv.Itoa(i)
 	}
 	return map[string]adversarialDocument{
-		"ThousandsOfRepeatedFields": {query: "{ viewer { " + repeat("id ", 20000) + "} }", limit: "tokens"},
-		"CommentFlood":              {query: repeat("# comment\n", 5000) + "{ viewer { id } }", limit: "tokens"},
+		"ThousandsOfRepeatedFields": {query: "{ viewer { " + repeat("id ", 10000) + "} }", limit: "tokens"},
+		"CommentFlood":              {query: repeat("# comment\n", 3000) + "{ viewer { id } }", limit: "tokens"},
+		"LongDocument":              {query: "{ viewer { " + repeat("id ", 20000) + "} }", limit: "documentBytes"},
+		// Validation's "Did you mean" compares an unknown name with every known one by edit distance, at a cost
+		// linear in the name's length: the document limit bounds it.
+		"LongUnknownField":          {query: "{ " + repeat("x", 60000) + " }", limit: "documentBytes"},
+		"LongUnknownArgument":       {query: "{ tasks(" + repeat("x", 60000) + ": 1) { totalCount } }", limit: "documentBytes"},
 		"RepeatedFieldsUnderTokens": {query: "{ viewer { " + repeat("id ", 2500) + "} }", limit: "fields"},
 		"DoublingFragmentSpreads":   {query: doubling.String(), limit: "fields"},
 		"DoublingInAnOperationNotRun": {query: strings.Replace(doubling.String(), "query {", "query Small { viewer { id } }\nquery Big {", 1),
@@ -212,6 +218,18 @@ func BenchmarkAdversarialDocuments(b *testing.B) {
 	a := newAPI(b, "sqlite")
 	docs := adversarialDocuments()
 	docs["Baseline"] = adversarialDocument{query: "{ viewer { id } }"}
+	// Within every limit but invalid: validation suggests names for them ("Did you mean"), by edit distances whose
+	// cost grows with the unknown name's length, which the document limit bounds.
+	long := strings.Repeat("x", 32<<10-64)
+	docs["UnknownFieldAtTheDocumentLimit"] = adversarialDocument{query: "{ " + long + " }"}
+	docs["UnknownArgumentAtTheDocumentLimit"] = adversarialDocument{query: "{ tasks(" + long + ": 1) { totalCount } }"}
+	docs["UnknownEnumValueAtTheDocumentLimit"] = adversarialDocument{query: "{ tasks(orderBy: {field: " + long + ", direction: ASC}) { totalCount } }"}
+	var many strings.Builder
+	for i := 0; many.Len() < 32<<10-64; i++ {
+		fmt.Fprintf(&many, "unknownFieldNumber%06dxxxxxxxxxxxxxxxxxx ", i)
+	}
+	docs["ManyUnknownFieldsAtTheDocumentLimit"] = adversarialDocument{query: "{ " + many.String() + "}"}
+	docs["UnknownInputFieldAtTheDocumentLimit"] = adversarialDocument{query: "{ tasks(filter: {" + long + ": 1}) { totalCount } }"}
 	for name, q := range realClientDocuments(b) {
 		docs["Admitted"+name] = adversarialDocument{query: q, variables: map[string]any{"id": "x", "ids": []any{"x"}}}
 	}

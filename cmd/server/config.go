@@ -162,6 +162,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 		// 0 keeps httpapi's default; the lower bounds keep every document GraphiQL and the clients send admissible.
 		Limits: httpapi.Limits{
+			MaxDocumentBytes:  int(integer("MAX_QUERY_BYTES", 0, 8<<10, 1<<20)),
 			MaxTokens:         int(integer("MAX_QUERY_TOKENS", 0, 250, 100000)),
 			MaxDepth:          int(integer("MAX_QUERY_DEPTH", 0, 15, 100)),
 			MaxAliases:        int(integer("MAX_QUERY_ALIASES", 0, 1, 1000)),
