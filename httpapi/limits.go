@@ -17,7 +17,7 @@ import (
 // shape of the document (depth, aliases, root fields, fields after expanding fragments, directives, variables,
 // overlapping selections) after parsing but before gqlgen validates it, and complexity after validation. Every
 // refusal is a QUERY_TOO_COMPLEX error whose extensions.limit names the limit. Each operation of a batch is checked
-// on its own. Beyond the numbers here, an operation may select __schema once (limit "introspection"): the full
+// on its own, and MaxComplexity bounds the operations of one HTTP request together too. Beyond the numbers here, an operation may select __schema once (limit "introspection"): the full
 // introspection query takes about 5 ms to execute, and aliases would multiply that.
 //
 // Zero values take the defaults, which admit every document GraphiQL (its introspection query included), Apollo
@@ -151,11 +151,18 @@ func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql
 	return nil
 }
 
-// MutateOperationContext checks complexity once the document is known to be valid.
+// MutateOperationContext checks complexity once the document is known to be valid: of the operation, and of all the
+// operations of its HTTP request together (requestBudget).
 func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	c := complexity.Calculate(ctx, l.schema, rc.Operation, rc.Variables)
 	if c > l.limits.MaxComplexity {
 		return tooComplex("complexity", fmt.Sprintf("The operation has complexity %d; the limit is %d. Ask for smaller pages or fewer fields.", c, l.limits.MaxComplexity))
+	}
+	// The operations of one HTTP request (a batch) share one budget.
+	if b := budgetFrom(ctx); b != nil {
+		if total, ok := b.spend(c, l.limits.MaxComplexity); !ok {
+			return tooComplex("complexity", fmt.Sprintf("The operations of this request have complexity %d together; the limit is %d per request. Send fewer operations in one batch, or ask for smaller pages.", total, l.limits.MaxComplexity))
+		}
 	}
 	return nil
 }

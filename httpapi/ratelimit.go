@@ -17,7 +17,7 @@ import (
 )
 
 // RateLimit bounds how many GraphQL requests one user makes: a token bucket per verified user, and per client
-// address for requests without a token. A batch is one request. The buckets live in this process, so with several
+// address for requests without a token. Each operation of a batch counts as one request. The buckets live in this process, so with several
 // instances behind a load balancer a user gets the limit once per instance.
 type RateLimit struct {
 	// RPS is the sustained rate, in requests per second, that each user may make; 0 turns rate limiting off.
@@ -57,9 +57,10 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 	return &rateLimiter{limit: rate.Limit(cfg.RPS), burst: burst, buckets: buckets}
 }
 
-// wait takes one token from key's bucket and returns 0, or, when the bucket is empty, takes nothing and returns how
-// long until a token is there.
-func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
+// take takes n tokens from key's bucket and returns 0, or, when the bucket does not hold them, takes nothing and
+// returns how long until it will. cancel gives the tokens back. n above the burst is taken as the burst, so that a
+// batch larger than the burst can still be served once the bucket is full.
+func (l *rateLimiter) take(key string, n int, now time.Time) (wait time.Duration, cancel func()) {
 	bucket, ok := l.buckets.Get(key)
 	if !ok {
 		bucket = rate.NewLimiter(l.limit, l.burst)
@@ -67,15 +68,30 @@ func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
 			bucket = prev // another request of the same user added it first
 		}
 	}
-	r := bucket.ReserveN(now, 1)
+	n = min(n, l.burst)
+	// Checked before reserving: a reservation that has to be cancelled leaves the bucket's clock in the future, and
+	// cancelling an earlier one of the same request would then give nothing back.
+	if have := bucket.TokensAt(now); have < float64(n) {
+		wait := time.Duration((float64(n) - have) / float64(l.limit) * float64(time.Second))
+		return max(wait, time.Nanosecond), func() {}
+	}
+	r := bucket.ReserveN(now, n)
 	if !r.OK() {
-		return time.Minute // only for a burst of 0, which newRateLimiter excludes
+		return time.Minute, func() {} // only for a burst of 0, which newRateLimiter excludes
 	}
 	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now) // a refused request must not use up the token it would have waited for
-		return d
+		r.CancelAt(now) // raced with another request of the key; a refused one must not use up the tokens
+		return d, func() {}
 	}
-	return 0
+	// Cancelled as of when it was taken: a reservation already acted on gives nothing back.
+	return 0, func() { r.CancelAt(now) }
+}
+
+// wait takes one token from key's bucket and returns 0, or, when the bucket is empty, takes nothing and returns how
+// long until a token is there.
+func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
+	d, _ := l.take(key, 1, now)
+	return d
 }
 
 // rateLimit is the piece of the chain that answers a request over the limit with 429, Retry-After (whole seconds,
@@ -89,19 +105,37 @@ func rateLimit(cfg RateLimit) func(http.Handler) http.Handler {
 	return newRateLimiter(cfg).middleware
 }
 
+// middleware answers a request over the limit with 429, Retry-After (whole seconds, at least 1) and a RATE_LIMITED
+// error. It runs after token verification, so a verified user is limited by id wherever they connect from. A
+// request is charged one token here; the transport charges a batch one more per further operation (requestBudget),
+// and when those are not there the batch is refused whole and its first token given back.
 func (l *rateLimiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		wait := l.wait(rateKey(r), time.Now())
-		if wait == 0 {
-			next.ServeHTTP(w, r)
+		key := rateKey(r)
+		wait, cancel := l.take(key, 1, time.Now())
+		if wait > 0 {
+			tooManyRequests(w, r, wait)
 			return
 		}
-		seconds := int(math.Ceil(wait.Seconds()))
-		w.Header().Set("Retry-After", strconv.Itoa(seconds))
-		refuse(w, r, http.StatusTooManyRequests, &gqlerror.Error{
-			Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
-			Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
-		})
+		ctx := withRequestBudget(r.Context())
+		budgetFrom(ctx).charge = func(n int) time.Duration {
+			wait, _ := l.take(key, n, time.Now())
+			if wait > 0 {
+				cancel()
+			}
+			return wait
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// tooManyRequests answers 429 with Retry-After (whole seconds, at least 1) and a RATE_LIMITED error.
+func tooManyRequests(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	seconds := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	refuse(w, r, http.StatusTooManyRequests, &gqlerror.Error{
+		Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
+		Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
 	})
 }
 

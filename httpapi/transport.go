@@ -68,6 +68,7 @@ func (t *transport) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if t.perRequest != nil {
 		r = r.WithContext(t.perRequest(r.Context()))
 	}
+	r = r.WithContext(withRequestBudget(r.Context()))
 	switch r.Method {
 	case http.MethodGet:
 		t.serveGet(w, r, media)
@@ -159,6 +160,11 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 	if len(elems) > t.maxBatch {
 		writeResponse(w, r, media, http.StatusBadRequest, &graphql.Response{Errors: gqlerror.List{tooComplex("batch",
 			fmt.Sprintf("A batch can hold at most %d operations; this one has %d.", t.maxBatch, len(elems)))}})
+		return
+	}
+	if wait := budgetFrom(r.Context()).chargeOperations(len(elems) - 1); wait > 0 {
+		// The request itself was charged once; each further operation counts as one more.
+		tooManyRequests(w, r, wait)
 		return
 	}
 	results := make([]*graphql.Response, len(elems))

@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"taskapi/graph"
+	"taskapi/httpapi"
+	"taskapi/model/modeltest"
+)
+
+// TestBatchSharesOneComplexityBudget: the operations of one batch spend one complexity budget between them, in
+// order; one that does not fit is refused in its slot and leaves the budget to those after it that do.
+func TestBatchSharesOneComplexityBudget(t *testing.T) {
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxComplexity: 700}})
+	big := map[string]any{"query": "{ tasks(first: 100) { nodes { id title } } }"} // 1 + 100 × 3 = 301
+	small := map[string]any{"query": "{ viewer { id } }"}
+	body, _ := json.Marshal([]map[string]any{big, big, big, small})
+	resp, raw := post(t, a, map[string]string{"Authorization": "Bearer " + token(t, "alice")}, string(body))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	var results []result
+	if err := json.Unmarshal(raw, &results); err != nil || len(results) != 4 {
+		t.Fatalf("%s", raw)
+	}
+	results[0].noErrors(t)
+	results[1].noErrors(t)
+	if results[2].code(t) != graph.CodeQueryTooComplex || results[2].Errors[0].Extensions["limit"] != "complexity" ||
+		!strings.Contains(results[2].Errors[0].Message, "together") {
+		t.Errorf("third operation: %+v", results[2].Errors)
+	}
+	results[3].noErrors(t)
+
+	t.Run("EachRequestItsOwn", func(t *testing.T) {
+		for range 3 {
+			if r := a.do("alice", big["query"].(string), nil); len(r.Errors) > 0 {
+				t.Fatalf("a request of one operation within the limit: %+v", r.Errors)
+			}
+		}
+	})
+}
+
+// TestRateLimitChargesEachOperation: a batch costs the rate limit one request per operation; a batch the bucket
+// cannot pay for is refused whole, 429, and takes nothing.
+func TestRateLimitChargesEachOperation(t *testing.T) {
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 5}})
+	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice")}
+	op := `{"query":"{ viewer { id } }"}`
+	batch := func(n int) string { return "[" + strings.Repeat(op+",", n-1) + op + "]" }
+
+	if resp, raw := post(t, a, alice, batch(4)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a batch of 4 within a burst of 5: %d %s", resp.StatusCode, raw)
+	}
+	resp, raw := post(t, a, alice, batch(2))
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a batch of 2 with one request left: %d %s", resp.StatusCode, raw)
+	}
+	var r result
+	if err := json.Unmarshal(raw, &r); err != nil || r.code(t) != graph.CodeRateLimited {
+		t.Fatalf("body %s", raw)
+	}
+	if resp, raw := post(t, a, alice, op); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the one request left was used up by the refused batch: %d %s", resp.StatusCode, raw)
+	}
+	if resp, _ := post(t, a, alice, op); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("over the burst: %d", resp.StatusCode)
+	}
+}
