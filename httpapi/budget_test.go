@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -68,4 +69,46 @@ func TestRateLimitChargesEachOperation(t *testing.T) {
 	if resp, _ := post(t, a, alice, op); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("over the burst: %d", resp.StatusCode)
 	}
+}
+
+// TestValuesCountedBeforeDecoding: variables and extensions over the limit of values are refused as
+// QUERY_TOO_COMPLEX (limit variableValues or extensionValues) over POST, in a batch's slot, and over GET.
+func TestValuesCountedBeforeDecoding(t *testing.T) {
+	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxVariableValues: 100}})
+	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice"), "Accept": "application/graphql-response+json"}
+	zeros := "[" + strings.Repeat("0,", 200) + "0]"
+	query := `"query($ids: [ID!]!) { nodes(ids: $ids) { id } }"`
+	cases := map[string]struct{ body, limit string }{
+		"Variables":  {`{"query":` + query + `,"variables":{"ids":` + zeros + `}}`, "variableValues"},
+		"Extensions": {`{"query":"{ viewer { id } }","extensions":{"padding":` + zeros + `}}`, "extensionValues"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			resp, raw := post(t, a, alice, c.body)
+			var r result
+			if err := json.Unmarshal(raw, &r); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != http.StatusBadRequest || r.code(t) != graph.CodeQueryTooComplex || r.Errors[0].Extensions["limit"] != c.limit {
+				t.Fatalf("status %d: %s", resp.StatusCode, raw)
+			}
+			resp, raw = post(t, a, alice, "["+c.body+`,{"query":"{ viewer { id } }"}]`)
+			var results []result
+			if err := json.Unmarshal(raw, &results); err != nil || resp.StatusCode != http.StatusOK || len(results) != 2 {
+				t.Fatalf("batch: status %d: %s", resp.StatusCode, raw)
+			}
+			if results[0].code(t) != graph.CodeQueryTooComplex || results[0].Errors[0].Extensions["limit"] != c.limit {
+				t.Errorf("batch slot: %s", raw)
+			}
+			results[1].noErrors(t)
+		})
+	}
+	t.Run("GET", func(t *testing.T) {
+		u := "/graphql?query=" + url.QueryEscape(`{ viewer { id } }`) + "&extensions=" + url.QueryEscape(`{"padding":`+zeros+`}`)
+		resp, raw := a.request(http.MethodGet, u, alice, nil)
+		var r result
+		if err := json.Unmarshal(raw, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.Errors[0].Extensions["limit"] != "extensionValues" {
+			t.Fatalf("status %d: %s", resp.StatusCode, raw)
+		}
+	})
 }

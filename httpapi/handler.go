@@ -143,7 +143,9 @@ func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
 	exec.Use(graph.VariableScalars(schema))
 	exec.Use(statementTimeout(opts.StatementTimeout))
 	exec.Use(obs.operations())
-	return &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch,
+	limits := opts.Limits
+	limits.defaults()
+	return &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
 		perRequest:    func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) },
 		afterMutation: graph.ClearLoaders}
 }

@@ -218,6 +218,13 @@ func BenchmarkAdversarialDocuments(b *testing.B) {
 	a := newAPI(b, "sqlite")
 	docs := adversarialDocuments()
 	docs["Baseline"] = adversarialDocument{query: "{ viewer { id } }"}
+	// Refused by counting the JSON text, before a list of half a million values is built.
+	zeros := make([]any, 500000)
+	for i := range zeros {
+		zeros[i] = 0
+	}
+	docs["HalfAMillionVariableValues"] = adversarialDocument{query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+		variables: map[string]any{"ids": zeros}}
 	// Within every limit but invalid: validation suggests names for them ("Did you mean"), by edit distances whose
 	// cost grows with the unknown name's length, which the document limit bounds.
 	long := strings.Repeat("x", 32<<10-64)

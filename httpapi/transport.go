@@ -35,6 +35,9 @@ type transport struct {
 	exec         *executor.Executor
 	maxBodyBytes int64
 	maxBatch     int
+	// maxValues bounds the values of a request's variables, and separately of its extensions, counted in the JSON
+	// text before it is decoded (Limits.MaxVariableValues).
+	maxValues int
 	// perRequest, when set, prepares the context that every operation of one HTTP request shares: the request's
 	// dataloaders, so that the operations of a batch share what they read.
 	perRequest func(ctx context.Context) context.Context
@@ -87,13 +90,14 @@ func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media strin
 		return
 	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
-	if err := decodeObjectParam(q.Get("variables"), &params.Variables); err != nil {
-		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The variables parameter must be a JSON object.")
-		return
-	}
-	if err := decodeObjectParam(q.Get("extensions"), &params.Extensions); err != nil {
-		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The extensions parameter must be a JSON object.")
-		return
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
+		if err := decodeObjectParam(q.Get(p.name), p.dst, p.name, t.maxValues); err != nil {
+			t.refuseParams(w, r, media, err, "The "+p.name+" parameter must be a JSON object.")
+			return
+		}
 	}
 	out := t.run(r.Context(), params, true)
 	if out.status == http.StatusMethodNotAllowed {
@@ -135,9 +139,9 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, "The request body is not a JSON object: "+err.Error())
 		return
 	}
-	params, err := req.params(r.Header)
+	params, err := req.params(r.Header, t.maxValues)
 	if err != nil {
-		writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, err.Error())
+		t.refuseParams(w, r, media, err, err.Error())
 		return
 	}
 	out := t.run(r.Context(), params, false)
@@ -175,9 +179,13 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 			results[i] = &graphql.Response{Errors: gqlerror.List{badRequest("The operation is not a JSON object: " + err.Error())}}
 			continue
 		}
-		params, err := req.params(r.Header)
+		params, err := req.params(r.Header, t.maxValues)
 		if err != nil {
-			results[i] = &graphql.Response{Errors: gqlerror.List{badRequest(err.Error())}}
+			var limit *gqlerror.Error
+			if !errors.As(err, &limit) {
+				limit = badRequest(err.Error())
+			}
+			results[i] = &graphql.Response{Errors: gqlerror.List{limit}}
 			continue
 		}
 		ctx, rc, done := t.prepare(r.Context(), params, false)
@@ -245,7 +253,10 @@ func (o outcome) statusFor(media string) int {
 
 // params checks that a decoded request is well formed: query a string, operationName a string or null, variables
 // and extensions objects or null.
-func (req *rawRequest) params(header http.Header) (*graphql.RawParams, error) {
+//
+// Variables and extensions are counted before they are decoded: over maxValues values, the error is the
+// QUERY_TOO_COMPLEX *gqlerror.Error of the limit variableValues (or extensionValues).
+func (req *rawRequest) params(header http.Header, maxValues int) (*graphql.RawParams, error) {
 	p := &graphql.RawParams{Headers: header}
 	if err := optionalString(req.Query, &p.Query); err != nil {
 		return nil, errors.New("query must be a string")
@@ -258,11 +269,11 @@ func (req *rawRequest) params(header http.Header) (*graphql.RawParams, error) {
 	if err := optionalString(req.OperationName, &p.OperationName); err != nil {
 		return nil, errors.New("operationName must be a string")
 	}
-	if err := optionalObject(req.Variables, &p.Variables); err != nil {
-		return nil, errors.New("variables must be a JSON object")
+	if err := optionalObject(req.Variables, &p.Variables, "variables", maxValues); err != nil {
+		return nil, orMessage(err, "variables must be a JSON object")
 	}
-	if err := optionalObject(req.Extensions, &p.Extensions); err != nil {
-		return nil, errors.New("extensions must be a JSON object")
+	if err := optionalObject(req.Extensions, &p.Extensions, "extensions", maxValues); err != nil {
+		return nil, orMessage(err, "extensions must be a JSON object")
 	}
 	return p, nil
 }
@@ -276,9 +287,36 @@ func optionalString(raw json.RawMessage, dst *string) error {
 	return json.Unmarshal(raw, dst)
 }
 
-func optionalObject(raw json.RawMessage, dst *map[string]any) error {
+// orMessage keeps a limit's refusal and replaces any other error with message.
+func orMessage(err error, message string) error {
+	var limit *gqlerror.Error
+	if errors.As(err, &limit) {
+		return limit
+	}
+	return errors.New(message)
+}
+
+// refuseParams answers a request whose variables or extensions could not be taken: a limit's refusal as the request
+// error it is (400 or 200 by media type, as for the other limits), anything else 400 BAD_REQUEST with message.
+func (t *transport) refuseParams(w http.ResponseWriter, r *http.Request, media string, err error, message string) {
+	var limit *gqlerror.Error
+	if errors.As(err, &limit) {
+		out := outcome{resp: &graphql.Response{Errors: gqlerror.List{limit}}, requestError: true}
+		writeResponse(w, r, media, out.statusFor(media), out.resp)
+		return
+	}
+	writeError(w, r, media, http.StatusBadRequest, graph.CodeBadRequest, message)
+}
+
+// optionalObject decodes raw, an object or null, into dst, after counting its values without building them: more
+// than maxValues is the QUERY_TOO_COMPLEX refusal of the limit named after what (variableValues, extensionValues).
+func optionalObject(raw json.RawMessage, dst *map[string]any, what string, maxValues int) error {
 	if len(raw) == 0 || isNull(raw) {
 		return nil
+	}
+	if n, err := countJSONValues(raw, maxValues); err == nil && n > maxValues {
+		limit := strings.TrimSuffix(what, "s") + "Values"
+		return tooComplex(limit, fmt.Sprintf("The %s hold more than %d values.", what, maxValues))
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -287,11 +325,11 @@ func optionalObject(raw json.RawMessage, dst *map[string]any) error {
 	return strictUnmarshal(raw, dst)
 }
 
-func decodeObjectParam(s string, dst *map[string]any) error {
+func decodeObjectParam(s string, dst *map[string]any, what string, maxValues int) error {
 	if s == "" {
 		return nil
 	}
-	return optionalObject(json.RawMessage(s), dst)
+	return optionalObject(json.RawMessage(s), dst, what, maxValues)
 }
 
 // strictUnmarshal decodes one JSON value, numbers kept exact (as gqlgen expects), and refuses trailing data.
