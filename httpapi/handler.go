@@ -10,7 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskapi/auth"
 	"taskapi/graph"
@@ -30,11 +29,13 @@ type Options struct {
 	// ExplainTokenRefusals puts the reason a token was refused into the 401's extensions.reason, for development
 	// mode. The reason is always logged; without this the body says no more than that the token is invalid.
 	ExplainTokenRefusals bool
-	// QueryCacheSize is how many parsed and validated documents are kept (default 1000).
-	QueryCacheSize int
-	// PersistedQueryCacheSize is how many documents automatic persisted queries remember by their hash (default
-	// 1000); each is at most 64 KiB.
-	PersistedQueryCacheSize int
+	// QueryCacheBytes bounds the memory of the parsed and validated documents kept, by an estimate of what each
+	// takes (documentCost; default 8 MiB). A bound on their number would let large documents take a hundred times
+	// more.
+	QueryCacheBytes int64
+	// PersistedQueryCacheBytes bounds the documents automatic persisted queries remember by their hash, by their
+	// length (default 2 MiB).
+	PersistedQueryCacheBytes int64
 	// Limits bound the cost of one document.
 	Limits Limits
 
@@ -68,11 +69,11 @@ func (o *Options) defaults() {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 10
 	}
-	if o.QueryCacheSize <= 0 {
-		o.QueryCacheSize = 1000
+	if o.QueryCacheBytes <= 0 {
+		o.QueryCacheBytes = 8 << 20
 	}
-	if o.PersistedQueryCacheSize <= 0 {
-		o.PersistedQueryCacheSize = 1000
+	if o.PersistedQueryCacheBytes <= 0 {
+		o.PersistedQueryCacheBytes = 2 << 20
 	}
 }
 
@@ -99,8 +100,9 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	)(mux)
 
 	mux.Handle("/graphql", chain(
-		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals), // the viewer, or 401 for a bad token; none is fine (introspection)
-		rateLimit(opts.RateLimit),                                     // per verified user, else per client address
+		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
+		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
+		rateLimit(opts.RateLimit), // per verified user, else per client address
 	)(newGraphQL(store, opts, obs)))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
@@ -132,13 +134,13 @@ func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
 	exec.SetRecoverFunc(graph.RecoverPanic)
-	exec.SetQueryCache(newDocumentCache[*ast.QueryDocument](opts.QueryCacheSize))
+	exec.SetQueryCache(newSizedCache(opts.QueryCacheBytes, documentCost))
 	exec.SetDefaultRulesFn(graph.ValidationRules(!opts.DisableIntrospection))
 	exec.SetDisableSuggestion(opts.DisableIntrospection)
 	if !opts.DisableIntrospection {
 		exec.Use(extension.Introspection{})
 	}
-	exec.Use(newPersistedQueries(opts.PersistedQueryCacheSize))
+	exec.Use(newPersistedQueries(opts.PersistedQueryCacheBytes))
 	exec.Use(newLimiter(opts.Limits, schema))
 	exec.Use(graph.VariableScalars(schema))
 	exec.Use(statementTimeout(opts.StatementTimeout))

@@ -6,7 +6,6 @@ import (
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -81,7 +80,7 @@ type limiter struct {
 	limits Limits
 	schema graphql.ExecutableSchema
 	// passed remembers documents that passed the shape checks, so a repeated query is not parsed twice.
-	passed documentCache[struct{}]
+	passed *sizedCache[struct{}]
 }
 
 var (
@@ -92,32 +91,16 @@ var (
 
 func newLimiter(limits Limits, schema graphql.ExecutableSchema) *limiter {
 	limits.defaults()
-	return &limiter{limits: limits, schema: schema, passed: newDocumentCache[struct{}](1000)}
+	return &limiter{limits: limits, schema: schema, passed: newSizedCache(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + entryOverhead })}
 }
 
-// maxCachedDocument is the longest document the caches keyed by document text keep. A cache of 1000 entries keyed
-// by documents of up to a whole request body (1 MiB, a long string literal is one token) could hold a gigabyte;
-// longer documents are rare and are parsed again instead.
-const maxCachedDocument = 64 << 10
+// passedCacheBytes bounds what the limiter remembers of the documents that passed its checks: their text, which a
+// parsed document holds anyway, and an entry's overhead. 1 MiB is some thousands of real clients' documents.
+const passedCacheBytes = 1 << 20
 
-// documentCache is an LRU keyed by document text that ignores documents longer than maxCachedDocument.
-type documentCache[T any] struct{ lru *lru.LRU[T] }
-
-var _ graphql.Cache[any] = documentCache[any]{}
-
-func newDocumentCache[T any](size int) documentCache[T] { return documentCache[T]{lru.New[T](size)} }
-
-// Get returns the value kept for the document.
-func (c documentCache[T]) Get(ctx context.Context, document string) (T, bool) {
-	return c.lru.Get(ctx, document)
-}
-
-// Add keeps value for the document, unless the document is too long to keep.
-func (c documentCache[T]) Add(ctx context.Context, document string, value T) {
-	if len(document) <= maxCachedDocument {
-		c.lru.Add(ctx, document, value)
-	}
-}
+// entryOverhead is what one cache entry costs beyond its key and value: the map slot, the list element and the
+// entry itself.
+const entryOverhead = 160
 
 func (l *limiter) ExtensionName() string                          { return "Limits" }
 func (l *limiter) Validate(schema graphql.ExecutableSchema) error { return nil }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/graph"
@@ -22,8 +21,8 @@ import (
 //
 // It is gqlgen's extension.AutomaticPersistedQuery with three differences. A document is remembered only once it has
 // passed the limits and validation (MutateOperationContext runs after both), so the cache holds no document that
-// would be refused, and a document longer than maxCachedDocument is not remembered at all: the cache has a bounded
-// number of entries, and with whole request bodies in them it could hold a gigabyte. And problems with the extension
+// would be refused, and the cache is bounded by the bytes of what it holds rather than by the number of entries,
+// which let one client fill it with large documents. And problems with the extension
 // are BAD_REQUEST errors with messages of our own (gqlgen's carry no code).
 //
 // It must be registered before the limiter, so that a document looked up by its hash is measured like one sent in
@@ -35,7 +34,7 @@ import (
 // link retry with the full query (it reads the body of a 4xx response too). The transport marks it uncacheable, so
 // that no cache keeps serving the miss of a GET once the document is known.
 type persistedQueries struct {
-	cache *lru.LRU[string]
+	cache *sizedCache[string]
 }
 
 var (
@@ -55,8 +54,10 @@ const (
 	msgPersistedQueryMismatch = "extensions.persistedQuery.sha256Hash is not the SHA-256 hash of the query."
 )
 
-func newPersistedQueries(size int) persistedQueries {
-	return persistedQueries{cache: lru.New[string](size)}
+func newPersistedQueries(maxBytes int64) persistedQueries {
+	return persistedQueries{cache: newSizedCache(maxBytes, func(hash, query string) int64 {
+		return int64(len(hash)+len(query)) + entryOverhead
+	})}
 }
 
 func (persistedQueries) ExtensionName() string                          { return "AutomaticPersistedQuery" }
@@ -94,7 +95,7 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 // MutateOperationContext remembers a document sent with its hash, now that it has passed the limits and validation.
 func (p persistedQueries) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	stats, _ := rc.Stats.GetExtension(persistedQueryStats).(*extension.ApqStats)
-	if stats != nil && stats.SentQuery && len(rc.RawQuery) <= maxCachedDocument {
+	if stats != nil && stats.SentQuery {
 		p.cache.Add(ctx, stats.Hash, rc.RawQuery)
 	}
 	return nil

@@ -48,8 +48,11 @@ type Config struct {
 	HTTP               HTTPTimeouts
 
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
-	Limits                  httpapi.Limits
-	PersistedQueryCacheSize int
+	Limits httpapi.Limits
+	// QueryCacheBytes and PersistedQueryCacheBytes bound the caches of parsed documents and of persisted queries;
+	// zero takes httpapi's defaults.
+	QueryCacheBytes          int64
+	PersistedQueryCacheBytes int64
 
 	// afterGrace, when set, is what the shutdown waits on for the grace period instead of time.After(grace): tests
 	// end the period when their clients have seen the drain, rather than racing a wall-clock margin.
@@ -174,7 +177,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			MaxComplexity:     int(integer("MAX_QUERY_COMPLEXITY", 0, 100, 1000000)),
 			MaxOverlaps:       int(integer("MAX_QUERY_OVERLAPS", 0, 50, 1000000)),
 		},
-		PersistedQueryCacheSize: int(integer("PERSISTED_QUERY_CACHE_SIZE", 0, 1, 100000)),
+		QueryCacheBytes:          integer("QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
+		PersistedQueryCacheBytes: integer("PERSISTED_QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
+	}
+	if getenv("PERSISTED_QUERY_CACHE_SIZE") != "" {
+		// A count of entries bounded nothing: one client filled it with large documents.
+		bad("PERSISTED_QUERY_CACHE_SIZE is replaced by PERSISTED_QUERY_CACHE_BYTES, a bound in bytes (default 2097152); remove it")
 	}
 	// Development mode answers one person at once and restarts often: no grace period to wait through, no limit to
 	// trip over. Everywhere else a load balancer needs the grace period, and the API the limit.

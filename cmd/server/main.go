@@ -332,19 +332,20 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	draining := make(chan struct{})
 	handler := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
-		Logger:                  logger,
-		MaxBodyBytes:            cfg.MaxBodyBytes,
-		MaxBatch:                cfg.MaxBatch,
-		DisableIntrospection:    !cfg.Introspection,
-		ExplainTokenRefusals:    cfg.devMode(),
-		Limits:                  cfg.Limits,
-		PersistedQueryCacheSize: cfg.PersistedQueryCacheSize,
-		Registry:                registry,
-		StatementTimeout:        cfg.DBStatementTimeout,
-		RateLimit:               httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
-		CORSOrigins:             cfg.CORSOrigins,
-		Draining:                draining,
-		Version:                 buildVersion(),
+		Logger:                   logger,
+		MaxBodyBytes:             cfg.MaxBodyBytes,
+		MaxBatch:                 cfg.MaxBatch,
+		DisableIntrospection:     !cfg.Introspection,
+		ExplainTokenRefusals:     cfg.devMode(),
+		Limits:                   cfg.Limits,
+		QueryCacheBytes:          cfg.QueryCacheBytes,
+		PersistedQueryCacheBytes: cfg.PersistedQueryCacheBytes,
+		Registry:                 registry,
+		StatementTimeout:         cfg.DBStatementTimeout,
+		RateLimit:                httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
+		CORSOrigins:              cfg.CORSOrigins,
+		Draining:                 draining,
+		Version:                  buildVersion(),
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -197,13 +197,17 @@ func (b *syncBuffer) String() string {
 }
 
 func TestLimitsFromEnvironment(t *testing.T) {
-	c, err := loadConfig(env("MAX_QUERY_DEPTH", "30", "MAX_QUERY_COMPLEXITY", "500", "PERSISTED_QUERY_CACHE_SIZE", "7", "MAX_QUERY_BYTES", "65536"))
+	c, err := loadConfig(env("MAX_QUERY_DEPTH", "30", "MAX_QUERY_COMPLEXITY", "500", "PERSISTED_QUERY_CACHE_BYTES", "700000", "MAX_QUERY_BYTES", "65536"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Limits.MaxDepth != 30 || c.Limits.MaxComplexity != 500 || c.PersistedQueryCacheSize != 7 || c.Limits.MaxTokens != 0 ||
+	if c.Limits.MaxDepth != 30 || c.Limits.MaxComplexity != 500 || c.PersistedQueryCacheBytes != 700000 || c.Limits.MaxTokens != 0 ||
 		c.Limits.MaxDocumentBytes != 65536 {
-		t.Errorf("limits = %+v, cache %d", c.Limits, c.PersistedQueryCacheSize)
+		t.Errorf("limits = %+v, cache %d", c.Limits, c.PersistedQueryCacheBytes)
+	}
+	// The count of entries it replaces is refused rather than ignored.
+	if _, err := loadConfig(env("PERSISTED_QUERY_CACHE_SIZE", "1000")); err == nil || !strings.Contains(err.Error(), "PERSISTED_QUERY_CACHE_BYTES") {
+		t.Errorf("PERSISTED_QUERY_CACHE_SIZE: err = %v", err)
 	}
 	// A depth below what GraphiQL's introspection query needs is refused rather than breaking GraphiQL.
 	if _, err := loadConfig(env("MAX_QUERY_DEPTH", "5")); err == nil || !strings.Contains(err.Error(), "MAX_QUERY_DEPTH") {
