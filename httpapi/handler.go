@@ -102,6 +102,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 	mux.Handle("/graphql", chain(
 		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
+		privateToViewer,           // Cache-Control: private, no-store on whatever is answered for a viewer
 		rateLimit(opts.RateLimit), // per verified user, else per client address
 	)(newGraphQL(store, opts, obs)))
 	mux.Handle("GET /metrics", metricsHandler(registry))

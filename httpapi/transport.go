@@ -420,7 +420,7 @@ func writeResponse(w http.ResponseWriter, r *http.Request, media string, status 
 	observationFrom(r.Context()).addErrors(resp.Errors)
 	if isPersistedQueryMiss(resp) {
 		// The miss of a GET must not be cached: the client is about to make the document known.
-		w.Header().Set("Cache-Control", "private, no-cache, must-revalidate")
+		w.Header().Set("Cache-Control", "private, no-cache, no-store, must-revalidate")
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
