@@ -29,32 +29,85 @@ export function databaseURL(name) {
   return `postgres://${encodeURIComponent(PGUSER)}@${PGHOST}:${PGPORT}/${name}?sslmode=disable`;
 }
 
-function adminPool() {
-  return new pg.Pool({ host: PGHOST, port: Number(PGPORT), user: PGUSER, database: 'postgres', max: 1 });
-}
-
 function newDatabaseName(kind) {
   return `e2e_${kind}_${RUN_ID}_${randomBytes(4).toString('hex')}`;
 }
 
-async function createDatabase(kind) {
-  const name = newDatabaseName(kind);
-  const admin = adminPool();
+/** Runs one statement on the maintenance database, over a connection that is closed when this resolves. */
+export async function adminQuery(sql) {
+  const client = new pg.Client({ host: PGHOST, port: Number(PGPORT), user: PGUSER, database: 'postgres' });
+  // Without a listener, a connection error arriving between statements would be an uncaught exception.
+  let lost;
+  client.on('error', (err) => {
+    lost = err;
+  });
+  await client.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await client.query(sql);
   } finally {
-    await admin.end();
+    // Client.end() resolves when the socket has closed, unlike Pool.end().
+    await client.end();
   }
+  if (lost) throw new Error(`maintenance connection failed during ${sql}: ${lost.message}`, { cause: lost });
+}
+
+/** Creates an empty database named e2e_<kind>_<run id>_<random> (run.sh drops what a killed run leaves). */
+export async function createDatabase(kind) {
+  const name = newDatabaseName(kind);
+  await adminQuery(`CREATE DATABASE ${name}`);
   return name;
 }
 
-async function dropDatabase(name) {
-  const admin = adminPool();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+/**
+ * Drops a database, ending any session still connected to it. Callers close their own connections first (see
+ * closablePool): a session ended here sends its client a FATAL error, which that client, if still connected,
+ * emits as an 'error' event.
+ */
+export async function dropDatabase(name) {
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/**
+ * A pg.Pool with close(), which resolves only once every connection the pool ever opened has closed its socket.
+ *
+ * pg.Pool's own end() resolves as soon as it has asked its idle clients to end, before PostgreSQL has read their
+ * Terminate message. A DROP DATABASE ... WITH (FORCE) in that window makes the server end those sessions with
+ * "terminating connection due to administrator command"; the client emits that as an 'error' event, the pool
+ * re-emits it, and a pool without an 'error' listener throws it as an uncaught exception, which Node's test runner
+ * charges to the hook that opened the connection (the before hook) long after the tests have passed.
+ *
+ * So: every client gets an 'error' listener from the moment it connects and the pool has one too (an error is
+ * recorded, never thrown), and close() waits for each client's 'end' (its socket closed) before it returns.
+ * `pool.connectionErrors` lists what the connections reported; close() fails when it is not empty, so that a
+ * connection lost during a test is a clear teardown failure rather than silence.
+ */
+export function closablePool(options, what) {
+  const pool = new pg.Pool(options);
+  const errors = [];
+  const open = new Set();
+  const record = (err) => errors.push(err);
+  pool.connectionErrors = errors;
+  pool.on('error', record);
+  pool.on('connect', (client) => {
+    client.on('error', record);
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    open.add(ended);
+    ended.then(() => open.delete(ended));
+  });
+  let closing;
+  pool.close = () => {
+    closing ??= (async () => {
+      // Resolves once no client is checked out and every idle one has been told to end; 'connect' has fired
+      // for every client that ever connected, so `open` holds every socket still to close.
+      await pool.end();
+      await Promise.all(open);
+      if (errors.length) {
+        throw new AggregateError(errors, `${what}: ${errors.length} connection error(s): ${errors.map((e) => e.message).join('; ')}`);
+      }
+    })();
+    return closing;
+  };
+  return pool;
 }
 
 function listen(server) {
@@ -74,45 +127,72 @@ async function freePort() {
 /**
  * Starts Better Auth with email and password and the jwt() plugin at its defaults (EdDSA/Ed25519 keys kept in the
  * database, JWKS at /api/auth/jwks, tokens at /api/auth/token), its tables in a new database.
+ *
+ * stop() tears down in this order, each step finished before the next begins: the HTTP server stops accepting and
+ * its requests in flight finish (so none still needs the pool), the pool closes every connection (closablePool),
+ * and only then is the database dropped.
  */
 export async function startBetterAuth() {
   const dbName = await createDatabase('auth');
-  const pool = new pg.Pool({ host: PGHOST, port: Number(PGPORT), user: PGUSER, database: dbName, max: 5 });
+  const pool = closablePool(
+    { host: PGHOST, port: Number(PGPORT), user: PGUSER, database: dbName, max: 5 },
+    `Better Auth's pool on ${dbName}`,
+  );
   let handler = (_req, res) => {
     res.statusCode = 503;
     res.end('starting');
   };
-  const server = createServer((req, res) => handler(req, res));
-  const port = await listen(server);
-  const url = `http://127.0.0.1:${port}`;
-  const options = {
-    appName: 'taskapi-e2e',
-    baseURL: url,
-    secret: randomBytes(32).toString('base64url'),
-    database: pool,
-    emailAndPassword: { enabled: true },
-    plugins: [jwt()],
-    telemetry: { enabled: false },
-  };
-  const auth = betterAuth(options);
-  const { runMigrations } = await getMigrations(auth.options);
-  await runMigrations();
-  handler = toNodeHandler(auth);
+  const inFlight = new Set();
+  const server = createServer((req, res) => {
+    const done = Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((err) => {
+        if (!res.headersSent) res.statusCode = 500;
+        res.end(String(err));
+      })
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  });
 
-  let stopped = false;
-  return {
-    url,
-    auth,
-    pool,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(() => resolve()));
-      await pool.end();
-      await dropDatabase(dbName);
-    },
+  let stopped;
+  const stop = () => {
+    stopped ??= (async () => {
+      const closed = new Promise((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // A kept-alive connection may start one more request while the first finish: wait until none runs.
+      while (inFlight.size) await Promise.all(inFlight);
+      server.closeAllConnections();
+      await closed;
+      try {
+        await pool.close();
+      } finally {
+        await dropDatabase(dbName);
+      }
+    })();
+    return stopped;
   };
+
+  try {
+    const port = await listen(server);
+    const url = `http://127.0.0.1:${port}`;
+    const options = {
+      appName: 'taskapi-e2e',
+      baseURL: url,
+      secret: randomBytes(32).toString('base64url'),
+      database: pool,
+      emailAndPassword: { enabled: true },
+      plugins: [jwt()],
+      telemetry: { enabled: false },
+    };
+    const auth = betterAuth(options);
+    const { runMigrations } = await getMigrations(auth.options);
+    await runMigrations();
+    handler = toNodeHandler(auth);
+    return { url, auth, pool, stop };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
 }
 
 /** Builds the server binary once per process (run.sh builds it beforehand and passes E2E_SERVER_BIN). */
@@ -255,26 +335,32 @@ export function decodeJWT(token) {
 /**
  * Starts Better Auth and the server, and signs up `users` people. Returns everything plus stop(), which is safe to
  * call twice and is what a test file's after() hook calls.
+ *
+ * stop() goes in dependency order: first the server (it fetches Better Auth's JWKS, and its own database is
+ * dropped once the process has exited), then Better Auth (its HTTP server, its pool's connections, its database).
+ * A step that fails does not skip the next; stop() then rejects with every failure.
  */
 export async function startEnvironment({ name, users = 2 } = {}) {
-  const stops = [];
-  const stop = async () => {
-    const errors = [];
-    for (const s of stops.reverse()) {
-      try {
-        await s();
-      } catch (err) {
-        errors.push(err);
+  let ba;
+  let server;
+  let stopped;
+  const stop = () => {
+    stopped ??= (async () => {
+      const errors = [];
+      for (const part of [server, ba]) {
+        try {
+          await part?.stop();
+        } catch (err) {
+          errors.push(err);
+        }
       }
-    }
-    stops.length = 0;
-    if (errors.length) throw new AggregateError(errors, 'stopping the e2e environment');
+      if (errors.length) throw new AggregateError(errors, `stopping the e2e environment: ${errors.map((e) => e.message).join('; ')}`);
+    })();
+    return stopped;
   };
   try {
-    const ba = await startBetterAuth();
-    stops.push(ba.stop);
-    const server = await startServer({ betterAuthURL: ba.url, name });
-    stops.push(server.stop);
+    ba = await startBetterAuth();
+    server = await startServer({ betterAuthURL: ba.url, name });
     const tag = randomBytes(3).toString('hex');
     const people = [];
     for (let i = 0; i < users; i++) {
