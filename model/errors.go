@@ -12,6 +12,10 @@ var ErrNotFound = errors.New("task not found")
 // ErrUnavailable means the database could not be reached; the request may succeed later.
 var ErrUnavailable = errors.New("database unavailable")
 
+// ErrTooManySubscriptions means the user already has as many live subscriptions on this instance as are allowed;
+// the new one is refused and the others go on.
+var ErrTooManySubscriptions = errors.New("too many subscriptions")
+
 // ValidationError lists every problem with a mutation's input. Nothing was written.
 type ValidationError struct {
 	Problems []UserError

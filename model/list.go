@@ -24,7 +24,32 @@ const (
 // hasPreviousPage follow the Relay specification: with first, hasNextPage says whether more tasks follow the page,
 // and hasPreviousPage whether any task lies at or before the after cursor (false without one); with last, the
 // mirror image.
+//
+// With q.WithEventCursor, the page and the feed's position are read in one snapshot (see TaskPage.EventCursor).
 func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
+	if !q.WithEventCursor {
+		return s.listTasks(ctx, userID, q)
+	}
+	var page *TaskPage
+	err := s.readSnapshot(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if page, err = (&Store{db: tx, now: s.now}).listTasks(ctx, userID, q); err != nil {
+			return err
+		}
+		h, err := head(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		page.EventCursor = EventCursor(userID, h.Position)
+		return nil
+	})
+	if err != nil {
+		return nil, wrapErr("list tasks", err) // listTasks's own errors are wrapped already; this adds a prefix
+	}
+	return page, nil
+}
+
+func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
 	l, err := s.newLister(userID, q.Order, q.Filter)
 	if err != nil {
 		return nil, err

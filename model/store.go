@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -40,6 +41,8 @@ type ListQuery struct {
 	After  *string
 	Last   *int
 	Before *string
+	// WithEventCursor asks for TaskPage.EventCursor, which costs a read transaction around the page.
+	WithEventCursor bool
 }
 
 // TaskEdge is a task with its cursor.
@@ -53,6 +56,9 @@ type TaskPage struct {
 	Edges           []TaskEdge
 	HasNextPage     bool
 	HasPreviousPage bool
+	// EventCursor is the position of the user's feed that the page reflects, read in the same snapshot as its rows:
+	// the feed after it holds exactly the changes the page does not show. Set only when ListQuery.WithEventCursor.
+	EventCursor string
 }
 
 // taskTag is one tag of one task, the row that the tags filter, the tag counts and the statistics use. The tags
@@ -161,7 +167,11 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if _, err := tx.NewInsert().Model(task).Exec(ctx); err != nil {
 			return err
 		}
-		return insertTags(ctx, tx, task)
+		if err := insertTags(ctx, tx, task); err != nil {
+			return err
+		}
+		_, err := AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		return err
 	})
 	if err != nil {
 		return nil, wrapErr("create task", err)
@@ -234,14 +244,17 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 			Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		if !tagsChanged {
-			return nil
+		if tagsChanged {
+			if _, err := tx.NewDelete().Model((*taskTag)(nil)).
+				Where("tt.user_id = ?", userID).Where("tt.task_id = ?", id).Exec(ctx); err != nil {
+				return err
+			}
+			if err := insertTags(ctx, tx, task); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.NewDelete().Model((*taskTag)(nil)).
-			Where("tt.user_id = ?", userID).Where("tt.task_id = ?", id).Exec(ctx); err != nil {
-			return err
-		}
-		return insertTags(ctx, tx, task)
+		_, err = AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -296,29 +309,45 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 	return columns, tagsChanged
 }
 
-// DeleteTask deletes a task. Returns ErrNotFound when the user has no such task (so a retry gets ErrNotFound).
+// DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user has no such task (so
+// a retry gets ErrNotFound and emits nothing).
 func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
-	// task_tags rows go with the task (ON DELETE CASCADE).
-	res, err := s.db.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
-	if err != nil {
-		return wrapErr("delete task", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrapErr("delete task", err)
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// task_tags rows go with the task (ON DELETE CASCADE).
+		res, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		_, err = AppendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		return err
+	})
+	return wrapErr("delete task", err)
 }
 
-// ClearCompletedTasks deletes every completed task of the user and returns their ids, in no particular order; none
-// when there were none.
+// ClearCompletedTasks deletes every completed task of the user and returns their ids, in the order of their
+// DELETED events (one each, in one transaction with the deletion); none when there were none.
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
-	_, err := s.db.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
-		Returning("id").Exec(ctx, &ids)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
+			Returning("id").Exec(ctx, &ids); err != nil {
+			return err
+		}
+		slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		events := make([]NewEvent, len(ids))
+		for i, id := range ids {
+			events[i] = NewEvent{Kind: TaskEventDeleted, TaskID: id}
+		}
+		_, err := AppendEvents(ctx, tx, userID, s.now(), events...)
+		return err
+	})
 	if err != nil {
 		return nil, wrapErr("clear completed tasks", err)
 	}

@@ -159,3 +159,33 @@ func redacted(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// MustOpenAgain returns a second connection pool to the PostgreSQL database db is connected to, as a second
+// instance of the server would have, which tb's cleanup closes. applicationName, when not empty, names its sessions
+// in pg_stat_activity. It fails the test for SQLite, whose database belongs to one process.
+func MustOpenAgain(tb testing.TB, db *bun.DB, applicationName string) *bun.DB {
+	tb.Helper()
+	if !model.IsPostgres(db) {
+		tb.Fatal("modeltest: MustOpenAgain needs PostgreSQL")
+	}
+	var name string
+	if err := db.NewRaw("SELECT current_database()").Scan(context.Background(), &name); err != nil {
+		tb.Fatalf("current_database: %v", err)
+	}
+	u, err := url.Parse(PostgresURL())
+	if err != nil {
+		tb.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	if applicationName != "" {
+		q := u.Query()
+		q.Set("application_name", applicationName)
+		u.RawQuery = q.Encode()
+	}
+	again, err := model.OpenDB(context.Background(), model.DBConfig{URL: u.String()})
+	if err != nil {
+		tb.Fatalf("open %s again: %v", name, err)
+	}
+	tb.Cleanup(func() { _ = again.Close() })
+	return again
+}

@@ -1,0 +1,428 @@
+package model
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// The feed: every change to a task is an event in its owner's feed, appended by the transaction that makes the
+// change, so that the two commit together or not at all. A user's events are numbered 1, 2, 3, ... in commit order
+// with no gaps: AppendEvents allocates positions by incrementing the user's feed_heads row, which stays locked until
+// the transaction ends, so a second writer of the same user waits and then numbers its events after the first
+// one's. (A global sequence would not do: two transactions can take numbers in one order and commit in the other,
+// and a reader between the two commits would skip an event for good.) Position 0 is the start of every feed.
+//
+// Each event carries the task as its transaction committed it (a JSON snapshot), so that replaying the feed gives
+// what was committed, not what the task is by the time someone reads it.
+
+// TaskEventKind is what happened to a task.
+type TaskEventKind string
+
+// The event kinds.
+const (
+	TaskEventCreated     TaskEventKind = "CREATED"
+	TaskEventUpdated     TaskEventKind = "UPDATED"
+	TaskEventDeleted     TaskEventKind = "DELETED"
+	TaskEventReminderDue TaskEventKind = "REMINDER_DUE"
+	// TaskEventReset is never stored: a read whose cursor lies before what retention kept starts with one, which
+	// tells the client to refetch what it shows.
+	TaskEventReset TaskEventKind = "RESET"
+)
+
+// IsValid reports whether k is a known kind.
+func (k TaskEventKind) IsValid() bool {
+	switch k {
+	case TaskEventCreated, TaskEventUpdated, TaskEventDeleted, TaskEventReminderDue, TaskEventReset:
+		return true
+	}
+	return false
+}
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (k *TaskEventKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k, "TaskEventKind") }
+
+// MarshalGQL writes k as a GraphQL enum value.
+func (k TaskEventKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
+
+// NewEvent is an event as a writing transaction appends it.
+type NewEvent struct {
+	Kind   TaskEventKind // CREATED, UPDATED, DELETED or REMINDER_DUE
+	TaskID uuid.UUID
+	// Task is the task as the transaction leaves it (CREATED, UPDATED) or as it was when the reminder fired
+	// (REMINDER_DUE); nil for DELETED.
+	Task *Task
+	// Reminder is the JSON of the reminder that fired (REMINDER_DUE only), kept as given and handed back as is in
+	// TaskEvent.Reminder.
+	Reminder json.RawMessage
+}
+
+// TaskEvent is one event of a user's feed as it is read back.
+type TaskEvent struct {
+	// Cursor is the event's position, written for the user whose feed it is (see EventCursor); reading the feed
+	// after it continues with the next event.
+	Cursor   string
+	Position int64
+	Kind     TaskEventKind
+	TaskID   *uuid.UUID // nil only for RESET
+	Task     *Task      // nil for DELETED and RESET
+	Reminder json.RawMessage
+	At       time.Time // when the change was made, UTC, milliseconds
+}
+
+// TaskEventPage is a stretch of a user's feed, oldest first.
+type TaskEventPage struct {
+	Events []*TaskEvent
+	// EndCursor is the cursor of the last event, or the cursor read after when there is none: reading after it
+	// continues where this page ended.
+	EndCursor string
+	HasMore   bool
+}
+
+// Page sizes of TaskEvents.
+const (
+	DefaultEventPageSize = 100
+	MaxEventPageSize     = 500
+)
+
+// FeedChannel is the PostgreSQL notification channel on which AppendEvents signals, at commit, that some feed has
+// grown. The notification carries no payload; listeners use it only as a cue to look at feed_heads.
+const FeedChannel = "task_events"
+
+// feedHead is a user's row in feed_heads.
+type feedHead struct {
+	bun.BaseModel `bun:"table:feed_heads,alias:h"`
+
+	UserID        string `bun:"user_id,pk"`
+	Position      int64  `bun:"position,notnull"`
+	PrunedThrough int64  `bun:"pruned_through,notnull"`
+}
+
+// eventRow is a row of task_events.
+type eventRow struct {
+	bun.BaseModel `bun:"table:task_events,alias:e"`
+
+	UserID   string        `bun:"user_id,pk"`
+	Position int64         `bun:"position,pk"`
+	Kind     TaskEventKind `bun:"kind,notnull"`
+	TaskID   *uuid.UUID    `bun:"task_id"`
+	Task     *string       `bun:"task"`
+	Reminder *string       `bun:"reminder"`
+	At       time.Time     `bun:"at,notnull"`
+}
+
+// AppendEvents appends events, in order, to the user's feed, inside the caller's transaction tx, with at as the
+// time of the change. It is what every writer of tasks calls, after it has written the rows the events report, so
+// that the head row's lock (see above) is held for as short a time as possible and is always taken after the
+// task rows' locks, which keeps two writers from waiting for each other. Appending nothing does nothing: a no-op
+// change emits no event.
+//
+// tx must be a transaction (bun.Tx): outside one the position's lock would end with the statement. On PostgreSQL
+// the append also queues a notification on FeedChannel, which PostgreSQL delivers at commit and drops on rollback;
+// on SQLite it wakes this process's FeedSignal watchers.
+//
+// Returns the position of the last event appended, or an error wrapping the database's.
+func AppendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, events ...NewEvent) (int64, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	at = TruncateTime(at)
+	var last int64
+	// The upsert locks the user's head row until tx ends (PostgreSQL; SQLite's transactions hold the one write lock).
+	if err := tx.NewRaw(`INSERT INTO feed_heads AS h (user_id, position, pruned_through) VALUES (?, ?, 0)
+		ON CONFLICT (user_id) DO UPDATE SET position = h.position + excluded.position
+		RETURNING position`, userID, len(events)).Scan(ctx, &last); err != nil {
+		return 0, fmt.Errorf("model: append events: %w", err)
+	}
+	rows := make([]eventRow, len(events))
+	first := last - int64(len(events)) + 1
+	for i, ev := range events {
+		if ev.Kind == TaskEventReset || !ev.Kind.IsValid() {
+			return 0, fmt.Errorf("model: append events: kind %q cannot be appended", ev.Kind)
+		}
+		row := eventRow{UserID: userID, Position: first + int64(i), Kind: ev.Kind, TaskID: &ev.TaskID, At: at}
+		if ev.Task != nil {
+			b, err := json.Marshal(ev.Task)
+			if err != nil {
+				return 0, fmt.Errorf("model: append events: %w", err)
+			}
+			s := string(b)
+			row.Task = &s
+		}
+		if len(ev.Reminder) > 0 {
+			s := string(ev.Reminder)
+			row.Reminder = &s
+		}
+		rows[i] = row
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("model: append events: %w", err)
+	}
+	if IsPostgres(tx) {
+		// Identical notifications of one transaction are delivered once.
+		if _, err := tx.NewRaw("SELECT pg_notify(?, '')", FeedChannel).Exec(ctx); err != nil {
+			return 0, fmt.Errorf("model: append events: %w", err)
+		}
+	} else {
+		// SQLite: the store has one connection (see OpenDB), which this transaction holds, so whatever a woken
+		// watcher reads waits for the commit and sees it.
+		localSignal(tx.NewSelect().DB()).fire()
+	}
+	return last, nil
+}
+
+// FeedSignal returns a channel that receives a value (coalesced: one pending at most) whenever a transaction on db
+// appends events, and a function that stops the watch. It is how one process learns of its own writes on SQLite,
+// where there is no LISTEN; on PostgreSQL, LISTEN on FeedChannel instead.
+func FeedSignal(db *bun.DB) (<-chan struct{}, func()) {
+	return localSignal(db).watch()
+}
+
+// signals are the FeedSignal watchers of each database this process has opened.
+var signals sync.Map // *bun.DB -> *signal
+
+func localSignal(db *bun.DB) *signal {
+	s, _ := signals.LoadOrStore(db, &signal{watchers: map[chan struct{}]struct{}{}})
+	return s.(*signal)
+}
+
+type signal struct {
+	mu       sync.Mutex
+	watchers map[chan struct{}]struct{}
+}
+
+func (s *signal) watch() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.mu.Lock()
+	s.watchers[ch] = struct{}{}
+	s.mu.Unlock()
+	return ch, func() {
+		s.mu.Lock()
+		delete(s.watchers, ch)
+		s.mu.Unlock()
+	}
+}
+
+func (s *signal) fire() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.watchers {
+		select {
+		case ch <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+}
+
+// Event cursors are base64url (no padding) of "e1:<tag>:<position>", where tag is the first 6 bytes of a SHA-256
+// of the user id. The tag binds a cursor to the feed it was issued for, so that a cursor of another user is refused
+// rather than read as a position of this feed. (Reads are scoped to the viewer's rows anyway: no cursor can ever
+// reach another user's events.)
+
+// EventCursor returns the cursor of position in the user's feed.
+func EventCursor(userID string, position int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("e1:" + feedTag(userID) + ":" + strconv.FormatInt(position, 10)))
+}
+
+func feedTag(userID string) string {
+	sum := sha256.Sum256([]byte("taskapi feed\x00" + userID))
+	return hex.EncodeToString(sum[:6])
+}
+
+// ParseEventCursor returns the position behind a cursor of the user's feed. Returns *InputError for field "after"
+// when the cursor is malformed or was issued for another user.
+func ParseEventCursor(userID, cursor string) (int64, error) {
+	bad := &InputError{Field: "after", Message: "after is not a cursor of your event feed."}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return 0, bad
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 || parts[0] != "e1" || parts[1] != feedTag(userID) {
+		return 0, bad
+	}
+	p, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || p < 0 || EventCursor(userID, p) != cursor {
+		return 0, bad
+	}
+	return p, nil
+}
+
+// readSnapshot runs fn in a read-only transaction that sees one snapshot of the database: REPEATABLE READ on
+// PostgreSQL (whose default, READ COMMITTED, takes a new snapshot for each statement); on SQLite any transaction
+// does, as its one connection lets no writer in between.
+func (s *Store) readSnapshot(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	var opts *sql.TxOptions
+	if IsPostgres(s.db) {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return s.db.RunInTx(ctx, opts, fn)
+}
+
+// head returns the user's feed_heads row; a user without one has position 0 and nothing pruned.
+func head(ctx context.Context, db bun.IDB, userID string) (feedHead, error) {
+	h := feedHead{UserID: userID}
+	err := db.NewSelect().Model(&h).Where("h.user_id = ?", userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedHead{UserID: userID}, nil
+	}
+	return h, err
+}
+
+// TaskEventCursor returns the cursor of the user's latest position: reading the feed after it yields only events
+// committed after this call.
+func (s *Store) TaskEventCursor(ctx context.Context, userID string) (string, error) {
+	h, err := head(ctx, s.db, userID)
+	if err != nil {
+		return "", wrapErr("task event cursor", err)
+	}
+	return EventCursor(userID, h.Position), nil
+}
+
+// FeedHeads returns the latest position of each of the given users' feeds that has one (a user without events is
+// missing from the map), in one query. It is the cheap question a watcher asks to learn whose feed has grown.
+func (s *Store) FeedHeads(ctx context.Context, userIDs []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(userIDs))
+	for chunk := range slices.Chunk(userIDs, 500) {
+		var heads []feedHead
+		if err := s.db.NewSelect().Model(&heads).Column("user_id", "position").
+			Where("h.user_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+			return nil, wrapErr("feed heads", err)
+		}
+		for _, h := range heads {
+			out[h.UserID] = h.Position
+		}
+	}
+	return out, nil
+}
+
+// TaskEvents returns up to first events of the user's feed after the cursor after, oldest first. When retention has
+// deleted events after that cursor, the page starts with one RESET event, whose cursor is where the kept events
+// begin, and goes on with those. The head and the events are read in one snapshot.
+//
+// Returns *InputError for first outside 1-MaxEventPageSize (field "first"), and for an after that is malformed, was
+// issued for another user, or lies beyond the feed's latest position (field "after").
+func (s *Store) TaskEvents(ctx context.Context, userID, after string, first int) (*TaskEventPage, error) {
+	if first < 1 || first > MaxEventPageSize {
+		return nil, &InputError{Field: "first", Message: fmt.Sprintf("first must be between 1 and %d.", MaxEventPageSize)}
+	}
+	from, err := ParseEventCursor(userID, after)
+	if err != nil {
+		return nil, err
+	}
+	page := &TaskEventPage{Events: []*TaskEvent{}, EndCursor: after}
+	err = s.readSnapshot(ctx, func(ctx context.Context, tx bun.Tx) error {
+		h, err := head(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if from > h.Position {
+			return &InputError{Field: "after", Message: "after is not a cursor of your event feed."}
+		}
+		limit := first
+		if from < h.PrunedThrough {
+			from = h.PrunedThrough
+			page.Events = append(page.Events, &TaskEvent{
+				Cursor: EventCursor(userID, from), Position: from, Kind: TaskEventReset, At: TruncateTime(s.now()),
+			})
+			limit--
+		}
+		if limit == 0 {
+			page.HasMore = from < h.Position
+		} else {
+			var rows []eventRow
+			if err := tx.NewSelect().Model(&rows).Where("e.user_id = ?", userID).Where("e.position > ?", from).
+				OrderExpr("e.position ASC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+				return err
+			}
+			page.HasMore = len(rows) > limit
+			for _, row := range rows[:min(len(rows), limit)] {
+				ev, err := row.event()
+				if err != nil {
+					return err
+				}
+				page.Events = append(page.Events, ev)
+			}
+		}
+		if n := len(page.Events); n > 0 {
+			page.EndCursor = page.Events[n-1].Cursor
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrapErr("task events", err)
+	}
+	return page, nil
+}
+
+// event decodes a stored event.
+func (r *eventRow) event() (*TaskEvent, error) {
+	ev := &TaskEvent{
+		Cursor: EventCursor(r.UserID, r.Position), Position: r.Position, Kind: r.Kind, TaskID: r.TaskID,
+		At: r.At.UTC(),
+	}
+	if r.Task != nil {
+		task := new(Task)
+		if err := json.Unmarshal([]byte(*r.Task), task); err != nil {
+			return nil, fmt.Errorf("decode the task of event %d: %w", r.Position, err)
+		}
+		_ = task.AfterScanRow(context.Background())
+		ev.Task = task
+	}
+	if r.Reminder != nil {
+		ev.Reminder = json.RawMessage(*r.Reminder)
+	}
+	return ev, nil
+}
+
+// PruneEvents deletes the events made before cutoff, of every user, and returns how many it deleted. A user's feed
+// is pruned from its start up to the last event before cutoff, which feed_heads.pruned_through records, so that a
+// later read after a cursor in the deleted stretch starts with RESET. Each user's feed is pruned in a transaction
+// of its own, which waits for that user's writers but holds up nobody else.
+func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
+	var ends []struct {
+		UserID   string `bun:"user_id"`
+		Position int64  `bun:"position"`
+	}
+	// The one statement that spans users: it finds whose feeds have old events and how far, and reads nothing else;
+	// each user's feed is then pruned by statements scoped to that user.
+	if err := s.db.NewSelect().Model((*eventRow)(nil)).ColumnExpr("e.user_id, max(e.position) AS position").
+		Where("e.at < ?", TruncateTime(cutoff)).GroupExpr("e.user_id").Scan(AcrossUsers(ctx), &ends); err != nil {
+		return 0, wrapErr("prune events", err)
+	}
+	deleted := 0
+	for _, end := range ends {
+		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewUpdate().Model((*feedHead)(nil)).Set("pruned_through = ?", end.Position).
+				Where("h.user_id = ?", end.UserID).Where("h.pruned_through < ?", end.Position).Exec(ctx); err != nil {
+				return err
+			}
+			res, err := tx.NewDelete().Model((*eventRow)(nil)).
+				Where("e.user_id = ?", end.UserID).Where("e.position <= ?", end.Position).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			deleted += int(n)
+			return err
+		})
+		if err != nil {
+			return deleted, wrapErr("prune events", err)
+		}
+	}
+	return deleted, nil
+}
