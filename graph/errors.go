@@ -36,6 +36,9 @@ const (
 // errUnauthenticated is returned by every field but introspection when the request carries no verified user.
 var errUnauthenticated = errors.New("authentication required")
 
+// errNoSubscriptions answers a subscription on a handler built without a hub (a test's, a tool's).
+var errNoSubscriptions = fmt.Errorf("graph: no live hub to serve subscriptions: %w", model.ErrUnavailable)
+
 // Messages clients see. The not-found message is the same whether the task is someone else's, deleted, never
 // existed or has a malformed id.
 const (
@@ -88,6 +91,9 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, model.ErrNotFound):
 			out.Message = msgNotFound
 			setCode(out, CodeNotFound)
+		case errors.Is(err, model.ErrTooManySubscriptions):
+			out.Message = "You have too many live subscriptions open; close one first."
+			setCode(out, CodeRateLimited)
 		case errors.As(err, &inputErr):
 			out.Message = inputErr.Message
 			setCode(out, CodeBadUserInput)

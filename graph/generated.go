@@ -33,8 +33,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	Task() TaskResolver
 	TaskConnection() TaskConnectionResolver
+	TaskEvent() TaskEventResolver
 }
 
 type DirectiveRoot struct {
@@ -77,17 +79,23 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Node      func(childComplexity int, id string) int
-		Nodes     func(childComplexity int, ids []string) int
-		Tags      func(childComplexity int, first *int) int
-		Task      func(childComplexity int, id string) int
-		TaskStats func(childComplexity int, timeZone *string) int
-		Tasks     func(childComplexity int, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) int
-		Viewer    func(childComplexity int) int
+		Node            func(childComplexity int, id string) int
+		Nodes           func(childComplexity int, ids []string) int
+		Tags            func(childComplexity int, first *int) int
+		Task            func(childComplexity int, id string) int
+		TaskEventCursor func(childComplexity int) int
+		TaskEvents      func(childComplexity int, after string, first *int) int
+		TaskStats       func(childComplexity int, timeZone *string) int
+		Tasks           func(childComplexity int, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) int
+		Viewer          func(childComplexity int) int
 	}
 
 	SetTaskCompletedPayload struct {
 		Task func(childComplexity int) int
+	}
+
+	Subscription struct {
+		TaskEvents func(childComplexity int, after *string) int
 	}
 
 	TagCount struct {
@@ -109,15 +117,30 @@ type ComplexityRoot struct {
 	}
 
 	TaskConnection struct {
-		Edges      func(childComplexity int) int
-		Nodes      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges       func(childComplexity int) int
+		EventCursor func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+		PageInfo    func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
 	}
 
 	TaskEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TaskEvent struct {
+		At     func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Task   func(childComplexity int) int
+		TaskID func(childComplexity int) int
+	}
+
+	TaskEventPage struct {
+		EndCursor func(childComplexity int) int
+		Events    func(childComplexity int) int
+		HasMore   func(childComplexity int) int
 	}
 
 	TaskStats struct {
@@ -168,6 +191,11 @@ type QueryResolver interface {
 	Tasks(ctx context.Context, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error)
 	TaskStats(ctx context.Context, timeZone *string) (*model.TaskStats, error)
 	Tags(ctx context.Context, first *int) ([]*model.TagCount, error)
+	TaskEventCursor(ctx context.Context) (string, error)
+	TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error)
+}
+type SubscriptionResolver interface {
+	TaskEvents(ctx context.Context, after *string) (<-chan *model.TaskEvent, error)
 }
 type TaskResolver interface {
 	ID(ctx context.Context, obj *model.Task) (string, error)
@@ -176,6 +204,9 @@ type TaskResolver interface {
 }
 type TaskConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error)
+}
+type TaskEventResolver interface {
+	TaskID(ctx context.Context, obj *model.TaskEvent) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -368,6 +399,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Task(childComplexity, args["id"].(string)), true
+	case "Query.taskEventCursor":
+		if e.ComplexityRoot.Query.TaskEventCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TaskEventCursor(childComplexity), true
+	case "Query.taskEvents":
+		if e.ComplexityRoot.Query.TaskEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_taskEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TaskEvents(childComplexity, args["after"].(string), args["first"].(*int)), true
 	case "Query.taskStats":
 		if e.ComplexityRoot.Query.TaskStats == nil {
 			break
@@ -403,6 +451,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetTaskCompletedPayload.Task(childComplexity), true
+
+	case "Subscription.taskEvents":
+		if e.ComplexityRoot.Subscription.TaskEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_taskEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TaskEvents(childComplexity, args["after"].(*string)), true
 
 	case "TagCount.count":
 		if e.ComplexityRoot.TagCount.Count == nil {
@@ -484,6 +544,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskConnection.Edges(childComplexity), true
+	case "TaskConnection.eventCursor":
+		if e.ComplexityRoot.TaskConnection.EventCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskConnection.EventCursor(childComplexity), true
 	case "TaskConnection.nodes":
 		if e.ComplexityRoot.TaskConnection.Nodes == nil {
 			break
@@ -515,6 +581,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskEdge.Node(childComplexity), true
+
+	case "TaskEvent.at":
+		if e.ComplexityRoot.TaskEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.At(childComplexity), true
+	case "TaskEvent.cursor":
+		if e.ComplexityRoot.TaskEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Cursor(childComplexity), true
+	case "TaskEvent.kind":
+		if e.ComplexityRoot.TaskEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Kind(childComplexity), true
+	case "TaskEvent.task":
+		if e.ComplexityRoot.TaskEvent.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Task(childComplexity), true
+	case "TaskEvent.taskId":
+		if e.ComplexityRoot.TaskEvent.TaskID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.TaskID(childComplexity), true
+
+	case "TaskEventPage.endCursor":
+		if e.ComplexityRoot.TaskEventPage.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEventPage.EndCursor(childComplexity), true
+	case "TaskEventPage.events":
+		if e.ComplexityRoot.TaskEventPage.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEventPage.Events(childComplexity), true
+	case "TaskEventPage.hasMore":
+		if e.ComplexityRoot.TaskEventPage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEventPage.HasMore(childComplexity), true
 
 	case "TaskStats.byPriority":
 		if e.ComplexityRoot.TaskStats.ByPriority == nil {
@@ -673,6 +789,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -1071,6 +1204,86 @@ type Mutation {
   "Deletes every completed task of the viewer."
   clearCompletedTasks: ClearCompletedTasksPayload
 }
+
+"What happened to a task."
+enum TaskEventKind {
+  "The task was created; ` + "`" + `task` + "`" + ` is the new task."
+  CREATED
+  "The task was changed; ` + "`" + `task` + "`" + ` is the task after the change."
+  UPDATED
+  "The task was deleted; ` + "`" + `task` + "`" + ` is null."
+  DELETED
+  "One of the task's reminders fired; ` + "`" + `task` + "`" + ` is the task when it fired."
+  REMINDER_DUE
+  """
+  Events after your cursor are no longer kept (see ` + "`" + `EVENT_RETENTION` + "`" + `): refetch what you show, then carry on from this
+  event's cursor. ` + "`" + `taskId` + "`" + ` and ` + "`" + `task` + "`" + ` are null.
+  """
+  RESET
+}
+
+"""
+One change in the viewer's event feed. A viewer's events are ordered by commit and each has one cursor, the same over
+every transport, page and instance. Events carry the task as that change committed it, so applying one twice is
+harmless.
+"""
+type TaskEvent {
+  "Position in the viewer's feed; resume after it with ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "What happened."
+  kind: TaskEventKind!
+  "The task it happened to; null only for RESET."
+  taskId: ID
+  "The task after the change (CREATED, UPDATED) or when the reminder fired (REMINDER_DUE); null for DELETED and RESET."
+  task: Task
+  "When the change was committed."
+  at: DateTime!
+}
+
+"A stretch of the viewer's event feed, oldest first."
+type TaskEventPage {
+  "The events, oldest first."
+  events: [TaskEvent!]!
+  "The cursor to read on from: the last event's, or ` + "`" + `after` + "`" + ` when there were none."
+  endCursor: String!
+  "Whether more events follow this page."
+  hasMore: Boolean!
+}
+
+extend type Query {
+  "The viewer's latest position in the event feed: ` + "`" + `taskEvents(after:)` + "`" + ` with it yields only later changes."
+  taskEventCursor: String!
+  """
+  The viewer's events after a cursor, oldest first: the way to catch up over plain HTTP. A cursor older than the
+  feed's retention gives one RESET event first. A malformed cursor, or another user's, is ` + "`" + `BAD_USER_INPUT` + "`" + `.
+  """
+  taskEvents(
+    "A cursor from ` + "`" + `taskEventCursor` + "`" + `, ` + "`" + `TaskConnection.eventCursor` + "`" + `, an event or ` + "`" + `endCursor` + "`" + `."
+    after: String!
+    "How many events at most, 1 to 500."
+    first: Int = 100
+  ): TaskEventPage!
+}
+
+extend type TaskConnection {
+  """
+  The feed position this page reflects, read in the same database snapshot as its rows: subscribe to ` + "`" + `taskEvents` + "`" + `
+  with ` + "`" + `after: eventCursor` + "`" + ` and no change is missed.
+  """
+  eventCursor: String!
+}
+
+"Live updates. Over WebSocket (graphql-transport-ws) on /graphql, or Server-Sent Events on /graphql/stream."
+type Subscription {
+  """
+  The viewer's events as they are committed, on any instance, each once and in order. With ` + "`" + `after` + "`" + `, first every
+  event after that cursor, then live; without, from now on.
+  """
+  taskEvents(
+    "Resume after this cursor; null starts now."
+    after: String
+  ): TaskEvent!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1187,6 +1400,8 @@ func (ec *executionContext) childFields_TaskConnection(ctx context.Context, fiel
 		return ec.fieldContext_TaskConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TaskConnection_totalCount(ctx, field)
+	case "eventCursor":
+		return ec.fieldContext_TaskConnection_eventCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskConnection", field.Name)
 }
@@ -1199,6 +1414,34 @@ func (ec *executionContext) childFields_TaskEdge(ctx context.Context, field grap
 		return ec.fieldContext_TaskEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TaskEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_TaskEvent_kind(ctx, field)
+	case "taskId":
+		return ec.fieldContext_TaskEvent_taskId(ctx, field)
+	case "task":
+		return ec.fieldContext_TaskEvent_task(ctx, field)
+	case "at":
+		return ec.fieldContext_TaskEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskEventPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "events":
+		return ec.fieldContext_TaskEventPage_events(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_TaskEventPage_endCursor(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_TaskEventPage_hasMore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskEventPage", field.Name)
 }
 
 func (ec *executionContext) childFields_TaskStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1501,6 +1744,28 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_taskEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_taskStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1580,6 +1845,20 @@ func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_taskEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
 	return args, nil
 }
 
@@ -2464,6 +2743,73 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_taskEventCursor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskEventCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TaskEventCursor(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskEventCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_taskEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_taskEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TaskEvents(ctx, fc.Args["after"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskEventPage) graphql.Marshaler {
+			return ec.marshalNTaskEventPage2ᚖtaskapiᚋmodelᚐTaskEventPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_taskEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskEventPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_taskEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2568,6 +2914,50 @@ func (ec *executionContext) fieldContext_SetTaskCompletedPayload_task(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Task(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_taskEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_taskEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().TaskEvents(ctx, fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskEvent) graphql.Marshaler {
+			return ec.marshalNTaskEvent2ᚖtaskapiᚋmodelᚐTaskEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_taskEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_taskEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2967,6 +3357,29 @@ func (ec *executionContext) fieldContext_TaskConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("TaskConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _TaskConnection_eventCursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskConnection_eventCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskConnection_eventCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskConnection", field, false, false, "String")
+}
+
 func (ec *executionContext) _TaskEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3020,6 +3433,208 @@ func (ec *executionContext) fieldContext_TaskEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TaskEvent_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskEventKind) graphql.Marshaler {
+			return ec.marshalNTaskEventKind2taskapiᚋmodelᚐTaskEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "TaskEventKind")
+}
+
+func (ec *executionContext) _TaskEvent_taskId(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_taskId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().TaskID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_taskId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskEvent_task(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TaskEventPage_events(ctx context.Context, field graphql.CollectedField, obj *model.TaskEventPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEventPage_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskEvent) graphql.Marshaler {
+			return ec.marshalNTaskEvent2ᚕᚖtaskapiᚋmodelᚐTaskEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEventPage_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEventPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskEventPage_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.TaskEventPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEventPage_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEventPage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEventPage", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskEventPage_hasMore(ctx context.Context, field graphql.CollectedField, obj *model.TaskEventPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEventPage_hasMore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEventPage_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEventPage", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TaskStats_total(ctx context.Context, field graphql.CollectedField, obj *model.TaskStats) (ret graphql.Marshaler) {
@@ -5157,6 +5772,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_tags(ctx, field)
 				})
+		case "taskEventCursor":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskEventCursor(ctx, field)
+				})
+		case "taskEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_taskEvents(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5219,6 +5846,26 @@ func (ec *executionContext) _SetTaskCompletedPayload(ctx context.Context, sel as
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "taskEvents":
+		return ec._Subscription_taskEvents(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tagCountImplementors = []string{"TagCount"}
@@ -5371,6 +6018,11 @@ func (ec *executionContext) _TaskConnection(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TaskConnection_totalCount(ctx, field, obj)
 				})
+		case "eventCursor":
+			out.Values[i] = ec._TaskConnection_eventCursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5406,6 +6058,103 @@ func (ec *executionContext) _TaskEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._TaskEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskEventImplementors = []string{"TaskEvent"}
+
+func (ec *executionContext) _TaskEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TaskEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskEvent")
+		case "cursor":
+			out.Values[i] = ec._TaskEvent_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._TaskEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "taskId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_taskId(ctx, field, obj)
+				})
+		case "task":
+			out.Values[i] = ec._TaskEvent_task(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._TaskEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskEventPageImplementors = []string{"TaskEventPage"}
+
+func (ec *executionContext) _TaskEventPage(ctx context.Context, sel ast.SelectionSet, obj *model.TaskEventPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskEventPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskEventPage")
+		case "events":
+			out.Values[i] = ec._TaskEventPage_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._TaskEventPage_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._TaskEventPage_hasMore(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6259,6 +7008,48 @@ func (ec *executionContext) marshalNTaskEdge2ᚖtaskapiᚋgraphᚋgqlmodelᚐTas
 		return graphql.Null
 	}
 	return ec._TaskEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskEvent2ᚕᚖtaskapiᚋmodelᚐTaskEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskEvent2ᚖtaskapiᚋmodelᚐTaskEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskEvent2ᚖtaskapiᚋmodelᚐTaskEvent(ctx context.Context, sel ast.SelectionSet, v *model.TaskEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskEvent!")
+		return graphql.Null
+	}
+	return ec._TaskEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTaskEventKind2taskapiᚋmodelᚐTaskEventKind(ctx context.Context, v any) (model.TaskEventKind, error) {
+	var res model.TaskEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskEventKind2taskapiᚋmodelᚐTaskEventKind(ctx context.Context, sel ast.SelectionSet, v model.TaskEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTaskEventPage2ᚖtaskapiᚋmodelᚐTaskEventPage(ctx context.Context, sel ast.SelectionSet, v *model.TaskEventPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskEventPage!")
+		return graphql.Null
+	}
+	return ec._TaskEventPage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTaskOrderField2taskapiᚋmodelᚐTaskOrderField(ctx context.Context, v any) (model.TaskOrderField, error) {

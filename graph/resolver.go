@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"taskapi/live"
 	"taskapi/model"
 )
 
@@ -19,13 +20,16 @@ import (
 type Resolver struct {
 	Store  *model.Store
 	Logger *slog.Logger
+	// Hub serves subscriptions; nil: subscriptions are refused (SERVICE_UNAVAILABLE).
+	Hub *live.Hub
 }
 
 // NewSchema returns the executable schema over store: the resolvers, and the complexity of list fields, which cost
 // their page size times what each item asks for. A transport runs it on an executor with ErrorPresenter and
-// RecoverPanic installed, and gives each request its loaders (WithLoaders).
-func NewSchema(store *model.Store, logger *slog.Logger) graphql.ExecutableSchema {
-	return NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: logger}))
+// RecoverPanic installed, and gives each request its loaders (WithLoaders). hub serves the taskEvents subscription
+// (nil: subscriptions are answered SERVICE_UNAVAILABLE).
+func NewSchema(store *model.Store, logger *slog.Logger, hub *live.Hub) graphql.ExecutableSchema {
+	return NewExecutableSchema(newConfig(&Resolver{Store: store, Logger: logger, Hub: hub}))
 }
 
 // newConfig wires the resolvers and the complexity of list fields, which cost their page size times what each

@@ -128,3 +128,16 @@ func location(name string) (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// selects reports whether the field being resolved selects the named field of its result (through fragments too).
+func selects(ctx context.Context, name string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}

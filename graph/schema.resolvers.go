@@ -148,7 +148,8 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 	if err != nil {
 		return nil, err
 	}
-	q := model.ListQuery{Order: orderBy, First: first, After: after, Last: last, Before: before}
+	q := model.ListQuery{Order: orderBy, First: first, After: after, Last: last, Before: before,
+		WithEventCursor: selects(ctx, "eventCursor")}
 	if filter != nil {
 		q.Filter = *filter
 	}
@@ -156,7 +157,9 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 	if err != nil {
 		return nil, err
 	}
-	return connection(page, q.Filter), nil
+	c := connection(page, q.Filter)
+	c.EventCursor = page.EventCursor
+	return c, nil
 }
 
 func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model.TaskStats, error) {
@@ -195,6 +198,37 @@ func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount
 	return out, nil
 }
 
+func (r *queryResolver) TaskEventCursor(ctx context.Context) (string, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return "", err
+	}
+	return r.Store.TaskEventCursor(ctx, userID)
+}
+
+func (r *queryResolver) TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := model.DefaultEventPageSize
+	if first != nil {
+		n = *first
+	}
+	return r.Store.TaskEvents(ctx, userID, after, n)
+}
+
+func (r *subscriptionResolver) TaskEvents(ctx context.Context, after *string) (<-chan *model.TaskEvent, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.Hub == nil {
+		return nil, errNoSubscriptions
+	}
+	return r.Hub.Subscribe(ctx, userID, after)
+}
+
 func (r *taskResolver) ID(ctx context.Context, obj *model.Task) (string, error) {
 	return taskID(obj.ID), nil
 }
@@ -211,17 +245,31 @@ func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.T
 	return l.countTasks(ctx, obj.Filter)
 }
 
+func (r *taskEventResolver) TaskID(ctx context.Context, obj *model.TaskEvent) (*string, error) {
+	if obj.TaskID == nil {
+		return nil, nil
+	}
+	id := taskID(*obj.TaskID)
+	return &id, nil
+}
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
 
 func (r *Resolver) TaskConnection() TaskConnectionResolver { return &taskConnectionResolver{r} }
 
+func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} }
+
 type (
 	mutationResolver       struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	subscriptionResolver   struct{ *Resolver }
 	taskResolver           struct{ *Resolver }
 	taskConnectionResolver struct{ *Resolver }
+	taskEventResolver      struct{ *Resolver }
 )

@@ -14,6 +14,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph"
 	"taskapi/httpapi/graphiql"
+	"taskapi/live"
 	"taskapi/model"
 )
 
@@ -38,6 +39,8 @@ type Options struct {
 	PersistedQueryCacheBytes int64
 	// Limits bound the cost of one document.
 	Limits Limits
+	// Hub serves the taskEvents subscription (nil: subscriptions are answered SERVICE_UNAVAILABLE).
+	Hub *live.Hub
 
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
 
@@ -131,7 +134,7 @@ func chain(pieces ...func(http.Handler) http.Handler) func(http.Handler) http.Ha
 // for each operation: persisted queries first (the limits must measure a document looked up by its hash too), the
 // limits, then, around execution, the statement timeout and the observation of the operation.
 func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
-	schema := graph.NewSchema(store, opts.Logger)
+	schema := graph.NewSchema(store, opts.Logger, opts.Hub)
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
 	exec.SetRecoverFunc(graph.RecoverPanic)

@@ -225,6 +225,12 @@ func (t *transport) prepare(ctx context.Context, params *graphql.RawParams, get 
 		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
 		return ctx, rc, &outcome{resp: resp, requestError: true}
 	}
+	if rc.Operation.Operation == ast.Subscription {
+		// One HTTP response cannot carry a stream of results; without this, the request would wait for the first event.
+		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc),
+			gqlerror.List{badRequest("Subscriptions are served over WebSocket on /graphql (graphql-transport-ws) and over Server-Sent Events on /graphql/stream.")})
+		return ctx, rc, &outcome{resp: resp, requestError: true}
+	}
 	if get && rc.Operation.Operation != ast.Query {
 		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc),
 			gqlerror.List{badRequest("Mutations are served over POST only.")})

@@ -47,6 +47,11 @@ type Config struct {
 	PprofAddr          string   // host:port for Go's profiles; empty: not served
 	HTTP               HTTPTimeouts
 
+	// Live updates.
+	EventRetention          time.Duration // events are kept at least this long
+	DatabaseListenURL       string        // where LISTEN connects; empty: DatabaseURL
+	MaxSubscriptionsPerUser int
+
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
 	Limits httpapi.Limits
 	// QueryCacheBytes and PersistedQueryCacheBytes bound the caches of parsed documents and of persisted queries;
@@ -179,6 +184,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		},
 		QueryCacheBytes:          integer("QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
 		PersistedQueryCacheBytes: integer("PERSISTED_QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
+
+		EventRetention:          duration("EVENT_RETENTION", 168*time.Hour),
+		DatabaseListenURL:       str("DATABASE_LISTEN_URL", ""),
+		MaxSubscriptionsPerUser: int(integer("MAX_SUBSCRIPTIONS_PER_USER", 20, 1, 10000)),
 	}
 	if getenv("PERSISTED_QUERY_CACHE_SIZE") != "" {
 		// A count of entries bounded nothing: one client filled it with large documents.
@@ -229,6 +238,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if c.EventRetention < time.Minute {
+		bad("EVENT_RETENTION=%q must be at least 1m (default 168h): clients that were away longer than that get RESET", getenv("EVENT_RETENTION"))
+	}
+	if c.DatabaseListenURL != "" {
+		switch {
+		case !c.postgres():
+			bad("DATABASE_LISTEN_URL is only for PostgreSQL; set DATABASE_URL too, or unset it for the embedded database")
+		case !strings.HasPrefix(c.DatabaseListenURL, "postgres://") && !strings.HasPrefix(c.DatabaseListenURL, "postgresql://"):
+			bad("DATABASE_LISTEN_URL must start with postgres:// or postgresql:// (behind Neon's pooler, the direct connection string)")
+		}
+	}
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
 		bad("PORT=%q must be a port number from 0 to 65535", c.Port)
 	}

@@ -30,6 +30,7 @@ import (
 
 	"taskapi/auth"
 	"taskapi/httpapi"
+	"taskapi/live"
 	"taskapi/migrations"
 	"taskapi/model"
 )
@@ -330,8 +331,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		_, _ = fmt.Fprintf(stdout, "Development token for user dev-user (valid 24h); in GraphiQL set the header\n  {\"Authorization\": \"Bearer %s\"}\n", tok)
 	}
 
+	store := model.NewStore(db)
+	hub, stopHub, err := startHub(ctx, cfg, db, store, logger)
+	if err != nil {
+		return err
+	}
+	defer stopHub()
+
 	draining := make(chan struct{})
-	handler := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
+	handler := httpapi.NewHandler(store, verifier, httpapi.Options{
 		Logger:                   logger,
 		MaxBodyBytes:             cfg.MaxBodyBytes,
 		MaxBatch:                 cfg.MaxBatch,
@@ -346,6 +354,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		CORSOrigins:              cfg.CORSOrigins,
 		Draining:                 draining,
 		Version:                  buildVersion(),
+		Hub:                      hub,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -375,6 +384,39 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		afterGrace = time.After
 	}
 	return serveUntilDone(ctx, srv, ln, draining, cfg.ShutdownGrace, afterGrace, cfg.ShutdownTimeout, logger)
+}
+
+// startHub starts the live hub, listening on DATABASE_LISTEN_URL (or DATABASE_URL). It runs until the returned stop
+// is called, which the server does after it has shut down, so that subscriptions are served through the grace period.
+func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, logger *slog.Logger) (*live.Hub, func(), error) {
+	listenDB := db
+	closeListenDB := func() {}
+	if cfg.DatabaseListenURL != "" {
+		var err error
+		// The listener dials its own connection through this database's connector; the pool serves its pings.
+		listenDB, err = model.OpenDB(ctx, model.DBConfig{URL: cfg.DatabaseListenURL, MaxOpenConns: 2})
+		if err != nil {
+			return nil, nil, fmt.Errorf("DATABASE_LISTEN_URL: %w", err)
+		}
+		closeListenDB = func() { _ = listenDB.Close() }
+	}
+	hub := live.New(store, db, live.Options{
+		ListenDB:   listenDB,
+		MaxPerUser: cfg.MaxSubscriptionsPerUser,
+		Retention:  cfg.EventRetention,
+		Logger:     logger,
+	})
+	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = hub.Run(hubCtx)
+	}()
+	return hub, func() {
+		cancel()
+		<-done
+		closeListenDB()
+	}, nil
 }
 
 // authConfig turns the settings into the verifier's configuration; in development mode it creates or reads the

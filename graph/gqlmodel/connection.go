@@ -16,6 +16,8 @@ type TaskConnection struct {
 	Nodes    []*model.Task
 	PageInfo *PageInfo
 	Filter   model.TaskFilter
+	// EventCursor is the feed position the page reflects; set when the query asked for it (see model.ListQuery).
+	EventCursor string
 }
 
 // Node is anything the node and nodes queries can return. It is an empty interface so that domain types need not

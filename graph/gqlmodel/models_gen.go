@@ -62,6 +62,10 @@ type SetTaskCompletedPayload struct {
 	Task *model.Task `json:"task,omitempty"`
 }
 
+// Live updates. Over WebSocket (graphql-transport-ws) on /graphql, or Server-Sent Events on /graphql/stream.
+type Subscription struct {
+}
+
 // A patch: an omitted field stays as it is. An explicit null clears `description` or `dueAt`, and is refused (`INVALID`)
 // for the other fields.
 type UpdateTaskInput struct {

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfigLive(t *testing.T) {
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := loadConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.EventRetention != 168*time.Hour || c.DatabaseListenURL != "" || c.MaxSubscriptionsPerUser != 20 {
+			t.Errorf("retention %s, listen %q, max %d", c.EventRetention, c.DatabaseListenURL, c.MaxSubscriptionsPerUser)
+		}
+	})
+	t.Run("Set", func(t *testing.T) {
+		c, err := loadConfig(env("DATABASE_URL", "postgres://u@pooler/db", "BETTER_AUTH_SECRET", secret,
+			"EVENT_RETENTION", "24h", "DATABASE_LISTEN_URL", "postgresql://u@direct/db", "MAX_SUBSCRIPTIONS_PER_USER", "3"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.EventRetention != 24*time.Hour || c.DatabaseListenURL != "postgresql://u@direct/db" || c.MaxSubscriptionsPerUser != 3 {
+			t.Errorf("%+v", c)
+		}
+	})
+	for name, tc := range map[string]struct {
+		env  []string
+		want string
+	}{
+		"RetentionTooShort":     {[]string{"EVENT_RETENTION", "30s"}, "EVENT_RETENTION"},
+		"RetentionNotADuration": {[]string{"EVENT_RETENTION", "a week"}, "EVENT_RETENTION"},
+		"ListenWithoutPostgres": {[]string{"DATABASE_LISTEN_URL", "postgres://u@h/db"}, "DATABASE_LISTEN_URL"},
+		"ListenNotPostgres": {[]string{"DATABASE_URL", "postgres://u@h/db", "BETTER_AUTH_SECRET", secret,
+			"DATABASE_LISTEN_URL", "mysql://h/db"}, "DATABASE_LISTEN_URL"},
+		"MaxSubscriptionsZero": {[]string{"MAX_SUBSCRIPTIONS_PER_USER", "0"}, "MAX_SUBSCRIPTIONS_PER_USER"},
+		"MaxSubscriptionsWord": {[]string{"MAX_SUBSCRIPTIONS_PER_USER", "many"}, "MAX_SUBSCRIPTIONS_PER_USER"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(env(tc.env...))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,336 @@
+// Package live follows users' event feeds (see model.AppendEvents) for the subscriptions of one instance.
+//
+// The feed in the database is the only source of events: a Hub never carries an event itself, it only wakes the
+// subscriptions whose user's feed has grown, and each subscription reads what is new from the feed, after its own
+// cursor, at its own pace. So every event reaches every subscription once and in order, whichever instance wrote it;
+// a slow subscription holds up nobody (it reads later, or more at once); and a lost wake-up costs latency, never an
+// event.
+//
+// The wake-ups: on PostgreSQL, LISTEN on model.FeedChannel, whose notifications (sent at commit by AppendEvents) are
+// only a cue to look at the heads of the feeds this instance follows, never trusted for what they say; and a poll of
+// those heads every Options.Poll, which covers notifications that were lost (pgdriver's Listener drops them when its
+// buffer is full and while it reconnects, silently). On SQLite, model.FeedSignal inside the one process, and the
+// same poll.
+package live
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"taskapi/model"
+)
+
+// Options are a Hub's settings. Zero values take the defaults.
+type Options struct {
+	// ListenDB is the PostgreSQL database whose connector the LISTEN connection is dialled through: one opened on
+	// DATABASE_LISTEN_URL, which must reach PostgreSQL directly (a transaction pooler cannot LISTEN). Nil: the db
+	// given to New.
+	ListenDB *bun.DB
+	// Poll is how often the heads of the followed feeds are read whatever the notifications say (default 1 s): the
+	// longest a lost notification delays an event.
+	Poll time.Duration
+	// MaxPerUser caps one user's subscriptions on this instance (default 20).
+	MaxPerUser int
+	// Retention is how long events are kept at least (default 168h); every PruneEvery (default the smaller of 10
+	// minutes and Retention/10) the hub deletes older ones.
+	Retention  time.Duration
+	PruneEvery time.Duration
+	// Batch is how many events a subscription reads from the feed at once (default 100).
+	Batch int
+	// Logger receives the hub's warnings (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock that pruning and delivery lag use (default time.Now).
+	Now func() time.Time
+	// Observer, when set, is told about subscriptions and deliveries (for metrics).
+	Observer Observer
+}
+
+// Observer is told what a Hub does. Its methods must not block.
+type Observer interface {
+	// Subscribed is called when a subscription starts, Unsubscribed when it ends.
+	Subscribed()
+	Unsubscribed()
+	// Delivered is called for each event handed to a subscription, with how long after the change that was.
+	Delivered(lag time.Duration)
+}
+
+func (o *Options) defaults() {
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.MaxPerUser <= 0 {
+		o.MaxPerUser = 20
+	}
+	if o.Retention <= 0 {
+		o.Retention = 168 * time.Hour
+	}
+	if o.PruneEvery <= 0 {
+		o.PruneEvery = min(10*time.Minute, o.Retention/10)
+	}
+	if o.Batch <= 0 {
+		o.Batch = model.DefaultEventPageSize
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Hub wakes the subscriptions of one instance. Make one with New and start it with Run.
+type Hub struct {
+	store *model.Store
+	db    *bun.DB
+	opts  Options
+
+	mu    sync.Mutex
+	users map[string]*follower
+	total int
+}
+
+// follower is what the hub knows of one user's feed: the subscriptions to wake and the last head it saw (-1 before
+// the first look, so that the first look wakes everyone, whatever it finds).
+type follower struct {
+	subs  map[*subscription]struct{}
+	known int64
+}
+
+type subscription struct {
+	userID string
+	wake   chan struct{} // one pending wake-up at most
+}
+
+// New returns a hub that reads events through store, whose database is db (the same one).
+func New(store *model.Store, db *bun.DB, opts Options) *Hub {
+	opts.defaults()
+	return &Hub{store: store, db: db, opts: opts, users: map[string]*follower{}}
+}
+
+// Run watches for new events and prunes old ones until ctx ends; it returns nil then. Subscriptions made before Run
+// starts are served from its start on.
+func (h *Hub) Run(ctx context.Context) error {
+	var notes <-chan pgdriver.Notification
+	var local <-chan struct{}
+	if model.IsPostgres(h.db) {
+		listenDB := h.opts.ListenDB
+		if listenDB == nil {
+			listenDB = h.db
+		}
+		ln := pgdriver.NewListener(listenDB)
+		defer ln.Close()
+		// Listen records the channel before it connects, so the listener listens on every (re)connection even
+		// when the first one fails; until then the poll serves.
+		if err := ln.Listen(ctx, model.FeedChannel); err != nil && ctx.Err() == nil {
+			h.opts.Logger.WarnContext(ctx, "live: LISTEN failed; polling until the listener reconnects", "err", err)
+		}
+		notes = ln.Channel(pgdriver.WithChannelSize(100))
+	} else {
+		var stop func()
+		local, stop = model.FeedSignal(h.db)
+		defer stop()
+	}
+	poll := time.NewTicker(h.opts.Poll)
+	defer poll.Stop()
+	prune := time.NewTicker(h.opts.PruneEvery)
+	defer prune.Stop()
+	h.prune(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-notes:
+		case <-local:
+		case <-poll.C:
+		case <-prune.C:
+			h.prune(ctx)
+			continue
+		}
+		h.check(ctx)
+	}
+}
+
+// check reads the heads of the followed feeds and wakes the subscriptions of those that grew.
+func (h *Hub) check(ctx context.Context) {
+	h.mu.Lock()
+	users := make([]string, 0, len(h.users))
+	for u := range h.users {
+		users = append(users, u)
+	}
+	h.mu.Unlock()
+	if len(users) == 0 {
+		return
+	}
+	heads, err := h.store.FeedHeads(ctx, users)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.opts.Logger.WarnContext(ctx, "live: cannot read the feed heads; retrying at the next poll", "err", err)
+		}
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, u := range users {
+		f := h.users[u]
+		if f == nil || heads[u] <= f.known {
+			continue
+		}
+		f.known = heads[u]
+		for s := range f.subs {
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+func (h *Hub) prune(ctx context.Context) {
+	n, err := h.store.PruneEvents(ctx, h.opts.Now().Add(-h.opts.Retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		h.opts.Logger.WarnContext(ctx, "live: pruning the event feed failed; retrying later", "err", err)
+	case n > 0:
+		h.opts.Logger.InfoContext(ctx, "live: pruned old events", "events", n, "retention", h.opts.Retention)
+	}
+}
+
+// Subscriptions returns how many subscriptions are open on this hub.
+func (h *Hub) Subscriptions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.total
+}
+
+// register adds a subscription of userID; model.ErrTooManySubscriptions when the user has MaxPerUser already.
+func (h *Hub) register(userID string) (*subscription, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.users[userID]
+	if f == nil {
+		f = &follower{subs: map[*subscription]struct{}{}, known: -1}
+		h.users[userID] = f
+	}
+	if len(f.subs) >= h.opts.MaxPerUser {
+		return nil, model.ErrTooManySubscriptions
+	}
+	s := &subscription{userID: userID, wake: make(chan struct{}, 1)}
+	f.subs[s] = struct{}{}
+	h.total++
+	if h.opts.Observer != nil {
+		h.opts.Observer.Subscribed()
+	}
+	return s, nil
+}
+
+func (h *Hub) unregister(s *subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.users[s.userID]
+	if _, ok := f.subs[s]; !ok {
+		return
+	}
+	delete(f.subs, s)
+	if len(f.subs) == 0 {
+		delete(h.users, s.userID)
+	}
+	h.total--
+	if h.opts.Observer != nil {
+		h.opts.Observer.Unsubscribed()
+	}
+}
+
+// Subscribe follows the user's feed until ctx ends: with after, every event after that cursor and then each new one
+// as it is committed; without, the events committed from now on. Each event comes once, in feed order; the channel
+// is closed when ctx ends (or, should the database lose the feed the cursor points into, when it cannot go on).
+//
+// The first read happens before Subscribe returns, so its errors are Subscribe's: *model.InputError for a
+// malformed or foreign after (field "after"), model.ErrTooManySubscriptions when the user has Options.MaxPerUser
+// subscriptions already, and the store's errors (model.ErrUnavailable). Later database errors are retried: the
+// subscription waits and reads on from its cursor.
+func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-chan *model.TaskEvent, error) {
+	s, err := h.register(userID)
+	if err != nil {
+		return nil, err
+	}
+	// Registered before the first read: whatever commits after that read wakes this subscription.
+	var page *model.TaskEventPage
+	if after != nil {
+		page, err = h.store.TaskEvents(ctx, userID, *after, h.opts.Batch)
+	} else {
+		var cursor string
+		cursor, err = h.store.TaskEventCursor(ctx, userID)
+		page = &model.TaskEventPage{EndCursor: cursor}
+	}
+	if err != nil {
+		h.unregister(s)
+		return nil, err
+	}
+	out := make(chan *model.TaskEvent)
+	go h.follow(ctx, s, page, out)
+	return out, nil
+}
+
+// follow hands page's events to out, then reads on from the feed whenever the hub wakes it, until ctx ends.
+func (h *Hub) follow(ctx context.Context, s *subscription, page *model.TaskEventPage, out chan<- *model.TaskEvent) {
+	defer close(out)
+	defer h.unregister(s)
+	for {
+		for _, ev := range page.Events {
+			select {
+			case out <- ev:
+				if h.opts.Observer != nil {
+					h.opts.Observer.Delivered(h.opts.Now().Sub(ev.At))
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+		if !page.HasMore {
+			select {
+			case <-s.wake:
+			case <-ctx.Done():
+				return
+			}
+		}
+		next, ok := h.read(ctx, s.userID, page.EndCursor)
+		if !ok {
+			return
+		}
+		page = next
+	}
+}
+
+// read reads the feed after cursor, retrying while the database fails, until ctx ends (ok false then).
+func (h *Hub) read(ctx context.Context, userID, cursor string) (*model.TaskEventPage, bool) {
+	delay := 100 * time.Millisecond
+	for {
+		page, err := h.store.TaskEvents(ctx, userID, cursor, h.opts.Batch)
+		if err == nil {
+			return page, true
+		}
+		if ctx.Err() != nil {
+			return nil, false
+		}
+		var input *model.InputError
+		if errors.As(err, &input) {
+			// The cursor came from the feed itself: the feed it points into is gone (a database restored from
+			// an older backup). Ending the subscription makes the client resubscribe and refetch.
+			h.opts.Logger.WarnContext(ctx, "live: the feed no longer has this subscription's cursor; ending it", "err", err)
+			return nil, false
+		}
+		h.opts.Logger.WarnContext(ctx, "live: reading the event feed failed; retrying", "err", err, "in", delay)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, false
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
+}

@@ -1,0 +1,331 @@
+package live_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"taskapi/live"
+	"taskapi/model"
+	"taskapi/model/modeltest"
+)
+
+// wait bounds every wait for an event: long enough for a busy CI machine, and a test that passes never waits it out.
+const wait = 30 * time.Second
+
+// instance is one server instance's share of the feed: its pool, store and running hub.
+type instance struct {
+	db    *bun.DB
+	store *model.Store
+	hub   *live.Hub
+}
+
+// startHub runs a hub over db until the test ends.
+func startHub(t *testing.T, db *bun.DB, opts live.Options) *instance {
+	t.Helper()
+	store := model.NewStore(db)
+	hub := live.New(store, db, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hub.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return &instance{db: db, store: store, hub: hub}
+}
+
+// subscribe subscribes until the test ends, failing it on an error.
+func (in *instance) subscribe(t *testing.T, userID string, after *string) <-chan *model.TaskEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ch, err := in.hub.Subscribe(ctx, userID, after)
+	if err != nil {
+		t.Fatalf("Subscribe(%s): %v", userID, err)
+	}
+	return ch
+}
+
+// create creates tasks titled prefix0, prefix1, ... through in's store.
+func (in *instance) create(t *testing.T, userID, prefix string, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := in.store.CreateTask(context.Background(), userID, model.CreateTaskInput{Title: fmt.Sprint(prefix, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// receive takes n events from ch and checks that they are CREATED events of the tasks titled prefix0 ... in order,
+// with consecutive positions from firstPos.
+func receive(t *testing.T, ch <-chan *model.TaskEvent, n int, prefix string, firstPos int64) {
+	t.Helper()
+	timeout := time.After(wait)
+	for i := range n {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("the subscription ended after %d events", i)
+			}
+			want := fmt.Sprint(prefix, i)
+			if ev.Kind != model.TaskEventCreated || ev.Task == nil || ev.Task.Title != want || ev.Position != firstPos+int64(i) {
+				t.Fatalf("event %d = %s %v at %d, want CREATED %q at %d", i, ev.Kind, title(ev), ev.Position, want, firstPos+int64(i))
+			}
+		case <-timeout:
+			t.Fatalf("received %d of %d events", i, n)
+		}
+	}
+}
+
+// quiet checks that nothing more arrives on ch for a moment (a duplicate would arrive at the next wake-up).
+func quiet(t *testing.T, ch <-chan *model.TaskEvent, d time.Duration) {
+	t.Helper()
+	select {
+	case ev := <-ch:
+		t.Fatalf("unexpected event %s %v at %d", ev.Kind, title(ev), ev.Position)
+	case <-time.After(d):
+	}
+}
+
+func title(ev *model.TaskEvent) any {
+	if ev.Task == nil {
+		return nil
+	}
+	return ev.Task.Title
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestSubscribe(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			// A poll of an hour: what arrives does so through the wake-up signal (NOTIFY, or FeedSignal).
+			db := modeltest.MustOpenDB(t, kind)
+			in := startHub(t, db, live.Options{Poll: time.Hour, MaxPerUser: 3})
+			if kind == modeltest.Postgres {
+				waitListening(t, db, 1)
+			}
+			in.create(t, "u", "before ", 3)
+
+			t.Run("FromNow", func(t *testing.T) {
+				ch := in.subscribe(t, "u", nil)
+				in.create(t, "other", "not u's ", 2)
+				in.create(t, "u", "now ", 2)
+				receive(t, ch, 2, "now ", 4)
+			})
+			t.Run("ReplayThenLive", func(t *testing.T) {
+				ch := in.subscribe(t, "u", ptr(model.EventCursor("u", 1)))
+				// before 1, before 2, now 0, now 1; then live.
+				for i, want := range []string{"before 1", "before 2", "now 0", "now 1"} {
+					select {
+					case ev := <-ch:
+						if title(ev) != want || ev.Position != int64(i+2) {
+							t.Fatalf("replayed %v at %d, want %q at %d", title(ev), ev.Position, want, i+2)
+						}
+					case <-time.After(wait):
+						t.Fatal("no replay")
+					}
+				}
+				in.create(t, "u", "live ", 3)
+				receive(t, ch, 3, "live ", 6)
+				quiet(t, ch, 100*time.Millisecond)
+			})
+			t.Run("ErrAfter", func(t *testing.T) {
+				var ie *model.InputError
+				if _, err := in.hub.Subscribe(context.Background(), "u", ptr("nonsense")); !errors.As(err, &ie) || ie.Field != "after" {
+					t.Fatalf("Subscribe with a malformed after = %v, want an InputError for after", err)
+				}
+				if _, err := in.hub.Subscribe(context.Background(), "u", ptr(model.EventCursor("other", 0))); !errors.As(err, &ie) {
+					t.Fatalf("Subscribe with another user's cursor = %v, want an InputError", err)
+				}
+				// The subtests' subscriptions end with them; the refusals never counted.
+				waitUntil(t, func() bool { return in.hub.Subscriptions() == 0 })
+			})
+		})
+	}
+}
+
+// TestSubscriptionLimit fills a user's quota: one more is refused, the others go on, and ending one frees a place.
+func TestSubscriptionLimit(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			in := startHub(t, modeltest.MustOpenDB(t, kind), live.Options{Poll: 50 * time.Millisecond, MaxPerUser: 2})
+			first := in.subscribe(t, "u", nil)
+			ctx, cancel := context.WithCancel(context.Background())
+			second, err := in.hub.Subscribe(ctx, "u", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := in.hub.Subscribe(context.Background(), "u", nil); !errors.Is(err, model.ErrTooManySubscriptions) {
+				t.Fatalf("a third subscription: %v, want ErrTooManySubscriptions", err)
+			}
+			in.subscribe(t, "someone else", nil) // the quota is per user
+			in.create(t, "u", "t", 2)
+			receive(t, first, 2, "t", 1)
+			receive(t, second, 2, "t", 1)
+
+			cancel()
+			select {
+			case _, ok := <-second:
+				if ok {
+					t.Fatal("an event after the subscription's context ended")
+				}
+			case <-time.After(wait):
+				t.Fatal("the channel stayed open after the context ended")
+			}
+			waitUntil(t, func() bool { return in.hub.Subscriptions() == 2 })
+			in.subscribe(t, "u", nil)
+		})
+	}
+}
+
+// TestSlowSubscriber leaves one subscription unread while many events are written: the other subscriptions of the
+// same user get every event in the meantime, and the slow one, once read, gets them all too, in order.
+func TestSlowSubscriber(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			in := startHub(t, modeltest.MustOpenDB(t, kind), live.Options{Poll: 50 * time.Millisecond, Batch: 7})
+			slow := in.subscribe(t, "u", nil)
+			fast := in.subscribe(t, "u", nil)
+			const n = 40
+			in.create(t, "u", "t", n)
+			receive(t, fast, n, "t", 1)
+			receive(t, slow, n, "t", 1)
+		})
+	}
+}
+
+// TestConcurrentWriters delivers, to a subscriber, every event of several concurrent writers once, in the feed's
+// order.
+func TestConcurrentWriters(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			in := startHub(t, modeltest.MustOpenDB(t, kind), live.Options{Poll: 50 * time.Millisecond})
+			ch := in.subscribe(t, "u", nil)
+			const writers, each = 4, 10
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() { in.create(t, "u", fmt.Sprintf("w%d-", w), each) })
+			}
+			seen := map[string]bool{}
+			for i := range writers * each {
+				select {
+				case ev := <-ch:
+					if ev.Position != int64(i+1) || seen[ev.Task.Title] {
+						t.Fatalf("event %d at position %d (%v), seen before: %t", i, ev.Position, title(ev), seen[ev.Task.Title])
+					}
+					seen[ev.Task.Title] = true
+				case <-time.After(wait):
+					t.Fatalf("received %d of %d", i, writers*each)
+				}
+			}
+			wg.Wait()
+			quiet(t, ch, 100*time.Millisecond)
+		})
+	}
+}
+
+// TestTwoInstances runs two hubs on one PostgreSQL database, each with its own pool, as two instances of the server
+// do: what is written through A reaches subscribers on B.
+func TestTwoInstances(t *testing.T) {
+	requirePostgres(t)
+	t.Run("Notify", func(t *testing.T) {
+		t.Parallel()
+		dbA := modeltest.MustOpenDB(t, modeltest.Postgres)
+		a := startHub(t, dbA, live.Options{Poll: time.Hour})
+		b := startHub(t, modeltest.MustOpenAgain(t, dbA, ""), live.Options{Poll: time.Hour})
+		ch := b.subscribe(t, "u", nil)
+		waitListening(t, dbA, 2)
+		a.create(t, "u", "from a ", 5)
+		receive(t, ch, 5, "from a ", 1)
+	})
+	t.Run("PollWithoutNotifications", func(t *testing.T) {
+		t.Parallel()
+		// B listens on another database, so no notification of A's ever reaches it: the poll alone delivers.
+		dbA := modeltest.MustOpenDB(t, modeltest.Postgres)
+		elsewhere := modeltest.MustOpenDB(t, modeltest.Postgres)
+		a := startHub(t, dbA, live.Options{Poll: time.Hour})
+		b := startHub(t, modeltest.MustOpenAgain(t, dbA, ""), live.Options{Poll: 100 * time.Millisecond, ListenDB: elsewhere})
+		ch := b.subscribe(t, "u", nil)
+		a.create(t, "u", "polled ", 3)
+		receive(t, ch, 3, "polled ", 1)
+	})
+	t.Run("ListenerKilled", func(t *testing.T) {
+		t.Parallel()
+		dbA := modeltest.MustOpenDB(t, modeltest.Postgres)
+		a := startHub(t, dbA, live.Options{Poll: time.Hour})
+		b := startHub(t, modeltest.MustOpenAgain(t, dbA, "hub-b"), live.Options{Poll: 200 * time.Millisecond})
+		ch := b.subscribe(t, "u", nil)
+		waitListening(t, dbA, 2)
+
+		const n = 60
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.create(t, "u", "t", n)
+		}()
+		// Kill B's listening connection three times while A writes.
+		last := 0
+		for range 3 {
+			var pid int
+			waitUntil(t, func() bool {
+				err := dbA.NewRaw(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+					AND application_name = 'hub-b' AND query LIKE 'LISTEN%' AND pid <> ? LIMIT 1`, last).Scan(context.Background(), &pid)
+				return err == nil
+			})
+			last = pid
+			var killed bool
+			if err := dbA.NewRaw("SELECT pg_terminate_backend(?)", pid).Scan(context.Background(), &killed); err != nil || !killed {
+				t.Fatalf("pg_terminate_backend(%d) = %t, %v", pid, killed, err)
+			}
+		}
+		receive(t, ch, n, "t", 1)
+		<-done
+		quiet(t, ch, 300*time.Millisecond)
+	})
+}
+
+func requirePostgres(t *testing.T) {
+	t.Helper()
+	for _, kind := range modeltest.Databases(t) {
+		if kind == modeltest.Postgres {
+			return
+		}
+	}
+	t.Skip("PostgreSQL is not reachable (and CI is not set)")
+}
+
+// waitListening waits until n sessions of db's database LISTEN.
+func waitListening(t *testing.T, db *bun.DB, n int) {
+	t.Helper()
+	waitUntil(t, func() bool {
+		var got int
+		err := db.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`).
+			Scan(context.Background(), &got)
+		return err == nil && got >= n
+	})
+}
+
+// waitUntil polls cond until it holds, failing the test after wait.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
