@@ -53,6 +53,11 @@ func authenticate(ctx context.Context, v TokenVerifier, values []string) (*Viewe
 	return v.Verify(ctx, token)
 }
 
+// BearerToken returns the token of an Authorization header value ("Bearer <token>", the scheme matched without
+// regard to case), for transports that carry the header elsewhere (a WebSocket's connection_init). Returns an error
+// wrapping ErrInvalidToken for anything else.
+func BearerToken(header string) (string, error) { return bearerToken(header) }
+
 // bearerToken extracts the token from a header value of the form RFC 6750 section 2.1 gives:
 // "Bearer" 1*SP b64token.
 func bearerToken(header string) (string, error) {

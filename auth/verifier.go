@@ -216,6 +216,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
 		return nil, fmt.Errorf("%w: sub must be 1 to %d characters, has %d", ErrInvalidToken, maxSubjectLength, n)
 	}
 	viewer := &Viewer{ID: c.Subject}
+	if c.ExpiresAt != nil { // required by the parser; checked anyway
+		viewer.Expires = c.ExpiresAt.UTC()
+	}
 	viewer.Email, _ = c.Email.(string)
 	viewer.Name, _ = c.Name.(string)
 	return viewer, nil

@@ -68,8 +68,14 @@ func TestVerifyAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if *got != tt.want {
-				t.Errorf("Verify = %+v, want %+v", *got, tt.want)
+			// Every token of the table expires in an hour (validClaims), to the second.
+			if left := time.Until(got.Expires); left < 59*time.Minute || left > time.Hour || got.Expires.Location() != time.UTC {
+				t.Errorf("Expires = %v, want the token's exp, an hour from now, in UTC", got.Expires)
+			}
+			viewer := *got
+			viewer.Expires = time.Time{}
+			if viewer != tt.want {
+				t.Errorf("Verify = %+v, want %+v", viewer, tt.want)
 			}
 		})
 	}
@@ -476,6 +482,10 @@ func TestSignHS256RoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
+			if left := time.Until(got.Expires); left < 59*time.Minute || left > time.Hour {
+				t.Errorf("Expires = %v, want the ttl's end", got.Expires)
+			}
+			got.Expires = time.Time{}
 			if *got != tt.viewer {
 				t.Errorf("Verify = %+v, want %+v", *got, tt.viewer)
 			}

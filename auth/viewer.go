@@ -2,13 +2,19 @@
 // shared secret) issues, and carries the verified user through a request's context.
 package auth
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Viewer is the verified user making a request, as the token's claims describe them.
 type Viewer struct {
 	ID    string // the JWT `sub`: 1 to 255 characters, opaque (Better Auth's ids are 32 letters and digits, not UUIDs)
 	Email string // the `email` claim, empty when the token has none
 	Name  string // the `name` claim, empty when the token has none
+	// Expires is the token's `exp`: a connection that outlives it (a WebSocket, an event stream) is closed then, so
+	// that the client comes back with a fresh token.
+	Expires time.Time
 }
 
 type viewerKey struct{}

@@ -42,6 +42,20 @@ type Options struct {
 	// Hub serves the taskEvents subscription (nil: subscriptions are answered SERVICE_UNAVAILABLE).
 	Hub *live.Hub
 
+	// Live transports (see websocket.go and sse.go).
+
+	// AnyOrigin lets WebSockets be opened from any browser origin (development mode); otherwise only from
+	// CORSOrigins and the API's own origin.
+	AnyOrigin bool
+	// WebsocketInitTimeout is how long a socket may take to send connection_init before it is closed with 4408
+	// (default 10 s).
+	WebsocketInitTimeout time.Duration
+	// WebsocketPingInterval is how often the server pings each socket; one that has not answered two intervals
+	// later is dropped (default 20 s).
+	WebsocketPingInterval time.Duration
+	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
+	Clock Clock
+
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
 
 	// Registry receives the handler's metrics, which GET /metrics serves with everything else registered there
@@ -78,10 +92,20 @@ func (o *Options) defaults() {
 	if o.PersistedQueryCacheBytes <= 0 {
 		o.PersistedQueryCacheBytes = 2 << 20
 	}
+	if o.WebsocketInitTimeout <= 0 {
+		o.WebsocketInitTimeout = 10 * time.Second
+	}
+	if o.WebsocketPingInterval <= 0 {
+		o.WebsocketPingInterval = 20 * time.Second
+	}
+	if o.Clock == nil {
+		o.Clock = systemClock{}
+	}
 }
 
-// NewHandler returns the whole HTTP surface: GraphiQL at GET /, GraphQL at /graphql (behind token verification),
-// /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
+// NewHandler returns the whole HTTP surface: GraphiQL at GET /, GraphQL at /graphql (over HTTP behind token
+// verification, and over WebSocket, which authenticates in connection_init), GraphQL over Server-Sent Events at
+// /graphql/stream, /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
 // func(http.Handler) http.Handler with one job, the first listed sees the request first, and the GraphQL transport
 // comes last, with the statement timeout among the executor's extensions (newGraphQL).
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
@@ -102,12 +126,32 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		cors(opts.CORSOrigins),  // preflights and the CORS headers of the listed origins
 	)(mux)
 
-	mux.Handle("/graphql", chain(
+	exec := newExecutor(store, opts, obs)
+	perRequest := func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) }
+	limits := opts.Limits
+	limits.defaults()
+	overHTTP := chain(
 		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
 		privateToViewer,           // Cache-Control: private, no-store on whatever is answered for a viewer
 		rateLimit(opts.RateLimit), // per verified user, else per client address
-	)(newGraphQL(store, opts, obs)))
+	)(&transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
+		perRequest: perRequest, afterMutation: graph.ClearLoaders})
+	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
+	// skips the chain's token verification.
+	overWebsocket := newSockets(verifier, opts, registry).handler(exec)
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) {
+			overWebsocket.ServeHTTP(w, r)
+			return
+		}
+		overHTTP.ServeHTTP(w, r)
+	}))
+	mux.Handle("/graphql/stream", chain(
+		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
+		privateToViewer,
+		rateLimit(opts.RateLimit),
+	)(newStreams(exec, opts, registry, perRequest)))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)
@@ -130,10 +174,10 @@ func chain(pieces ...func(http.Handler) http.Handler) func(http.Handler) http.Ha
 	}
 }
 
-// newGraphQL is the transport of GraphQL over HTTP on an executor of the schema, whose extensions run in this order
-// for each operation: persisted queries first (the limits must measure a document looked up by its hash too), the
-// limits, then, around execution, the statement timeout and the observation of the operation.
-func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
+// newExecutor runs the schema for every transport, with these extensions for each operation: persisted queries
+// first (the limits must measure a document looked up by its hash too), the limits, then, around execution, the
+// statement timeout and the observation of the operation.
+func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Executor {
 	schema := graph.NewSchema(store, opts.Logger, opts.Hub)
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
@@ -149,11 +193,7 @@ func newGraphQL(store *model.Store, opts Options, obs *observer) http.Handler {
 	exec.Use(graph.VariableScalars(schema))
 	exec.Use(statementTimeout(opts.StatementTimeout))
 	exec.Use(obs.operations())
-	limits := opts.Limits
-	limits.defaults()
-	return &transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
-		perRequest:    func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) },
-		afterMutation: graph.ClearLoaders}
+	return exec
 }
 
 // readyz answers 200 while the database answers and the server is not draining, 503 otherwise.

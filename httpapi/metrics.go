@@ -19,6 +19,8 @@ const (
 	metricOperations        = "taskapi_graphql_operations_total"
 	metricOperationDuration = "taskapi_graphql_operation_duration_seconds"
 	metricErrors            = "taskapi_graphql_errors_total"
+	metricWebsockets        = "taskapi_websocket_connections"
+	metricEventStreams      = "taskapi_event_streams"
 )
 
 // latencyBuckets reach from a cached read (a millisecond) to the statement timeout's order (seconds).
@@ -43,7 +45,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: metricHTTPRequests,
-			Help: "HTTP requests answered, by handler (/graphql, /, /graphiql/, /healthz, /readyz, /metrics, other), method and status code.",
+			Help: "HTTP requests answered, by handler (/graphql, /graphql/stream, /, /graphiql/, /healthz, /readyz, /metrics, other), method and status code.",
 		}, []string{"handler", "method", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    metricHTTPDuration,
@@ -77,7 +79,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // handlerLabel names the route of a path; anything else, which a client chooses freely, is "other".
 func handlerLabel(path string) string {
 	switch path {
-	case "/graphql", "/", "/healthz", "/readyz", "/metrics":
+	case "/graphql", "/graphql/stream", "/", "/healthz", "/readyz", "/metrics":
 		return path
 	}
 	if strings.HasPrefix(path, "/graphiql/") {

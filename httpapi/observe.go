@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -240,6 +241,11 @@ func (x operationObserver) InterceptResponse(ctx context.Context, next graphql.R
 		return next(ctx)
 	}
 	typ, name := string(op.Operation), op.Name
+	if op.Operation == ast.Subscription {
+		// Each call waits for the next event of a stream that lasts as long as the client wants: operation metrics
+		// would count events as operations and their waits as execution (the live metrics count the events).
+		return next(ctx)
+	}
 	label := o.metrics.names.label(name)
 	ctx, span := o.tracer.Start(ctx, typ+" "+label, trace.WithAttributes(
 		attribute.String("graphql.operation.type", typ),

@@ -217,13 +217,9 @@ func (t *transport) run(ctx context.Context, params *graphql.RawParams, get bool
 
 // prepare parses and validates one operation and coerces its variables. When that fails, done is the answer.
 func (t *transport) prepare(ctx context.Context, params *graphql.RawParams, get bool) (context.Context, *graphql.OperationContext, *outcome) {
-	ctx = graphql.StartOperationTrace(ctx)
-	start := graphql.Now()
-	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
-	rc, errs := t.exec.CreateOperationContext(ctx, params)
-	if errs != nil {
-		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		return ctx, rc, &outcome{resp: resp, requestError: true}
+	ctx, rc, done := compile(ctx, t.exec, params)
+	if done != nil {
+		return ctx, rc, done
 	}
 	if rc.Operation.Operation == ast.Subscription {
 		// One HTTP response cannot carry a stream of results; without this, the request would wait for the first event.
@@ -235,6 +231,20 @@ func (t *transport) prepare(ctx context.Context, params *graphql.RawParams, get 
 		resp := t.exec.DispatchError(graphql.WithOperationContext(ctx, rc),
 			gqlerror.List{badRequest("Mutations are served over POST only.")})
 		return ctx, rc, &outcome{resp: resp, requestError: true, status: http.StatusMethodNotAllowed}
+	}
+	return ctx, rc, nil
+}
+
+// compile parses and validates one operation and coerces its variables, for any transport. When that fails, done is
+// the answer.
+func compile(ctx context.Context, exec *executor.Executor, params *graphql.RawParams) (context.Context, *graphql.OperationContext, *outcome) {
+	ctx = graphql.StartOperationTrace(ctx)
+	start := graphql.Now()
+	params.ReadTime = graphql.TraceTiming{Start: start, End: start}
+	rc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		return ctx, rc, &outcome{resp: resp, requestError: true}
 	}
 	return ctx, rc, nil
 }

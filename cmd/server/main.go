@@ -332,7 +332,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 
 	store := model.NewStore(db)
-	hub, stopHub, err := startHub(ctx, cfg, db, store, logger)
+	hub, stopHub, err := startHub(ctx, cfg, db, store, live.NewMetrics(registry), logger)
 	if err != nil {
 		return err
 	}
@@ -355,6 +355,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Draining:                 draining,
 		Version:                  buildVersion(),
 		Hub:                      hub,
+		AnyOrigin:                cfg.devMode(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -388,7 +389,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 // startHub starts the live hub, listening on DATABASE_LISTEN_URL (or DATABASE_URL). It runs until the returned stop
 // is called, which the server does after it has shut down, so that subscriptions are served through the grace period.
-func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, logger *slog.Logger) (*live.Hub, func(), error) {
+func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, observer live.Observer, logger *slog.Logger) (*live.Hub, func(), error) {
 	listenDB := db
 	closeListenDB := func() {}
 	if cfg.DatabaseListenURL != "" {
@@ -405,6 +406,7 @@ func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, l
 		MaxPerUser: cfg.MaxSubscriptionsPerUser,
 		Retention:  cfg.EventRetention,
 		Logger:     logger,
+		Observer:   observer,
 	})
 	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

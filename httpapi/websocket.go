@@ -1,0 +1,391 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus"
+	rscors "github.com/rs/cors"
+
+	"taskapi/auth"
+	"taskapi/graph"
+)
+
+// GraphQL over WebSocket, the graphql-transport-ws protocol of the graphql-ws library (Apollo Client's
+// GraphQLWsLink, urql's subscriptionExchange), on /graphql. gqlgen's transport.Websocket speaks the protocol; this
+// file adds what it leaves to us: authentication from connection_init (or the upgrade's header) with 4403 for a
+// missing or bad token and at the token's exp, 4408 when connection_init does not come in time, the Origin check,
+// closing every socket with 1012 when the server shuts down (http.Server.Shutdown does not touch hijacked
+// connections), metrics, and a log line for each connect and close.
+
+// The close codes of graphql-transport-ws and RFC 6455 that the server sends.
+const (
+	closeForbidden   = 4403 // no token, a bad one, or one that has expired: reconnect with a fresh one
+	closeInitTimeout = 4408 // no connection_init within the init timeout
+	closeRestart     = 1012 // the server is shutting down: reconnect (to another instance) and resume
+)
+
+// wsSubprotocol is the one subprotocol served; gqlgen also speaks the older subscriptions-transport-ws, whose
+// close codes and keep-alives differ, and which the contract does not offer.
+const wsSubprotocol = "graphql-transport-ws"
+
+// Clock is the time source of the live transports: when a token expires and when connection_init is overdue.
+// Tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f in its own goroutine after d; stop cancels that and reports whether it did.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
+
+// sockets serves and keeps track of the WebSockets of one handler.
+type sockets struct {
+	verifier      auth.TokenVerifier
+	logger        *slog.Logger
+	clock         Clock
+	initTimeout   time.Duration
+	originAllowed func(*http.Request) bool
+	ws            gqltransport.Websocket
+	open          prometheus.Gauge
+
+	mu       sync.Mutex
+	conns    map[*socket]struct{}
+	draining bool
+}
+
+// socket is one WebSocket connection.
+type socket struct {
+	s       *sockets
+	remote  string
+	header  []string // the upgrade request's Authorization values
+	started time.Time
+	obs     *observation // the upgrade request's, for its log line
+
+	mu      sync.Mutex
+	conn    gqltransport.WebsocketConn // nil until accepted
+	user    string
+	inited  bool
+	cancel  context.CancelFunc // ends the connection's context, and so its operations; set by init
+	stops   []func() bool      // pending timers
+	code    int                // the close code we sent, or gqlgen did (0: the peer closed, or the connection broke)
+	reason  string
+	closing bool
+}
+
+type socketKey struct{}
+
+func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Registerer) *sockets {
+	s := &sockets{
+		verifier:    verifier,
+		logger:      opts.Logger,
+		clock:       opts.Clock,
+		initTimeout: opts.WebsocketInitTimeout,
+		conns:       map[*socket]struct{}{},
+		open: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: metricWebsockets,
+			Help: "WebSocket connections open now.",
+		}),
+	}
+	reg.MustRegister(s.open)
+	s.originAllowed = originChecker(opts.CORSOrigins, opts.AnyOrigin)
+	maxBody := opts.MaxBodyBytes
+	s.ws = gqltransport.Websocket{
+		Implementation:   acceptor{s},
+		InitFunc:         s.init,
+		PingPongInterval: opts.WebsocketPingInterval,
+		PayloadReadLimit: &maxBody,
+		CloseFunc: func(ctx context.Context, code int) {
+			// gqlgen closed the socket itself (a protocol error, a refused init); keep the first code recorded.
+			if sock, ok := ctx.Value(socketKey{}).(*socket); ok {
+				sock.noteClose(code, "")
+			}
+		},
+		ErrorFunc: func(ctx context.Context, err error) {
+			s.logger.DebugContext(ctx, "websocket error", "err", err)
+		},
+	}
+	if opts.Draining != nil {
+		go func() {
+			<-opts.Draining
+			s.closeAll()
+		}()
+	}
+	return s
+}
+
+// originChecker allows browsers' Origin headers that CORS allows (any in development mode), and requests without
+// one (clients that are not browsers) or from the API's own origin.
+func originChecker(origins []string, any bool) func(*http.Request) bool {
+	if any {
+		return func(*http.Request) bool { return true }
+	}
+	var c *rscors.Cors
+	if len(origins) > 0 {
+		c = rscors.New(rscors.Options{AllowedOrigins: origins, AllowCredentials: true})
+	}
+	return func(r *http.Request) bool {
+		origin := r.Header.Get("Origin")
+		if origin == "" {
+			return true
+		}
+		if o, ok := strings.CutPrefix(origin, "http://"); ok && strings.EqualFold(o, r.Host) {
+			return true
+		}
+		if o, ok := strings.CutPrefix(origin, "https://"); ok && strings.EqualFold(o, r.Host) {
+			return true
+		}
+		return c != nil && c.OriginAllowed(r)
+	}
+}
+
+// isUpgrade reports whether r asks for a WebSocket.
+func isUpgrade(r *http.Request) bool {
+	for _, v := range r.Header.Values("Upgrade") {
+		if strings.EqualFold(strings.TrimSpace(v), "websocket") {
+			return true
+		}
+	}
+	return false
+}
+
+// handler upgrades a request to a WebSocket served by exec, runs the protocol until the socket closes, and logs
+// the close.
+func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.originAllowed(r) {
+			writeError(w, r, mediaJSON, http.StatusForbidden, graph.CodeBadRequest, "This Origin may not open a WebSocket; add it to CORS_ORIGINS.")
+			return
+		}
+		if !offersSubprotocol(r) {
+			writeError(w, r, mediaJSON, http.StatusBadRequest, graph.CodeBadRequest,
+				"Use the graphql-transport-ws subprotocol (the graphql-ws library).")
+			return
+		}
+		s.mu.Lock()
+		draining := s.draining
+		s.mu.Unlock()
+		if draining {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, r, mediaJSON, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "The server is shutting down; connect again.")
+			return
+		}
+		// The server's read and write deadlines were set on the connection for this request; they would outlive
+		// the hijack and cut the socket.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		r.Header.Set("Sec-WebSocket-Protocol", wsSubprotocol)
+
+		sock := &socket{s: s, remote: clientIP(r), header: r.Header.Values("Authorization"), started: s.clock.Now(),
+			obs: observationFrom(r.Context())}
+		ctx := context.WithValue(r.Context(), socketKey{}, sock)
+		// The request's observation collects a line's worth of operations; a socket's operations are not listed
+		// there (they would grow without end), only its user.
+		ctx = context.WithValue(ctx, observationKey{}, (*observation)(nil))
+		s.ws.Do(w, r.WithContext(ctx), exec)
+		sock.finish()
+	})
+}
+
+func offersSubprotocol(r *http.Request) bool {
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.TrimSpace(p) == wsSubprotocol {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// acceptor accepts the upgrade with coder/websocket (gqlgen's default) and registers the socket.
+type acceptor struct{ s *sockets }
+
+func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltransport.WebsocketAcceptOptions) (gqltransport.WebsocketConn, error) {
+	sock := r.Context().Value(socketKey{}).(*socket)
+	impl := gqltransport.CoderWebsocketImplementation{}
+	impl.AcceptOptions.InsecureSkipVerify = true // the Origin was checked already, against CORS_ORIGINS
+	conn, err := impl.Accept(w, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	a.s.mu.Lock()
+	a.s.conns[sock] = struct{}{}
+	draining := a.s.draining
+	a.s.mu.Unlock()
+	a.s.open.Inc()
+	sock.mu.Lock()
+	sock.conn = conn
+	sock.mu.Unlock()
+	a.s.logger.InfoContext(r.Context(), "websocket connected", "requestId", graph.RequestID(r.Context()), "remote", sock.remote)
+	if draining {
+		sock.close(closeRestart, "server restarting")
+		return conn, nil
+	}
+	sock.after(a.s.initTimeout, func() {
+		sock.mu.Lock()
+		inited := sock.inited
+		sock.mu.Unlock()
+		if !inited {
+			sock.close(closeInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	return conn, nil
+}
+
+// init authenticates connection_init: the token comes from its payload ({"Authorization": "Bearer <jwt>"}, also
+// "authorization", or either inside "headers"), else from the upgrade request's Authorization header. Without a
+// valid one the socket is closed with 4403; with one, it is closed with 4403 when the token expires.
+func (s *sockets) init(ctx context.Context, payload gqltransport.InitPayload) (context.Context, *gqltransport.InitPayload, error) {
+	sock := ctx.Value(socketKey{}).(*socket)
+	sock.mu.Lock()
+	sock.inited = true
+	closing := sock.closing
+	sock.mu.Unlock()
+	refuse := func(reason string) (context.Context, *gqltransport.InitPayload, error) {
+		sock.noteClose(closeForbidden, reason)
+		ctx := gqltransport.WithWebsocketCloseCode(gqltransport.AppendCloseReason(ctx, reason), closeForbidden)
+		return ctx, nil, errors.New(reason)
+	}
+	if closing {
+		return refuse("Forbidden: the connection is closing")
+	}
+	header, ok := initAuthorization(payload)
+	if !ok {
+		if len(sock.header) != 1 {
+			return refuse("Forbidden: send {\"Authorization\": \"Bearer <token>\"} in connection_init")
+		}
+		header = sock.header[0]
+	}
+	token, err := auth.BearerToken(header)
+	if err != nil {
+		return refuse("Forbidden: the Authorization value must be Bearer <token>")
+	}
+	viewer, err := s.verifier.Verify(ctx, token)
+	if err != nil {
+		s.logger.DebugContext(ctx, "websocket token refused", "err", err)
+		return refuse("Forbidden: the token is invalid or expired")
+	}
+	ctx, cancel := context.WithCancel(auth.NewContext(ctx, viewer))
+	sock.mu.Lock()
+	sock.user = viewer.ID
+	sock.cancel = cancel
+	sock.mu.Unlock()
+	sock.obs.setUser(viewer.ID)
+	if !viewer.Expires.IsZero() {
+		sock.after(viewer.Expires.Sub(s.clock.Now()), func() { sock.close(closeForbidden, "Forbidden: the token has expired") })
+	}
+	return ctx, nil, nil
+}
+
+// initAuthorization finds the Authorization value in a connection_init payload.
+func initAuthorization(payload gqltransport.InitPayload) (string, bool) {
+	look := func(m map[string]any) (string, bool) {
+		for _, k := range []string{"Authorization", "authorization"} {
+			if v, ok := m[k].(string); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	if v, ok := look(payload); ok {
+		return v, true
+	}
+	if headers, ok := payload["headers"].(map[string]any); ok {
+		return look(headers)
+	}
+	return "", false
+}
+
+// after runs f after d unless the socket has finished by then.
+func (sock *socket) after(d time.Duration, f func()) {
+	stop := sock.s.clock.AfterFunc(max(d, 0), f)
+	sock.mu.Lock()
+	sock.stops = append(sock.stops, stop)
+	sock.mu.Unlock()
+}
+
+// noteClose records why the socket closed, keeping the first reason.
+func (sock *socket) noteClose(code int, reason string) {
+	sock.mu.Lock()
+	defer sock.mu.Unlock()
+	if sock.code == 0 {
+		sock.code, sock.reason = code, reason
+	}
+}
+
+// close sends a close frame with code and reason and closes the connection; gqlgen's read loop then ends, and with
+// it the socket's operations.
+func (sock *socket) close(code int, reason string) {
+	sock.noteClose(code, reason)
+	sock.mu.Lock()
+	conn, already := sock.conn, sock.closing
+	sock.closing = true
+	sock.mu.Unlock()
+	if conn == nil || already {
+		return
+	}
+	_ = conn.WriteClose(code, reason)
+	_ = conn.Close()
+}
+
+// finish runs when the transport is done with the socket.
+func (sock *socket) finish() {
+	sock.mu.Lock()
+	stops, cancel, conn := sock.stops, sock.cancel, sock.conn
+	code, reason, user := sock.code, sock.reason, sock.user
+	sock.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	if cancel != nil {
+		cancel()
+	}
+	if conn == nil {
+		return // never upgraded: the HTTP answer said why
+	}
+	s := sock.s
+	s.mu.Lock()
+	delete(s.conns, sock)
+	s.mu.Unlock()
+	s.open.Dec()
+	if reason == "" {
+		reason = "closed by the client or the network"
+		if code != 0 {
+			reason = "closed by the protocol handler"
+		}
+	}
+	s.logger.Info("websocket closed", "code", code, "reason", reason, "user", user, "remote", sock.remote,
+		"durationMs", s.clock.Now().Sub(sock.started).Milliseconds())
+}
+
+// closeAll closes every socket with 1012 and refuses new ones: the server is shutting down, and clients reconnect
+// to another instance and resume from their cursors.
+func (s *sockets) closeAll() {
+	s.mu.Lock()
+	s.draining = true
+	open := make([]*socket, 0, len(s.conns))
+	for sock := range s.conns {
+		open = append(open, sock)
+	}
+	s.mu.Unlock()
+	for _, sock := range open {
+		sock.close(closeRestart, "server restarting")
+	}
+	if len(open) > 0 {
+		s.logger.Info("shutting down: websockets closed with 1012", "sockets", len(open))
+	}
+}

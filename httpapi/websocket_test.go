@@ -1,0 +1,332 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/golang-jwt/jwt/v5"
+
+	"taskapi/httpapi"
+	"taskapi/live"
+)
+
+func TestWebsocketSubscription(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		start := a.eventCursor("alice")
+		a.create("alice", map[string]any{"title": "before"})
+
+		t.Run("ReplayThenLive", func(t *testing.T) {
+			c := a.connectAs("alice")
+			c.subscribe("1", eventSubscription, map[string]any{"after": start})
+			if k, title, _ := c.event("1"); k != "CREATED" || title != "before" {
+				t.Fatalf("replay: %s %q", k, title)
+			}
+			a.create("bob", map[string]any{"title": "not alice's"})
+			a.create("alice", map[string]any{"title": "live"})
+			if k, title, _ := c.event("1"); k != "CREATED" || title != "live" {
+				t.Fatalf("live: %s %q", k, title)
+			}
+			c.send(msg{ID: "1", Type: "complete"})
+		})
+		t.Run("TokenForms", func(t *testing.T) {
+			tok := "Bearer " + tokenFor(t, "alice", time.Hour)
+			for name, payload := range map[string]map[string]any{
+				"lower case":     {"authorization": tok},
+				"inside headers": {"headers": map[string]any{"Authorization": tok}},
+			} {
+				t.Run(name, func(t *testing.T) {
+					c := a.connect(payload)
+					c.subscribe("q", `{ viewer { id } }`, nil)
+					if r := c.result("q").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+						t.Errorf("viewer = %v", r.Data)
+					}
+				})
+			}
+			t.Run("upgrade header", func(t *testing.T) {
+				c, _, err := a.dial(http.Header{"Authorization": {tok}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.send(msg{Type: "connection_init"})
+				if m := c.read(); m.Type != "connection_ack" {
+					t.Fatalf("%+v", m)
+				}
+			})
+		})
+		t.Run("QueriesAndMutationsUnderTheLimits", func(t *testing.T) {
+			c := a.connectAs("alice")
+			c.subscribe("m", `mutation { createTask(input: {title: "over the socket"}) { task { title } } }`, nil)
+			if r := c.result("m").noErrors(t); path(r.Data, "createTask", "task", "title") != "over the socket" {
+				t.Errorf("mutation: %v", r.Data)
+			}
+			if m := c.read(); m.Type != "complete" || m.ID != "m" {
+				t.Errorf("after the result: %+v, want complete", m)
+			}
+			var aliases strings.Builder
+			for i := range 40 {
+				fmt.Fprintf(&aliases, "a%d: viewer { id } ", i)
+			}
+			c.subscribe("deep", "{ "+aliases.String()+"}", nil)
+			m := c.read()
+			var errs []gqlError
+			_ = json.Unmarshal(m.Payload, &errs)
+			if m.Type == "next" {
+				var r result
+				_ = json.Unmarshal(m.Payload, &r)
+				errs = r.Errors
+			}
+			if len(errs) == 0 || errs[0].Extensions["code"] != "QUERY_TOO_COMPLEX" {
+				t.Errorf("an alias flood over the socket: %+v (%s), want QUERY_TOO_COMPLEX", m, m.Payload)
+			}
+		})
+		t.Run("BadCursor", func(t *testing.T) {
+			c := a.connectAs("bob")
+			c.subscribe("1", eventSubscription, map[string]any{"after": start}) // alice's cursor
+			m := c.read()
+			var r result
+			_ = json.Unmarshal(m.Payload, &r)
+			if m.Type != "next" || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "after" {
+				t.Errorf("another user's cursor: %+v %s, want BAD_USER_INPUT for after", m, m.Payload)
+			}
+		})
+	})
+}
+
+func TestWebsocketAuth(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		for name, payload := range map[string]map[string]any{
+			"no token":        {},
+			"bad token":       {"Authorization": "Bearer not.a.token"},
+			"not bearer":      {"Authorization": tokenFor(t, "alice", time.Hour)},
+			"expired token":   {"Authorization": "Bearer " + expiredToken(t, "alice")},
+			"token in header": nil, // below: a bad token in the upgrade header closes with 4403 too, not 401
+		} {
+			t.Run(name, func(t *testing.T) {
+				header := http.Header{}
+				if payload == nil {
+					header.Set("Authorization", "Bearer forged")
+				}
+				c, resp, err := a.dial(header)
+				if err != nil {
+					t.Fatalf("dial: %v (%v)", err, resp)
+				}
+				c.send(msg{Type: "connection_init", Payload: mustJSON(payload)})
+				if code, _ := c.closed(); code != 4403 {
+					t.Errorf("close code %d, want 4403", code)
+				}
+			})
+		}
+		t.Run("InitTimeout", func(t *testing.T) {
+			c, _, err := a.dial(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, func() bool { return a.clock.pending() > 0 })
+			a.clock.Advance(9 * time.Second)
+			if a.clock.pending() == 0 {
+				t.Fatal("the init timer fired before 10 s")
+			}
+			a.clock.Advance(time.Second)
+			if code, _ := c.closed(); code != 4408 {
+				t.Errorf("close code %d, want 4408", code)
+			}
+		})
+		t.Run("ExpiryThenReconnectMissesNothing", func(t *testing.T) {
+			c := a.connectAs("carol") // a token valid for an hour
+			c.subscribe("1", eventSubscription, nil)
+			waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
+			a.create("carol", map[string]any{"title": "one"})
+			_, _, last := c.event("1")
+			a.clock.Advance(time.Hour)
+			if code, _ := c.closed(); code != 4403 {
+				t.Fatalf("at exp: close code %d, want 4403", code)
+			}
+			// Changes while the client is away, then it comes back with a fresh token and its last cursor.
+			a.create("carol", map[string]any{"title": "two"})
+			a.create("carol", map[string]any{"title": "three"})
+			// (The fake clock is an hour ahead of the verifier's now.)
+			c = a.connect(map[string]any{"Authorization": "Bearer " + tokenFor(t, "carol", 3*time.Hour)})
+			c.subscribe("2", eventSubscription, map[string]any{"after": last})
+			for _, want := range []string{"two", "three"} {
+				if _, title, _ := c.event("2"); title != want {
+					t.Fatalf("after reconnecting: %q, want %q", title, want)
+				}
+			}
+			a.create("carol", map[string]any{"title": "four"})
+			if _, title, _ := c.event("2"); title != "four" {
+				t.Fatalf("live after reconnecting: %q", title)
+			}
+		})
+	})
+}
+
+func TestWebsocketOrigin(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{CORSOrigins: []string{"https://app.example.com", "https://*.preview.example.com"}}, live.Options{})
+		for origin, ok := range map[string]bool{
+			"https://app.example.com":          true,
+			"https://pr-1.preview.example.com": true,
+			"https://evil.example.net":         false,
+			"http://app.example.com":           false,
+		} {
+			_, resp, err := a.dial(http.Header{"Origin": {origin}})
+			if ok && err != nil {
+				t.Errorf("Origin %s refused: %v", origin, err)
+			}
+			if !ok && (err == nil || resp == nil || resp.StatusCode != http.StatusForbidden) {
+				t.Errorf("Origin %s: %v, want 403", origin, err)
+			}
+		}
+		dev := newLiveAPI(t, kind, httpapi.Options{AnyOrigin: true}, live.Options{})
+		if _, _, err := dev.dial(http.Header{"Origin": {"http://localhost:5173"}}); err != nil {
+			t.Errorf("development mode refused an origin: %v", err)
+		}
+	})
+}
+
+func TestWebsocketLimits(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{StatementTimeout: 50 * time.Millisecond}, live.Options{MaxPerUser: 2})
+		c := a.connectAs("alice")
+		c.subscribe("1", eventSubscription, nil)
+		c.subscribe("2", eventSubscription, nil)
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 2 })
+		c.subscribe("3", eventSubscription, nil)
+		r := c.result("3")
+		if r.code(t) != "RATE_LIMITED" {
+			t.Errorf("a third subscription: %+v, want RATE_LIMITED", r.Errors)
+		}
+		// The deadline of one operation does not end a subscription that waits longer for its next event.
+		time.Sleep(200 * time.Millisecond)
+		a.create("alice", map[string]any{"title": "still here"})
+		got := map[string]bool{}
+		for range 2 {
+			m := c.read()
+			if m.Type == "complete" && m.ID == "3" {
+				m = c.read()
+			}
+			got[m.ID] = m.Type == "next" && strings.Contains(string(m.Payload), "still here")
+		}
+		if !got["1"] || !got["2"] {
+			t.Errorf("the two subscriptions got %v, want the event on both", got)
+		}
+	})
+}
+
+func TestWebsocketShutdown(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		draining := make(chan struct{})
+		a := newLiveAPI(t, kind, httpapi.Options{Draining: draining}, live.Options{})
+		c := a.connectAs("alice")
+		c.subscribe("1", eventSubscription, nil)
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
+		_, events := a.sse(tokenFor(t, "alice", time.Hour), map[string]any{"query": eventSubscription})
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 2 })
+		close(draining)
+		if code, _ := c.closed(); code != 1012 {
+			t.Errorf("close code %d, want 1012", code)
+		}
+		for ev := range events {
+			if ev.name == "complete" {
+				t.Error("the event stream completed at shutdown; it must end without complete so that clients reconnect")
+			}
+		}
+		if _, resp, err := a.dial(nil); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("a new socket while shutting down: %v, want 503", err)
+		}
+	})
+}
+
+// TestWebsocketNoLeak subscribes and aborts a thousand times, on sockets closed politely and on TCP connections
+// broken without a word: afterwards the goroutines are back to what they were, and no subscription is left.
+func TestWebsocketNoLeak(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		warm := a.connectAs("alice")
+		warm.subscribe("w", `{ viewer { id } }`, nil)
+		warm.result("w")
+		_ = warm.conn.Close(websocket.StatusNormalClosure, "")
+		before := settledGoroutines(t, -1)
+
+		const sockets, cycles = 10, 100
+		for range sockets {
+			c := a.connectAs("alice")
+			for i := range cycles {
+				id := string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+				c.subscribe(id, eventSubscription, nil)
+				c.send(msg{ID: id, Type: "complete"})
+			}
+			c.subscribe("last", `{ viewer { id } }`, nil)
+			for m := c.read(); m.ID != "last" || m.Type != "next"; m = c.read() {
+			}
+			_ = c.conn.Close(websocket.StatusNormalClosure, "")
+		}
+		for range 50 {
+			c := a.connectAs("alice")
+			c.subscribe("1", eventSubscription, nil)
+			waitUntil(t, func() bool { return a.hub.Subscriptions() > 0 })
+			_ = c.raw.Close() // no close frame, no FIN handshake of the protocol: the cable is cut
+			waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
+		}
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
+		settledGoroutines(t, before)
+	})
+}
+
+// expiredToken returns a well-signed token for user that expired an hour ago.
+func expiredToken(t testing.TB, user string) string {
+	t.Helper()
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": user, "iat": time.Now().Add(-2 * time.Hour).Unix(), "exp": time.Now().Add(-time.Hour).Unix(),
+	}).SignedString(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// settledGoroutines waits until the goroutine count stops falling and returns it; with want >= 0, it fails the test
+// unless the count comes down to want (give or take the test's own scheduling) within the wait.
+func settledGoroutines(t *testing.T, want int) int {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		runtime.GC()
+		n := runtime.NumGoroutine()
+		if want < 0 {
+			time.Sleep(100 * time.Millisecond)
+			if runtime.NumGoroutine() >= n {
+				return n
+			}
+			continue
+		}
+		if n <= want+2 {
+			return n
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines, %d before:\n%s", n, want, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after wait.
+func waitUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
