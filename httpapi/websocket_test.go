@@ -330,3 +330,64 @@ func waitUntil(t testing.TB, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestListThenSubscribe loads a list while another client writes, subscribes from the list's eventCursor, and
+// applies the events as a cache would: once the writes are done, the client's state is the database's.
+func TestListThenSubscribe(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		var ids []string
+		for i := range 5 {
+			ids = append(ids, str(a.create("dana", map[string]any{"title": fmt.Sprint("seed ", i)})["id"]))
+		}
+		writes := make(chan struct{})
+		go func() {
+			defer close(writes)
+			for i := range 30 {
+				id := ids[i%len(ids)]
+				switch i % 4 {
+				case 0:
+					a.create("dana", map[string]any{"title": fmt.Sprint("new ", i)})
+				case 1:
+					a.do("dana", `mutation($id: ID!, $t: String!) { updateTask(id: $id, input: {title: $t}) { task { id } } }`,
+						map[string]any{"id": id, "t": fmt.Sprint("edit ", i)})
+				case 2:
+					a.do("dana", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id})
+				case 3:
+					a.do("dana", `mutation { clearCompletedTasks { count } }`, nil)
+				}
+			}
+		}()
+		const list = `{ tasks(first: 100) { nodes { id title completed } eventCursor } }`
+		r := a.do("dana", list, nil).noErrors(t)
+		state := map[string]string{}
+		for _, n := range path(r.Data, "tasks", "nodes").([]any) {
+			state[str(path(n, "id"))] = fmt.Sprint(path(n, "title"), path(n, "completed"))
+		}
+		c := a.connectAs("dana")
+		c.subscribe("1", `subscription($after: String) { taskEvents(after: $after) { cursor kind taskId task { id title completed } } }`,
+			map[string]any{"after": str(path(r.Data, "tasks", "eventCursor"))})
+		<-writes
+		head := a.eventCursor("dana")
+		for cursor := ""; cursor != head; {
+			ev := path(c.result("1").noErrors(t).Data, "taskEvents")
+			cursor = str(path(ev, "cursor"))
+			switch id := str(path(ev, "taskId")); path(ev, "kind") {
+			case "DELETED":
+				delete(state, id)
+			default:
+				state[id] = fmt.Sprint(path(ev, "task", "title"), path(ev, "task", "completed"))
+			}
+		}
+		final := a.do("dana", list, nil).noErrors(t)
+		nodes := path(final.Data, "tasks", "nodes").([]any)
+		if len(nodes) != len(state) {
+			t.Fatalf("the client has %d tasks, the database %d", len(state), len(nodes))
+		}
+		for _, n := range nodes {
+			if want := fmt.Sprint(path(n, "title"), path(n, "completed")); state[str(path(n, "id"))] != want {
+				t.Errorf("task %v: the client has %q, the database %q", path(n, "id"), state[str(path(n, "id"))], want)
+			}
+		}
+	})
+}

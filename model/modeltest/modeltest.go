@@ -165,8 +165,29 @@ func redacted(raw string) string {
 // in pg_stat_activity. It fails the test for SQLite, whose database belongs to one process.
 func MustOpenAgain(tb testing.TB, db *bun.DB, applicationName string) *bun.DB {
 	tb.Helper()
+	u, err := url.Parse(MustURL(tb, db))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if applicationName != "" {
+		q := u.Query()
+		q.Set("application_name", applicationName)
+		u.RawQuery = q.Encode()
+	}
+	again, err := model.OpenDB(context.Background(), model.DBConfig{URL: u.String()})
+	if err != nil {
+		tb.Fatalf("open the database again: %v", err)
+	}
+	tb.Cleanup(func() { _ = again.Close() })
+	return again
+}
+
+// MustURL returns the URL of the PostgreSQL test database db, for a server under test to connect to. It fails the
+// test for SQLite.
+func MustURL(tb testing.TB, db *bun.DB) string {
+	tb.Helper()
 	if !model.IsPostgres(db) {
-		tb.Fatal("modeltest: MustOpenAgain needs PostgreSQL")
+		tb.Fatal("modeltest: MustURL needs PostgreSQL")
 	}
 	var name string
 	if err := db.NewRaw("SELECT current_database()").Scan(context.Background(), &name); err != nil {
@@ -177,15 +198,5 @@ func MustOpenAgain(tb testing.TB, db *bun.DB, applicationName string) *bun.DB {
 		tb.Fatalf("TEST_DATABASE_URL: %v", err)
 	}
 	u.Path = "/" + name
-	if applicationName != "" {
-		q := u.Query()
-		q.Set("application_name", applicationName)
-		u.RawQuery = q.Encode()
-	}
-	again, err := model.OpenDB(context.Background(), model.DBConfig{URL: u.String()})
-	if err != nil {
-		tb.Fatalf("open %s again: %v", name, err)
-	}
-	tb.Cleanup(func() { _ = again.Close() })
-	return again
+	return u.String()
 }
