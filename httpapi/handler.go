@@ -108,7 +108,7 @@ func (o *Options) defaults() {
 // /graphql/stream, /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
 // func(http.Handler) http.Handler with one job, the first listed sees the request first, and the GraphQL transport
 // comes last, with the statement timeout among the executor's extensions (newGraphQL).
-func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) http.Handler {
+func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *Handler {
 	opts.defaults()
 	registry := opts.Registry
 	if registry == nil {
@@ -139,7 +139,9 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
 	// skips the chain's token verification.
-	overWebsocket := newSockets(verifier, opts, registry).handler(exec)
+	socks := newSockets(verifier, opts, registry)
+	overWebsocket := socks.handler(exec)
+	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
 			overWebsocket.ServeHTTP(w, r)
@@ -151,7 +153,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
 		privateToViewer,
 		rateLimit(opts.RateLimit),
-	)(newStreams(exec, opts, registry, perRequest)))
+	)(streams))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)
@@ -161,7 +163,23 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) h
 		writeText(w, http.StatusOK, healthz)
 	})
 	mux.Handle("GET /readyz", readyz(store, drain, opts.Logger))
-	return surface
+	return &Handler{Handler: surface, sockets: socks, streams: streams}
+}
+
+// Handler is the HTTP surface NewHandler builds.
+type Handler struct {
+	http.Handler
+	sockets *sockets
+	streams *streams
+}
+
+// CloseLive closes every WebSocket with 1012 (Service Restart) and ends every event stream without complete, so
+// that their clients reconnect, to another instance, and resume from their cursors; it refuses new ones from then on
+// (Options.Draining does the same when it closes). It returns when their handlers are done or ctx ends. The server
+// calls it when shutting down: http.Server.Shutdown does not touch hijacked connections, and would wait for streams.
+func (h *Handler) CloseLive(ctx context.Context) {
+	h.sockets.closeAll(ctx)
+	h.streams.closeAll(ctx)
 }
 
 // chain composes pieces, the first outermost: chain(a, b)(h) is a(b(h)).

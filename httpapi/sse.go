@@ -68,7 +68,7 @@ func newStreams(exec *executor.Executor, opts Options, reg prometheus.Registerer
 	if opts.Draining != nil {
 		go func() {
 			<-opts.Draining
-			s.closeAll()
+			s.closeAll(context.Background())
 		}()
 	}
 	return s
@@ -187,14 +187,20 @@ func (s *streams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// closeAll ends every stream without `complete` and refuses new ones: the server is shutting down.
-func (s *streams) closeAll() {
+// closeAll ends every stream without `complete` and refuses new ones: the server is shutting down. It waits until
+// the streams' handlers have returned or ctx ends.
+func (s *streams) closeAll(ctx context.Context) {
 	s.mu.Lock()
 	s.draining = true
 	for _, cancel := range s.live {
 		cancel()
 	}
 	s.mu.Unlock()
+	waitFor(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.live) == 0
+	})
 }
 
 // acceptsEventStream reports whether an Accept header allows text/event-stream.

@@ -120,7 +120,7 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 	if opts.Draining != nil {
 		go func() {
 			<-opts.Draining
-			s.closeAll()
+			s.closeAll(context.Background())
 		}()
 	}
 	return s
@@ -373,9 +373,11 @@ func (sock *socket) finish() {
 }
 
 // closeAll closes every socket with 1012 and refuses new ones: the server is shutting down, and clients reconnect
-// to another instance and resume from their cursors.
-func (s *sockets) closeAll() {
+// to another instance and resume from their cursors. It waits until the sockets' handlers are done (their close
+// handshakes finished, or the connections broke) or ctx ends.
+func (s *sockets) closeAll(ctx context.Context) {
 	s.mu.Lock()
+	first := !s.draining
 	s.draining = true
 	open := make([]*socket, 0, len(s.conns))
 	for sock := range s.conns {
@@ -385,7 +387,23 @@ func (s *sockets) closeAll() {
 	for _, sock := range open {
 		sock.close(closeRestart, "server restarting")
 	}
-	if len(open) > 0 {
+	if first && len(open) > 0 {
 		s.logger.Info("shutting down: websockets closed with 1012", "sockets", len(open))
+	}
+	waitFor(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.conns) == 0
+	})
+}
+
+// waitFor polls done until it reports true or ctx ends.
+func waitFor(ctx context.Context, done func() bool) {
+	for !done() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

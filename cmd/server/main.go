@@ -384,7 +384,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if afterGrace == nil {
 		afterGrace = time.After
 	}
-	return serveUntilDone(ctx, srv, ln, draining, cfg.ShutdownGrace, afterGrace, cfg.ShutdownTimeout, logger)
+	return serveUntilDone(ctx, srv, ln, draining, handler.CloseLive, cfg.ShutdownGrace, afterGrace, cfg.ShutdownTimeout, logger)
 }
 
 // startHub starts the live hub, listening on DATABASE_LISTEN_URL (or DATABASE_URL). It runs until the returned stop

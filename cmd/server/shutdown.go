@@ -12,7 +12,8 @@ import (
 
 // serveUntilDone serves srv on ln until ctx ends (SIGTERM or SIGINT in main), then shuts down in three steps:
 //
-//  1. At once: draining is closed, so /readyz answers 503 and every response carries Connection: close. The
+//  1. At once: draining is closed, so /readyz answers 503 and every response carries Connection: close, and
+//     closeLive (when not nil) closes the WebSockets and event streams, waiting briefly for their handshakes. The
 //     server still accepts and serves everything for grace, the time a load balancer needs to notice and stop
 //     sending; clients on keep-alive connections are moved off this instance one response at a time, instead of
 //     finding their connection closed under a request they have just sent.
@@ -23,7 +24,7 @@ import (
 // afterGrace(grace) is the end of the grace period (time.After in main). It returns nil after a clean shutdown, an error when requests were still running after timeout (they are cut) or
 // when the server failed.
 func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, draining chan<- struct{},
-	grace time.Duration, afterGrace func(time.Duration) <-chan time.Time, timeout time.Duration,
+	closeLive func(context.Context), grace time.Duration, afterGrace func(time.Duration) <-chan time.Time, timeout time.Duration,
 	logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -36,6 +37,13 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, drai
 	close(draining)
 	logger.Info("shutting down: /readyz answers 503; serving the grace period before closing the listener",
 		"grace", grace, "timeout", timeout)
+	if closeLive != nil {
+		// WebSockets and event streams go at once (1012), so that their clients move to another instance while
+		// this one still answers; their close handshakes get a moment to finish.
+		liveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(2*time.Second, timeout))
+		closeLive(liveCtx)
+		cancel()
+	}
 	if grace > 0 {
 		select {
 		case <-afterGrace(grace):

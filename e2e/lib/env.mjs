@@ -209,9 +209,12 @@ export function serverBinary() {
   return out;
 }
 
-/** Starts the task API binary on a fresh database, verifying tokens against betterAuthURL only. */
-export async function startServer({ betterAuthURL, name = 'server' }) {
-  const dbName = await createDatabase('api');
+/**
+ * Starts the task API binary on a fresh database, verifying tokens against betterAuthURL only. With `dbName`, it
+ * is another instance on that database (which its own stop() leaves for the first instance to drop).
+ */
+export async function startServer({ betterAuthURL, name = 'server', dbName: shared }) {
+  const dbName = shared ?? (await createDatabase('api'));
   const dataDir = mkdtempSync(join(tmpdir(), 'taskapi-e2e-data-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -257,7 +260,7 @@ export async function startServer({ betterAuthURL, name = 'server' }) {
     }
     log.end();
     rmSync(dataDir, { recursive: true, force: true });
-    await dropDatabase(dbName);
+    if (!shared) await dropDatabase(dbName);
   };
 
   try {
@@ -266,7 +269,7 @@ export async function startServer({ betterAuthURL, name = 'server' }) {
     await stop();
     throw err;
   }
-  return { url, graphqlURL: `${url}/graphql`, logPath, stop, dbName };
+  return { url, graphqlURL: `${url}/graphql`, logPath, stop, dbName, exited };
 }
 
 async function waitReady(url, exited, logPath) {
