@@ -127,20 +127,21 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	)(mux)
 
 	exec := newExecutor(store, opts, obs)
+	limiter := limiterFor(opts.RateLimit) // one bucket per user, whichever transport they use
 	perRequest := func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) }
 	limits := opts.Limits
 	limits.defaults()
 	overHTTP := chain(
 		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
-		privateToViewer,           // Cache-Control: private, no-store on whatever is answered for a viewer
-		rateLimit(opts.RateLimit), // per verified user, else per client address
+		privateToViewer, // Cache-Control: private, no-store on whatever is answered for a viewer
+		limiter.piece,   // per verified user, else per client address
 	)(&transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
 	// skips the chain's token verification.
 	socks := newSockets(verifier, opts, registry)
-	overWebsocket := socks.handler(exec)
+	overWebsocket := socks.handler(limiter.limitOperations(exec))
 	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
@@ -152,7 +153,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	mux.Handle("/graphql/stream", chain(
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
 		privateToViewer,
-		rateLimit(opts.RateLimit),
+		limiter.piece,
 	)(streams))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
@@ -96,13 +98,55 @@ func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
 
 // rateLimit is the piece of the chain that answers a request over the limit with 429, Retry-After (whole seconds,
 // at least 1) and a RATE_LIMITED error; with RPS 0 it adds nothing. It runs after token verification, so a verified
-// user is limited by id wherever they connect from. A streaming transport takes a token per connection (and per
-// operation sent over it) from the same limiter.
+// user is limited by id wherever they connect from. The event stream route takes a token per stream; a WebSocket
+// takes one per operation sent over it (limitOperations), from the same limiter.
 func rateLimit(cfg RateLimit) func(http.Handler) http.Handler {
+	return limiterFor(cfg).piece
+}
+
+// limiterFor returns the limiter of cfg, nil when RPS is 0 (every method of a nil limiter lets everything through).
+// NewHandler makes one and shares it among its transports, so that a user has one bucket whichever they use.
+func limiterFor(cfg RateLimit) *rateLimiter {
 	if cfg.RPS <= 0 {
-		return func(next http.Handler) http.Handler { return next }
+		return nil
 	}
-	return newRateLimiter(cfg).middleware
+	return newRateLimiter(cfg)
+}
+
+// piece is the limiter as a piece of the chain (see rateLimit).
+func (l *rateLimiter) piece(next http.Handler) http.Handler {
+	if l == nil {
+		return next
+	}
+	return l.middleware(next)
+}
+
+// limitOperations makes exec take a token from the verified user's bucket for every operation it dispatches, for a
+// transport whose operations are not requests of their own (a WebSocket's). One over the limit is answered with
+// the RATE_LIMITED error alone, and the connection goes on.
+func (l *rateLimiter) limitOperations(exec graphql.GraphExecutor) graphql.GraphExecutor {
+	if l == nil {
+		return exec
+	}
+	return limitedExecutor{GraphExecutor: exec, l: l}
+}
+
+type limitedExecutor struct {
+	graphql.GraphExecutor
+	l *rateLimiter
+}
+
+func (e limitedExecutor) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	if v, ok := auth.FromContext(ctx); ok {
+		if wait := e.l.wait("user:"+v.ID, time.Now()); wait > 0 {
+			seconds := int(math.Ceil(wait.Seconds()))
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+				Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
+				Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
+			}}}), ctx
+		}
+	}
+	return e.GraphExecutor.DispatchOperation(ctx, rc)
 }
 
 // middleware answers a request over the limit with 429, Retry-After (whole seconds, at least 1) and a RATE_LIMITED

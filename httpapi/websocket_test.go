@@ -391,3 +391,29 @@ func TestListThenSubscribe(t *testing.T) {
 		}
 	})
 }
+
+// TestWebsocketRateLimit counts each operation over a socket against the user's bucket, the same bucket that the
+// user's HTTP requests use: one over the limit is refused with RATE_LIMITED, and the socket goes on.
+func TestWebsocketRateLimit(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 3}}, live.Options{})
+		a.do("erin", `{ viewer { id } }`, nil).noErrors(t)
+		a.do("erin", `{ viewer { id } }`, nil).noErrors(t)
+		c := a.connectAs("erin")
+		c.subscribe("1", `{ viewer { id } }`, nil)
+		c.result("1").noErrors(t)
+		if m := c.read(); m.Type != "complete" {
+			t.Fatalf("%+v", m)
+		}
+		c.subscribe("2", `{ viewer { id } }`, nil)
+		if r := c.result("2"); r.code(t) != "RATE_LIMITED" {
+			t.Errorf("the fourth operation of the user: %+v, want RATE_LIMITED", r.Errors)
+		}
+		if m := c.read(); m.Type != "complete" || m.ID != "2" {
+			t.Errorf("after the refusal: %+v, want complete (the socket goes on)", m)
+		}
+		other := a.connectAs("frank")
+		other.subscribe("1", `{ viewer { id } }`, nil)
+		other.result("1").noErrors(t)
+	})
+}
