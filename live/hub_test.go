@@ -26,7 +26,7 @@ type instance struct {
 }
 
 // startHub runs a hub over db until the test ends.
-func startHub(t *testing.T, db *bun.DB, opts live.Options) *instance {
+func startHub(t testing.TB, db *bun.DB, opts live.Options) *instance {
 	t.Helper()
 	store := model.NewStore(db)
 	hub := live.New(store, db, opts)
@@ -43,7 +43,7 @@ func startHub(t *testing.T, db *bun.DB, opts live.Options) *instance {
 }
 
 // subscribe subscribes until the test ends, failing it on an error.
-func (in *instance) subscribe(t *testing.T, userID string, after *string) <-chan *model.TaskEvent {
+func (in *instance) subscribe(t testing.TB, userID string, after *string) <-chan *model.TaskEvent {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -297,7 +297,7 @@ func TestTwoInstances(t *testing.T) {
 	})
 }
 
-func requirePostgres(t *testing.T) {
+func requirePostgres(t testing.TB) {
 	t.Helper()
 	for _, kind := range modeltest.Databases(t) {
 		if kind == modeltest.Postgres {
@@ -308,7 +308,7 @@ func requirePostgres(t *testing.T) {
 }
 
 // waitListening waits until n sessions of db's database LISTEN.
-func waitListening(t *testing.T, db *bun.DB, n int) {
+func waitListening(t testing.TB, db *bun.DB, n int) {
 	t.Helper()
 	waitUntil(t, func() bool {
 		var got int
@@ -319,7 +319,7 @@ func waitListening(t *testing.T, db *bun.DB, n int) {
 }
 
 // waitUntil polls cond until it holds, failing the test after wait.
-func waitUntil(t *testing.T, cond func() bool) {
+func waitUntil(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for !cond() {

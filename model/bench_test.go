@@ -143,3 +143,31 @@ func BenchmarkCreateTask(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkAppendEvent is what the feed adds to a mutation: one event, with its task's snapshot, appended inside a
+// transaction of its own (the head row's upsert, the event's insert and, on PostgreSQL, the notification), to be read
+// next to BenchmarkCreateTask, which pays it once.
+func BenchmarkAppendEvent(b *testing.B) {
+	for _, kind := range modeltest.Databases(b) {
+		b.Run(kind, func(b *testing.B) {
+			db := modeltest.MustOpenDB(b, kind)
+			ctx := context.Background()
+			desc := "Created by the benchmark"
+			task := &model.Task{UserID: "u", Title: "Write the report", Description: &desc, Priority: model.PriorityHigh,
+				Tags: model.Tags{"work", "bench"}, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			b.ReportAllocs()
+			for b.Loop() {
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := model.AppendEvents(ctx, tx, "u", time.Now(), model.NewEvent{Kind: model.TaskEventUpdated, TaskID: task.ID, Task: task}); err != nil {
+					b.Fatal(err)
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
