@@ -243,7 +243,11 @@ func (c *wsClient) next() (msg, error) {
 			return msg{}, fmt.Errorf("decode %s: %w", b, err)
 		}
 		if m.Type == "ping" {
-			c.send(msg{Type: "pong"})
+			// Not c.send: next may run on a goroutine of its own, where failing the test is not allowed; a pong
+			// that cannot be written means the socket is gone, which the next read reports.
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			_ = c.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+			cancel()
 			continue
 		}
 		return m, nil

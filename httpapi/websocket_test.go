@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -415,5 +416,51 @@ func TestWebsocketRateLimit(t *testing.T) {
 		other := a.connectAs("frank")
 		other.subscribe("1", `{ viewer { id } }`, nil)
 		other.result("1").noErrors(t)
+	})
+}
+
+// TestWebsocketDropsSilentPeer pings every 100 ms: a peer that answers stays, one that stops answering is dropped.
+func TestWebsocketDropsSilentPeer(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{WebsocketPingInterval: 100 * time.Millisecond}, live.Options{})
+		answering := a.connectAs("gina")
+		received := make(chan msg, 10)
+		go func() {
+			defer close(received)
+			for {
+				m, err := answering.next() // answers each ping as it comes
+				if err != nil {
+					return
+				}
+				received <- m
+			}
+		}()
+		silent := a.connectAs("gina")
+		// The silent peer reads (so that TCP does not push back) but never answers a ping.
+		pings := 0
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			_, b, err := silent.conn.Read(ctx)
+			cancel()
+			if err != nil {
+				break
+			}
+			if strings.Contains(string(b), `"ping"`) {
+				pings++
+			}
+		}
+		if pings == 0 {
+			t.Error("the server never pinged")
+		}
+		// Meanwhile the answering peer, which has seen the same pings, is still served.
+		answering.subscribe("1", `{ viewer { id } }`, nil)
+		select {
+		case m, ok := <-received:
+			if !ok || m.Type != "next" || !strings.Contains(string(m.Payload), "gina") {
+				t.Errorf("the answering peer: %+v (open %t)", m, ok)
+			}
+		case <-time.After(wait):
+			t.Error("the answering peer got no answer")
+		}
 	})
 }

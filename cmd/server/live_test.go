@@ -227,3 +227,71 @@ func TestShutdownMovesSubscribersToAnotherInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveMetrics checks the live series of the whole server: open sockets, subscriptions, events delivered and
+// their delivery lag.
+func TestLiveMetrics(t *testing.T) {
+	srv := startServer(t, nil, "DATA_DIR", t.TempDir(), "BETTER_AUTH_SECRET", secret, "SHUTDOWN_GRACE", "0", "RATE_LIMIT_RPS", "0")
+	ws := openSocket(t, srv.url, "watcher", nil)
+	tok := userToken(t, "watcher")
+	// The subscription is open once an event written after it arrives.
+	createTitled(t, srv.url, tok, "first")
+	if ev, err := ws.event(); err != nil || ev.Task.Title != "first" {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	got := scrape(t, srv.url)
+	for series, want := range map[string]float64{
+		"taskapi_websocket_connections":                   1,
+		"taskapi_event_streams":                           0,
+		"taskapi_subscriptions":                           1,
+		"taskapi_subscription_events_delivered_total":     1,
+		"taskapi_subscription_delivery_lag_seconds_count": 1,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+
+	// Each connect and close has its log line, the close with its code and reason.
+	ctx, cancel := context.WithTimeout(context.Background(), liveWait)
+	defer cancel()
+	bad, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.url, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.CloseNow()
+	if err := bad.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := bad.Read(ctx); websocket.CloseStatus(err) != 4403 {
+		t.Fatalf("without a token: %v, want 4403", err)
+	}
+	deadline := time.Now().Add(liveWait)
+	for !strings.Contains(srv.logs.String(), `"code":4403`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no close line with code 4403:\n%s", srv.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var connects, closes int
+	for _, line := range strings.Split(srv.logs.String(), "\n") {
+		var l struct {
+			Msg, Reason string
+			Code        int
+		}
+		_ = json.Unmarshal([]byte(line), &l)
+		switch l.Msg {
+		case "websocket connected":
+			connects++
+		case "websocket closed":
+			closes++
+			if l.Code == 4403 && !strings.Contains(l.Reason, "Forbidden") {
+				t.Errorf("the close line gives no reason: %s", line)
+			}
+		}
+	}
+	if connects != 2 || closes != 1 {
+		t.Errorf("%d connect lines and %d close lines, want 2 and 1", connects, closes)
+	}
+}
