@@ -329,3 +329,38 @@ func waitUntil(t testing.TB, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestPruning runs a hub whose clock is two hours ahead, with an hour's retention: it prunes at start, and a
+// subscription from before the pruned events begins with RESET, then goes on with what follows.
+func TestPruning(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenDB(t, kind)
+			writer := model.NewStore(db)
+			for i := range 3 {
+				if _, err := writer.CreateTask(context.Background(), "u", model.CreateTaskInput{Title: fmt.Sprint("old ", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			later := func() time.Time { return time.Now().Add(2 * time.Hour) }
+			in := startHub(t, db, live.Options{Poll: 50 * time.Millisecond, Retention: time.Hour, Now: later})
+			waitUntil(t, func() bool {
+				// Until the hub's first pruning has run, the subscription would replay the old events.
+				page, err := in.store.TaskEvents(context.Background(), "u", model.EventCursor("u", 0), 1)
+				return err == nil && len(page.Events) == 1 && page.Events[0].Kind == model.TaskEventReset
+			})
+			ch := in.subscribe(t, "u", ptr(model.EventCursor("u", 1)))
+			select {
+			case ev := <-ch:
+				if ev.Kind != model.TaskEventReset || ev.Position != 3 {
+					t.Fatalf("first event %s at %d, want RESET at 3", ev.Kind, ev.Position)
+				}
+			case <-time.After(wait):
+				t.Fatal("no RESET")
+			}
+			in.create(t, "u", "new ", 1)
+			receive(t, ch, 1, "new ", 4)
+		})
+	}
+}
