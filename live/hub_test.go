@@ -139,6 +139,15 @@ func TestSubscribe(t *testing.T) {
 				receive(t, ch, 3, "live ", 6)
 				quiet(t, ch, 100*time.Millisecond)
 			})
+			t.Run("WriterOnACopyOfThePool", func(t *testing.T) {
+				// A store over a copy of the *bun.DB (WithQueryHook makes one) wakes the hub of the original.
+				copied := model.NewStore(db.WithQueryHook(noHook{}))
+				ch := in.subscribe(t, "u", nil)
+				if _, err := copied.CreateTask(context.Background(), "u", model.CreateTaskInput{Title: "copy 0"}); err != nil {
+					t.Fatal(err)
+				}
+				receive(t, ch, 1, "copy ", 9)
+			})
 			t.Run("ErrAfter", func(t *testing.T) {
 				var ie *model.InputError
 				if _, err := in.hub.Subscribe(context.Background(), "u", ptr("nonsense")); !errors.As(err, &ie) || ie.Field != "after" {
@@ -364,3 +373,9 @@ func TestPruning(t *testing.T) {
 		})
 	}
 }
+
+// noHook is a query hook that does nothing.
+type noHook struct{}
+
+func (noHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+func (noHook) AfterQuery(context.Context, *bun.QueryEvent)                        {}

@@ -192,11 +192,12 @@ func FeedSignal(db *bun.DB) (<-chan struct{}, func()) {
 	return localSignal(db).watch()
 }
 
-// signals are the FeedSignal watchers of each database this process has opened.
-var signals sync.Map // *bun.DB -> *signal
+// signals are the FeedSignal watchers of each database this process has opened, by connection pool: the copies of a
+// *bun.DB that WithQueryHook makes share the pool, and so the watchers.
+var signals sync.Map // *sql.DB -> *signal
 
 func localSignal(db *bun.DB) *signal {
-	s, _ := signals.LoadOrStore(db, &signal{watchers: map[chan struct{}]struct{}{}})
+	s, _ := signals.LoadOrStore(db.DB, &signal{watchers: map[chan struct{}]struct{}{}})
 	return s.(*signal)
 }
 
