@@ -141,7 +141,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
 	// skips the chain's token verification.
 	socks := newSockets(verifier, opts, registry)
-	overWebsocket := socks.handler(limiter.limitOperations(exec))
+	overWebsocket := socks.handler(perOperation{limiter.limitOperations(exec), perRequest})
 	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {

@@ -109,11 +109,14 @@ type liveAPI struct {
 	store *model.Store
 	hub   *live.Hub
 	clock *fakeClock
+	reads *taskReads // counts the statements that read tasks
 }
 
 func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Options) *liveAPI {
 	t.Helper()
 	db := modeltest.MustOpenDB(t, kind)
+	reads := &taskReads{}
+	db.AddQueryHook(reads) // before anything runs on db: adding a hook races with statements under way
 	store := model.NewStore(db)
 	if hubOpts.Poll == 0 {
 		hubOpts.Poll = 50 * time.Millisecond
@@ -140,7 +143,7 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 	h := httpapi.NewHandler(store, verifier, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &liveAPI{api: &api{t: t, srv: srv, handle: h, db: db}, store: store, hub: hub, clock: clock}
+	return &liveAPI{api: &api{t: t, srv: srv, handle: h, db: db}, store: store, hub: hub, clock: clock, reads: reads}
 }
 
 // tokenFor returns a token for user that expires after ttl.

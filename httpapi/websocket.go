@@ -151,6 +151,17 @@ func originChecker(origins []string, any bool) func(*http.Request) bool {
 	}
 }
 
+// perOperation gives each operation over a socket what one HTTP request gets (its loaders): the socket's context
+// lives far longer than anything read may be cached, and the operations of one socket share nothing.
+type perOperation struct {
+	graphql.GraphExecutor
+	prepare func(context.Context) context.Context
+}
+
+func (e perOperation) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	return e.GraphExecutor.DispatchOperation(e.prepare(ctx), rc)
+}
+
 // isUpgrade reports whether r asks for a WebSocket.
 func isUpgrade(r *http.Request) bool {
 	for _, v := range r.Header.Values("Upgrade") {

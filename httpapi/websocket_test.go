@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/uptrace/bun"
 
 	"taskapi/httpapi"
 	"taskapi/live"
@@ -495,3 +497,33 @@ func TestResumeAfterDroppedSocket(t *testing.T) {
 		}
 	})
 }
+
+// TestWebsocketOperationLoaders gives each operation over a socket its own loaders, as an HTTP request has: the
+// task and node fields of one query are read in one statement.
+func TestWebsocketOperationLoaders(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		id := str(a.create("ivan", map[string]any{"title": "loaded"})["id"])
+		c := a.connectAs("ivan")
+		a.reads.n.Store(0)
+		c.subscribe("1", `query($id: ID!) { a: task(id: $id) { title } b: node(id: $id) { id } }`, map[string]any{"id": id})
+		if r := c.result("1").noErrors(t); path(r.Data, "a", "title") != "loaded" || path(r.Data, "b", "id") != id {
+			t.Fatalf("%v", r.Data)
+		}
+		if n := a.reads.n.Load(); n != 1 {
+			t.Errorf("%d statements read tasks, want 1 (task and node batched by the operation's loader)", n)
+		}
+	})
+}
+
+// taskReads counts the SELECTs on tasks.
+type taskReads struct{ n atomic.Int32 }
+
+func (c *taskReads) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if strings.HasPrefix(e.Query, "SELECT") && strings.Contains(e.Query, `FROM "tasks"`) {
+		c.n.Add(1)
+	}
+	return ctx
+}
+
+func (c *taskReads) AfterQuery(context.Context, *bun.QueryEvent) {}
