@@ -7,6 +7,8 @@
 //
 //	go run ./bench                  # the full run at the default sizes (a few minutes)
 //	go run ./bench -smoke           # a tiny run that proves the benchmark still works (CI); exits 1 on any failure
+//	go run ./bench -live            # the live-updates benchmark: delivery lag between instances, memory per subscription
+//	go run ./bench -live -smoke     # its tiny run (CI)
 //
 // It creates its own PostgreSQL database through -admin-url and drops it at the end. See bench/README.md.
 package main
@@ -53,6 +55,9 @@ type config struct {
 	Timeout         time.Duration
 	Seed            uint64
 	RequirePeers    bool
+	Live            bool
+	LiveIdle        int
+	LiveRate        float64
 }
 
 func main() {
@@ -63,7 +68,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	err = run(ctx, cfg)
+	if cfg.Live {
+		err = runLive(ctx, cfg)
+	} else {
+		err = run(ctx, cfg)
+	}
 	cancel()
 	stop()
 	if err != nil {
@@ -101,6 +110,9 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.Timeout, "timeout", 30*time.Minute, "the whole run gives up after this long")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the workload's random choices")
 	fs.BoolVar(&c.RequirePeers, "require-peers", false, "fail instead of skipping PostGraphile or pgbench when node, npm or pgbench is missing (CI)")
+	fs.BoolVar(&c.Live, "live", false, "run the live-updates benchmark instead (two instances, idle subscribers, delivery lag; writes bench/results/LIVE.md)")
+	fs.IntVar(&c.LiveIdle, "live-idle", 1000, "with -live: idle subscriptions held on the second instance, one WebSocket and one user each")
+	fs.Float64Var(&c.LiveRate, "live-rate", 50, "with -live: createTask per second on the first instance")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -131,6 +143,7 @@ func parseFlags(args []string) (config, error) {
 			"profile":          func() { c.Profile = "never" },
 			"profile-duration": func() { c.ProfileDuration = time.Second },
 			"timeout":          func() { c.Timeout = 2 * time.Minute },
+			"live-idle":        func() { c.LiveIdle = 20 },
 		}
 		for name, apply := range smoke {
 			if !set[name] {
@@ -161,6 +174,8 @@ func parseFlags(args []string) (config, error) {
 	check(c.Profile == "auto" || c.Profile == "always" || c.Profile == "never", "-profile must be auto, always or never")
 	check(c.ProfileDuration > 0 && c.ProfileDuration <= 10*time.Minute, "-profile-duration must be positive and at most 10m")
 	check(c.Timeout > 0, "-timeout must be positive")
+	check(c.LiveIdle >= 0 && c.LiveIdle <= 20_000, "-live-idle must be 0 to 20000")
+	check(c.LiveRate >= 1 && c.LiveRate <= 1000, "-live-rate must be 1 to 1000")
 	for _, l := range c.Sweep {
 		check(l >= 1 && l <= 1024, "-sweep levels must be 1 to 1024")
 	}
