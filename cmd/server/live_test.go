@@ -63,12 +63,12 @@ func (s *socket) send(m wsMsg) {
 	}
 }
 
-// next reads a message, answering pings.
+// next reads a message, answering pings. The wait is bounded as a whole: the server's pings must not stretch it.
 func (s *socket) next() (wsMsg, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), liveWait)
+	defer cancel()
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), liveWait)
 		_, b, err := s.conn.Read(ctx)
-		cancel()
 		if err != nil {
 			return wsMsg{}, err
 		}
@@ -106,6 +106,18 @@ func (s *socket) event() (feedEvent, error) {
 	return r.Data.TaskEvents, nil
 }
 
+// feedCursor is user's latest feed position. A subscription from it sees every change made after this call, however
+// long the server takes to set the subscription up; one "from now" could miss a change that raced with it.
+func feedCursor(t testing.TB, baseURL, user string) string {
+	t.Helper()
+	r, _, err := graphqlPost(context.Background(), http.DefaultClient, baseURL, userToken(t, user), `{ taskEventCursor }`, nil)
+	var d struct{ TaskEventCursor string }
+	if err != nil || json.Unmarshal(r.Data, &d) != nil || d.TaskEventCursor == "" {
+		t.Fatalf("taskEventCursor: %v %+v", err, r)
+	}
+	return d.TaskEventCursor
+}
+
 func createTitled(t testing.TB, baseURL, tok, title string) {
 	t.Helper()
 	r, _, err := graphqlPost(context.Background(), http.DefaultClient, baseURL, tok, createTaskMutation,
@@ -122,10 +134,12 @@ func TestLiveOutlastsServerTimeouts(t *testing.T) {
 		c.HTTP.Read, c.HTTP.Write, c.HTTP.ReadHeader = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
 	}, "DATA_DIR", t.TempDir(), "BETTER_AUTH_SECRET", secret, "SHUTDOWN_GRACE", "0")
 	tok := userToken(t, "u")
-	ws := openSocket(t, srv.url, "u", nil)
+	start := feedCursor(t, srv.url, "u")
+	ws := openSocket(t, srv.url, "u", &start)
 
-	req, _ := http.NewRequest(http.MethodPost, srv.url+"/graphql/stream",
-		strings.NewReader(`{"query":"subscription { taskEvents { task { title } } }"}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.url+"/graphql/stream", strings.NewReader(
+		`{"query":"subscription($after: String) { taskEvents(after: $after) { task { title } } }","variables":{"after":"`+
+			start+`"}}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -168,12 +182,7 @@ func TestShutdownMovesSubscribersToAnotherInstance(t *testing.T) {
 	a := startServer(t, nil, settings...)
 	b := startServer(t, nil, settings...)
 	tok := userToken(t, "mover")
-	r, _, err := graphqlPost(context.Background(), http.DefaultClient, b.url, tok, `{ taskEventCursor }`, nil)
-	var d struct{ TaskEventCursor string }
-	if err != nil || json.Unmarshal(r.Data, &d) != nil {
-		t.Fatal(err)
-	}
-	start := d.TaskEventCursor
+	start := feedCursor(t, b.url, "mover")
 	ws := openSocket(t, a.url, "mover", &start)
 
 	const n = 40
@@ -232,7 +241,8 @@ func TestShutdownMovesSubscribersToAnotherInstance(t *testing.T) {
 // their delivery lag.
 func TestLiveMetrics(t *testing.T) {
 	srv := startServer(t, nil, "DATA_DIR", t.TempDir(), "BETTER_AUTH_SECRET", secret, "SHUTDOWN_GRACE", "0", "RATE_LIMIT_RPS", "0")
-	ws := openSocket(t, srv.url, "watcher", nil)
+	start := feedCursor(t, srv.url, "watcher")
+	ws := openSocket(t, srv.url, "watcher", &start)
 	tok := userToken(t, "watcher")
 	// The subscription is open once an event written after it arrives.
 	createTitled(t, srv.url, tok, "first")
