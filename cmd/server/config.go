@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"taskapi/httpapi"
+	"taskapi/webhook"
 )
 
 // Config is every setting of the server, read once from the environment and validated as a whole.
@@ -51,6 +52,10 @@ type Config struct {
 	EventRetention          time.Duration // events are kept at least this long
 	DatabaseListenURL       string        // where LISTEN connects; empty: DatabaseURL
 	MaxSubscriptionsPerUser int
+
+	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE);
+	// without a URL none are sent.
+	Webhook webhook.Config
 
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
 	Limits httpapi.Limits
@@ -249,6 +254,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			bad("DATABASE_LISTEN_URL must start with postgres:// or postgresql:// (behind Neon's pooler, the direct connection string)")
 		}
 	}
+	c.Webhook = webhookConfig(str, getenv, bad)
+
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
 		bad("PORT=%q must be a port number from 0 to 65535", c.Port)
 	}
@@ -350,6 +357,40 @@ func (c Config) keySetAudience() string {
 	}
 	o, _ := origin(c.BetterAuthURL)
 	return o
+}
+
+// webhookConfig reads the WEBHOOK_ settings. A URL needs a secret: the receiver must be able to tell the server's
+// webhooks from anyone else's POSTs. The events and the schedule are checked even without a URL, so that a typo does
+// not wait to be found until webhooks are turned on.
+func webhookConfig(str func(name, def string) string, getenv func(string) string, bad func(string, ...any)) webhook.Config {
+	var c webhook.Config
+	if raw := str("WEBHOOK_URL", ""); raw != "" {
+		u, err := webhook.ParseURL(raw)
+		if err != nil {
+			bad("WEBHOOK_URL %v", err)
+		}
+		c.URL = u
+	}
+	if raw := strings.TrimSpace(getenv("WEBHOOK_SECRET")); raw != "" {
+		s, err := webhook.ParseSecret(raw)
+		if err != nil {
+			bad("WEBHOOK_SECRET %v", err)
+		}
+		c.Secret = s
+	} else if c.URL != "" {
+		bad(`WEBHOOK_URL is set but WEBHOOK_SECRET is not; webhooks are always signed: generate a secret with: echo "whsec_$(openssl rand -base64 32)"`)
+	}
+	events, err := webhook.ParseEvents(str("WEBHOOK_EVENTS", ""))
+	if err != nil {
+		bad("WEBHOOK_EVENTS: %v", err)
+	}
+	c.Events = events
+	schedule, err := webhook.ParseSchedule(str("WEBHOOK_RETRY_SCHEDULE", ""))
+	if err != nil {
+		bad("WEBHOOK_RETRY_SCHEDULE: %v", err)
+	}
+	c.RetrySchedule = schedule
+	return c
 }
 
 // corsOrigins reads CORS_ORIGINS: comma-separated origins, each scheme://host[:port], where the leftmost labels of

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskapi/webhook"
 )
 
 func TestLoadConfigOperations(t *testing.T) {
@@ -65,6 +67,55 @@ func TestLoadConfigOperations(t *testing.T) {
 			"https://a.*.*.example.com", "https://*.com", "https://app.*.example.com", "https://user@app.example.com", "https://app.example.com?x=1"} {
 			if _, err := loadConfig(env("CORS_ORIGINS", o)); err == nil || !strings.Contains(err.Error(), "CORS_ORIGINS") {
 				t.Errorf("CORS_ORIGINS=%q: err = %v", o, err)
+			}
+		}
+	})
+}
+
+func TestLoadConfigWebhooks(t *testing.T) {
+	const whsec = "whsec_Y21kLXRlc3RzLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3"
+	t.Run("Off", func(t *testing.T) {
+		c, err := loadConfig(env())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Webhook.Enabled() || !slices.Equal(c.Webhook.Events, webhook.DefaultEvents) || !slices.Equal(c.Webhook.RetrySchedule, webhook.DefaultRetrySchedule) {
+			t.Errorf("defaults: %+v", c.Webhook)
+		}
+	})
+	t.Run("On", func(t *testing.T) {
+		c, err := loadConfig(env("WEBHOOK_URL", "https://app.example.com/api/webhooks", "WEBHOOK_SECRET", whsec,
+			"WEBHOOK_EVENTS", "task.created, reminder.due", "WEBHOOK_RETRY_SCHEDULE", "10s,1h"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := c.Webhook
+		if !w.Enabled() || w.URL != "https://app.example.com/api/webhooks" || w.Secret.IsZero() ||
+			!slices.Equal(w.Events, []webhook.EventType{webhook.TaskCreated, webhook.ReminderDue}) ||
+			!slices.Equal(w.RetrySchedule, []time.Duration{10 * time.Second, time.Hour}) {
+			t.Errorf("%+v", w)
+		}
+	})
+	t.Run("EveryProblemReported", func(t *testing.T) {
+		for _, tc := range []struct {
+			env  []string
+			want []string
+		}{
+			{[]string{"WEBHOOK_URL", "https://app.example.com/hook"}, []string{"WEBHOOK_SECRET is not", "openssl rand"}},
+			{[]string{"WEBHOOK_URL", "app.example.com/hook", "WEBHOOK_SECRET", "whsec_c2hvcnQ=", "WEBHOOK_EVENTS", "task.moved",
+				"WEBHOOK_RETRY_SCHEDULE", "5s,later"}, []string{"WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_EVENTS", "WEBHOOK_RETRY_SCHEDULE"}},
+		} {
+			_, err := loadConfig(env(tc.env...))
+			if err == nil {
+				t.Fatalf("%q accepted", tc.env)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q: the error does not say %q: %v", tc.env, w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "c2hvcnQ") {
+				t.Errorf("the error repeats the secret: %v", err)
 			}
 		}
 	})

@@ -33,6 +33,7 @@ import (
 	"taskapi/live"
 	"taskapi/migrations"
 	"taskapi/model"
+	"taskapi/webhook"
 )
 
 func main() {
@@ -337,6 +338,17 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return err
 	}
 	defer stopHub()
+	// The outbox queues webhooks in the transactions of the changes they report; the worker sends them, in every
+	// instance, until ctx ends, and then finishes the attempts in flight before the database closes.
+	outbox := webhook.NewOutbox(cfg.Webhook)
+	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
+	if cfg.Webhook.Enabled() {
+		logger.Info("webhooks on", "events", cfg.Webhook.Events, "retrySchedule", cfg.Webhook.RetrySchedule)
+	}
 
 	draining := make(chan struct{})
 	handler := httpapi.NewHandler(store, verifier, httpapi.Options{

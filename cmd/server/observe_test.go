@@ -92,6 +92,12 @@ func TestServerMetrics(t *testing.T) {
 	if _, ok := after["go_goroutines"]; !ok {
 		t.Error("no Go runtime metrics")
 	}
+	for _, series := range []string{"taskapi_webhook_delivered_total", "taskapi_webhook_failed_attempts_total",
+		"taskapi_webhook_retried_total", "taskapi_webhook_given_up_total", "taskapi_webhook_oldest_pending_age_seconds"} {
+		if _, ok := after[series]; !ok {
+			t.Errorf("no %s on /metrics", series)
+		}
+	}
 }
 
 // TestTracing points the server at a fake OTLP/HTTP collector on loopback and checks that the spans of a request,

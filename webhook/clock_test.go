@@ -1,0 +1,106 @@
+package webhook_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"taskapi/webhook"
+)
+
+// fakeClock is a webhook.Clock whose time moves only when the test advances it.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []*fakeTimer
+	changed chan struct{} // closed and replaced whenever a timer is added or removed
+}
+
+type fakeTimer struct {
+	at time.Time
+	d  time.Duration
+	f  func()
+}
+
+var _ webhook.Clock = (*fakeClock)(nil)
+
+func newFakeClock() *fakeClock {
+	// A minute ahead of the real time, so that the rows the database stamps with its own clock (Enqueue) are due
+	// for the worker at once.
+	return &fakeClock{now: time.Now().UTC().Truncate(time.Second).Add(time.Minute), changed: make(chan struct{})}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{at: c.now.Add(d), d: d, f: f}
+	if d <= 0 {
+		go f()
+		return func() bool { return false }
+	}
+	c.timers = append(c.timers, t)
+	c.signal()
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		i := slices.Index(c.timers, t)
+		if i < 0 {
+			return false
+		}
+		c.timers = slices.Delete(c.timers, i, i+1)
+		c.signal()
+		return true
+	}
+}
+
+func (c *fakeClock) signal() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// Advance moves the time on by d and fires the timers that are then due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.timers[:0]
+	for _, t := range c.timers {
+		if t.at.After(c.now) {
+			kept = append(kept, t)
+			continue
+		}
+		go t.f()
+	}
+	c.timers = kept
+	c.signal()
+}
+
+// WaitForTimer waits until a timer whose length matches is pending and returns its length. It fails the test after a
+// minute of real time.
+func (c *fakeClock) WaitForTimer(t *testing.T, match func(time.Duration) bool) time.Duration {
+	t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		c.mu.Lock()
+		for _, tm := range c.timers {
+			if match(tm.d) {
+				c.mu.Unlock()
+				return tm.d
+			}
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatal("no matching timer was started within a minute")
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package webhook
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Delivery statuses. A delivery is pending (due, leased or waiting for a retry) until it is delivered or given up
+// (failed).
+const (
+	statusPending   = "pending"
+	statusDelivered = "delivered"
+	statusFailed    = "failed"
+)
+
+// delivery is one row of the outbox, webhook_deliveries.
+type delivery struct {
+	bun.BaseModel `bun:"table:webhook_deliveries,alias:wd"`
+
+	ID             string     `bun:"id,pk"`
+	UserID         string     `bun:"user_id,notnull"`
+	Type           EventType  `bun:"type,notnull"`
+	Body           string     `bun:"body,notnull"`
+	Status         string     `bun:"status,notnull"`
+	Attempts       int        `bun:"attempts,notnull"`
+	NextAttemptAt  time.Time  `bun:"next_attempt_at,notnull"`
+	LeaseOwner     *string    `bun:"lease_owner"`
+	LeaseExpiresAt *time.Time `bun:"lease_expires_at"`
+	LastError      *string    `bun:"last_error"`
+	CreatedAt      time.Time  `bun:"created_at,notnull"`
+	FinishedAt     *time.Time `bun:"finished_at"`
+}
+
+// Outbox queues webhooks in the database for the Worker of its instance to send. An Outbox with a zero Config
+// queues nothing. It is safe for concurrent use.
+type Outbox struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// NewOutbox returns the outbox for cfg.
+func NewOutbox(cfg Config) *Outbox {
+	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wants reports whether a webhook of type t would be queued: webhooks are on and t is one of the configured events.
+func (o *Outbox) Wants(t EventType) bool { return o != nil && o.cfg.Wants(t) }
+
+// envelope is the body of every webhook, as the contract gives it.
+type envelope struct {
+	Type      EventType `json:"type"`
+	Timestamp string    `json:"timestamp"`
+	Data      any       `json:"data"`
+}
+
+// Enqueue queues a webhook of type t for the user's event that happened at `at`, with data as the body's "data",
+// when the outbox wants that type; otherwise it does nothing and returns "". It returns the webhook-id.
+//
+// Call it with the transaction that makes the change, so that the webhook is queued if and only if the change
+// commits, and call Notify once it has committed. The body is rendered now and sent byte for byte the same on
+// every attempt. Returns an error when data cannot be rendered as JSON or the row cannot be written (the caller's
+// transaction should then roll back).
+func (o *Outbox) Enqueue(ctx context.Context, tx bun.IDB, userID string, t EventType, at time.Time, data any) (string, error) {
+	if !o.Wants(t) {
+		return "", nil
+	}
+	if userID == "" {
+		return "", errors.New("webhook: enqueue: no user id")
+	}
+	body, err := json.Marshal(envelope{Type: t, Timestamp: at.UTC().Format("2006-01-02T15:04:05.000Z"), Data: data})
+	if err != nil {
+		return "", fmt.Errorf("webhook: enqueue %s: render the body: %w", t, err)
+	}
+	id, err := newID()
+	if err != nil {
+		return "", err
+	}
+	now := databaseNow(tx, 0)
+	_, err = tx.NewInsert().Model(&delivery{ID: id, UserID: userID, Type: t, Body: string(body), Status: statusPending}).
+		Value("next_attempt_at", "?", now).
+		Value("created_at", "?", now).
+		Exec(ctx)
+	if err != nil {
+		return "", fmt.Errorf("webhook: enqueue %s: %w", t, err)
+	}
+	return id, nil
+}
+
+// Notify tells this instance's Worker that a transaction which queued webhooks has committed, so that it sends
+// them at once instead of when it next looks. Calling it when nothing was queued costs one look at the outbox.
+func (o *Outbox) Notify() {
+	if o == nil {
+		return
+	}
+	select {
+	case o.wake <- struct{}{}:
+	default: // a wake-up is already pending; one look covers both
+	}
+}
+
+// newID makes a webhook-id: msg_ and a time-ordered UUID in hex, in the form the Standard Webhooks examples use.
+func newID() (string, error) {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("webhook: make an id: %w", err)
+	}
+	return "msg_" + hex.EncodeToString(u[:]), nil
+}
