@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Reminder() ReminderResolver
 	Subscription() SubscriptionResolver
 	Task() TaskResolver
 	TaskConnection() TaskConnectionResolver
@@ -90,6 +91,13 @@ type ComplexityRoot struct {
 		Viewer          func(childComplexity int) int
 	}
 
+	Reminder struct {
+		FiredAt       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		MinutesBefore func(childComplexity int) int
+		RemindAt      func(childComplexity int) int
+	}
+
 	SetTaskCompletedPayload struct {
 		Task func(childComplexity int) int
 	}
@@ -111,6 +119,7 @@ type ComplexityRoot struct {
 		DueAt       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Priority    func(childComplexity int) int
+		Reminders   func(childComplexity int) int
 		Tags        func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -194,6 +203,9 @@ type QueryResolver interface {
 	TaskEventCursor(ctx context.Context) (string, error)
 	TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error)
 }
+type ReminderResolver interface {
+	ID(ctx context.Context, obj *model.Reminder) (string, error)
+}
 type SubscriptionResolver interface {
 	TaskEvents(ctx context.Context, after *string) (<-chan *model.TaskEvent, error)
 }
@@ -201,6 +213,8 @@ type TaskResolver interface {
 	ID(ctx context.Context, obj *model.Task) (string, error)
 
 	Tags(ctx context.Context, obj *model.Task) ([]string, error)
+
+	Reminders(ctx context.Context, obj *model.Task) ([]*model.Reminder, error)
 }
 type TaskConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error)
@@ -445,6 +459,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "Reminder.firedAt":
+		if e.ComplexityRoot.Reminder.FiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.FiredAt(childComplexity), true
+	case "Reminder.id":
+		if e.ComplexityRoot.Reminder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.ID(childComplexity), true
+	case "Reminder.minutesBefore":
+		if e.ComplexityRoot.Reminder.MinutesBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.MinutesBefore(childComplexity), true
+	case "Reminder.remindAt":
+		if e.ComplexityRoot.Reminder.RemindAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.RemindAt(childComplexity), true
+
 	case "SetTaskCompletedPayload.task":
 		if e.ComplexityRoot.SetTaskCompletedPayload.Task == nil {
 			break
@@ -519,6 +558,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.Priority(childComplexity), true
+	case "Task.reminders":
+		if e.ComplexityRoot.Task.Reminders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Reminders(childComplexity), true
 	case "Task.tags":
 		if e.ComplexityRoot.Task.Tags == nil {
 			break
@@ -742,6 +787,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateTaskInput", ec.unmarshalInputCreateTaskInput),
+			graphql.NewInputUnmarshaler("ReminderInput", ec.unmarshalInputReminderInput),
 			graphql.NewInputUnmarshaler("TaskFilter", ec.unmarshalInputTaskFilter),
 			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
 			graphql.NewInputUnmarshaler("UpdateTaskInput", ec.unmarshalInputUpdateTaskInput),
@@ -1284,6 +1330,47 @@ type Subscription {
     after: String
   ): TaskEvent!
 }
+
+"""
+A reminder of a task. It fires once, at ` + "`" + `remindAt` + "`" + `, unless the task is completed or deleted by then: a REMINDER_DUE
+event in the owner's feed and, when configured, a ` + "`" + `reminder.due` + "`" + ` webhook.
+"""
+type Reminder {
+  "The reminder's opaque id. It stays the same when a moved ` + "`" + `dueAt` + "`" + ` moves the reminder."
+  id: ID!
+  "When it fires: ` + "`" + `dueAt` + "`" + ` minus ` + "`" + `minutesBefore` + "`" + ` for a reminder tied to the due date."
+  remindAt: DateTime!
+  "Minutes before ` + "`" + `dueAt` + "`" + `, when the reminder is tied to the due date and moves with it; null for a fixed instant."
+  minutesBefore: Int
+  "When it fired; null until then, and again after a moved ` + "`" + `dueAt` + "`" + ` has put it back in the future."
+  firedAt: DateTime
+}
+
+"A reminder to set: exactly one of ` + "`" + `minutesBefore` + "`" + ` and ` + "`" + `at` + "`" + `."
+input ReminderInput {
+  "0 to 40320 (four weeks) minutes before the task's ` + "`" + `dueAt` + "`" + `, which the task must have."
+  minutesBefore: Int
+  "A fixed instant. One already past fires at once."
+  at: DateTime
+}
+
+extend type Task {
+  "The task's reminders, at most 5, ordered by ` + "`" + `remindAt` + "`" + `."
+  reminders: [Reminder!]!
+}
+
+extend input CreateTaskInput {
+  "At most 5 reminders (` + "`" + `TOO_MANY` + "`" + `); problems with one are at ` + "`" + `[\"input\", \"reminders\", \"<index>\", ...]` + "`" + `."
+  reminders: [ReminderInput!]! = []
+}
+
+extend input UpdateTaskInput {
+  """
+  Replaces the task's reminders (` + "`" + `[]` + "`" + ` removes them; null is refused). A reminder sent again as it is keeps its id and
+  whether it fired.
+  """
+  reminders: [ReminderInput!]
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1346,6 +1433,20 @@ func (ec *executionContext) childFields_PriorityCount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PriorityCount", field.Name)
 }
 
+func (ec *executionContext) childFields_Reminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reminder_id(ctx, field)
+	case "remindAt":
+		return ec.fieldContext_Reminder_remindAt(ctx, field)
+	case "minutesBefore":
+		return ec.fieldContext_Reminder_minutesBefore(ctx, field)
+	case "firedAt":
+		return ec.fieldContext_Reminder_firedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reminder", field.Name)
+}
+
 func (ec *executionContext) childFields_SetTaskCompletedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "task":
@@ -1386,6 +1487,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Task_updatedAt(ctx, field)
+	case "reminders":
+		return ec.fieldContext_Task_reminders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -2886,6 +2989,98 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Reminder_id(ctx context.Context, field graphql.CollectedField, obj *model.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reminder().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Reminder_remindAt(ctx context.Context, field graphql.CollectedField, obj *model.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_remindAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemindAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_remindAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Reminder_minutesBefore(ctx context.Context, field graphql.CollectedField, obj *model.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_minutesBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinutesBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_minutesBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Reminder_firedAt(ctx context.Context, field graphql.CollectedField, obj *model.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_firedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_firedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _SetTaskCompletedPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.SetTaskCompletedPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3236,6 +3431,38 @@ func (ec *executionContext) _Task_updatedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Task_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Task", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Task_reminders(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Reminders(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Reminder) graphql.Marshaler {
+			return ec.marshalNReminder2ᚕᚖtaskapiᚋmodelᚐReminderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_reminders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskConnection) (ret graphql.Marshaler) {
@@ -5131,8 +5358,11 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 	if _, present := asMap["tags"]; !present {
 		asMap["tags"] = []any{}
 	}
+	if _, present := asMap["reminders"]; !present {
+		asMap["reminders"] = []any{}
+	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5181,6 +5411,13 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.IdempotencyKey = data
+		case "reminders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminders"))
+			data, err := ec.unmarshalNReminderInput2ᚕtaskapiᚋmodelᚐReminderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reminders = data
 		}
 	}
 	return it, nil
@@ -5195,6 +5432,55 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 func UnmarshalCreateTaskInput(ctx context.Context, raw any) (model.CreateTaskInput, error) {
 	var out model.CreateTaskInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTaskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReminderInput(ctx context.Context, obj any) (model.ReminderInput, error) {
+	var it model.ReminderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minutesBefore", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minutesBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutesBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinutesBefore = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReminderInput unmarshals raw into the ReminderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReminderInput(ctx context.Context, raw any) (model.ReminderInput, error) {
+	var out model.ReminderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReminderInput", raw, &out)
 	return out, err
 }
 
@@ -5346,7 +5632,7 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5395,6 +5681,13 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.Completed = graphql.OmittableOf(data)
+		case "reminders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminders"))
+			data, err := ec.unmarshalOReminderInput2ᚕᚖtaskapiᚋmodelᚐReminderInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reminders = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -5815,6 +6108,55 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var reminderImplementors = []string{"Reminder"}
+
+func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet, obj *model.Reminder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reminder")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reminder_id(ctx, field, obj)
+				})
+		case "remindAt":
+			out.Values[i] = ec._Reminder_remindAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutesBefore":
+			out.Values[i] = ec._Reminder_minutesBefore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firedAt":
+			out.Values[i] = ec._Reminder_firedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var setTaskCompletedPayloadImplementors = []string{"SetTaskCompletedPayload"}
 
 func (ec *executionContext) _SetTaskCompletedPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.SetTaskCompletedPayload) graphql.Marshaler {
@@ -5969,6 +6311,12 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reminders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_reminders(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6891,6 +7239,54 @@ func (ec *executionContext) marshalNPriorityCount2ᚕtaskapiᚋmodelᚐPriorityC
 	return ret
 }
 
+func (ec *executionContext) marshalNReminder2ᚕᚖtaskapiᚋmodelᚐReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Reminder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminder2ᚖtaskapiᚋmodelᚐReminder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReminder2ᚖtaskapiᚋmodelᚐReminder(ctx context.Context, sel ast.SelectionSet, v *model.Reminder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reminder!")
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReminderInput2taskapiᚋmodelᚐReminderInput(ctx context.Context, v any) (model.ReminderInput, error) {
+	res, err := ec.unmarshalInputReminderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReminderInput2ᚕtaskapiᚋmodelᚐReminderInputᚄ(ctx context.Context, v any) ([]model.ReminderInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ReminderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderInput2taskapiᚋmodelᚐReminderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReminderInput2ᚖtaskapiᚋmodelᚐReminderInput(ctx context.Context, v any) (*model.ReminderInput, error) {
+	res, err := ec.unmarshalInputReminderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7405,6 +7801,23 @@ func (ec *executionContext) marshalOPriority2ᚖtaskapiᚋmodelᚐPriority(ctx c
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOReminderInput2ᚕᚖtaskapiᚋmodelᚐReminderInputᚄ(ctx context.Context, v any) ([]*model.ReminderInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReminderInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderInput2ᚖtaskapiᚋmodelᚐReminderInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOSetTaskCompletedPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐSetTaskCompletedPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.SetTaskCompletedPayload) graphql.Marshaler {

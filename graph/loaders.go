@@ -30,12 +30,14 @@ type loaders struct {
 	userID string
 	store  *model.Store
 
-	tasks  *dataloadgen.Loader[uuid.UUID, *model.Task]
-	nodes  memo[[]*model.Task]
-	lists  memo[*model.TaskPage]
-	counts memo[int]
-	stats  memo[*model.TaskStats]
-	tags   memo[[]model.TagCount]
+	tasks *dataloadgen.Loader[uuid.UUID, *model.Task]
+	// reminders are the reminders of each task whose Task.reminders is asked for, read together.
+	reminders *dataloadgen.Loader[uuid.UUID, []*model.Reminder]
+	nodes     memo[[]*model.Task]
+	lists     memo[*model.TaskPage]
+	counts    memo[int]
+	stats     memo[*model.TaskStats]
+	tags      memo[[]model.TagCount]
 }
 
 // taskBatchWait is how long the task loader collects ids before it fetches them: long enough for the root fields
@@ -50,6 +52,13 @@ func newLoaders(store *model.Store, userID string) *loaders {
 			return nil, []error{err}
 		}
 		return tasks, nil
+	}, dataloadgen.WithWait(taskBatchWait))
+	l.reminders = dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([][]*model.Reminder, []error) {
+		rs, err := store.Reminders(ctx, userID, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return rs, nil
 	}, dataloadgen.WithWait(taskBatchWait))
 	return l
 }
@@ -92,6 +101,7 @@ func (r *Resolver) loaders(ctx context.Context) (*loaders, error) {
 
 func (l *loaders) clear() {
 	l.tasks.ClearAll()
+	l.reminders.ClearAll()
 	l.nodes.clear()
 	l.lists.clear()
 	l.counts.clear()

@@ -81,6 +81,7 @@ func taskPatch(in gqlmodel.UpdateTaskInput) model.TaskPatch {
 		Tags:        optionalSlice(in.Tags),
 		DueAt:       optional(in.DueAt),
 		Completed:   optional(in.Completed),
+		Reminders:   reminderInputs(in.Reminders),
 	}
 }
 

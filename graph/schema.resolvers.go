@@ -218,6 +218,10 @@ func (r *queryResolver) TaskEvents(ctx context.Context, after string, first *int
 	return r.Store.TaskEvents(ctx, userID, after, n)
 }
 
+func (r *reminderResolver) ID(ctx context.Context, obj *model.Reminder) (string, error) {
+	return reminderID(obj.ID), nil
+}
+
 func (r *subscriptionResolver) TaskEvents(ctx context.Context, after *string) (<-chan *model.TaskEvent, error) {
 	userID, err := viewerID(ctx)
 	if err != nil {
@@ -235,6 +239,10 @@ func (r *taskResolver) ID(ctx context.Context, obj *model.Task) (string, error) 
 
 func (r *taskResolver) Tags(ctx context.Context, obj *model.Task) ([]string, error) {
 	return obj.Tags, nil
+}
+
+func (r *taskResolver) Reminders(ctx context.Context, obj *model.Task) ([]*model.Reminder, error) {
+	return r.taskReminders(ctx, obj)
 }
 
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
@@ -257,6 +265,8 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Reminder() ReminderResolver { return &reminderResolver{r} }
+
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
@@ -268,6 +278,7 @@ func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} 
 type (
 	mutationResolver       struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	reminderResolver       struct{ *Resolver }
 	subscriptionResolver   struct{ *Resolver }
 	taskResolver           struct{ *Resolver }
 	taskConnectionResolver struct{ *Resolver }

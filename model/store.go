@@ -19,6 +19,8 @@ import (
 type Store struct {
 	db  bun.IDB
 	now func() time.Time
+	// remindersChanged is called after a write that may have made a reminder due sooner (see WithReminderSignal).
+	remindersChanged func()
 }
 
 // NewStore returns a store over db, which may be a *bun.DB or a bun.Tx.
@@ -31,6 +33,22 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	c := *s
 	c.now = now
 	return &c
+}
+
+// WithReminderSignal returns a copy of the store that calls f after each committed write that created, moved or
+// re-armed a reminder, or reopened a task that has some, so that a sleeping reminder scheduler looks again. f must
+// not block.
+func (s *Store) WithReminderSignal(f func()) *Store {
+	c := *s
+	c.remindersChanged = f
+	return &c
+}
+
+// signalReminders calls the reminder signal, if any, when a write touched reminders.
+func (s *Store) signalReminders(touched bool) {
+	if touched && s.remindersChanged != nil {
+		s.remindersChanged()
+	}
 }
 
 // ListQuery is one page request of ListTasks, as the client sent it.
@@ -170,12 +188,16 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if err := insertTags(ctx, tx, task); err != nil {
 			return err
 		}
-		_, err := AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		if task.Reminders, err = insertReminders(ctx, tx, task, in.Reminders, now); err != nil {
+			return err
+		}
+		_, err = AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
 		return err
 	})
 	if err != nil {
 		return nil, wrapErr("create task", err)
 	}
+	s.signalReminders(len(task.Reminders) > 0)
 	return task, nil
 }
 
@@ -226,17 +248,40 @@ func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUI
 // patch reads the task (locked), validates the patch, and writes the columns that change, if any.
 func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (*Task, error) {
 	var task *Task
+	touched := false
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if task, err = getTask(ctx, tx, userID, id, true); err != nil {
 			return err
 		}
+		existing, err := taskReminders(ctx, tx, userID, id)
+		if err != nil {
+			return err
+		}
+		var p problems
 		if patch, err = patch.Normalize(); err != nil {
+			var invalid *ValidationError
+			if !errors.As(err, &invalid) {
+				return err
+			}
+			p = append(p, invalid.Problems...)
+		}
+		patch = patchReminderProblems(&p, patch, task, existing)
+		if err := p.err(); err != nil {
 			return err
 		}
 		now := TruncateTime(s.now())
+		dueBefore, completedBefore := task.DueAt, task.Completed
 		columns, tagsChanged := task.apply(patch, now)
-		if len(columns) == 0 {
+		dueChanged := (dueBefore == nil) != (task.DueAt == nil) || (dueBefore != nil && !dueBefore.Equal(*task.DueAt))
+		var remindersChanged bool
+		task.Reminders, remindersChanged, err = syncReminders(ctx, tx, task, existing, patch, dueChanged,
+			completedBefore != task.Completed, now)
+		if err != nil {
+			return err
+		}
+		touched = len(task.Reminders) > 0 && (remindersChanged || completedBefore && !task.Completed)
+		if len(columns) == 0 && !remindersChanged {
 			return nil // a no-op: nothing written, updatedAt stays
 		}
 		task.UpdatedAt = now
@@ -259,6 +304,7 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 	if err != nil {
 		return nil, err
 	}
+	s.signalReminders(touched)
 	return task, nil
 }
 

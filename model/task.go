@@ -31,6 +31,10 @@ type Task struct {
 	// search are case-insensitive in exactly the same way on every database.
 	TitleFold       string  `bun:"title_fold,notnull"`
 	DescriptionFold *string `bun:"description_fold"`
+
+	// Reminders are the task's reminders in remindAt order when they have been loaded with it (by a write, or by
+	// the firing of one), nil when they have not.
+	Reminders []*Reminder `bun:"-" json:"reminders"`
 }
 
 // CreateTaskInput is what a new task starts as, as a client sent it (not yet validated or normalized).
@@ -41,6 +45,7 @@ type CreateTaskInput struct {
 	Tags           []string
 	DueAt          *time.Time
 	IdempotencyKey *string
+	Reminders      []ReminderInput
 }
 
 // Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
@@ -64,6 +69,8 @@ type TaskPatch struct {
 	Tags        Optional[[]string]
 	DueAt       Optional[time.Time]
 	Completed   Optional[bool]
+	// Reminders replace the task's reminders (see Store.UpdateTask).
+	Reminders Optional[[]ReminderInput]
 }
 
 // TaskFilter selects tasks. Nil and empty fields are no constraint.

@@ -111,6 +111,7 @@ func (in CreateTaskInput) Normalize() (CreateTaskInput, error) {
 	if !in.Priority.IsValid() {
 		p.add(UserErrorCodeInvalid, "Priority is not valid.", "input", "priority")
 	}
+	out.Reminders = p.reminders(in.Reminders, out.DueAt, "input", "reminders")
 	if in.IdempotencyKey != nil {
 		key := *in.IdempotencyKey
 		switch n := utf8.RuneCountInString(key); {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"taskapi/model"
 )
 
 // Delivery statuses. A delivery is pending (due, leased or waiting for a retry) until it is delivered or given up
@@ -82,7 +84,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx bun.IDB, userID string, t Event
 	if err != nil {
 		return "", err
 	}
-	now := databaseNow(tx, 0)
+	now := model.DatabaseNow(tx, nil, 0)
 	_, err = tx.NewInsert().Model(&delivery{ID: id, UserID: userID, Type: t, Body: string(body), Status: statusPending}).
 		Value("next_attempt_at", "?", now).
 		Value("created_at", "?", now).

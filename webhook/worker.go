@@ -188,10 +188,7 @@ func pause(clock Clock, d time.Duration) {
 
 // now renders the current instant plus d in SQL: the database's clock unless Options.DatabaseNow replaces it.
 func (w *Worker) now(d time.Duration) schema.QueryAppender {
-	if w.opts.DatabaseNow != nil {
-		return bun.SafeQuery("?", w.opts.DatabaseNow().Add(d))
-	}
-	return databaseNow(w.db, d)
+	return model.DatabaseNow(w.db, w.opts.DatabaseNow, d)
 }
 
 // sendDue claims up to a batch of due deliveries, sends them concurrently and records each outcome. It returns how

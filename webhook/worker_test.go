@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"taskapi/clocktest"
 	"taskapi/model/modeltest"
 	"taskapi/webhook"
 )
@@ -23,7 +24,7 @@ var ctx = context.Background()
 // fixture is one database, a fake clock, a receiver and what a worker reports.
 type fixture struct {
 	db    *bun.DB
-	clock *fakeClock
+	clock *clocktest.Fake
 	rc    *receiver
 	reg   *prometheus.Registry
 	logs  *logBuffer
@@ -31,7 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, kind string, answer func(n int, r *http.Request) int) *fixture {
 	t.Helper()
-	f := &fixture{db: modeltest.MustOpenDB(t, kind), clock: newFakeClock(), reg: prometheus.NewRegistry(), logs: &logBuffer{}}
+	f := &fixture{db: modeltest.MustOpenDB(t, kind), clock: clocktest.New(), reg: prometheus.NewRegistry(), logs: &logBuffer{}}
 	f.rc = newReceiver(t, f.clock, answer)
 	return f
 }

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // taskStats time zones must resolve on machines without a zoneinfo database
@@ -29,10 +30,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
+	"taskapi/graph"
 	"taskapi/httpapi"
 	"taskapi/live"
 	"taskapi/migrations"
 	"taskapi/model"
+	"taskapi/reminder"
 	"taskapi/webhook"
 )
 
@@ -332,20 +335,25 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		_, _ = fmt.Fprintf(stdout, "Development token for user dev-user (valid 24h); in GraphiQL set the header\n  {\"Authorization\": \"Bearer %s\"}\n", tok)
 	}
 
-	store := model.NewStore(db)
+	// The outbox queues webhooks in the transactions of the changes they report; the worker sends them, in every
+	// instance. The scheduler fires due reminders, in every instance too, and is told by the store when reminders
+	// change. Both run until ctx ends, and finish what they are doing before the database closes.
+	outbox := webhook.NewOutbox(cfg.Webhook)
+	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
+	scheduler := reminder.New(db, outbox, func(userID string, task *model.Task, r *model.Reminder) any {
+		return graph.NewWebhookData(userID, task.ID, task, r)
+	}, reminder.Options{Logger: logger})
+	store := model.NewStore(db).WithReminderSignal(scheduler.Notify)
 	hub, stopHub, err := startHub(ctx, cfg, db, store, live.NewMetrics(registry), logger)
 	if err != nil {
 		return err
 	}
 	defer stopHub()
-	// The outbox queues webhooks in the transactions of the changes they report; the worker sends them, in every
-	// instance, until ctx ends, and then finishes the attempts in flight before the database closes.
-	outbox := webhook.NewOutbox(cfg.Webhook)
-	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
-	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan struct{})
-	go func() { defer close(workerDone); worker.Run(workerCtx) }()
-	defer func() { stopWorker(); <-workerDone }()
+	backgroundCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	background.Go(func() { worker.Run(backgroundCtx) })
+	background.Go(func() { scheduler.Run(backgroundCtx) })
+	defer func() { stopBackground(); background.Wait() }()
 	if cfg.Webhook.Enabled() {
 		logger.Info("webhooks on", "events", cfg.Webhook.Events, "retrySchedule", cfg.Webhook.RetrySchedule)
 	}

@@ -81,6 +81,9 @@ type UpdateTaskInput struct {
 	DueAt graphql.Omittable[*time.Time] `json:"dueAt,omitempty"`
 	// Completes (true) or reopens (false) the task.
 	Completed graphql.Omittable[*bool] `json:"completed,omitempty"`
+	// Replaces the task's reminders (`[]` removes them; null is refused). A reminder sent again as it is keeps its id and
+	// whether it fired.
+	Reminders graphql.Omittable[[]*model.ReminderInput] `json:"reminders,omitempty"`
 }
 
 // The result of updateTask.

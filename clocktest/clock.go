@@ -1,46 +1,48 @@
-package webhook_test
+// Package clocktest gives tests a clock whose time moves only when the test advances it, for the background
+// workers' waits (webhook.Clock).
+package clocktest
 
 import (
 	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"taskapi/webhook"
 )
 
-// fakeClock is a webhook.Clock whose time moves only when the test advances it.
-type fakeClock struct {
+// Fake is a clock (it satisfies webhook.Clock) whose time moves only when the test advances it. Its timers run
+// their functions in goroutines of their own, as time.AfterFunc does.
+type Fake struct {
 	mu      sync.Mutex
 	now     time.Time
-	timers  []*fakeTimer
+	timers  []*timer
 	changed chan struct{} // closed and replaced whenever a timer is added or removed
 }
 
-type fakeTimer struct {
+type timer struct {
 	at time.Time
 	d  time.Duration
 	f  func()
 }
 
-var _ webhook.Clock = (*fakeClock)(nil)
-
-func newFakeClock() *fakeClock {
+// New returns a fake clock set a minute ahead of the real time (truncated to the second).
+func New() *Fake {
 	// A minute ahead of the real time, so that the rows the database stamps with its own clock (Enqueue) are due
 	// for the worker at once.
-	return &fakeClock{now: time.Now().UTC().Truncate(time.Second).Add(time.Minute), changed: make(chan struct{})}
+	return &Fake{now: time.Now().UTC().Truncate(time.Second).Add(time.Minute), changed: make(chan struct{})}
 }
 
-func (c *fakeClock) Now() time.Time {
+// Now returns the fake time.
+func (c *Fake) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+// AfterFunc calls f once the fake time has advanced by d, unless stop is called first.
+func (c *Fake) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), d: d, f: f}
+	t := &timer{at: c.now.Add(d), d: d, f: f}
 	if d <= 0 {
 		go f()
 		return func() bool { return false }
@@ -60,13 +62,13 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	}
 }
 
-func (c *fakeClock) signal() {
+func (c *Fake) signal() {
 	close(c.changed)
 	c.changed = make(chan struct{})
 }
 
 // Advance moves the time on by d and fires the timers that are then due.
-func (c *fakeClock) Advance(d time.Duration) {
+func (c *Fake) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
@@ -84,7 +86,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // WaitForTimer waits until a timer whose length matches is pending and returns its length. It fails the test after a
 // minute of real time.
-func (c *fakeClock) WaitForTimer(t *testing.T, match func(time.Duration) bool) time.Duration {
+func (c *Fake) WaitForTimer(t *testing.T, match func(time.Duration) bool) time.Duration {
 	t.Helper()
 	deadline := time.After(time.Minute)
 	for {
@@ -100,6 +102,11 @@ func (c *fakeClock) WaitForTimer(t *testing.T, match func(time.Duration) bool) t
 		select {
 		case <-changed:
 		case <-deadline:
+			c.mu.Lock()
+			for _, tm := range c.timers {
+				t.Logf("pending timer %s", tm.d)
+			}
+			c.mu.Unlock()
 			t.Fatal("no matching timer was started within a minute")
 		}
 	}

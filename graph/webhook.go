@@ -1,0 +1,81 @@
+package graph
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskapi/graph/scalar"
+	"taskapi/model"
+)
+
+// WebhookData is the "data" of a webhook body: the user, the task's id, the task as the change left it (nil for a
+// deleted task) and, for reminder.due, the reminder that fired. The task and the reminder have the GraphQL field
+// names and id forms, so that a receiver reads them as it reads API responses.
+type WebhookData struct {
+	UserID   string           `json:"userId"`
+	TaskID   string           `json:"taskId"`
+	Task     *webhookTask     `json:"task"`
+	Reminder *webhookReminder `json:"reminder,omitempty"`
+}
+
+// webhookTask mirrors the GraphQL Task type's fields; TestWebhookTaskHasEveryField keeps the two in step.
+type webhookTask struct {
+	ID          string             `json:"id"`
+	Title       string             `json:"title"`
+	Description *string            `json:"description"`
+	Completed   bool               `json:"completed"`
+	Priority    string             `json:"priority"`
+	Tags        []string           `json:"tags"`
+	DueAt       *string            `json:"dueAt"`
+	CompletedAt *string            `json:"completedAt"`
+	CreatedAt   string             `json:"createdAt"`
+	UpdatedAt   string             `json:"updatedAt"`
+	Reminders   []*webhookReminder `json:"reminders"`
+}
+
+// webhookReminder mirrors the GraphQL Reminder type.
+type webhookReminder struct {
+	ID            string  `json:"id"`
+	RemindAt      string  `json:"remindAt"`
+	MinutesBefore *int    `json:"minutesBefore"`
+	FiredAt       *string `json:"firedAt"`
+}
+
+// NewWebhookData renders the data of a webhook about the task id of userID. task is nil for a deleted task, and
+// reminder nil unless one fired; task's Reminders must be loaded (nil is written as none).
+func NewWebhookData(userID string, id uuid.UUID, task *model.Task, reminder *model.Reminder) WebhookData {
+	d := WebhookData{UserID: userID, TaskID: taskID(id), Reminder: renderReminder(reminder)}
+	if task != nil {
+		tags := task.Tags
+		if tags == nil {
+			tags = model.Tags{}
+		}
+		d.Task = &webhookTask{
+			ID: taskID(task.ID), Title: task.Title, Description: task.Description, Completed: task.Completed,
+			Priority: task.Priority.String(), Tags: tags, DueAt: formatPtr(task.DueAt),
+			CompletedAt: formatPtr(task.CompletedAt), CreatedAt: scalar.FormatDateTime(task.CreatedAt),
+			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), Reminders: []*webhookReminder{},
+		}
+		for _, r := range task.Reminders {
+			d.Task.Reminders = append(d.Task.Reminders, renderReminder(r))
+		}
+	}
+	return d
+}
+
+func renderReminder(r *model.Reminder) *webhookReminder {
+	if r == nil {
+		return nil
+	}
+	return &webhookReminder{ID: reminderID(r.ID), RemindAt: scalar.FormatDateTime(r.RemindAt),
+		MinutesBefore: r.MinutesBefore, FiredAt: formatPtr(r.FiredAt)}
+}
+
+func formatPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := scalar.FormatDateTime(*t)
+	return &s
+}
