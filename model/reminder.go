@@ -173,11 +173,14 @@ func insertReminders(ctx context.Context, db bun.IDB, task *Task, in []ReminderI
 	return rows, nil
 }
 
-// taskReminders reads one task's reminders, in order.
+// taskReminders reads one task's reminders, in order, locking them for the transaction: a scheduler firing one of
+// them at the same moment either has committed (and its firedAt is read here) or skips it until this update has
+// committed, so that the update never writes back a firedAt read before the firing.
 func taskReminders(ctx context.Context, db bun.IDB, userID string, taskID uuid.UUID) ([]*Reminder, error) {
 	rs := []*Reminder{}
-	err := db.NewSelect().Model(&rs).Where("r.user_id = ?", userID).Where("r.task_id = ?", taskID).
-		OrderExpr("r.remind_at, r.id").Scan(ctx)
+	q := db.NewSelect().Model(&rs).Where("r.user_id = ?", userID).Where("r.task_id = ?", taskID).
+		OrderExpr("r.remind_at, r.id")
+	err := forUpdate(db, q).Scan(ctx)
 	return rs, err
 }
 

@@ -324,3 +324,59 @@ func TestTiming(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestMoveWhileFiring: due dates moved (staying in the past) while the scheduler fires their reminders neither
+// lose a firing nor make one fire twice: the update locks the task's reminders, so it reads the firing's firedAt
+// or the scheduler skips the reminder until the update has committed.
+func TestMoveWhileFiring(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenDB(t, kind)
+			clock := clocktest.New()
+			store := model.NewStore(db).WithClock(clock.Now)
+			const n = 60
+			due := clock.Now().Add(-time.Hour)
+			ids := make([]uuid.UUID, n)
+			for i := range ids {
+				task, err := store.CreateTask(ctx, "u", model.CreateTaskInput{Title: "t", DueAt: &due,
+					Reminders: []model.ReminderInput{{MinutesBefore: ptr(10)}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids[i] = task.ID
+			}
+			rec := newRecorder()
+			s := reminder.New(db, outbox(t), render, reminder.Options{Clock: clock, DatabaseNow: clock.Now, Fired: rec.record, Batch: 3})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for rec.total < n {
+					if _, err := s.FireDue(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+			wg.Go(func() {
+				for i, id := range ids {
+					moved := due.Add(time.Duration(i+1) * time.Second) // still in the past: stays fired once fired
+					if _, err := store.UpdateTask(ctx, "u", id, model.TaskPatch{DueAt: model.Some(moved)}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			wg.Wait()
+			if extra, err := s.FireDue(ctx); err != nil || extra != 0 {
+				t.Errorf("fired %d more afterwards (%v)", extra, err)
+			}
+			if len(rec.fired) != n {
+				t.Errorf("%d reminders fired, want %d", len(rec.fired), n)
+			}
+			for id, times := range rec.fired {
+				if times != 1 {
+					t.Errorf("reminder %s fired %d times", id, times)
+				}
+			}
+		})
+	}
+}
