@@ -139,11 +139,12 @@ type ComplexityRoot struct {
 	}
 
 	TaskEvent struct {
-		At     func(childComplexity int) int
-		Cursor func(childComplexity int) int
-		Kind   func(childComplexity int) int
-		Task   func(childComplexity int) int
-		TaskID func(childComplexity int) int
+		At       func(childComplexity int) int
+		Cursor   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Reminder func(childComplexity int) int
+		Task     func(childComplexity int) int
+		TaskID   func(childComplexity int) int
 	}
 
 	TaskEventPage struct {
@@ -221,6 +222,8 @@ type TaskConnectionResolver interface {
 }
 type TaskEventResolver interface {
 	TaskID(ctx context.Context, obj *model.TaskEvent) (*string, error)
+
+	Reminder(ctx context.Context, obj *model.TaskEvent) (*model.Reminder, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -645,6 +648,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskEvent.Kind(childComplexity), true
+	case "TaskEvent.reminder":
+		if e.ComplexityRoot.TaskEvent.Reminder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Reminder(childComplexity), true
 	case "TaskEvent.task":
 		if e.ComplexityRoot.TaskEvent.Task == nil {
 			break
@@ -1371,6 +1380,11 @@ extend input UpdateTaskInput {
   """
   reminders: [ReminderInput!]
 }
+
+extend type TaskEvent {
+  "The reminder that fired, as it was then (REMINDER_DUE only)."
+  reminder: Reminder
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1531,6 +1545,8 @@ func (ec *executionContext) childFields_TaskEvent(ctx context.Context, field gra
 		return ec.fieldContext_TaskEvent_task(ctx, field)
 	case "at":
 		return ec.fieldContext_TaskEvent_at(ctx, field)
+	case "reminder":
+		return ec.fieldContext_TaskEvent_reminder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskEvent", field.Name)
 }
@@ -3784,6 +3800,38 @@ func (ec *executionContext) _TaskEvent_at(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_TaskEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TaskEvent_reminder(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_reminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().Reminder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Reminder) graphql.Marshaler {
+			return ec.marshalOReminder2ᚖtaskapiᚋmodelᚐReminder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_reminder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TaskEventPage_events(ctx context.Context, field graphql.CollectedField, obj *model.TaskEventPage) (ret graphql.Marshaler) {
@@ -6463,6 +6511,12 @@ func (ec *executionContext) _TaskEvent(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reminder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_reminder(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7801,6 +7855,13 @@ func (ec *executionContext) marshalOPriority2ᚖtaskapiᚋmodelᚐPriority(ctx c
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOReminder2ᚖtaskapiᚋmodelᚐReminder(ctx context.Context, sel ast.SelectionSet, v *model.Reminder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReminderInput2ᚕᚖtaskapiᚋmodelᚐReminderInputᚄ(ctx context.Context, v any) ([]*model.ReminderInput, error) {

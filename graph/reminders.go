@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -45,4 +47,16 @@ func (r *Resolver) taskReminders(ctx context.Context, task *model.Task) ([]*mode
 		return nil, err
 	}
 	return l.reminders.Load(ctx, task.ID)
+}
+
+// eventReminder is the reminder a REMINDER_DUE event carries, as it was when it fired; nil for other events.
+func eventReminder(ev *model.TaskEvent) (*model.Reminder, error) {
+	if len(ev.Reminder) == 0 {
+		return nil, nil
+	}
+	r := new(model.Reminder)
+	if err := json.Unmarshal(ev.Reminder, r); err != nil {
+		return nil, fmt.Errorf("graph: the reminder of event %s: %w", ev.Cursor, err)
+	}
+	return r, nil
 }

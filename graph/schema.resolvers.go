@@ -261,6 +261,10 @@ func (r *taskEventResolver) TaskID(ctx context.Context, obj *model.TaskEvent) (*
 	return &id, nil
 }
 
+func (r *taskEventResolver) Reminder(ctx context.Context, obj *model.TaskEvent) (*model.Reminder, error) {
+	return eventReminder(obj)
+}
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }

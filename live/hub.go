@@ -49,6 +49,10 @@ type Options struct {
 	Now func() time.Time
 	// Observer, when set, is told about subscriptions and deliveries (for metrics).
 	Observer Observer
+	// OnNotify, when set, is called (and must not block) whenever some feed may have grown: at each notification on
+	// PostgreSQL, whichever instance wrote, and at each write of this process on SQLite. Other background jobs
+	// that sleep until told (the reminder scheduler, the webhook worker) take the same cue instead of polling.
+	OnNotify func()
 }
 
 // Observer is told what a Hub does. Its methods must not block.
@@ -147,13 +151,22 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-notes:
+			h.notified()
 		case <-local:
+			h.notified()
 		case <-poll.C:
 		case <-prune.C:
 			h.prune(ctx)
 			continue
 		}
 		h.check(ctx)
+	}
+}
+
+// notified passes a wake-up on to Options.OnNotify.
+func (h *Hub) notified() {
+	if h.opts.OnNotify != nil {
+		h.opts.OnNotify()
 	}
 }
 

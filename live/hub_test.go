@@ -379,3 +379,30 @@ type noHook struct{}
 
 func (noHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 func (noHook) AfterQuery(context.Context, *bun.QueryEvent)                        {}
+
+// TestOnNotify: the hub passes each wake-up on, so that the other background jobs of an instance (the reminder
+// scheduler, the webhook worker) learn of writes made through any instance without polling: on PostgreSQL the
+// notification of another instance's write, on SQLite this process's own.
+func TestOnNotify(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenDB(t, kind)
+			notified := make(chan struct{}, 100)
+			startHub(t, db, live.Options{Poll: time.Hour, OnNotify: func() { notified <- struct{}{} }})
+			writer := db
+			if kind == modeltest.Postgres {
+				writer = modeltest.MustOpenAgain(t, db, "") // another instance's pool
+				waitListening(t, db, 1)
+			}
+			if _, err := model.NewStore(writer).CreateTask(context.Background(), "u", model.CreateTaskInput{Title: "t"}); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-notified:
+			case <-time.After(wait):
+				t.Fatal("OnNotify was not called for the write")
+			}
+		})
+	}
+}

@@ -21,6 +21,39 @@ type Store struct {
 	now func() time.Time
 	// remindersChanged is called after a write that may have made a reminder due sooner (see WithReminderSignal).
 	remindersChanged func()
+	// sink is given the events each write appends (see WithEventSink).
+	sink EventSink
+}
+
+// EventSink is given every event a store write appends to the feed, inside the write's transaction, so that what
+// it writes (the task.* webhooks) commits with the change or not at all; and it is told when such a transaction has
+// committed. An error from EventsAppended rolls the write back.
+type EventSink interface {
+	EventsAppended(ctx context.Context, tx bun.IDB, userID string, at time.Time, events []NewEvent) error
+	EventsCommitted()
+}
+
+// WithEventSink returns a copy of the store that gives the events of its writes to sink.
+func (s *Store) WithEventSink(sink EventSink) *Store {
+	c := *s
+	c.sink = sink
+	return &c
+}
+
+// appendEvents appends events to the user's feed (AppendEvents) and gives them to the sink, in tx.
+func (s *Store) appendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, events ...NewEvent) (int64, error) {
+	pos, err := AppendEvents(ctx, tx, userID, at, events...)
+	if err == nil && s.sink != nil && len(events) > 0 {
+		err = s.sink.EventsAppended(ctx, tx, userID, at, events)
+	}
+	return pos, err
+}
+
+// committed tells the sink that a write which appended events has committed.
+func (s *Store) committed() {
+	if s.sink != nil {
+		s.sink.EventsCommitted()
+	}
 }
 
 // NewStore returns a store over db, which may be a *bun.DB or a bun.Tx.
@@ -191,12 +224,13 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if task.Reminders, err = insertReminders(ctx, tx, task, in.Reminders, now); err != nil {
 			return err
 		}
-		_, err = AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		_, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
 		return err
 	})
 	if err != nil {
 		return nil, wrapErr("create task", err)
 	}
+	s.committed()
 	s.signalReminders(len(task.Reminders) > 0)
 	return task, nil
 }
@@ -298,12 +332,13 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 				return err
 			}
 		}
-		_, err = AppendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
+		_, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.committed()
 	s.signalReminders(touched)
 	return task, nil
 }
@@ -371,10 +406,14 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 		if n == 0 {
 			return ErrNotFound
 		}
-		_, err = AppendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		_, err = s.appendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
 		return err
 	})
-	return wrapErr("delete task", err)
+	if err != nil {
+		return wrapErr("delete task", err)
+	}
+	s.committed()
+	return nil
 }
 
 // ClearCompletedTasks deletes every completed task of the user and returns their ids, in the order of their
@@ -391,12 +430,13 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 		for i, id := range ids {
 			events[i] = NewEvent{Kind: TaskEventDeleted, TaskID: id}
 		}
-		_, err := AppendEvents(ctx, tx, userID, s.now(), events...)
+		_, err := s.appendEvents(ctx, tx, userID, s.now(), events...)
 		return err
 	})
 	if err != nil {
 		return nil, wrapErr("clear completed tasks", err)
 	}
+	s.committed()
 	return ids, nil
 }
 

@@ -1,12 +1,16 @@
 // Package reminder fires tasks' reminders: a Scheduler in every instance claims the due ones from the database,
-// and in the same transaction marks them fired and queues their reminder.due webhooks, so that each reminder fires
+// and in the same transaction marks them fired, appends their REMINDER_DUE events to the owners' feeds and queues
+// their reminder.due webhooks, so that each reminder fires
 // exactly once however many instances run, and after a restart if it came due while none did.
 package reminder
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -118,7 +122,7 @@ func (s *Scheduler) sleep(ctx context.Context, d time.Duration) {
 }
 
 // FireDue fires one batch of due reminders in one transaction: the claim (model.FireDueReminders, which marks them
-// fired) and the webhooks commit together or not at all, so a reminder is never marked fired without its webhook,
+// fired), their REMINDER_DUE events in the owners' feeds and their webhooks commit together or not at all, so a reminder is never marked fired without its webhook,
 // nor fired twice. It returns how many fired.
 func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
 	ctx = model.AcrossUsers(ctx) // see Run
@@ -127,6 +131,9 @@ func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if fired, err = model.FireDueReminders(ctx, tx, s.opts.DatabaseNow, s.opts.Batch); err != nil {
+			return err
+		}
+		if err := appendEvents(ctx, tx, fired); err != nil {
 			return err
 		}
 		for _, f := range fired {
@@ -149,6 +156,29 @@ func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
 		s.opts.Fired(fired)
 	}
 	return len(fired), nil
+}
+
+// appendEvents appends a REMINDER_DUE event for each fired reminder to its user's feed, with the task as it was when
+// the reminder fired. Users are taken in one order (by id), so that two schedulers, whose batches may share users,
+// lock the users' feed heads in the same order and never wait for each other in a circle.
+func appendEvents(ctx context.Context, tx bun.IDB, fired []model.FiredReminder) error {
+	byUser := map[string][]model.NewEvent{}
+	at := map[string]time.Time{}
+	for _, f := range fired {
+		reminder, err := json.Marshal(f.Reminder)
+		if err != nil {
+			return err
+		}
+		u := f.Task.UserID
+		byUser[u] = append(byUser[u], model.NewEvent{Kind: model.TaskEventReminderDue, TaskID: f.Task.ID, Task: f.Task, Reminder: reminder})
+		at[u] = *f.Reminder.FiredAt
+	}
+	for _, u := range slices.Sorted(maps.Keys(byUser)) {
+		if _, err := model.AppendEvents(ctx, tx, u, at[u], byUser[u]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // untilNextDue is how long until the next reminder is due, a little past it so that the claim, a moment later on

@@ -212,6 +212,11 @@ func TestExactlyOnce(t *testing.T) {
 			if len(bodies) != n || len(perReminder) != n {
 				t.Errorf("%d webhooks for %d reminders, want one for each of %d", len(bodies), len(perReminder), n)
 			}
+			var events int
+			if err := db.NewSelect().Table("task_events").Where("kind = ?", model.TaskEventReminderDue).ColumnExpr("count(*)").
+				Scan(model.AcrossUsers(ctx), &events); err != nil || events != n {
+				t.Errorf("%d REMINDER_DUE events (%v), want %d", events, err, n)
+			}
 		})
 	}
 }
@@ -270,7 +275,19 @@ func TestTiming(t *testing.T) {
 				tm.rec.waitFor(t, 1)
 				rs, err := tm.store.Reminders(ctx, "u", []uuid.UUID{task.ID})
 				if err != nil || rs[0][0].FiredAt == nil || rs[0][0].FiredAt.Before(at) {
-					t.Errorf("reminder %+v, %v: want fired at or after %v", rs[0][0], err, at)
+					t.Fatalf("reminder %+v, %v: want fired at or after %v", rs[0][0], err, at)
+				}
+				// In the owner's feed, after the CREATED event: REMINDER_DUE with the task and the reminder as it fired.
+				page, err := tm.store.TaskEvents(ctx, "u", model.EventCursor("u", 0), 10)
+				if err != nil || len(page.Events) != 2 {
+					t.Fatalf("feed %+v, %v", page, err)
+				}
+				ev := page.Events[1]
+				var fired model.Reminder
+				if ev.Kind != model.TaskEventReminderDue || ev.Task == nil || ev.Task.ID != task.ID || len(ev.Task.Reminders) != 1 ||
+					json.Unmarshal(ev.Reminder, &fired) != nil || fired.ID != rs[0][0].ID || fired.FiredAt == nil ||
+					!fired.FiredAt.Equal(*rs[0][0].FiredAt) || !ev.At.Equal(*fired.FiredAt) {
+					t.Errorf("event %+v with reminder %s", ev, ev.Reminder)
 				}
 			})
 			t.Run("MovedDueDateMovesIt", func(t *testing.T) {

@@ -336,15 +336,24 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}
 
 	// The outbox queues webhooks in the transactions of the changes they report; the worker sends them, in every
-	// instance. The scheduler fires due reminders, in every instance too, and is told by the store when reminders
-	// change. Both run until ctx ends, and finish what they are doing before the database closes.
+	// instance. The scheduler fires due reminders, in every instance too. The store tells the scheduler when this
+	// instance wrote a nearer reminder and queues the task.* webhooks; the hub's notifications of every instance's
+	// feed writes wake both, at most once a second, so that what another instance queued and then left (crashing)
+	// is picked up within its lease or at once. Both run until ctx ends, and finish what they are doing before the
+	// database closes.
 	outbox := webhook.NewOutbox(cfg.Webhook)
 	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
 	scheduler := reminder.New(db, outbox, func(userID string, task *model.Task, r *model.Reminder) any {
 		return graph.NewWebhookData(userID, task.ID, task, r)
 	}, reminder.Options{Logger: logger})
 	store := model.NewStore(db).WithReminderSignal(scheduler.Notify)
-	hub, stopHub, err := startHub(ctx, cfg, db, store, live.NewMetrics(registry), logger)
+	if sink := newTaskWebhooks(outbox); sink != nil {
+		store = store.WithEventSink(sink)
+	}
+	hub, stopHub, err := startHub(ctx, cfg, db, store, live.NewMetrics(registry), logger, throttle(time.Second, func() {
+		outbox.Notify()
+		scheduler.Notify()
+	}))
 	if err != nil {
 		return err
 	}
@@ -409,7 +418,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 // startHub starts the live hub, listening on DATABASE_LISTEN_URL (or DATABASE_URL). It runs until the returned stop
 // is called, which the server does after it has shut down, so that subscriptions are served through the grace period.
-func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, observer live.Observer, logger *slog.Logger) (*live.Hub, func(), error) {
+func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, observer live.Observer, logger *slog.Logger,
+	onNotify func()) (*live.Hub, func(), error) {
 	listenDB := db
 	closeListenDB := func() {}
 	if cfg.DatabaseListenURL != "" {
@@ -427,6 +437,7 @@ func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, o
 		Retention:  cfg.EventRetention,
 		Logger:     logger,
 		Observer:   observer,
+		OnNotify:   onNotify,
 	})
 	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskapi/model"
 )
 
 // TestReminderWebhook runs the whole server with webhooks on: a reminder whose time has passed when it is set
@@ -31,7 +33,8 @@ func TestReminderWebhook(t *testing.T) {
 	}))
 	defer receiver.Close()
 	srv := startServer(t, nil, "DATA_DIR", t.TempDir(), "BETTER_AUTH_SECRET", secret, "SHUTDOWN_GRACE", "0",
-		"RATE_LIMIT_RPS", "0", "WEBHOOK_URL", receiver.URL+"/hook", "WEBHOOK_SECRET", whsec)
+		"RATE_LIMIT_RPS", "0", "WEBHOOK_URL", receiver.URL+"/hook", "WEBHOOK_SECRET", whsec,
+		"WEBHOOK_EVENTS", "reminder.due,task.created,task.updated,task.deleted")
 	tok := userToken(t, "reminded-user")
 	due := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
@@ -62,18 +65,34 @@ func TestReminderWebhook(t *testing.T) {
 		t.Fatalf("reminders %s, want the passed one first (remindAt order)", r.Data)
 	}
 
-	var h hit
-	select {
-	case h = <-hits:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no webhook within 30 s")
+	// The next webhooks, by type, each with its signature checked.
+	next := func(n int) map[string]hit {
+		t.Helper()
+		byType := map[string]hit{}
+		for range n {
+			var h hit
+			select {
+			case h = <-hits:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("no webhook within 30 s (have %d)", len(byType))
+			}
+			key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(whsec, "whsec_"))
+			mac := hmac.New(sha256.New, key)
+			fmt.Fprintf(mac, "%s.%s.%s", h.header.Get("webhook-id"), h.header.Get("webhook-timestamp"), h.body)
+			if want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)); h.header.Get("webhook-signature") != want {
+				t.Errorf("signature %q, want %q", h.header.Get("webhook-signature"), want)
+			}
+			var typ struct{ Type string }
+			_ = json.Unmarshal(h.body, &typ)
+			byType[typ.Type] = h
+		}
+		return byType
 	}
-	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(whsec, "whsec_"))
-	mac := hmac.New(sha256.New, key)
-	fmt.Fprintf(mac, "%s.%s.%s", h.header.Get("webhook-id"), h.header.Get("webhook-timestamp"), h.body)
-	if want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)); h.header.Get("webhook-signature") != want {
-		t.Errorf("signature %q, want %q", h.header.Get("webhook-signature"), want)
+	first := next(2) // task.created and the passed reminder's reminder.due, in either order
+	if c := first["task.created"].body; !strings.Contains(string(c), `"taskId":"`+task.ID+`"`) || !strings.Contains(string(c), `"title":"call back"`) {
+		t.Errorf("task.created %s", c)
 	}
+	h := first["reminder.due"]
 	var body struct {
 		Type string `json:"type"`
 		Data struct {
@@ -116,9 +135,37 @@ func TestReminderWebhook(t *testing.T) {
 	if rs := got.Task.Reminders; len(rs) != 2 || rs[0].FiredAt == nil || *rs[0].FiredAt != *d.Reminder.FiredAt || rs[1].FiredAt != nil {
 		t.Errorf("after firing: %s", r.Data)
 	}
+
+	// The feed has the REMINDER_DUE event with the reminder as it fired.
+	r, _, err = graphqlPost(context.Background(), http.DefaultClient, srv.url, tok,
+		`query($after: String!) { taskEvents(after: $after) { events { kind taskId reminder { id firedAt } } } }`,
+		map[string]any{"after": model.EventCursor("reminded-user", 0)})
+	if err != nil || len(r.Errors) > 0 {
+		t.Fatalf("taskEvents: %v %v", err, r.Errors)
+	}
+	if !strings.Contains(string(r.Data), `{"kind":"REMINDER_DUE","taskId":"`+task.ID+`","reminder":{"id":"`+d.Reminder.ID+`","firedAt":"`+*d.Reminder.FiredAt+`"}}`) ||
+		!strings.Contains(string(r.Data), `{"kind":"CREATED","taskId":"`+task.ID+`","reminder":null}`) {
+		t.Errorf("feed %s", r.Data)
+	}
+
+	// An update and a deletion are webhooks too; the deleted task is null.
+	const update = `mutation($id: ID!) { updateTask(id: $id, input: {title: "called"}) { task { id } } }`
+	if r, _, err := graphqlPost(context.Background(), http.DefaultClient, srv.url, tok, update, map[string]any{"id": task.ID}); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("updateTask: %v %v", err, r.Errors)
+	}
+	if u := next(1)["task.updated"].body; !strings.Contains(string(u), `"title":"called"`) {
+		t.Errorf("task.updated %s", u)
+	}
+	const del = `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`
+	if r, _, err := graphqlPost(context.Background(), http.DefaultClient, srv.url, tok, del, map[string]any{"id": task.ID}); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("deleteTask: %v %v", err, r.Errors)
+	}
+	if d := next(1)["task.deleted"].body; !strings.Contains(string(d), `"taskId":"`+task.ID+`","task":null`) {
+		t.Errorf("task.deleted %s", d)
+	}
 	select {
 	case h := <-hits:
-		t.Errorf("a second webhook: %s", h.body)
+		t.Errorf("one webhook too many: %s", h.body)
 	default:
 	}
 }
