@@ -211,9 +211,10 @@ export function serverBinary() {
 
 /**
  * Starts the task API binary on a fresh database, verifying tokens against betterAuthURL only. With `dbName`, it
- * is another instance on that database (which its own stop() leaves for the first instance to drop).
+ * is another instance on that database (which its own stop() leaves for the first instance to drop). `env` adds
+ * settings (such as the WEBHOOK_ ones).
  */
-export async function startServer({ betterAuthURL, name = 'server', dbName: shared }) {
+export async function startServer({ betterAuthURL, name = 'server', dbName: shared, env: extraEnv = {} }) {
   const dbName = shared ?? (await createDatabase('api'));
   const dataDir = mkdtempSync(join(tmpdir(), 'taskapi-e2e-data-'));
   const port = await freePort();
@@ -238,6 +239,7 @@ export async function startServer({ betterAuthURL, name = 'server', dbName: shar
     RATE_LIMIT_RPS: '0',
     // Nothing routes traffic here: stop at once instead of draining for a load balancer.
     SHUTDOWN_GRACE: '0s',
+    ...extraEnv,
   };
   const child = spawn(serverBinary(), [], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log, { end: false });
