@@ -8,7 +8,9 @@ import "context"
 //
 // A migration that creates a table of one user's rows adds it here, in the same change: TestPerUserTables (in
 // migrations) fails while a table with a user_id column is missing from the list.
-var PerUserTables = []string{"tasks", "task_tags", "idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders"}
+var PerUserTables = []string{
+	"tasks", "task_tags", "idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders",
+}
 
 type acrossUsersKey struct{}
 
