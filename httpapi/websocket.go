@@ -27,6 +27,7 @@ import (
 
 // The close codes of graphql-transport-ws and RFC 6455 that the server sends.
 const (
+	closeBadRequest  = 4400 // a message the protocol does not allow
 	closeForbidden   = 4403 // no token, a bad one, or one that has expired: reconnect with a fresh one
 	closeInitTimeout = 4408 // no connection_init within the init timeout
 	closeRestart     = 1012 // the server is shutting down: reconnect (to another instance) and resume
@@ -207,6 +208,7 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 		// there (they would grow without end), only its user.
 		ctx = context.WithValue(ctx, observationKey{}, (*observation)(nil))
 		s.ws.Do(w, r.WithContext(ctx), exec)
+		sock.closeAbandoned()
 		sock.finish()
 	})
 }
@@ -351,6 +353,20 @@ func (sock *socket) close(code int, reason string) {
 	}
 	_ = conn.WriteClose(code, reason)
 	_ = conn.Close()
+}
+
+// closeAbandoned closes a socket that the transport has given up on without closing it: gqlgen returns when
+// connection_init's payload is not a JSON object, before the init function runs, and leaves the hijacked
+// connection open. Nothing would ever close it (the init timer stops with the handler), so each such message
+// would hold a connection and its goroutines for as long as the peer liked, unseen by metrics and shutdown.
+// Every other way out of the transport has closed the socket, and recorded its code, by now.
+func (sock *socket) closeAbandoned() {
+	sock.mu.Lock()
+	abandoned := !sock.inited && sock.code == 0
+	sock.mu.Unlock()
+	if abandoned {
+		sock.close(closeBadRequest, "Invalid message: the connection_init payload must be a JSON object")
+	}
 }
 
 // finish runs when the transport is done with the socket.

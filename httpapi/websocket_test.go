@@ -527,3 +527,28 @@ func (c *taskReads) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.
 }
 
 func (c *taskReads) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// A connection_init whose payload is not an object ends gqlgen's handling of the socket without closing it; the
+// server must close it (4400, a message the protocol does not allow), or each such message would hold a connection
+// open for as long as the peer liked, with no token needed.
+func TestWebsocketInitPayloadNotAnObject(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		for _, payload := range []string{`"Bearer x"`, `[1]`, `5`, `true`} {
+			c, _, err := a.dial(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.send(msg{Type: "connection_init", Payload: json.RawMessage(payload)})
+			if code, _ := c.closed(); code != 4400 {
+				t.Errorf("payload %s: close code %d, want 4400", payload, code)
+			}
+		}
+		// The socket was refused before its init: a real one still gets in.
+		c := a.connectAs("alice")
+		c.subscribe("1", `{ viewer { id } }`, nil)
+		if r := c.result("1").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+			t.Errorf("%v", r.Data)
+		}
+	})
+}
