@@ -63,6 +63,21 @@ func TestEventStream(t *testing.T) {
 			if ev := receive(t, events); ev.name != "complete" {
 				t.Errorf("after the errors: %+v, want complete", ev)
 			}
+			// One root field, counted by response key, and never conditional: the generated code would fail
+			// anything else as an internal error.
+			for _, doc := range []string{
+				`subscription { taskEvents { kind } again: taskEvents { kind } }`,
+				`subscription { a: taskEvents { kind } ... on Subscription { b: taskEvents { kind } } }`,
+				`subscription { ...F } fragment F on Subscription { taskEvents { kind } x: taskEvents { kind } }`,
+				`subscription { taskEvents @skip(if: true) { kind } }`,
+				`subscription S($on: Boolean!) { taskEvents @include(if: $on) { kind } }`,
+				`subscription { ... @skip(if: false) { taskEvents { kind } } }`,
+			} {
+				_, events := a.sse(tok, map[string]any{"query": doc, "variables": map[string]any{"on": false}})
+				if r := sseResult(t, receive(t, events)); r.code(t) != "GRAPHQL_VALIDATION_FAILED" {
+					t.Errorf("%s: %+v, want GRAPHQL_VALIDATION_FAILED", doc, r.Errors)
+				}
+			}
 			_, events = a.sse("", map[string]any{"query": eventSubscription})
 			if r := sseResult(t, receive(t, events)); r.code(t) != "UNAUTHENTICATED" {
 				t.Errorf("without a token: %+v", r.Errors)
