@@ -277,8 +277,9 @@ func (h *Hub) unregister(s *subscription) {
 //
 // The first read happens before Subscribe returns, so its errors are Subscribe's: *model.InputError for a
 // malformed or foreign after (field "after"), model.ErrTooManySubscriptions when the user has Options.MaxPerUser
-// subscriptions already, and the store's errors (model.ErrUnavailable). Later database errors are retried: the
-// subscription waits and reads on from its cursor.
+// subscriptions already, and the store's errors (model.ErrUnavailable). When ctx ends during that read, the
+// channel comes back closed and the error nil. Later database errors are retried: the subscription waits and
+// reads on from its cursor.
 func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-chan *model.TaskEvent, error) {
 	s, err := h.register(userID)
 	if err != nil {
@@ -295,6 +296,13 @@ func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-ch
 	}
 	if err != nil {
 		h.unregister(s)
+		if ctx.Err() != nil {
+			// The operation ended while it started (its client completed it, or the socket closed): there is
+			// nothing to deliver and nothing went wrong, which an error would say, as an internal one.
+			out := make(chan *model.TaskEvent)
+			close(out)
+			return out, nil
+		}
 		return nil, err
 	}
 	h.opened(s)

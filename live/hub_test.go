@@ -148,6 +148,23 @@ func TestSubscribe(t *testing.T) {
 				}
 				receive(t, ch, 1, "copy ", 9)
 			})
+			t.Run("EndedBeforeItStarted", func(t *testing.T) {
+				// The operation ends (its client completed it or went away) while the first read runs: that is
+				// no error (it would reach the client as an internal one, and the log at error level), the
+				// subscription is simply over.
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				for _, after := range []*string{nil, ptr(model.EventCursor("u", 1))} {
+					ch, err := in.hub.Subscribe(ctx, "u", after)
+					if err != nil {
+						t.Fatalf("Subscribe on an ended context (after %v) = %v, want a closed channel", after, err)
+					}
+					if _, open := <-ch; open {
+						t.Fatal("the channel of an ended subscription delivered an event")
+					}
+				}
+				waitUntil(t, func() bool { return in.hub.Subscriptions() == 0 })
+			})
 			t.Run("ErrAfter", func(t *testing.T) {
 				var ie *model.InputError
 				if _, err := in.hub.Subscribe(context.Background(), "u", ptr("nonsense")); !errors.As(err, &ie) || ie.Field != "after" {
