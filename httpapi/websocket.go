@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,6 +35,7 @@ const (
 	closeBadRequest  = 4400 // a message the protocol does not allow
 	closeForbidden   = 4403 // no token, a bad one, or one that has expired: reconnect with a fresh one
 	closeInitTimeout = 4408 // no connection_init within the init timeout
+	closeDuplicateID = 4409 // a subscribe with the id of an operation still running
 	closeRestart     = 1012 // the server is shutting down: reconnect (to another instance) and resume
 )
 
@@ -240,6 +246,7 @@ func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltranspo
 	draining := a.s.draining
 	a.s.mu.Unlock()
 	a.s.open.Inc()
+	conn = &operationIDs{WebsocketConn: conn, sock: sock, running: map[string]struct{}{}}
 	sock.mu.Lock()
 	sock.conn = conn
 	sock.mu.Unlock()
@@ -257,6 +264,92 @@ func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltranspo
 		}
 	})
 	return conn, nil
+}
+
+// operationIDs is a socket's connection as the transport reads and writes it, keeping the ids of the operations
+// running, so that a subscribe with one of them closes the socket with 4409, as graphql-transport-ws asks. gqlgen
+// would start the second operation under the id and forget how to stop the first: that one would run on,
+// deaf to complete, until the socket closed, holding one of the user's subscriptions, and the client would get
+// the results of both under one id. An id is running from its subscribe until the client's complete or the
+// server's complete or error for it.
+type operationIDs struct {
+	gqltransport.WebsocketConn
+	sock *socket
+
+	mu      sync.Mutex
+	running map[string]struct{}
+}
+
+// errDuplicateID ends the transport's read loop; it wraps net.ErrClosed because the socket is closed by then, and
+// so that the transport does not report it as a read error.
+var errDuplicateID = fmt.Errorf("httpapi: a subscribe reused a running operation's id: %w", net.ErrClosed)
+
+func (c *operationIDs) NextReader() (int, io.Reader, error) {
+	kind, r, err := c.WebsocketConn.NextReader()
+	if err != nil {
+		return kind, r, err
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return kind, nil, err
+	}
+	var m struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(b, &m) == nil {
+		switch m.Type {
+		case "subscribe":
+			c.mu.Lock()
+			_, dup := c.running[m.ID]
+			c.running[m.ID] = struct{}{}
+			c.mu.Unlock()
+			if dup {
+				c.sock.close(closeDuplicateID, "Subscriber for this id already exists")
+				return kind, nil, errDuplicateID
+			}
+		case "complete":
+			c.forget(m.ID)
+		}
+	}
+	return kind, bytes.NewReader(b), nil
+}
+
+func (c *operationIDs) WriteJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var m struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	// Forgotten before the client can read that the operation ended, and so reuse its id.
+	if json.Unmarshal(b, &m) == nil && (m.Type == "complete" || m.Type == "error") {
+		c.forget(m.ID)
+	}
+	return c.WebsocketConn.WriteJSON(json.RawMessage(b))
+}
+
+func (c *operationIDs) forget(id string) {
+	c.mu.Lock()
+	delete(c.running, id)
+	c.mu.Unlock()
+}
+
+// SetReadLimit and SetReadDeadline pass on what the transport asks of coder/websocket's connection: the payload
+// limit, and the deadline that drops a peer that stopped answering pings.
+func (c *operationIDs) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(gqltransport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *operationIDs) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(gqltransport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
 }
 
 // init authenticates connection_init: the token comes from its payload ({"Authorization": "Bearer <jwt>"}, also

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -550,5 +551,46 @@ func TestWebsocketInitPayloadNotAnObject(t *testing.T) {
 		if r := c.result("1").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
 			t.Errorf("%v", r.Data)
 		}
+	})
+}
+
+// graphql-transport-ws: a subscribe with the id of an operation still running closes the socket with 4409. An id
+// may be used again once its operation has ended, by the server's complete or the client's.
+func TestWebsocketDuplicateOperationID(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		c := a.connectAs("alice")
+		for range 2 { // the server completed the query: its id is free again
+			c.subscribe("q", `{ viewer { id } }`, nil)
+			if r := c.result("q").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+				t.Fatalf("%v", r.Data)
+			}
+			if m := c.read(); m.ID != "q" || m.Type != "complete" {
+				t.Fatalf("after the result: %+v, want complete", m)
+			}
+		}
+		for range 2 { // the client completed the subscription: free again
+			c.subscribe("s", eventSubscription, nil)
+			waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
+			c.send(msg{ID: "s", Type: "complete"})
+			if m := c.read(); m.ID != "s" || m.Type != "complete" { // gqlgen confirms it
+				t.Fatalf("after complete: %+v, want complete", m)
+			}
+			waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
+		}
+		c.subscribe("s", eventSubscription, nil)
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
+		a.create("alice", map[string]any{"title": "live"})
+		if _, title, _ := c.event("s"); title != "live" { // the subscription is established
+			t.Fatalf("event %q, want live", title)
+		}
+		c.subscribe("s", eventSubscription, nil)
+		c.subscribe("probe", `{ viewer { id } }`, nil) // answered only if the socket stayed open
+		var ce websocket.CloseError
+		if m, err := c.next(); !errors.As(err, &ce) || ce.Code != 4409 {
+			t.Errorf("a second subscribe with a running id: %+v, %v; want the socket closed with 4409", m, err)
+		}
+		// Neither operation outlives the socket.
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
 	})
 }
