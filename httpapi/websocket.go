@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,6 +184,11 @@ func isUpgrade(r *http.Request) bool {
 // the close.
 func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if problem := badHandshake(r); problem != "" {
+			w.Header().Set("Sec-WebSocket-Version", "13")
+			writeError(w, r, mediaJSON, http.StatusBadRequest, graph.CodeBadRequest, problem)
+			return
+		}
 		if !s.originAllowed(r) {
 			writeError(w, r, mediaJSON, http.StatusForbidden, graph.CodeBadRequest, "This Origin may not open a WebSocket; add it to CORS_ORIGINS.")
 			return
@@ -217,6 +223,37 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 		sock.closeAbandoned()
 		sock.finish()
 	})
+}
+
+// badHandshake says what is wrong with an upgrade request that coder/websocket would refuse, or "". Refused
+// there, it would be answered twice (coder/websocket's plain-text error, then gqlgen's, which has no code) and
+// logged outside the server's log, with a warning about the second answer: noise anyone could make.
+func badHandshake(r *http.Request) string {
+	hasToken := func(name, token string) bool {
+		for _, v := range r.Header.Values(name) {
+			for _, t := range strings.Split(v, ",") {
+				if strings.EqualFold(strings.TrimSpace(t), token) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	keys := r.Header.Values("Sec-WebSocket-Key")
+	switch {
+	case r.Method != http.MethodGet || !r.ProtoAtLeast(1, 1):
+		return "A WebSocket is opened with an HTTP/1.1 GET."
+	case !hasToken("Connection", "upgrade"):
+		return "A WebSocket upgrade needs Connection: Upgrade."
+	case r.Header.Get("Sec-WebSocket-Version") != "13":
+		return "Only version 13 of the WebSocket protocol is served (Sec-WebSocket-Version: 13)."
+	case len(keys) != 1:
+		return "A WebSocket upgrade needs one Sec-WebSocket-Key."
+	}
+	if key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(keys[0])); err != nil || len(key) != 16 {
+		return "Sec-WebSocket-Key must be 16 bytes in base64."
+	}
+	return ""
 }
 
 func offersSubprotocol(r *http.Request) bool {

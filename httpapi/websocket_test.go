@@ -594,3 +594,44 @@ func TestWebsocketDuplicateOperationID(t *testing.T) {
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
 	})
 }
+
+// An upgrade request that is not a valid WebSocket handshake is answered once, as a GraphQL-shaped BAD_REQUEST
+// like every other refusal, before anything hijacks the connection.
+func TestWebsocketBadHandshake(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		good := map[string]string{
+			"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+			"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "graphql-transport-ws",
+		}
+		for name, tc := range map[string]struct {
+			method string
+			change map[string]string
+		}{
+			"no version":               {http.MethodGet, map[string]string{"Sec-WebSocket-Version": ""}},
+			"version 8":                {http.MethodGet, map[string]string{"Sec-WebSocket-Version": "8"}},
+			"no key":                   {http.MethodGet, map[string]string{"Sec-WebSocket-Key": ""}},
+			"short key":                {http.MethodGet, map[string]string{"Sec-WebSocket-Key": "c2hvcnQ="}},
+			"key not base64":           {http.MethodGet, map[string]string{"Sec-WebSocket-Key": "not base64 at all!!!!!!!"}},
+			"no Upgrade in Connection": {http.MethodGet, map[string]string{"Connection": "keep-alive"}},
+			"POST":                     {http.MethodPost, nil},
+		} {
+			headers := map[string]string{}
+			for k, v := range good {
+				headers[k] = v
+			}
+			for k, v := range tc.change {
+				if v == "" {
+					delete(headers, k)
+				} else {
+					headers[k] = v
+				}
+			}
+			resp, body := a.request(tc.method, "/graphql", headers, nil)
+			var r result
+			if err := json.Unmarshal(body, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.code(t) != "BAD_REQUEST" {
+				t.Errorf("%s: %d %q, want 400 with one BAD_REQUEST error", name, resp.StatusCode, body)
+			}
+		}
+	})
+}
