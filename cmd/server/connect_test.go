@@ -58,3 +58,28 @@ func TestOpenDBStopsAtPermanentErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestListenURLStopsAtPermanentErrors: DATABASE_LISTEN_URL with a refused password ends the start, naming the
+// setting, instead of a listener that retries forever; one that does not answer yet is left to the listener.
+func TestListenURLStopsAtPermanentErrors(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	db := modeltest.MustOpenDB(t, modeltest.SQLite)
+	store := model.NewStore(db)
+	t.Run("PasswordRefused", func(t *testing.T) {
+		srv := modeltest.NewFakePostgres(t, "28P01", `password authentication failed for user "u"`)
+		cfg := Config{DatabaseListenURL: "postgres://u:pw@" + srv.Addr + "/db?sslmode=disable"}
+		_, _, err := startHub(context.Background(), cfg, db, store, nil, quiet, nil)
+		if !errors.Is(err, model.ErrPermanent) || !strings.Contains(err.Error(), "DATABASE_LISTEN_URL") {
+			t.Fatalf("err = %v, want a permanent error naming DATABASE_LISTEN_URL", err)
+		}
+	})
+	t.Run("StartingUpIsLeftToTheListener", func(t *testing.T) {
+		srv := modeltest.NewFakePostgres(t, "57P03", "the database system is starting up")
+		cfg := Config{DatabaseListenURL: "postgres://u:pw@" + srv.Addr + "/db?sslmode=disable"}
+		_, stop, err := startHub(context.Background(), cfg, db, store, nil, quiet, nil)
+		if err != nil {
+			t.Fatalf("err = %v, want the hub started", err)
+		}
+		stop()
+	})
+}

@@ -429,6 +429,13 @@ func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, o
 		if err != nil {
 			return nil, nil, fmt.Errorf("DATABASE_LISTEN_URL: %w", err)
 		}
+		// A refused password or a missing database would only be logged by the listener, which then retries
+		// forever while the poll serves: a setting that never works, noticed by nobody. Stop at start instead, as
+		// DATABASE_URL does; a database that does not answer yet is the listener's to retry.
+		if perm := model.PermanentConnectError(listenDB.PingContext(ctx)); perm != nil {
+			_ = listenDB.Close()
+			return nil, nil, fmt.Errorf("DATABASE_LISTEN_URL: %w", perm)
+		}
 		closeListenDB = func() { _ = listenDB.Close() }
 	}
 	hub := live.New(store, db, live.Options{
