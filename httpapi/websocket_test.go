@@ -635,3 +635,16 @@ func TestWebsocketBadHandshake(t *testing.T) {
 		}
 	})
 }
+
+// A message over the body limit (MAX_BODY_BYTES, as over HTTP) closes the socket with 1009 before it is decoded.
+func TestWebsocketMessageTooBig(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{MaxBodyBytes: 4096}, live.Options{})
+		c := a.connectAs("alice")
+		c.subscribe("1", `query($x: String) { viewer { id } }`, map[string]any{"x": strings.Repeat("a", 8192)})
+		var ce websocket.CloseError
+		if m, err := c.next(); !errors.As(err, &ce) || ce.Code != websocket.StatusMessageTooBig {
+			t.Errorf("%+v, %v; want the socket closed with 1009", m, err)
+		}
+	})
+}
