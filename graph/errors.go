@@ -45,6 +45,7 @@ const (
 	msgUnauthenticated = "You must be signed in: send Authorization: Bearer <token>."
 	msgNotFound        = "Task not found."
 	msgUnavailable     = "The database is unavailable; try again shortly."
+	msgCancelled       = "The request was cancelled by the client."
 )
 
 // MsgInternal is the message of every INTERNAL_SERVER_ERROR: what went wrong is logged, never shown. A transport
@@ -98,6 +99,12 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Message = inputErr.Message
 			setCode(out, CodeBadUserInput)
 			out.Extensions["field"] = inputErr.Field
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			// The client went away (an aborted fetch, a completed operation, a closed socket or stream): nobody
+			// reads this answer, and nothing of ours failed, so it is neither internal nor worth an alert.
+			logger.DebugContext(ctx, "request cancelled by the client", "err", err, "requestId", RequestID(ctx))
+			out.Message = msgCancelled
+			setCode(out, CodeBadRequest)
 		case errors.Is(err, model.ErrUnavailable):
 			logger.WarnContext(ctx, "database unavailable", "err", err, "requestId", RequestID(ctx))
 			out.Message = msgUnavailable

@@ -54,3 +54,24 @@ func TestPresentError(t *testing.T) {
 		})
 	}
 }
+
+// TestPresentCancelledRequest: a request the client abandoned is answered as the client's (BAD_REQUEST) and logged
+// below error level; the same error while the request still runs is ours.
+func TestPresentCancelledRequest(t *testing.T) {
+	var logs bytes.Buffer
+	present := ErrorPresenter(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	err := fmt.Errorf("model: list: %w", context.Canceled)
+
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), requestIDKey{}, "req-7"))
+	cancel()
+	if got := present(ctx, err); got.Extensions["code"] != CodeBadRequest || got.Message != msgCancelled {
+		t.Errorf("cancelled by the client: %q %v", got.Message, got.Extensions)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("logged at info or above: %s", logs.String())
+	}
+
+	if got := present(context.Background(), err); got.Extensions["code"] != CodeInternal {
+		t.Errorf("cancelled while the request runs: %q %v, want internal", got.Message, got.Extensions)
+	}
+}
