@@ -139,9 +139,11 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	)(&transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
-	// skips the chain's token verification.
+	// skips the chain's token verification. The upgrade itself is charged to the client's address, so that opening
+	// sockets (each may idle until the init timeout without a token) costs what a request costs; each operation
+	// over the socket is then charged to the user.
 	socks := newSockets(verifier, opts, registry)
-	overWebsocket := socks.handler(perOperation{limiter.limitOperations(exec), perRequest})
+	overWebsocket := limiter.piece(socks.handler(perOperation{limiter.limitOperations(exec), perRequest}))
 	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {

@@ -648,3 +648,21 @@ func TestWebsocketMessageTooBig(t *testing.T) {
 		}
 	})
 }
+
+// TestWebsocketUpgradesAreRateLimited: opening sockets is charged like requests, to the client's address, so one
+// client cannot hold an unbounded number of sockets open without a token; the sockets it has go on.
+func TestWebsocketUpgradesAreRateLimited(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 2}}, live.Options{})
+		first := a.connectAs("alice")
+		a.connectAs("alice")
+		_, resp, err := a.dial(nil)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("a third upgrade within the burst of two: %v %+v, want 429 with Retry-After", err, resp)
+		}
+		first.subscribe("q", `{ viewer { id } }`, nil)
+		if m := first.read(); m.Type != "next" || !strings.Contains(string(m.Payload), "alice") {
+			t.Errorf("an open socket after the refusal: %+v", m)
+		}
+	})
+}
