@@ -70,13 +70,13 @@ func (s *storeWorkload) do(ctx context.Context, w *worker, u *user, op int) erro
 		})
 		return err
 	case opUpdate:
-		_, err := s.store.UpdateTask(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], model.TaskPatch{
+		_, _, err := s.store.UpdateTask(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], model.TaskPatch{
 			Title:    model.Some(fmt.Sprintf("Edited %d-%d", w.id, w.n)),
 			Priority: model.Some(model.Priority(w.rng.IntN(3))),
 		})
 		return err
 	case opComplete:
-		_, err := s.store.SetTaskCompleted(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], w.rng.IntN(2) == 0)
+		_, _, err := s.store.SetTaskCompleted(ctx, u.id, u.uuids[w.rng.IntN(len(u.uuids))], w.rng.IntN(2) == 0)
 		return err
 	}
 	return errors.New("unknown operation")

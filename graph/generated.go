@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Recurrence() RecurrenceResolver
 	Reminder() ReminderResolver
 	Subscription() SubscriptionResolver
 	Task() TaskResolver
@@ -91,6 +92,19 @@ type ComplexityRoot struct {
 		Viewer          func(childComplexity int) int
 	}
 
+	Recurrence struct {
+		Count          func(childComplexity int) int
+		Frequency      func(childComplexity int) int
+		FromCompletion func(childComplexity int) int
+		Interval       func(childComplexity int) int
+		MonthDay       func(childComplexity int) int
+		RRULE          func(childComplexity int) int
+		TimeZone       func(childComplexity int) int
+		Until          func(childComplexity int) int
+		Upcoming       func(childComplexity int, first *int) int
+		Weekdays       func(childComplexity int) int
+	}
+
 	Reminder struct {
 		FiredAt       func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -99,7 +113,8 @@ type ComplexityRoot struct {
 	}
 
 	SetTaskCompletedPayload struct {
-		Task func(childComplexity int) int
+		NextOccurrence func(childComplexity int) int
+		Task           func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -119,7 +134,9 @@ type ComplexityRoot struct {
 		DueAt       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Priority    func(childComplexity int) int
+		Recurrence  func(childComplexity int) int
 		Reminders   func(childComplexity int) int
+		SeriesID    func(childComplexity int) int
 		Tags        func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -165,8 +182,9 @@ type ComplexityRoot struct {
 	}
 
 	UpdateTaskPayload struct {
-		Task       func(childComplexity int) int
-		UserErrors func(childComplexity int) int
+		NextOccurrence func(childComplexity int) int
+		Task           func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -204,6 +222,9 @@ type QueryResolver interface {
 	TaskEventCursor(ctx context.Context) (string, error)
 	TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error)
 }
+type RecurrenceResolver interface {
+	Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error)
+}
 type ReminderResolver interface {
 	ID(ctx context.Context, obj *model.Reminder) (string, error)
 }
@@ -216,6 +237,8 @@ type TaskResolver interface {
 	Tags(ctx context.Context, obj *model.Task) ([]string, error)
 
 	Reminders(ctx context.Context, obj *model.Task) ([]*model.Reminder, error)
+
+	SeriesID(ctx context.Context, obj *model.Task) (*string, error)
 }
 type TaskConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error)
@@ -462,6 +485,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "Recurrence.count":
+		if e.ComplexityRoot.Recurrence.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Count(childComplexity), true
+	case "Recurrence.frequency":
+		if e.ComplexityRoot.Recurrence.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Frequency(childComplexity), true
+	case "Recurrence.fromCompletion":
+		if e.ComplexityRoot.Recurrence.FromCompletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.FromCompletion(childComplexity), true
+	case "Recurrence.interval":
+		if e.ComplexityRoot.Recurrence.Interval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Interval(childComplexity), true
+	case "Recurrence.monthDay":
+		if e.ComplexityRoot.Recurrence.MonthDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.MonthDay(childComplexity), true
+	case "Recurrence.rrule":
+		if e.ComplexityRoot.Recurrence.RRULE == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.RRULE(childComplexity), true
+	case "Recurrence.timeZone":
+		if e.ComplexityRoot.Recurrence.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.TimeZone(childComplexity), true
+	case "Recurrence.until":
+		if e.ComplexityRoot.Recurrence.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Until(childComplexity), true
+	case "Recurrence.upcoming":
+		if e.ComplexityRoot.Recurrence.Upcoming == nil {
+			break
+		}
+
+		args, err := ec.field_Recurrence_upcoming_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Recurrence.Upcoming(childComplexity, args["first"].(*int)), true
+	case "Recurrence.weekdays":
+		if e.ComplexityRoot.Recurrence.Weekdays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recurrence.Weekdays(childComplexity), true
+
 	case "Reminder.firedAt":
 		if e.ComplexityRoot.Reminder.FiredAt == nil {
 			break
@@ -487,6 +576,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Reminder.RemindAt(childComplexity), true
 
+	case "SetTaskCompletedPayload.nextOccurrence":
+		if e.ComplexityRoot.SetTaskCompletedPayload.NextOccurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetTaskCompletedPayload.NextOccurrence(childComplexity), true
 	case "SetTaskCompletedPayload.task":
 		if e.ComplexityRoot.SetTaskCompletedPayload.Task == nil {
 			break
@@ -561,12 +656,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.Priority(childComplexity), true
+	case "Task.recurrence":
+		if e.ComplexityRoot.Task.Recurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Recurrence(childComplexity), true
 	case "Task.reminders":
 		if e.ComplexityRoot.Task.Reminders == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Task.Reminders(childComplexity), true
+	case "Task.seriesId":
+		if e.ComplexityRoot.Task.SeriesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.SeriesID(childComplexity), true
 	case "Task.tags":
 		if e.ComplexityRoot.Task.Tags == nil {
 			break
@@ -735,6 +842,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskStats.Total(childComplexity), true
 
+	case "UpdateTaskPayload.nextOccurrence":
+		if e.ComplexityRoot.UpdateTaskPayload.NextOccurrence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTaskPayload.NextOccurrence(childComplexity), true
 	case "UpdateTaskPayload.task":
 		if e.ComplexityRoot.UpdateTaskPayload.Task == nil {
 			break
@@ -796,6 +909,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateTaskInput", ec.unmarshalInputCreateTaskInput),
+			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("ReminderInput", ec.unmarshalInputReminderInput),
 			graphql.NewInputUnmarshaler("TaskFilter", ec.unmarshalInputTaskFilter),
 			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
@@ -1173,7 +1287,10 @@ input UpdateTaskInput {
   priority: Priority
   "The new tags, replacing the old ones (same rules as on create)."
   tags: [String!]
-  "The new due date; null clears it."
+  """
+  The new due date; null clears it, except on a recurring task (end the series first). Moving the due date of a
+  recurring task moves the series' time of day with it.
+  """
   dueAt: DateTime
   "Completes (true) or reopens (false) the task."
   completed: Boolean
@@ -1385,6 +1502,125 @@ extend type TaskEvent {
   "The reminder that fired, as it was then (REMINDER_DUE only)."
   reminder: Reminder
 }
+
+"The unit a recurring task repeats in."
+enum RecurrenceFrequency {
+  "Every ` + "`" + `interval` + "`" + ` days."
+  DAILY
+  "Every ` + "`" + `interval` + "`" + ` weeks, on the ` + "`" + `weekdays` + "`" + `."
+  WEEKLY
+  "Every ` + "`" + `interval` + "`" + ` months, on the ` + "`" + `monthDay` + "`" + `."
+  MONTHLY
+  "Every ` + "`" + `interval` + "`" + ` years, on the month and day of the first due date (Feb 29 falls on Feb 28 in common years)."
+  YEARLY
+}
+
+"A day of the week."
+enum Weekday {
+  "Monday."
+  MONDAY
+  "Tuesday."
+  TUESDAY
+  "Wednesday."
+  WEDNESDAY
+  "Thursday."
+  THURSDAY
+  "Friday."
+  FRIDAY
+  "Saturday."
+  SATURDAY
+  "Sunday."
+  SUNDAY
+}
+
+"""
+How a recurring task repeats. Each occurrence is a task of its own; only the pending one carries the recurrence.
+Occurrences keep the local time of day of the first due date in ` + "`" + `timeZone` + "`" + `: a time that a day skips (spring forward)
+moves forward by the gap (02:30 becomes 03:30), one that a day has twice (fall back) is the first of the two.
+"""
+type Recurrence {
+  "The unit it repeats in."
+  frequency: RecurrenceFrequency!
+  "Every how many days, weeks, months or years: 1 to 999."
+  interval: Int!
+  "WEEKLY: the days it falls on, Monday first. Empty for the other frequencies."
+  weekdays: [Weekday!]!
+  "MONTHLY: the day of the month, 1 to 31, or -1 for the last day; a month without that day uses its last. Null otherwise."
+  monthDay: Int
+  "The IANA time zone whose wall clock the series keeps, such as Europe/Berlin."
+  timeZone: String!
+  "How many occurrences are left, this one included; null when the series has no end by count."
+  count: Int
+  "No occurrence is due after this instant (one exactly at it is); null when there is no such end."
+  until: DateTime
+  """
+  Whether the next due date counts from the completion (its local date plus ` + "`" + `interval` + "`" + ` units, at the series' time of
+  day) instead of the schedule (the first occurrence after both the due date and the completion; missed ones skipped).
+  """
+  fromCompletion: Boolean!
+  """
+  The same rule as RFC 5545 RRULE text with this occurrence's due date as its start, such as
+  FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH. A month day a month may lack is written with BYSETPOS=-1; with both a count and
+  an until, the one that ends the series first; a series from completion is written as its schedule.
+  """
+  rrule: String!
+  "The next due dates after this occurrence's, as completing each on its due date would give them; nothing is created."
+  upcoming(
+    "How many, 1 to 20."
+    first: Int = 5
+  ): [DateTime!]!
+}
+
+"How a task repeats. Needs the task's ` + "`" + `dueAt` + "`" + `; every problem comes back in ` + "`" + `userErrors` + "`" + ` at [\"input\", \"recurrence\", ...]."
+input RecurrenceInput {
+  "The unit it repeats in."
+  frequency: RecurrenceFrequency!
+  "Every how many units: 1 to 999."
+  interval: Int! = 1
+  "WEEKLY only: the days it falls on. Default: the weekday of ` + "`" + `dueAt` + "`" + ` in ` + "`" + `timeZone` + "`" + `."
+  weekdays: [Weekday!]
+  "MONTHLY only: 1 to 31, or -1 for the last day of the month. Default: the day of ` + "`" + `dueAt` + "`" + ` in ` + "`" + `timeZone` + "`" + `."
+  monthDay: Int
+  "The IANA time zone whose wall clock the series keeps, such as Europe/Berlin."
+  timeZone: String!
+  "How many occurrences in all, this one included: 1 to 1000. Null: no end by count."
+  count: Int
+  "No occurrence is due after this instant (one exactly at it is). Not before ` + "`" + `dueAt` + "`" + `."
+  until: DateTime
+  "Count the next due date from the completion instead of the schedule."
+  fromCompletion: Boolean! = false
+}
+
+extend type Task {
+  "How the task repeats; null unless it is the pending occurrence of a series."
+  recurrence: Recurrence
+  "The series the task is an occurrence of, the same on every occurrence and kept after the series ends; null for a task that never recurred."
+  seriesId: ID
+}
+
+extend input CreateTaskInput {
+  "Makes the task the first occurrence of a series. Needs ` + "`" + `dueAt` + "`" + `."
+  recurrence: RecurrenceInput
+}
+
+extend input UpdateTaskInput {
+  "Sets how the task repeats (not on a completed task); null ends the series at this task."
+  recurrence: RecurrenceInput
+}
+
+extend type SetTaskCompletedPayload {
+  """
+  The occurrence that completing a recurring task created, in the same transaction; null when the series ended or
+  nothing was completed. Completing an already completed task creates nothing and gives the occurrence its
+  completion created, as it is now.
+  """
+  nextOccurrence: Task
+}
+
+extend type UpdateTaskPayload {
+  "As in ` + "`" + `setTaskCompleted` + "`" + `: the occurrence that completing a recurring task with ` + "`" + `completed: true` + "`" + ` created."
+  nextOccurrence: Task
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1447,6 +1683,32 @@ func (ec *executionContext) childFields_PriorityCount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PriorityCount", field.Name)
 }
 
+func (ec *executionContext) childFields_Recurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "frequency":
+		return ec.fieldContext_Recurrence_frequency(ctx, field)
+	case "interval":
+		return ec.fieldContext_Recurrence_interval(ctx, field)
+	case "weekdays":
+		return ec.fieldContext_Recurrence_weekdays(ctx, field)
+	case "monthDay":
+		return ec.fieldContext_Recurrence_monthDay(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_Recurrence_timeZone(ctx, field)
+	case "count":
+		return ec.fieldContext_Recurrence_count(ctx, field)
+	case "until":
+		return ec.fieldContext_Recurrence_until(ctx, field)
+	case "fromCompletion":
+		return ec.fieldContext_Recurrence_fromCompletion(ctx, field)
+	case "rrule":
+		return ec.fieldContext_Recurrence_rrule(ctx, field)
+	case "upcoming":
+		return ec.fieldContext_Recurrence_upcoming(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recurrence", field.Name)
+}
+
 func (ec *executionContext) childFields_Reminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1465,6 +1727,8 @@ func (ec *executionContext) childFields_SetTaskCompletedPayload(ctx context.Cont
 	switch field.Name {
 	case "task":
 		return ec.fieldContext_SetTaskCompletedPayload_task(ctx, field)
+	case "nextOccurrence":
+		return ec.fieldContext_SetTaskCompletedPayload_nextOccurrence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetTaskCompletedPayload", field.Name)
 }
@@ -1503,6 +1767,10 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_updatedAt(ctx, field)
 	case "reminders":
 		return ec.fieldContext_Task_reminders(ctx, field)
+	case "recurrence":
+		return ec.fieldContext_Task_recurrence(ctx, field)
+	case "seriesId":
+		return ec.fieldContext_Task_seriesId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -1591,6 +1859,8 @@ func (ec *executionContext) childFields_UpdateTaskPayload(ctx context.Context, f
 		return ec.fieldContext_UpdateTaskPayload_task(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_UpdateTaskPayload_userErrors(ctx, field)
+	case "nextOccurrence":
+		return ec.fieldContext_UpdateTaskPayload_nextOccurrence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateTaskPayload", field.Name)
 }
@@ -1964,6 +2234,20 @@ func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Recurrence_upcoming_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -3005,6 +3289,257 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Recurrence_frequency(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecurrenceFrequency) graphql.Marshaler {
+			return ec.marshalNRecurrenceFrequency2taskapiᚋmodelᚐRecurrenceFrequency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "RecurrenceFrequency")
+}
+
+func (ec *executionContext) _Recurrence_interval(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_interval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interval(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Recurrence_weekdays(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_weekdays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekdays(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_weekdays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "Weekday")
+}
+
+func (ec *executionContext) _Recurrence_monthDay(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_monthDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MonthDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_monthDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Recurrence_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "String")
+}
+
+func (ec *executionContext) _Recurrence_count(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Recurrence_until(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Recurrence_fromCompletion(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_fromCompletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromCompletion(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_fromCompletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Recurrence_rrule(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_rrule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RRULE(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_rrule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recurrence", field, true, false, "String")
+}
+
+func (ec *executionContext) _Recurrence_upcoming(ctx context.Context, field graphql.CollectedField, obj *model.Recurrence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recurrence_upcoming(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Recurrence().Upcoming(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚕᚖtimeᚐTimeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recurrence_upcoming(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recurrence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type DateTime does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Recurrence_upcoming_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Reminder_id(ctx context.Context, field graphql.CollectedField, obj *model.Reminder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3117,6 +3652,38 @@ func (ec *executionContext) _SetTaskCompletedPayload_task(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_SetTaskCompletedPayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetTaskCompletedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetTaskCompletedPayload_nextOccurrence(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.SetTaskCompletedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetTaskCompletedPayload_nextOccurrence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextOccurrence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetTaskCompletedPayload_nextOccurrence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SetTaskCompletedPayload",
 		Field:      field,
@@ -3479,6 +4046,61 @@ func (ec *executionContext) fieldContext_Task_reminders(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Task_recurrence(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_recurrence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recurrence(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Recurrence) graphql.Marshaler {
+			return ec.marshalORecurrence2ᚖtaskapiᚋmodelᚐRecurrence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_recurrence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recurrence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Task_seriesId(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_seriesId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().SeriesID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_seriesId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, true, true, "ID")
 }
 
 func (ec *executionContext) _TaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskConnection) (ret graphql.Marshaler) {
@@ -4173,6 +4795,38 @@ func (ec *executionContext) fieldContext_UpdateTaskPayload_userErrors(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTaskPayload_nextOccurrence(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UpdateTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTaskPayload_nextOccurrence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextOccurrence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTaskPayload_nextOccurrence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5410,7 +6064,7 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 		asMap["reminders"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5466,6 +6120,13 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.Reminders = data
+		case "recurrence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurrence"))
+			data, err := ec.unmarshalORecurrenceInput2ᚖtaskapiᚋmodelᚐRecurrenceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recurrence = data
 		}
 	}
 	return it, nil
@@ -5480,6 +6141,104 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 func UnmarshalCreateTaskInput(ctx context.Context, raw any) (model.CreateTaskInput, error) {
 	var out model.CreateTaskInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTaskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecurrenceInput(ctx context.Context, obj any) (model.RecurrenceInput, error) {
+	var it model.RecurrenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["interval"]; !present {
+		asMap["interval"] = 1
+	}
+	if _, present := asMap["fromCompletion"]; !present {
+		asMap["fromCompletion"] = false
+	}
+
+	fieldsInOrder := [...]string{"frequency", "interval", "weekdays", "monthDay", "timeZone", "count", "until", "fromCompletion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "frequency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frequency"))
+			data, err := ec.unmarshalNRecurrenceFrequency2taskapiᚋmodelᚐRecurrenceFrequency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frequency = data
+		case "interval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interval"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interval = data
+		case "weekdays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekdays"))
+			data, err := ec.unmarshalOWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekdays = data
+		case "monthDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthDay"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthDay = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "fromCompletion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromCompletion"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromCompletion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecurrenceInput unmarshals raw into the RecurrenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecurrenceInput(ctx context.Context, raw any) (model.RecurrenceInput, error) {
+	var out model.RecurrenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecurrenceInput", raw, &out)
 	return out, err
 }
 
@@ -5680,7 +6439,7 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5736,6 +6495,13 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.Reminders = graphql.OmittableOf(data)
+		case "recurrence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recurrence"))
+			data, err := ec.unmarshalORecurrenceInput2ᚖtaskapiᚋmodelᚐRecurrenceInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recurrence = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -6156,6 +6922,85 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var recurrenceImplementors = []string{"Recurrence"}
+
+func (ec *executionContext) _Recurrence(ctx context.Context, sel ast.SelectionSet, obj *model.Recurrence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recurrenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Recurrence")
+		case "frequency":
+			out.Values[i] = ec._Recurrence_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "interval":
+			out.Values[i] = ec._Recurrence_interval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weekdays":
+			out.Values[i] = ec._Recurrence_weekdays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monthDay":
+			out.Values[i] = ec._Recurrence_monthDay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timeZone":
+			out.Values[i] = ec._Recurrence_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "count":
+			out.Values[i] = ec._Recurrence_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "until":
+			out.Values[i] = ec._Recurrence_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromCompletion":
+			out.Values[i] = ec._Recurrence_fromCompletion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rrule":
+			out.Values[i] = ec._Recurrence_rrule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upcoming":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recurrence_upcoming(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reminderImplementors = []string{"Reminder"}
 
 func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet, obj *model.Reminder) graphql.Marshaler {
@@ -6218,6 +7063,11 @@ func (ec *executionContext) _SetTaskCompletedPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("SetTaskCompletedPayload")
 		case "task":
 			out.Values[i] = ec._SetTaskCompletedPayload_task(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextOccurrence":
+			out.Values[i] = ec._SetTaskCompletedPayload_nextOccurrence(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -6364,6 +7214,17 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_reminders(ctx, field, obj)
+				})
+		case "recurrence":
+			out.Values[i] = ec._Task_recurrence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seriesId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_seriesId(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6664,6 +7525,11 @@ func (ec *executionContext) _UpdateTaskPayload(ctx context.Context, sel ast.Sele
 		case "userErrors":
 			out.Values[i] = ec._UpdateTaskPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextOccurrence":
+			out.Values[i] = ec._UpdateTaskPayload_nextOccurrence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -7164,6 +8030,53 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTime2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, v any) ([]*time.Time, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDateTime2ᚖtimeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDateTime2ᚕᚖtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []*time.Time) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDateTime2ᚖtimeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := scalar.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DateTime!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDateTime(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7291,6 +8204,16 @@ func (ec *executionContext) marshalNPriorityCount2ᚕtaskapiᚋmodelᚐPriorityC
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRecurrenceFrequency2taskapiᚋmodelᚐRecurrenceFrequency(ctx context.Context, v any) (model.RecurrenceFrequency, error) {
+	var res model.RecurrenceFrequency
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecurrenceFrequency2taskapiᚋmodelᚐRecurrenceFrequency(ctx context.Context, sel ast.SelectionSet, v model.RecurrenceFrequency) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNReminder2ᚕᚖtaskapiᚋmodelᚐReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Reminder) graphql.Marshaler {
@@ -7549,6 +8472,46 @@ func (ec *executionContext) unmarshalNUserErrorCode2taskapiᚋmodelᚐUserErrorC
 
 func (ec *executionContext) marshalNUserErrorCode2taskapiᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNWeekday2taskapiᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
+	var res model.Weekday
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWeekday2taskapiᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Weekday, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -7857,6 +8820,21 @@ func (ec *executionContext) marshalOPriority2ᚖtaskapiᚋmodelᚐPriority(ctx c
 	return v
 }
 
+func (ec *executionContext) marshalORecurrence2ᚖtaskapiᚋmodelᚐRecurrence(ctx context.Context, sel ast.SelectionSet, v *model.Recurrence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Recurrence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORecurrenceInput2ᚖtaskapiᚋmodelᚐRecurrenceInput(ctx context.Context, v any) (*model.RecurrenceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecurrenceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOReminder2ᚖtaskapiᚋmodelᚐReminder(ctx context.Context, sel ast.SelectionSet, v *model.Reminder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -8032,6 +9010,42 @@ func (ec *executionContext) marshalOViewer2ᚖtaskapiᚋgraphᚋgqlmodelᚐViewe
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Weekday, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

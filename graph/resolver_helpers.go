@@ -82,7 +82,17 @@ func taskPatch(in gqlmodel.UpdateTaskInput) model.TaskPatch {
 		DueAt:       optional(in.DueAt),
 		Completed:   optional(in.Completed),
 		Reminders:   reminderInputs(in.Reminders),
+		Recurrence:  optional(in.Recurrence),
 	}
+}
+
+// timePtrs is what gqlgen wants for a list of DateTime.
+func timePtrs(ts []time.Time) []*time.Time {
+	out := make([]*time.Time, len(ts))
+	for i := range ts {
+		out[i] = &ts[i]
+	}
+	return out
 }
 
 func optional[T any](o graphql.Omittable[*T]) model.Optional[T] {

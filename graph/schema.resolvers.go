@@ -11,6 +11,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph/gqlmodel"
 	"taskapi/model"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -37,7 +38,7 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 	if err != nil {
 		return nil, err
 	}
-	task, err := r.Store.UpdateTask(ctx, userID, taskUUID, taskPatch(input))
+	task, next, err := r.Store.UpdateTask(ctx, userID, taskUUID, taskPatch(input))
 	if err != nil {
 		problems, err := userErrors(err)
 		if err != nil {
@@ -45,7 +46,7 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 		}
 		return &gqlmodel.UpdateTaskPayload{UserErrors: problems}, nil
 	}
-	return &gqlmodel.UpdateTaskPayload{Task: task, UserErrors: []*model.UserError{}}, nil
+	return &gqlmodel.UpdateTaskPayload{Task: task, NextOccurrence: next, UserErrors: []*model.UserError{}}, nil
 }
 
 func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, completed bool) (*gqlmodel.SetTaskCompletedPayload, error) {
@@ -53,11 +54,11 @@ func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, comp
 	if err != nil {
 		return nil, err
 	}
-	task, err := r.Store.SetTaskCompleted(ctx, userID, taskUUID, completed)
+	task, next, err := r.Store.SetTaskCompleted(ctx, userID, taskUUID, completed)
 	if err != nil {
 		return nil, err
 	}
-	return &gqlmodel.SetTaskCompletedPayload{Task: task}, nil
+	return &gqlmodel.SetTaskCompletedPayload{Task: task, NextOccurrence: next}, nil
 }
 
 func (r *mutationResolver) DeleteTask(ctx context.Context, id string) (*gqlmodel.DeleteTaskPayload, error) {
@@ -218,6 +219,18 @@ func (r *queryResolver) TaskEvents(ctx context.Context, after string, first *int
 	return r.Store.TaskEvents(ctx, userID, after, n)
 }
 
+func (r *recurrenceResolver) Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error) {
+	n := model.DefaultUpcoming
+	if first != nil {
+		n = *first
+	}
+	dates, err := obj.Upcoming(n)
+	if err != nil {
+		return nil, err
+	}
+	return timePtrs(dates), nil
+}
+
 func (r *reminderResolver) ID(ctx context.Context, obj *model.Reminder) (string, error) {
 	return reminderID(obj.ID), nil
 }
@@ -245,6 +258,14 @@ func (r *taskResolver) Reminders(ctx context.Context, obj *model.Task) ([]*model
 	return r.taskReminders(ctx, obj)
 }
 
+func (r *taskResolver) SeriesID(ctx context.Context, obj *model.Task) (*string, error) {
+	if obj.SeriesID == nil {
+		return nil, nil
+	}
+	id := taskID(*obj.SeriesID)
+	return &id, nil
+}
+
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
 	l, err := r.loaders(ctx)
 	if err != nil {
@@ -269,6 +290,8 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Recurrence() RecurrenceResolver { return &recurrenceResolver{r} }
+
 func (r *Resolver) Reminder() ReminderResolver { return &reminderResolver{r} }
 
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
@@ -282,6 +305,7 @@ func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} 
 type (
 	mutationResolver       struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	recurrenceResolver     struct{ *Resolver }
 	reminderResolver       struct{ *Resolver }
 	subscriptionResolver   struct{ *Resolver }
 	taskResolver           struct{ *Resolver }

@@ -32,6 +32,22 @@ type webhookTask struct {
 	CreatedAt   string             `json:"createdAt"`
 	UpdatedAt   string             `json:"updatedAt"`
 	Reminders   []*webhookReminder `json:"reminders"`
+	Recurrence  *webhookRecurrence `json:"recurrence"`
+	SeriesID    *string            `json:"seriesId"`
+}
+
+// webhookRecurrence mirrors the GraphQL Recurrence type, upcoming with its default length.
+type webhookRecurrence struct {
+	Frequency      model.RecurrenceFrequency `json:"frequency"`
+	Interval       int                       `json:"interval"`
+	Weekdays       []model.Weekday           `json:"weekdays"`
+	MonthDay       *int                      `json:"monthDay"`
+	TimeZone       string                    `json:"timeZone"`
+	Count          *int                      `json:"count"`
+	Until          *string                   `json:"until"`
+	FromCompletion bool                      `json:"fromCompletion"`
+	RRULE          string                    `json:"rrule"`
+	Upcoming       []string                  `json:"upcoming"`
 }
 
 // webhookReminder mirrors the GraphQL Reminder type.
@@ -60,8 +76,29 @@ func NewWebhookData(userID string, id uuid.UUID, task *model.Task, reminder *mod
 		for _, r := range task.Reminders {
 			d.Task.Reminders = append(d.Task.Reminders, renderReminder(r))
 		}
+		if task.SeriesID != nil {
+			id := taskID(*task.SeriesID)
+			d.Task.SeriesID = &id
+		}
+		d.Task.Recurrence = renderRecurrence(task.Recurrence())
 	}
 	return d
+}
+
+func renderRecurrence(r *model.Recurrence) *webhookRecurrence {
+	if r == nil {
+		return nil
+	}
+	upcoming, _ := r.Upcoming(model.DefaultUpcoming) // the default is within the bounds
+	out := &webhookRecurrence{
+		Frequency: r.Frequency(), Interval: r.Interval(), Weekdays: r.Weekdays(), MonthDay: r.MonthDay(),
+		TimeZone: r.TimeZone(), Count: r.Count(), Until: formatPtr(r.Until()), FromCompletion: r.FromCompletion(),
+		RRULE: r.RRULE(), Upcoming: make([]string, len(upcoming)),
+	}
+	for i, t := range upcoming {
+		out.Upcoming[i] = scalar.FormatDateTime(t)
+	}
+	return out
 }
 
 func renderReminder(r *model.Reminder) *webhookReminder {

@@ -14,6 +14,7 @@ import (
 
 	"taskapi/graph"
 	"taskapi/model"
+	"taskapi/recur"
 )
 
 // TestWebhookTaskHasEveryField keeps the webhook's task and reminder in step with the GraphQL types they mirror:
@@ -54,6 +55,23 @@ func TestWebhookTaskHasEveryField(t *testing.T) {
 	}
 	if got := slices.Sorted(maps.Keys(data.Task)); !slices.Equal(got, fields("Task")) {
 		t.Errorf("webhook task fields %v, GraphQL Task fields %v", got, fields("Task"))
+	}
+	recurring := *task
+	recurring.SeriesID = &recurring.ID
+	recurring.Rule = &recur.Rule{Frequency: recur.Daily, Interval: 1, TimeZone: "UTC", TimeOfDay: 9 * time.Hour}
+	var withRule struct {
+		Task struct {
+			SeriesID   string         `json:"seriesId"`
+			Recurrence map[string]any `json:"recurrence"`
+		} `json:"task"`
+	}
+	b2, _ := json.Marshal(graph.NewWebhookData("u", task.ID, &recurring, nil))
+	if err := json.Unmarshal(b2, &withRule); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(maps.Keys(withRule.Task.Recurrence)); !slices.Equal(got, fields("Recurrence")) ||
+		withRule.Task.SeriesID != data.TaskID || withRule.Task.Recurrence["rrule"] != "FREQ=DAILY" {
+		t.Errorf("webhook recurrence %s, GraphQL Recurrence fields %v", b2, fields("Recurrence"))
 	}
 	if got := slices.Sorted(maps.Keys(data.Reminder)); !slices.Equal(got, fields("Reminder")) {
 		t.Errorf("webhook reminder fields %v, GraphQL Reminder fields %v", got, fields("Reminder"))

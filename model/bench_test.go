@@ -48,7 +48,7 @@ func benchStore(b *testing.B, kind string) (*model.Store, string) {
 					}
 					task, err := store.CreateTask(context.Background(), userID, in)
 					if err == nil && i%3 == 0 {
-						_, err = store.SetTaskCompleted(context.Background(), userID, task.ID, true)
+						_, _, err = store.SetTaskCompleted(context.Background(), userID, task.ID, true)
 					}
 					if err != nil {
 						errs <- err

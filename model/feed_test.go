@@ -108,7 +108,7 @@ func TestFeedEveryMutation(t *testing.T) {
 
 		e.clock.Advance(time.Minute)
 		c = mark()
-		updated, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some("a2")})
+		updated, _, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some("a2")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,19 +118,19 @@ func TestFeedEveryMutation(t *testing.T) {
 		}
 
 		c = mark()
-		if _, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some("a2"), Tags: model.Some([]string{"X"})}); err != nil {
+		if _, _, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some("a2"), Tags: model.Some([]string{"X"})}); err != nil {
 			t.Fatal(err)
 		}
 		wantNone("a no-op updateTask", c)
-		if _, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some(" ")}); err == nil {
+		if _, _, err := e.store.UpdateTask(ctx, u, a.ID, model.TaskPatch{Title: model.Some(" ")}); err == nil {
 			t.Fatal("a blank title was accepted")
 		}
 		wantNone("an invalid updateTask", c)
-		wantNotFound(t, func() error { _, err := e.store.UpdateTask(ctx, u, uuid.New(), model.TaskPatch{}); return err }())
+		wantNotFound(t, func() error { _, _, err := e.store.UpdateTask(ctx, u, uuid.New(), model.TaskPatch{}); return err }())
 		wantNone("an updateTask of a missing task", c)
 
 		c = mark()
-		done, err := e.store.SetTaskCompleted(ctx, u, a.ID, true)
+		done, _, err := e.store.SetTaskCompleted(ctx, u, a.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestFeedEveryMutation(t *testing.T) {
 			t.Fatalf("setTaskCompleted emitted %q, want UPDATED with the completed task", kinds(got))
 		}
 		c = mark()
-		if _, err := e.store.SetTaskCompleted(ctx, u, a.ID, true); err != nil {
+		if _, _, err := e.store.SetTaskCompleted(ctx, u, a.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		wantNone("a repeated setTaskCompleted", c)
@@ -158,7 +158,7 @@ func TestFeedEveryMutation(t *testing.T) {
 		wantNone("a retried deleteTask", c)
 
 		d := e.create(t, u, model.CreateTaskInput{Title: "d"})
-		if _, err := e.store.SetTaskCompleted(ctx, u, d.ID, true); err != nil {
+		if _, _, err := e.store.SetTaskCompleted(ctx, u, d.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		e.create(t, u, model.CreateTaskInput{Title: "pending"})
@@ -413,9 +413,9 @@ func TestFeedSnapshotCursor(t *testing.T) {
 				var err error
 				switch i % 3 {
 				case 0:
-					_, err = e.store.UpdateTask(ctx, u, id, model.TaskPatch{Title: model.Some(fmt.Sprint("edit ", i))})
+					_, _, err = e.store.UpdateTask(ctx, u, id, model.TaskPatch{Title: model.Some(fmt.Sprint("edit ", i))})
 				case 1:
-					_, err = e.store.SetTaskCompleted(ctx, u, id, i%2 == 0)
+					_, _, err = e.store.SetTaskCompleted(ctx, u, id, i%2 == 0)
 				default:
 					_, err = e.store.CreateTask(ctx, u, model.CreateTaskInput{Title: fmt.Sprint("new ", i)})
 				}

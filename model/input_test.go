@@ -23,7 +23,7 @@ func TestInstantsAtTheEdgesOfTheRange(t *testing.T) {
 		e.clock.Set(lowest)
 		early := e.create(t, user, model.CreateTaskInput{Title: "created at the first instant", Priority: model.PriorityMedium})
 		e.clock.Set(highest)
-		if _, err := e.store.UpdateTask(ctx, user, early.ID, model.TaskPatch{Title: model.Some("updated at the last instant")}); err != nil {
+		if _, _, err := e.store.UpdateTask(ctx, user, early.ID, model.TaskPatch{Title: model.Some("updated at the last instant")}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -63,7 +63,7 @@ func TestInstantsAtTheEdgesOfTheRange(t *testing.T) {
 				if got := problems(t, err); len(got) != 1 || got[0] != "input.dueAt:INVALID" {
 					t.Errorf("create due %s: %v", due, got)
 				}
-				_, err = e.store.UpdateTask(ctx, user, early.ID, model.TaskPatch{DueAt: model.Some(due)})
+				_, _, err = e.store.UpdateTask(ctx, user, early.ID, model.TaskPatch{DueAt: model.Some(due)})
 				if got := problems(t, err); len(got) != 1 || got[0] != "input.dueAt:INVALID" {
 					t.Errorf("update due %s: %v", due, got)
 				}

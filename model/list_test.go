@@ -153,7 +153,7 @@ func seedOrdering(t *testing.T, e *env, user string) []*model.Task {
 	// Vary updatedAt, with a tie.
 	for _, i := range []int{3, 7, 1, 11} {
 		e.clock.Advance(time.Second)
-		task, err := e.store.UpdateTask(ctx, user, tasks[i].ID, model.TaskPatch{Description: model.Some(fmt.Sprint("edit ", i))})
+		task, _, err := e.store.UpdateTask(ctx, user, tasks[i].ID, model.TaskPatch{Description: model.Some(fmt.Sprint("edit ", i))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +318,7 @@ func TestListTasksCursor(t *testing.T) {
 		t.Run("ValidAfterItsTaskIsEdited", func(t *testing.T) {
 			page := list(model.ListQuery{First: ptr(2), After: &cursorB}) // c, d
 			cursorD := page.Edges[1].Cursor
-			if _, err := e.store.UpdateTask(ctx, user, page.Edges[1].Node.ID, model.TaskPatch{Title: model.Some("A0")}); err != nil {
+			if _, _, err := e.store.UpdateTask(ctx, user, page.Edges[1].Node.ID, model.TaskPatch{Title: model.Some("A0")}); err != nil {
 				t.Fatal(err)
 			}
 			next := list(model.ListQuery{First: ptr(2), After: &cursorD})
@@ -554,7 +554,7 @@ func TestListTasksFilter(t *testing.T) {
 		} {
 			task := e.create(t, user, model.CreateTaskInput{Title: s.title, Priority: s.priority, Tags: s.tags, DueAt: s.due})
 			if s.completed {
-				if _, err := e.store.SetTaskCompleted(ctx, user, task.ID, true); err != nil {
+				if _, _, err := e.store.SetTaskCompleted(ctx, user, task.ID, true); err != nil {
 					t.Fatal(err)
 				}
 			}

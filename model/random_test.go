@@ -78,7 +78,7 @@ func TestRandomOperationsMatchModel(t *testing.T) {
 				case 3: // update title
 					id := pickID(user)
 					title := fmt.Sprintf("renamed %d", step)
-					_, err := store.UpdateTask(ctx, user, id, model.TaskPatch{Title: model.Some(title)})
+					_, _, err := store.UpdateTask(ctx, user, id, model.TaskPatch{Title: model.Some(title)})
 					if exp, ok := mine[id]; ok {
 						check(step, "update", err, nil)
 						exp.title = title
@@ -88,7 +88,7 @@ func TestRandomOperationsMatchModel(t *testing.T) {
 				case 4: // complete or reopen
 					id := pickID(user)
 					completed := rng.IntN(2) == 0
-					_, err := store.SetTaskCompleted(ctx, user, id, completed)
+					_, _, err := store.SetTaskCompleted(ctx, user, id, completed)
 					if exp, ok := mine[id]; ok {
 						check(step, "complete", err, nil)
 						exp.completed = completed

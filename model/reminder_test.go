@@ -91,21 +91,21 @@ func TestReminders(t *testing.T) {
 				t.Errorf("%d tasks written", n)
 			}
 			task := e.create(t, "u", model.CreateTaskInput{Title: "r", DueAt: &due, Reminders: []model.ReminderInput{minutes(30)}})
-			_, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time]()})
+			_, _, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time]()})
 			if got := problems(t, err); !slices.Equal(got, []string{"input.dueAt:INVALID"}) {
 				t.Errorf("clearing dueAt under a relative reminder: %v", got)
 			}
-			_, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{Reminders: model.Null[[]model.ReminderInput]()})
+			_, _, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{Reminders: model.Null[[]model.ReminderInput]()})
 			if got := problems(t, err); !slices.Equal(got, []string{"input.reminders:INVALID"}) {
 				t.Errorf("null reminders: %v", got)
 			}
-			_, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time](),
+			_, _, err = e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time](),
 				Reminders: model.Some([]model.ReminderInput{minutes(5)}), Title: model.Some(" ")})
 			if got := problems(t, err); !slices.Equal(got, []string{"input.reminders.0.minutesBefore:INVALID", "input.title:BLANK"}) {
 				t.Errorf("every problem at once: %v", got)
 			}
 			// Clearing dueAt together with the relative reminders is fine.
-			updated, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time](),
+			updated, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Null[time.Time](),
 				Reminders: model.Some([]model.ReminderInput{at(due)})})
 			if err != nil || updated.DueAt != nil || len(updated.Reminders) != 1 || updated.Reminders[0].MinutesBefore != nil {
 				t.Errorf("UpdateTask = %+v, %v", updated, err)
@@ -118,7 +118,7 @@ func TestReminders(t *testing.T) {
 				Reminders: []model.ReminderInput{minutes(10), minutes(20), at(start.Add(time.Hour))}})
 			before := e.reminders(t, "u", task.ID)
 			e.clock.Advance(time.Minute)
-			updated, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{
+			updated, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{
 				Reminders: model.Some([]model.ReminderInput{at(start.Add(time.Hour)), minutes(15), minutes(10)})})
 			if err != nil {
 				t.Fatal(err)
@@ -134,12 +134,12 @@ func TestReminders(t *testing.T) {
 				t.Errorf("updatedAt %v, %d reminders returned", updated.UpdatedAt, len(updated.Reminders))
 			}
 			e.clock.Advance(time.Minute)
-			same, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{
+			same, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{
 				Reminders: model.Some([]model.ReminderInput{minutes(10), minutes(15), at(start.Add(time.Hour))})})
 			if err != nil || !same.UpdatedAt.Equal(updated.UpdatedAt) {
 				t.Errorf("sending the same reminders moved updatedAt: %v, %v", same.UpdatedAt, err)
 			}
-			if _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{Reminders: model.Some([]model.ReminderInput{})}); err != nil {
+			if _, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{Reminders: model.Some([]model.ReminderInput{})}); err != nil {
 				t.Fatal(err)
 			}
 			if rs := e.reminders(t, "u", task.ID); len(rs) != 0 {
@@ -159,7 +159,7 @@ func TestReminders(t *testing.T) {
 			}
 			// The relative one moves into the future and fires again; the fixed one stays fired where it was.
 			later := start.Add(5 * time.Hour)
-			updated, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(later)})
+			updated, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(later)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +178,7 @@ func TestReminders(t *testing.T) {
 			if fired := e.fire(t); len(fired) != 1 || fired[0].Reminder.ID != ids[0] {
 				t.Fatalf("fired %v, want the moved one", fired)
 			}
-			if _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(later.Add(-10 * time.Minute))}); err != nil {
+			if _, _, err := e.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(later.Add(-10 * time.Minute))}); err != nil {
 				t.Fatal(err)
 			}
 			if rs := e.reminders(t, "u", task.ID); rs[1].FiredAt == nil {
@@ -196,7 +196,7 @@ func TestReminders(t *testing.T) {
 			done := e.create(t, "a", model.CreateTaskInput{Title: "done", Reminders: []model.ReminderInput{at(soon)}})
 			gone := e.create(t, "b", model.CreateTaskInput{Title: "gone", Reminders: []model.ReminderInput{at(soon)}})
 			past := e.create(t, "b", model.CreateTaskInput{Title: "past", Reminders: []model.ReminderInput{at(start.Add(-time.Hour))}})
-			if _, err := e.store.SetTaskCompleted(ctx, "a", done.ID, true); err != nil {
+			if _, _, err := e.store.SetTaskCompleted(ctx, "a", done.ID, true); err != nil {
 				t.Fatal(err)
 			}
 			if err := e.store.DeleteTask(ctx, "b", gone.ID); err != nil {
@@ -224,7 +224,7 @@ func TestReminders(t *testing.T) {
 				t.Errorf("next due %v, %v; want none (the completed task's never fires)", next, err)
 			}
 			// Reopened, the completed task's reminder, whose time has passed, fires at once.
-			if _, err := e.store.SetTaskCompleted(ctx, "a", done.ID, false); err != nil {
+			if _, _, err := e.store.SetTaskCompleted(ctx, "a", done.ID, false); err != nil {
 				t.Fatal(err)
 			}
 			if fired := e.fire(t); len(fired) != 1 || fired[0].Task.ID != done.ID {

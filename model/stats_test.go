@@ -50,7 +50,7 @@ func TestStats(t *testing.T) {
 		} {
 			task := e.create(t, user, model.CreateTaskInput{Priority: s.priority, Title: "t", Tags: s.tags, DueAt: s.due})
 			if s.completed {
-				if _, err := e.store.SetTaskCompleted(ctx, user, task.ID, true); err != nil {
+				if _, _, err := e.store.SetTaskCompleted(ctx, user, task.ID, true); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -173,7 +173,7 @@ func foldPtr(s *string) *string {
 // key, the second waits for the first to commit (PostgreSQL's unique index; SQLite's single writer), then finds the
 // key taken and returns the first one's task.
 func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInput) (*Task, error) {
-	in, err := in.Normalize()
+	in, rule, err := in.normalize()
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +194,10 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		DueAt:           in.DueAt,
 		CreatedAt:       now,
 		UpdatedAt:       now,
+		Rule:            rule,
+	}
+	if rule != nil {
+		task.SeriesID = &task.ID // a series is named after its first occurrence
 	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if in.IdempotencyKey != nil {
@@ -267,23 +271,28 @@ func getTask(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock 
 
 // UpdateTask applies a patch. Ownership is checked first: ErrNotFound when the user has no such task, then
 // *ValidationError for invalid input. UpdatedAt moves only when something changed.
-func (s *Store) UpdateTask(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (*Task, error) {
-	task, err := s.patch(ctx, userID, id, patch)
-	return task, wrapErr("update task", err)
+//
+// Completing the pending occurrence of a series creates the next occurrence in the same transaction and returns it
+// as next (nil when the series ends there); reopening it while that one is still pending and unchanged deletes it
+// and gives the rule back. Completing a task that is already completed creates nothing and returns as next the
+// occurrence its completion created, as it is now, if it still exists.
+func (s *Store) UpdateTask(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
+	task, next, err = s.patch(ctx, userID, id, patch)
+	return task, next, wrapErr("update task", err)
 }
 
-// SetTaskCompleted completes or reopens a task; doing it twice changes nothing the second time. Returns
-// ErrNotFound when the user has no such task.
-func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUID, completed bool) (*Task, error) {
-	task, err := s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed)})
-	return task, wrapErr("set task completed", err)
+// SetTaskCompleted completes or reopens a task; doing it twice changes nothing the second time. Returns the next
+// occurrence of a series as UpdateTask does, and ErrNotFound when the user has no such task.
+func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUID, completed bool) (task, next *Task, err error) {
+	task, next, err = s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed)})
+	return task, next, wrapErr("set task completed", err)
 }
 
-// patch reads the task (locked), validates the patch, and writes the columns that change, if any.
-func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (*Task, error) {
-	var task *Task
+// patch reads the task (locked), validates the patch, and writes the columns that change, if any, with what the
+// change does to the task's reminders and series.
+func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
 	touched := false
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if task, err = getTask(ctx, tx, userID, id, true); err != nil {
 			return err
@@ -301,20 +310,35 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 			p = append(p, invalid.Problems...)
 		}
 		patch = patchReminderProblems(&p, patch, task, existing)
-		if err := p.err(); err != nil {
-			return err
-		}
 		now := TruncateTime(s.now())
-		dueBefore, completedBefore := task.DueAt, task.Completed
+		before := *task
 		columns, tagsChanged := task.apply(patch, now)
-		dueChanged := (dueBefore == nil) != (task.DueAt == nil) || (dueBefore != nil && !dueBefore.Equal(*task.DueAt))
-		var remindersChanged bool
-		task.Reminders, remindersChanged, err = syncReminders(ctx, tx, task, existing, patch, dueChanged,
-			completedBefore != task.Completed, now)
+		// The series is planned before anything is written, so that its problems join the others.
+		series, err := planSeries(ctx, tx, &before, task, patch, now, &p)
 		if err != nil {
 			return err
 		}
-		touched = len(task.Reminders) > 0 && (remindersChanged || completedBefore && !task.Completed)
+		if err := p.err(); err != nil {
+			return err
+		}
+		columns = append(columns, series.columns...)
+		if before.Completed && patch.Completed.Set && patch.Completed.Value && task.NextOccurrenceID != nil {
+			// A repeated completion answers with the occurrence the first one created, as it is now.
+			if next, err = getTask(ctx, tx, userID, *task.NextOccurrenceID, false); errors.Is(err, ErrNotFound) {
+				next, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		dueChanged := (before.DueAt == nil) != (task.DueAt == nil) || (before.DueAt != nil && !before.DueAt.Equal(*task.DueAt))
+		var remindersChanged bool
+		task.Reminders, remindersChanged, err = syncReminders(ctx, tx, task, existing, patch, dueChanged,
+			before.Completed != task.Completed, now)
+		if err != nil {
+			return err
+		}
+		touched = len(task.Reminders) > 0 && (remindersChanged || before.Completed && !task.Completed)
 		if len(columns) == 0 && !remindersChanged {
 			return nil // a no-op: nothing written, updatedAt stays
 		}
@@ -332,15 +356,23 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 				return err
 			}
 		}
-		_, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
+		if err := series.apply(ctx, tx, task.Reminders, now); err != nil {
+			return err
+		}
+		if series.next != nil {
+			next = series.next
+			touched = touched || len(next.Reminders) > 0
+		}
+		events := append([]NewEvent{{Kind: TaskEventUpdated, TaskID: task.ID, Task: task}}, series.events()...)
+		_, err = s.appendEvents(ctx, tx, userID, now, events...)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.committed()
 	s.signalReminders(touched)
-	return task, nil
+	return task, next, nil
 }
 
 // apply applies a normalized patch to t and returns the columns that changed, and whether the tags did. A field set

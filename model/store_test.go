@@ -122,7 +122,7 @@ func TestCreateTaskIdempotencyKey(t *testing.T) {
 			const user = "replay"
 			first := e.create(t, user, model.CreateTaskInput{Title: "first", IdempotencyKey: ptr("key-1")})
 			e.clock.Advance(time.Minute)
-			if _, err := e.store.UpdateTask(ctx, user, first.ID, model.TaskPatch{Title: model.Some("edited")}); err != nil {
+			if _, _, err := e.store.UpdateTask(ctx, user, first.ID, model.TaskPatch{Title: model.Some("edited")}); err != nil {
 				t.Fatal(err)
 			}
 			again := e.create(t, user, model.CreateTaskInput{Title: "something else", IdempotencyKey: ptr("key-1")})
@@ -204,7 +204,7 @@ func TestUpdateTask(t *testing.T) {
 		t.Run("OmittedFieldsStay", func(t *testing.T) {
 			task := newTask(t, "omitted")
 			e.clock.Advance(time.Second)
-			got, err := e.store.UpdateTask(ctx, "omitted", task.ID, model.TaskPatch{Priority: model.Some(model.PriorityHigh)})
+			got, _, err := e.store.UpdateTask(ctx, "omitted", task.ID, model.TaskPatch{Priority: model.Some(model.PriorityHigh)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +223,7 @@ func TestUpdateTask(t *testing.T) {
 			task := newTask(t, "every")
 			e.clock.Advance(time.Second)
 			newDue := time.Date(2027, 1, 2, 3, 4, 5, 678900000, time.FixedZone("X", -5*3600))
-			got, err := e.store.UpdateTask(ctx, "every", task.ID, model.TaskPatch{
+			got, _, err := e.store.UpdateTask(ctx, "every", task.ID, model.TaskPatch{
 				Title:       model.Some("  Ärger  "),
 				Description: model.Some("Neu"),
 				Priority:    model.Some(model.PriorityMedium),
@@ -255,7 +255,7 @@ func TestUpdateTask(t *testing.T) {
 
 		t.Run("NullClearsDescriptionAndDueAt", func(t *testing.T) {
 			task := newTask(t, "null")
-			got, err := e.store.UpdateTask(ctx, "null", task.ID, model.TaskPatch{
+			got, _, err := e.store.UpdateTask(ctx, "null", task.ID, model.TaskPatch{
 				Description: model.Null[string](), DueAt: model.Null[time.Time](),
 			})
 			if err != nil {
@@ -271,7 +271,7 @@ func TestUpdateTask(t *testing.T) {
 
 		t.Run("EmptyDescriptionClears", func(t *testing.T) {
 			task := newTask(t, "empty")
-			got, err := e.store.UpdateTask(ctx, "empty", task.ID, model.TaskPatch{Description: model.Some("  ")})
+			got, _, err := e.store.UpdateTask(ctx, "empty", task.ID, model.TaskPatch{Description: model.Some("  ")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +305,7 @@ func TestUpdateTask(t *testing.T) {
 				if !patch.Completed.Set {
 					patch.Completed = model.Some(true)
 				}
-				got, err := e.store.UpdateTask(ctx, user, task.ID, patch)
+				got, _, err := e.store.UpdateTask(ctx, user, task.ID, patch)
 				if got != nil {
 					t.Errorf("task = %+v, want nil", got)
 				}
@@ -325,9 +325,9 @@ func TestUpdateTask(t *testing.T) {
 				user string
 				id   uuid.UUID
 			}{{"intruder", task.ID}, {"owner", uuid.Must(uuid.NewV7())}} {
-				_, err := e.store.UpdateTask(ctx, tc.user, tc.id, bad)
+				_, _, err := e.store.UpdateTask(ctx, tc.user, tc.id, bad)
 				wantNotFound(t, err)
-				_, err = e.store.UpdateTask(ctx, tc.user, tc.id, model.TaskPatch{Title: model.Some("mine")})
+				_, _, err = e.store.UpdateTask(ctx, tc.user, tc.id, model.TaskPatch{Title: model.Some("mine")})
 				wantNotFound(t, err)
 			}
 			if stored := e.get(t, "owner", task.ID); stored.Title != "Original" {
@@ -347,7 +347,7 @@ func TestUpdateTask(t *testing.T) {
 				Completed:   model.Some(false),
 			}
 			for _, patch := range []model.TaskPatch{same, {}} {
-				got, err := e.store.UpdateTask(ctx, "noop", task.ID, patch)
+				got, _, err := e.store.UpdateTask(ctx, "noop", task.ID, patch)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -356,7 +356,7 @@ func TestUpdateTask(t *testing.T) {
 				}
 			}
 			// Reordering the tags is a change: they are a list.
-			got, err := e.store.UpdateTask(ctx, "noop", task.ID, model.TaskPatch{Tags: model.Some([]string{"b", "a"})})
+			got, _, err := e.store.UpdateTask(ctx, "noop", task.ID, model.TaskPatch{Tags: model.Some([]string{"b", "a"})})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -368,7 +368,7 @@ func TestUpdateTask(t *testing.T) {
 		t.Run("CompletedAtSetAndCleared", func(t *testing.T) {
 			task := newTask(t, "completion")
 			e.clock.Advance(time.Minute)
-			done, err := e.store.UpdateTask(ctx, "completion", task.ID, model.TaskPatch{Completed: model.Some(true)})
+			done, _, err := e.store.UpdateTask(ctx, "completion", task.ID, model.TaskPatch{Completed: model.Some(true)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +376,7 @@ func TestUpdateTask(t *testing.T) {
 				t.Errorf("completed task = %+v, want completedAt %v", done, e.clock.Now())
 			}
 			e.clock.Advance(time.Minute)
-			reopened, err := e.store.UpdateTask(ctx, "completion", task.ID, model.TaskPatch{Completed: model.Some(false)})
+			reopened, _, err := e.store.UpdateTask(ctx, "completion", task.ID, model.TaskPatch{Completed: model.Some(false)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,7 +391,7 @@ func TestSetTaskCompleted(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		task := e.create(t, "u", model.CreateTaskInput{Title: "t"})
 		e.clock.Advance(time.Minute)
-		first, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true)
+		first, _, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -402,7 +402,7 @@ func TestSetTaskCompleted(t *testing.T) {
 
 		t.Run("SecondTimeChangesNothing", func(t *testing.T) {
 			e.clock.Advance(time.Minute)
-			again, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true)
+			again, _, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,7 +412,7 @@ func TestSetTaskCompleted(t *testing.T) {
 		})
 
 		t.Run("ReopenClearsCompletedAt", func(t *testing.T) {
-			reopened, err := e.store.SetTaskCompleted(ctx, "u", task.ID, false)
+			reopened, _, err := e.store.SetTaskCompleted(ctx, "u", task.ID, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -422,9 +422,9 @@ func TestSetTaskCompleted(t *testing.T) {
 		})
 
 		t.Run("ErrNotFound", func(t *testing.T) {
-			_, err := e.store.SetTaskCompleted(ctx, "other", task.ID, true)
+			_, _, err := e.store.SetTaskCompleted(ctx, "other", task.ID, true)
 			wantNotFound(t, err)
-			_, err = e.store.SetTaskCompleted(ctx, "u", uuid.Must(uuid.NewV7()), true)
+			_, _, err = e.store.SetTaskCompleted(ctx, "u", uuid.Must(uuid.NewV7()), true)
 			wantNotFound(t, err)
 			if e.get(t, "u", task.ID).Completed {
 				t.Error("another user completed the task")
@@ -467,14 +467,14 @@ func TestClearCompletedTasks(t *testing.T) {
 		for i := range 5 {
 			task := e.create(t, "u", model.CreateTaskInput{Title: fmt.Sprint("t", i), Tags: []string{"x"}})
 			if i%2 == 0 {
-				if _, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true); err != nil {
+				if _, _, err := e.store.SetTaskCompleted(ctx, "u", task.ID, true); err != nil {
 					t.Fatal(err)
 				}
 				want = append(want, task.ID)
 			}
 		}
 		other := e.create(t, "other", model.CreateTaskInput{Title: "theirs"})
-		if _, err := e.store.SetTaskCompleted(ctx, "other", other.ID, true); err != nil {
+		if _, _, err := e.store.SetTaskCompleted(ctx, "other", other.ID, true); err != nil {
 			t.Fatal(err)
 		}
 
@@ -542,7 +542,7 @@ func TestIsolation(t *testing.T) {
 		task := e.create(t, a, model.CreateTaskInput{Title: "secret", Tags: []string{"private"}, DueAt: &due,
 			Priority: model.PriorityHigh, IdempotencyKey: ptr("k")})
 		done := e.create(t, a, model.CreateTaskInput{Title: "done"})
-		if _, err := e.store.SetTaskCompleted(ctx, a, done.ID, true); err != nil {
+		if _, _, err := e.store.SetTaskCompleted(ctx, a, done.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		before := []*model.Task{e.get(t, a, task.ID), e.get(t, a, done.ID)}
@@ -553,9 +553,9 @@ func TestIsolation(t *testing.T) {
 		if err != nil || byID[0] != nil || byID[1] != nil {
 			t.Errorf("TasksByID = %v, %v; want nils", byID, err)
 		}
-		_, err = e.store.UpdateTask(ctx, b, task.ID, model.TaskPatch{Title: model.Some("mine")})
+		_, _, err = e.store.UpdateTask(ctx, b, task.ID, model.TaskPatch{Title: model.Some("mine")})
 		wantNotFound(t, err)
-		_, err = e.store.SetTaskCompleted(ctx, b, task.ID, true)
+		_, _, err = e.store.SetTaskCompleted(ctx, b, task.ID, true)
 		wantNotFound(t, err)
 		wantNotFound(t, e.store.DeleteTask(ctx, b, task.ID))
 		if ids, err := e.store.ClearCompletedTasks(ctx, b); err != nil || len(ids) != 0 {

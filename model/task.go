@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"taskapi/recur"
 )
 
 // Task is one user's task as stored. Times are UTC with millisecond precision.
@@ -35,6 +37,17 @@ type Task struct {
 	// Reminders are the task's reminders in remindAt order when they have been loaded with it (by a write, or by
 	// the firing of one), nil when they have not.
 	Reminders []*Reminder `bun:"-" json:"reminders"`
+	// Rule is the recurrence of the pending occurrence of a series (stored as JSON); nil for a plain task and for
+	// a completed occurrence.
+	Rule *recur.Rule `bun:"recurrence"`
+	// SeriesID is the id of the first occurrence of the series the task belongs to, on every occurrence, kept
+	// after the series ends; nil for a task that never recurred.
+	SeriesID *uuid.UUID `bun:"series_id"`
+	// CompletedRule and NextOccurrenceID are what completing the occurrence did, kept so that reopening it can
+	// undo that: the rule it had, and the occurrence it created (nil when it created none). Both are cleared when
+	// it is reopened. They are internal, and left out of the task's JSON.
+	CompletedRule    *recur.Rule `bun:"completed_recurrence" json:"-"`
+	NextOccurrenceID *uuid.UUID  `bun:"next_occurrence_id" json:"-"`
 }
 
 // CreateTaskInput is what a new task starts as, as a client sent it (not yet validated or normalized).
@@ -46,6 +59,8 @@ type CreateTaskInput struct {
 	DueAt          *time.Time
 	IdempotencyKey *string
 	Reminders      []ReminderInput
+	// Recurrence makes the task the first occurrence of a series; it needs DueAt.
+	Recurrence *RecurrenceInput
 }
 
 // Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
@@ -71,6 +86,8 @@ type TaskPatch struct {
 	Completed   Optional[bool]
 	// Reminders replace the task's reminders (see Store.UpdateTask).
 	Reminders Optional[[]ReminderInput]
+	// Recurrence sets the task's recurrence (making it a series' pending occurrence); null ends the series at it.
+	Recurrence Optional[RecurrenceInput]
 }
 
 // TaskFilter selects tasks. Nil and empty fields are no constraint.

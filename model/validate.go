@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"taskapi/recur"
 )
 
 // The limits of the contract, in Unicode code points.
@@ -97,8 +99,14 @@ func Fold(s string) string { return strings.ToLower(s) }
 
 // Normalize validates a new task and returns it normalized (title trimmed, empty description nil, tags
 // normalized, times truncated to milliseconds in UTC). It returns a *ValidationError listing every problem, with
-// fields under "input".
+// fields under "input"; those of the recurrence under ["input", "recurrence", ...].
 func (in CreateTaskInput) Normalize() (CreateTaskInput, error) {
+	out, _, err := in.normalize()
+	return out, err
+}
+
+// normalize is Normalize, also returning the recurrence rule (nil without one).
+func (in CreateTaskInput) normalize() (CreateTaskInput, *recur.Rule, error) {
 	var p problems
 	out := CreateTaskInput{
 		Title:       p.title(in.Title, "input", "title"),
@@ -124,7 +132,12 @@ func (in CreateTaskInput) Normalize() (CreateTaskInput, error) {
 		}
 		out.IdempotencyKey = &key
 	}
-	return out, p.err()
+	var rule *recur.Rule
+	if in.Recurrence != nil {
+		rule = p.rule(*in.Recurrence, out.DueAt, false)
+		out.Recurrence = in.Recurrence
+	}
+	return out, rule, p.err()
 }
 
 // Normalize validates a patch and returns it normalized like CreateTaskInput.Normalize. An explicit null is

@@ -299,7 +299,7 @@ func TestTiming(t *testing.T) {
 					t.Fatal(err)
 				}
 				tm.sleeping(t, 10*time.Minute)
-				if _, err := tm.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(due.Add(20 * time.Minute))}); err != nil {
+				if _, _, err := tm.store.UpdateTask(ctx, "u", task.ID, model.TaskPatch{DueAt: model.Some(due.Add(20 * time.Minute))}); err != nil {
 					t.Fatal(err)
 				}
 				d := tm.sleeping(t, 30*time.Minute) // woken by the move, asleep until the new time
@@ -318,7 +318,7 @@ func TestTiming(t *testing.T) {
 					t.Fatal(err)
 				}
 				tm.sleeping(t, 5*time.Minute)
-				if _, err := tm.store.SetTaskCompleted(ctx, "u", task.ID, true); err != nil {
+				if _, _, err := tm.store.SetTaskCompleted(ctx, "u", task.ID, true); err != nil {
 					t.Fatal(err)
 				}
 				tm.clock.Advance(10 * time.Minute)
@@ -377,7 +377,7 @@ func TestMoveWhileFiring(t *testing.T) {
 			wg.Go(func() {
 				for i, id := range ids {
 					moved := due.Add(time.Duration(i+1) * time.Second) // still in the past: stays fired once fired
-					if _, err := store.UpdateTask(ctx, "u", id, model.TaskPatch{DueAt: model.Some(moved)}); err != nil {
+					if _, _, err := store.UpdateTask(ctx, "u", id, model.TaskPatch{DueAt: model.Some(moved)}); err != nil {
 						t.Error(err)
 					}
 				}

@@ -60,6 +60,10 @@ type Query struct {
 type SetTaskCompletedPayload struct {
 	// The task as it is now.
 	Task *model.Task `json:"task,omitempty"`
+	// The occurrence that completing a recurring task created, in the same transaction; null when the series ended or
+	// nothing was completed. Completing an already completed task creates nothing and gives the occurrence its
+	// completion created, as it is now.
+	NextOccurrence *model.Task `json:"nextOccurrence,omitempty"`
 }
 
 // Live updates. Over WebSocket (graphql-transport-ws) on /graphql, or Server-Sent Events on /graphql/stream.
@@ -77,13 +81,16 @@ type UpdateTaskInput struct {
 	Priority graphql.Omittable[*model.Priority] `json:"priority,omitempty"`
 	// The new tags, replacing the old ones (same rules as on create).
 	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
-	// The new due date; null clears it.
+	// The new due date; null clears it, except on a recurring task (end the series first). Moving the due date of a
+	// recurring task moves the series' time of day with it.
 	DueAt graphql.Omittable[*time.Time] `json:"dueAt,omitempty"`
 	// Completes (true) or reopens (false) the task.
 	Completed graphql.Omittable[*bool] `json:"completed,omitempty"`
 	// Replaces the task's reminders (`[]` removes them; null is refused). A reminder sent again as it is keeps its id and
 	// whether it fired.
 	Reminders graphql.Omittable[[]*model.ReminderInput] `json:"reminders,omitempty"`
+	// Sets how the task repeats (not on a completed task); null ends the series at this task.
+	Recurrence graphql.Omittable[*model.RecurrenceInput] `json:"recurrence,omitempty"`
 }
 
 // The result of updateTask.
@@ -92,6 +99,8 @@ type UpdateTaskPayload struct {
 	Task *model.Task `json:"task,omitempty"`
 	// Every problem with the input; empty on success.
 	UserErrors []*model.UserError `json:"userErrors"`
+	// As in `setTaskCompleted`: the occurrence that completing a recurring task with `completed: true` created.
+	NextOccurrence *model.Task `json:"nextOccurrence,omitempty"`
 }
 
 // The signed-in user, as the verified token describes them.
