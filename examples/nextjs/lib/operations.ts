@@ -1,0 +1,270 @@
+// Every GraphQL document the app sends, with the types of what they return. Lists select `edges` (not `nodes`)
+// because relayStylePagination pages through edges.
+import { gql, type TypedDocumentNode } from '@apollo/client';
+
+export type Priority = 'LOW' | 'MEDIUM' | 'HIGH';
+export type TaskStatusFilter = 'ALL' | 'PENDING' | 'COMPLETED';
+export type TaskOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'DUE_AT' | 'PRIORITY' | 'TITLE';
+export type OrderDirection = 'ASC' | 'DESC';
+export type RecurrenceFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
+
+export interface Task {
+  __typename: 'Task';
+  id: string;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  priority: Priority;
+  tags: string[];
+  dueAt: string | null;
+  completedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Reminder {
+  id: string;
+  remindAt: string;
+  minutesBefore: number | null;
+  firedAt: string | null;
+}
+
+export interface TaskFilter {
+  status?: TaskStatusFilter;
+  tags?: string[];
+  search?: string;
+  priorities?: Priority[];
+}
+export interface TaskOrder {
+  field: TaskOrderField;
+  direction: OrderDirection;
+}
+
+export interface UserError {
+  field: string[];
+  message: string;
+  code: string;
+}
+
+export const TASK_FIELDS = gql`
+  fragment TaskFields on Task {
+    id
+    title
+    description
+    completed
+    priority
+    tags
+    dueAt
+    completedAt
+    createdAt
+    updatedAt
+  }
+`;
+
+export interface TaskEdge {
+  __typename?: 'TaskEdge';
+  cursor: string;
+  node: Task;
+}
+export interface TasksData {
+  tasks: {
+    totalCount: number;
+    edges: TaskEdge[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  } | null;
+}
+export interface TasksVars {
+  filter?: TaskFilter;
+  orderBy?: TaskOrder;
+  first: number;
+  after?: string | null;
+}
+export const TASKS: TypedDocumentNode<TasksData, TasksVars> = gql`
+  query Tasks($filter: TaskFilter, $orderBy: TaskOrder, $first: Int!, $after: String) {
+    tasks(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...TaskFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+export const TAGS: TypedDocumentNode<{ tags: TagCount[] | null }, Record<string, never>> = gql`
+  query Tags {
+    tags(first: 100) {
+      tag
+      count
+    }
+  }
+`;
+
+export interface TaskStats {
+  total: number;
+  completed: number;
+  pending: number;
+  overdue: number;
+  dueToday: number;
+  completionRate: number;
+  byPriority: { priority: Priority; count: number }[];
+}
+export const TASK_STATS: TypedDocumentNode<{ taskStats: TaskStats | null }, { timeZone: string }> = gql`
+  query TaskStats($timeZone: String!) {
+    taskStats(timeZone: $timeZone) {
+      total
+      completed
+      pending
+      overdue
+      dueToday
+      completionRate
+      byPriority {
+        priority
+        count
+      }
+    }
+  }
+`;
+
+export interface RecurrenceInput {
+  frequency: RecurrenceFrequency;
+  interval?: number;
+  timeZone: string;
+}
+export interface ReminderInput {
+  minutesBefore?: number;
+  at?: string;
+}
+export interface CreateTaskInput {
+  title: string;
+  description?: string | null;
+  priority?: Priority;
+  tags?: string[];
+  dueAt?: string | null;
+  recurrence?: RecurrenceInput;
+  reminders?: ReminderInput[];
+  idempotencyKey?: string;
+}
+export const CREATE_TASK: TypedDocumentNode<
+  { createTask: { task: Task | null; taskEdge: TaskEdge | null; userErrors: UserError[] } | null },
+  { input: CreateTaskInput }
+> = gql`
+  mutation CreateTask($input: CreateTaskInput!) {
+    createTask(input: $input) {
+      task {
+        ...TaskFields
+      }
+      taskEdge {
+        cursor
+        node {
+          ...TaskFields
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export interface UpdateTaskInput {
+  title?: string;
+  description?: string | null;
+  priority?: Priority;
+  tags?: string[];
+  dueAt?: string | null;
+  completed?: boolean;
+}
+export const UPDATE_TASK: TypedDocumentNode<
+  { updateTask: { task: Task | null; userErrors: UserError[] } | null },
+  { id: string; input: UpdateTaskInput }
+> = gql`
+  mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {
+    updateTask(id: $id, input: $input) {
+      task {
+        ...TaskFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export const SET_TASK_COMPLETED: TypedDocumentNode<
+  { setTaskCompleted: { __typename?: 'SetTaskCompletedPayload'; task: Task | null } | null },
+  { id: string; completed: boolean }
+> = gql`
+  mutation SetTaskCompleted($id: ID!, $completed: Boolean!) {
+    setTaskCompleted(id: $id, completed: $completed) {
+      task {
+        ...TaskFields
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export const DELETE_TASK: TypedDocumentNode<{ deleteTask: { deletedTaskId: string | null } | null }, { id: string }> =
+  gql`
+    mutation DeleteTask($id: ID!) {
+      deleteTask(id: $id) {
+        deletedTaskId
+      }
+    }
+  `;
+
+export type TaskEventKind = 'CREATED' | 'UPDATED' | 'DELETED' | 'REMINDER_DUE' | 'RESET';
+export interface TaskEvent {
+  cursor: string;
+  kind: TaskEventKind;
+  taskId: string | null;
+  task: Task | null;
+  reminder: Reminder | null;
+  at: string;
+}
+
+/** The viewer's position in their event feed: subscribe after it to miss nothing that happens from now on. */
+export const TASK_EVENT_CURSOR: TypedDocumentNode<{ taskEventCursor: string }, Record<string, never>> = gql`
+  query TaskEventCursor {
+    taskEventCursor
+  }
+`;
+
+export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: string | null }> = gql`
+  subscription TaskEvents($after: String) {
+    taskEvents(after: $after) {
+      cursor
+      kind
+      taskId
+      at
+      task {
+        ...TaskFields
+      }
+      reminder {
+        id
+        remindAt
+        minutesBefore
+        firedAt
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;

@@ -1,0 +1,181 @@
+// Keeping the cached task lists true after a change, whether this tab made it (a mutation's update) or another tab
+// or device did (an event from the taskEvents subscription). The same change may arrive both ways, and an event may
+// arrive twice after a reconnect; applying either again changes nothing.
+//
+// relayStylePagination(["filter", "orderBy"]) keeps one list per filter and order, stored under a field name such
+// as tasks:{"filter":{"status":"PENDING"},"orderBy":{"direction":"ASC","field":"TITLE"}}. Each list that is loaded
+// gets the task where it belongs (or loses it), so a list the user comes back to is right without a refetch.
+import type { ApolloCache, Reference, StoreObject } from '@apollo/client';
+
+import { TASK_FIELDS, type Task, type TaskFilter, type TaskOrder, type TaskOrderField } from './operations';
+
+export const DEFAULT_ORDER: TaskOrder = { field: 'CREATED_AT', direction: 'DESC' };
+
+interface StoredEdge {
+  __typename?: string;
+  cursor: string;
+  node: Reference;
+}
+interface StoredConnection {
+  edges: StoredEdge[];
+  pageInfo?: { hasNextPage?: boolean; endCursor?: string | null };
+  totalCount?: number;
+  [extra: string]: unknown;
+}
+type ReadField = <T>(field: string, from: Reference | StoreObject) => T | undefined;
+
+/** The filter and order a stored list was loaded with, read back from its field name. */
+function connectionArgs(storeFieldName: string): { filter?: TaskFilter; orderBy?: TaskOrder } {
+  const colon = storeFieldName.indexOf(':');
+  if (colon < 0) return {};
+  try {
+    return JSON.parse(storeFieldName.slice(colon + 1));
+  } catch {
+    return {};
+  }
+}
+
+/** Whether the API would list `task` under `filter` (the parts of TaskFilter this app uses). */
+export function matchesFilter(task: Task, filter: TaskFilter | undefined): boolean {
+  if (!filter) return true;
+  if (filter.status === 'PENDING' && task.completed) return false;
+  if (filter.status === 'COMPLETED' && !task.completed) return false;
+  if (filter.priorities?.length && !filter.priorities.includes(task.priority)) return false;
+  if (filter.tags?.length) {
+    const wanted = filter.tags.map((t) => t.trim().toLowerCase());
+    if (!task.tags.some((t) => wanted.includes(t))) return false;
+  }
+  if (filter.search) {
+    const needle = filter.search.toLowerCase();
+    if (!task.title.toLowerCase().includes(needle) && !(task.description ?? '').toLowerCase().includes(needle)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const PRIORITY_RANK = { LOW: 0, MEDIUM: 1, HIGH: 2 } as const;
+
+type SortKey = number | string | null;
+function sortKey(field: TaskOrderField, get: <K extends keyof Task>(k: K) => Task[K] | undefined): SortKey {
+  switch (field) {
+    case 'CREATED_AT':
+      return Date.parse(get('createdAt') ?? '');
+    case 'UPDATED_AT':
+      return Date.parse(get('updatedAt') ?? '');
+    case 'DUE_AT': {
+      const due = get('dueAt');
+      return due ? Date.parse(due) : null;
+    }
+    case 'PRIORITY':
+      return PRIORITY_RANK[get('priority') ?? 'MEDIUM'];
+    case 'TITLE':
+      return (get('title') ?? '').toLowerCase();
+  }
+}
+
+/** Negative when a key comes before b in the list's order; tasks without a due date come last either way. */
+function compareKeys(a: SortKey, b: SortKey, order: TaskOrder): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  const c = a < b ? -1 : a > b ? 1 : 0;
+  return order.direction === 'ASC' ? c : -c;
+}
+
+function taskRef(cache: ApolloCache, id: string): string | undefined {
+  return cache.identify({ __typename: 'Task', id });
+}
+
+function readTask(cache: ApolloCache, id: string): Task | null {
+  return cache.readFragment<Task>({ id: taskRef(cache, id), fragment: TASK_FIELDS, fragmentName: 'TaskFields' });
+}
+
+/**
+ * Writes `task` to the cache and puts it where it belongs in every loaded list: in its place by the list's order,
+ * out of the lists whose filter it no longer matches, and not at all where it would sort after the pages loaded so
+ * far (it comes with "load more"). `cursor` is the createTask edge's cursor, which belongs to the default list.
+ * `previous` is the task as it was before the change, when the caller knows it (the cache may already hold the
+ * new version); it keeps totalCount right for tasks that are counted but not loaded.
+ */
+export function placeTask(
+  cache: ApolloCache,
+  task: Task,
+  { cursor, previous }: { cursor?: string; previous?: Task | null } = {},
+): void {
+  const before = previous !== undefined ? previous : readTask(cache, task.id);
+  const ref = cache.writeFragment({ data: task, fragment: TASK_FIELDS, fragmentName: 'TaskFields' });
+  if (!ref) return;
+  const get = <K extends keyof Task>(k: K) => task[k];
+
+  cache.modify<Record<string, unknown>>({
+    id: 'ROOT_QUERY',
+    fields: {
+      tasks(value, { storeFieldName, readField }) {
+        const existing = value as StoredConnection | undefined;
+        if (!existing?.edges) return value;
+        const { filter, orderBy } = connectionArgs(storeFieldName);
+        const order = orderBy ?? DEFAULT_ORDER;
+        const read = readField as ReadField;
+        const loadedAt = existing.edges.findIndex((e) => read<string>('id', e.node) === task.id);
+        const wasIn = loadedAt >= 0 || (!!before && matchesFilter(before, filter));
+        const isIn = matchesFilter(task, filter);
+
+        let edges = loadedAt >= 0 ? existing.edges.filter((_, i) => i !== loadedAt) : existing.edges;
+        if (isIn) {
+          const key = sortKey(order.field, get);
+          const at = edges.findIndex(
+            (e) => compareKeys(key, sortKey(order.field, (k) => read(k as string, e.node)), order) < 0,
+          );
+          const isDefaultList = !filter && !orderBy;
+          const edge: StoredEdge = {
+            __typename: 'TaskEdge',
+            cursor: existing.edges[loadedAt]?.cursor ?? (isDefaultList && cursor ? cursor : ''),
+            node: ref,
+          };
+          if (at >= 0) edges = [...edges.slice(0, at), edge, ...edges.slice(at)];
+          else if (!existing.pageInfo?.hasNextPage) edges = [...edges, edge];
+        }
+        const totalCount =
+          typeof existing.totalCount === 'number'
+            ? existing.totalCount + (isIn ? 1 : 0) - (wasIn ? 1 : 0)
+            : existing.totalCount;
+        return { ...existing, edges, totalCount };
+      },
+    },
+  });
+}
+
+/**
+ * Takes a deleted task out of every loaded list (totalCount included), then evicts it and collects what nothing
+ * references any more. `previous` as for placeTask.
+ */
+export function removeTask(cache: ApolloCache, id: string, { previous }: { previous?: Task | null } = {}): void {
+  const before = previous !== undefined ? previous : readTask(cache, id);
+  cache.modify<Record<string, unknown>>({
+    id: 'ROOT_QUERY',
+    fields: {
+      tasks(value, { storeFieldName, readField }) {
+        const existing = value as StoredConnection | undefined;
+        if (!existing?.edges) return value;
+        const { filter } = connectionArgs(storeFieldName);
+        const read = readField as ReadField;
+        const edges = existing.edges.filter((e) => read<string>('id', e.node) !== id);
+        const wasIn = edges.length < existing.edges.length || (!!before && matchesFilter(before, filter));
+        const totalCount =
+          typeof existing.totalCount === 'number' && wasIn ? existing.totalCount - 1 : existing.totalCount;
+        return { ...existing, edges, totalCount };
+      },
+    },
+  });
+  cache.evict({ id: taskRef(cache, id) });
+  cache.gc();
+}
+
+/**
+ * Drops the counts (taskStats, tags) after a change: a query showing them fetches them again, one that is not
+ * shown fetches them when it is.
+ */
+export function countsChanged(cache: ApolloCache): void {
+  cache.evict({ id: 'ROOT_QUERY', fieldName: 'taskStats' });
+  cache.evict({ id: 'ROOT_QUERY', fieldName: 'tags' });
+  cache.gc();
+}

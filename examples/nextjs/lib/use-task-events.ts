@@ -1,0 +1,132 @@
+'use client';
+// Follows the viewer's event feed over the taskEvents subscription and applies each event to the cache, so that
+// what another tab or device changes shows here without a reload.
+//
+// Gap-free: before any list is loaded, the feed position is read (taskEventCursor); the subscription replays
+// everything after it, so a change made between loading a list and subscribing is not missed. After a dropped
+// connection (network, the API restarting, the token reaching exp) it resubscribes after the last event applied.
+import { useApolloClient } from '@apollo/client/react';
+import type { Client as WsClient } from 'graphql-ws';
+import { useEffect, useRef, useState } from 'react';
+
+import { TASK_EVENT_CURSOR, TASK_EVENTS, type Reminder, type Task, type TaskEvent } from './operations';
+import { countsChanged, placeTask, removeTask } from './task-cache';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface ReminderNotice {
+  key: string;
+  task: Task;
+  reminder: Reminder;
+}
+
+export interface TaskEvents {
+  /** True once the feed position is known (or could not be read): lists may load from then on. */
+  ready: boolean;
+  status: LiveStatus;
+  reminders: ReminderNotice[];
+  dismiss(key: string): void;
+}
+
+// Reconnect after 0.5 s, 1 s, 2 s ... up to 30 s, each with up to half again at random so that many tabs dropped
+// by one restart do not come back in step.
+function backoff(attempt: number): number {
+  const base = Math.min(30_000, 500 * 2 ** attempt);
+  return base + Math.random() * base * 0.5;
+}
+
+/** `ws` is the socket client the subscription goes over (createTaskApiClient's), watched for the live status. */
+export function useTaskEvents(ws: WsClient): TaskEvents {
+  const client = useApolloClient();
+  const [ready, setReady] = useState(false);
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [reminders, setReminders] = useState<ReminderNotice[]>([]);
+  const cursor = useRef<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let subscription: { unsubscribe(): void } | undefined;
+    let attempt = 0;
+
+    const apply = (event: TaskEvent) => {
+      const { cache } = client;
+      switch (event.kind) {
+        case 'CREATED':
+        case 'UPDATED':
+          if (event.task) placeTask(cache, event.task);
+          countsChanged(cache);
+          break;
+        case 'DELETED':
+          if (event.taskId) removeTask(cache, event.taskId);
+          countsChanged(cache);
+          break;
+        case 'REMINDER_DUE':
+          if (event.task) placeTask(cache, event.task);
+          if (event.task && event.reminder) {
+            const notice = { key: `${event.reminder.id}@${event.cursor}`, task: event.task, reminder: event.reminder };
+            setReminders((list) => (list.some((n) => n.key === notice.key) ? list : [...list, notice]));
+          }
+          break;
+        case 'RESET':
+          // The feed no longer reaches back to our cursor: what is shown may be missing changes. Load it again.
+          void client.refetchQueries({ include: 'active' });
+          break;
+      }
+    };
+
+    const subscribe = () => {
+      if (stopped) return;
+      subscription = client.subscribe({ query: TASK_EVENTS, variables: { after: cursor.current } }).subscribe({
+        next: ({ data, error }) => {
+          const event = data?.taskEvents;
+          if (event) {
+            attempt = 0;
+            setStatus('live');
+            apply(event);
+            cursor.current = event.cursor;
+          } else if (error) {
+            console.warn('task events:', error.message);
+          }
+        },
+        // Apollo ends the stream after a transport error; so does the API when it refuses this subscription.
+        complete: () => {
+          if (stopped) return;
+          setStatus('reconnecting');
+          timer = setTimeout(subscribe, backoff(attempt++));
+        },
+      });
+    };
+
+    const offConnected = ws.on('connected', () => {
+      attempt = 0;
+      setStatus('live');
+    });
+
+    client
+      .query({ query: TASK_EVENT_CURSOR, fetchPolicy: 'network-only' })
+      .then(({ data }) => {
+        cursor.current = data?.taskEventCursor ?? null;
+      })
+      .catch((error: Error) => console.warn('task event cursor:', error.message))
+      .finally(() => {
+        if (stopped) return;
+        setReady(true);
+        subscribe();
+      });
+
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      subscription?.unsubscribe();
+      offConnected();
+    };
+  }, [client, ws]);
+
+  return {
+    ready,
+    status,
+    reminders,
+    dismiss: (key) => setReminders((list) => list.filter((n) => n.key !== key)),
+  };
+}
