@@ -7,6 +7,7 @@
 #
 # Needs PostgreSQL on $PGHOST (default 127.0.0.1) reachable as $PGUSER (default root) without a password, Node.js 20,
 # Go, and /usr/bin/chromium (installed with apt when missing). Screenshots and logs go to artifacts/.
+# TASKAPI_SERVER_BIN=/path/to/server skips the server build and tests that binary.
 set -euo pipefail
 example_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_dir="$(cd "$example_dir/../.." && pwd)"
@@ -65,8 +66,14 @@ step "PostgreSQL"
 for _ in $(seq 1 30); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 1; done
 pg_isready -h "$PGHOST" -p "$PGPORT" || { echo "PostgreSQL does not answer on $PGHOST:$PGPORT" >&2; exit 1; }
 
-step "build the server"
-(cd "$repo_dir" && go build -o "$run_dir/server" ./cmd/server)
+server_bin="$run_dir/server"
+if [ -n "${TASKAPI_SERVER_BIN:-}" ]; then
+  step "server binary given: $TASKAPI_SERVER_BIN"
+  server_bin="$TASKAPI_SERVER_BIN"
+else
+  step "build the server"
+  (cd "$repo_dir" && go build -o "$server_bin" ./cmd/server)
+fi
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 api_port="$(free_port)"
@@ -101,7 +108,7 @@ setsid env -i PATH="$PATH" HOME="${HOME:-$run_dir}" TMPDIR="$run_dir" \
   DATA_DIR="$run_dir/api-data" \
   LOG_FORMAT=json \
   SHUTDOWN_GRACE=0s \
-  "$run_dir/server" >artifacts/server.log 2>&1 &
+  "$server_bin" >artifacts/server.log 2>&1 &
 pids+=("$!")
 setsid env -i PATH="$PATH" HOME="${HOME:-$run_dir}" TMPDIR="$run_dir" \
   NEXT_TELEMETRY_DISABLED=1 \

@@ -136,16 +136,8 @@ export function TaskList() {
   async function toggle(task: Task) {
     setProblem(null);
     try {
-      const now = new Date().toISOString();
       await setTaskCompleted({
         variables: { id: task.id, completed: !task.completed },
-        // The checkbox flips at once; the API's answer (or an error) replaces this guess.
-        optimisticResponse: {
-          setTaskCompleted: {
-            __typename: 'SetTaskCompletedPayload',
-            task: { ...task, completed: !task.completed, completedAt: task.completed ? null : now, updatedAt: now },
-          },
-        },
         update(cache, { data }) {
           const updated = data?.setTaskCompleted?.task;
           if (!updated) return;
@@ -165,7 +157,7 @@ export function TaskList() {
         variables: { id: task.id },
         update(cache, { data }) {
           if (!data?.deleteTask?.deletedTaskId) return;
-          removeTask(cache, task.id, { previous: task });
+          removeTask(cache, task.id);
           countsChanged(cache);
         },
       });
@@ -274,12 +266,14 @@ function TaskItem({
   onEdit,
 }: {
   task: Task;
-  onToggle: (task: Task) => void;
+  onToggle: (task: Task) => Promise<void>;
   onDelete: (task: Task) => void;
   onEdit: (task: Task, values: TaskFormValues) => Promise<UserError[]>;
 }) {
   const id = useId();
   const [editing, setEditing] = useState(false);
+  // The box shows the click at once; the task as the API returns it takes over when the mutation is done.
+  const [toggling, setToggling] = useState<boolean | null>(null);
 
   if (editing) {
     return (
@@ -303,8 +297,16 @@ function TaskItem({
       <input
         type="checkbox"
         id={`${id}-done`}
-        checked={task.completed}
-        onChange={() => onToggle(task)}
+        checked={toggling ?? task.completed}
+        disabled={toggling !== null}
+        onChange={async () => {
+          setToggling(!task.completed);
+          try {
+            await onToggle(task);
+          } finally {
+            setToggling(null);
+          }
+        }}
         aria-label={`Completed: ${task.title}`}
       />
       <div className="body">

@@ -209,7 +209,7 @@ export const UPDATE_TASK: TypedDocumentNode<
 `;
 
 export const SET_TASK_COMPLETED: TypedDocumentNode<
-  { setTaskCompleted: { __typename?: 'SetTaskCompletedPayload'; task: Task | null } | null },
+  { setTaskCompleted: { task: Task | null } | null },
   { id: string; completed: boolean }
 > = gql`
   mutation SetTaskCompleted($id: ID!, $completed: Boolean!) {
@@ -237,7 +237,7 @@ export interface TaskEvent {
   kind: TaskEventKind;
   taskId: string | null;
   task: Task | null;
-  reminder: Reminder | null;
+  reminder?: Reminder | null;
   at: string;
 }
 
@@ -257,12 +257,6 @@ export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: 
       at
       task {
         ...TaskFields
-      }
-      reminder {
-        id
-        remindAt
-        minutesBefore
-        firedAt
       }
     }
   }

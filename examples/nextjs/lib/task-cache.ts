@@ -1,6 +1,7 @@
 // Keeping the cached task lists true after a change, whether this tab made it (a mutation's update) or another tab
-// or device did (an event from the taskEvents subscription). The same change may arrive both ways, and an event may
-// arrive twice after a reconnect; applying either again changes nothing.
+// or device did (an event from the taskEvents subscription). The same change arrives both ways, in either order, and
+// an event may arrive twice after a reconnect: each version of a task (its updatedAt) is applied once, and one older
+// than what was applied is ignored, so the lists and their totalCount move once per change.
 //
 // relayStylePagination(["filter", "orderBy"]) keeps one list per filter and order, stored under a field name such
 // as tasks:{"filter":{"status":"PENDING"},"orderBy":{"direction":"ASC","field":"TITLE"}}. Each list that is loaded
@@ -81,6 +82,15 @@ function compareKeys(a: SortKey, b: SortKey, order: TaskOrder): number {
   return order.direction === 'ASC' ? c : -c;
 }
 
+// Per cache: the updatedAt (ms) of the latest version of each task that placeTask applied, and the ids removed.
+const applied = new WeakMap<ApolloCache, Map<string, number>>();
+function appliedVersions(cache: ApolloCache): Map<string, number> {
+  let versions = applied.get(cache);
+  if (!versions) applied.set(cache, (versions = new Map()));
+  return versions;
+}
+const REMOVED = Number.POSITIVE_INFINITY;
+
 function taskRef(cache: ApolloCache, id: string): string | undefined {
   return cache.identify({ __typename: 'Task', id });
 }
@@ -101,6 +111,10 @@ export function placeTask(
   task: Task,
   { cursor, previous }: { cursor?: string; previous?: Task | null } = {},
 ): void {
+  const versions = appliedVersions(cache);
+  const version = Date.parse(task.updatedAt);
+  if ((versions.get(task.id) ?? -1) >= version) return; // applied already, or older than what was (or deleted)
+  versions.set(task.id, version);
   const before = previous !== undefined ? previous : readTask(cache, task.id);
   const ref = cache.writeFragment({ data: task, fragment: TASK_FIELDS, fragmentName: 'TaskFields' });
   if (!ref) return;
@@ -145,11 +159,23 @@ export function placeTask(
 }
 
 /**
- * Takes a deleted task out of every loaded list (totalCount included), then evicts it and collects what nothing
- * references any more. `previous` as for placeTask.
+ * Writes what an event says about a task that did not change its place in any list (a reminder fired), unless a
+ * newer version has been applied since.
  */
-export function removeTask(cache: ApolloCache, id: string, { previous }: { previous?: Task | null } = {}): void {
-  const before = previous !== undefined ? previous : readTask(cache, id);
+export function refreshTask(cache: ApolloCache, task: Task): void {
+  if ((appliedVersions(cache).get(task.id) ?? -1) > Date.parse(task.updatedAt)) return;
+  cache.writeFragment({ data: task, fragment: TASK_FIELDS, fragmentName: 'TaskFields' });
+}
+
+/**
+ * Takes a deleted task out of every loaded list (totalCount included), then evicts it and collects what nothing
+ * references any more. A second call for the same id changes nothing.
+ */
+export function removeTask(cache: ApolloCache, id: string): void {
+  const versions = appliedVersions(cache);
+  if (versions.get(id) === REMOVED) return;
+  versions.set(id, REMOVED);
+  const before = readTask(cache, id);
   cache.modify<Record<string, unknown>>({
     id: 'ROOT_QUERY',
     fields: {
@@ -159,6 +185,7 @@ export function removeTask(cache: ApolloCache, id: string, { previous }: { previ
         const { filter } = connectionArgs(storeFieldName);
         const read = readField as ReadField;
         const edges = existing.edges.filter((e) => read<string>('id', e.node) !== id);
+        // Counted in this list if loaded in it or, when not loaded that far, if it matched the filter.
         const wasIn = edges.length < existing.edges.length || (!!before && matchesFilter(before, filter));
         const totalCount =
           typeof existing.totalCount === 'number' && wasIn ? existing.totalCount - 1 : existing.totalCount;

@@ -10,14 +10,14 @@ import type { Client as WsClient } from 'graphql-ws';
 import { useEffect, useRef, useState } from 'react';
 
 import { TASK_EVENT_CURSOR, TASK_EVENTS, type Reminder, type Task, type TaskEvent } from './operations';
-import { countsChanged, placeTask, removeTask } from './task-cache';
+import { countsChanged, placeTask, refreshTask, removeTask } from './task-cache';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface ReminderNotice {
   key: string;
   task: Task;
-  reminder: Reminder;
+  reminder?: Reminder | null;
 }
 
 export interface TaskEvents {
@@ -62,9 +62,9 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
           countsChanged(cache);
           break;
         case 'REMINDER_DUE':
-          if (event.task) placeTask(cache, event.task);
-          if (event.task && event.reminder) {
-            const notice = { key: `${event.reminder.id}@${event.cursor}`, task: event.task, reminder: event.reminder };
+          if (event.task) refreshTask(cache, event.task);
+          if (event.task) {
+            const notice = { key: event.cursor, task: event.task, reminder: event.reminder };
             setReminders((list) => (list.some((n) => n.key === notice.key) ? list : [...list, notice]));
           }
           break;
@@ -77,11 +77,13 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
 
     const subscribe = () => {
       if (stopped) return;
-      subscription = client.subscribe({ query: TASK_EVENTS, variables: { after: cursor.current } }).subscribe({
+      const startedAt = Date.now();
+      // no-cache: apply() writes each event itself, after reading what the cache held before it.
+      const events = client.subscribe({ query: TASK_EVENTS, variables: { after: cursor.current }, fetchPolicy: 'no-cache' });
+      subscription = events.subscribe({
         next: ({ data, error }) => {
           const event = data?.taskEvents;
           if (event) {
-            attempt = 0;
             setStatus('live');
             apply(event);
             cursor.current = event.cursor;
@@ -93,15 +95,14 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
         complete: () => {
           if (stopped) return;
           setStatus('reconnecting');
+          // A subscription that held for a while starts the backoff over; one refused at once waits longer each time.
+          if (Date.now() - startedAt > 60_000) attempt = 0;
           timer = setTimeout(subscribe, backoff(attempt++));
         },
       });
     };
 
-    const offConnected = ws.on('connected', () => {
-      attempt = 0;
-      setStatus('live');
-    });
+    const offConnected = ws.on('connected', () => setStatus('live'));
 
     client
       .query({ query: TASK_EVENT_CURSOR, fetchPolicy: 'network-only' })

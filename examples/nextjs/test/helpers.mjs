@@ -1,0 +1,133 @@
+// What the browser tests share: the URLs run-browser-test.sh passes, Chromium, and the steps a person takes on the
+// example's pages (sign up, add a task, read the list).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+export const APP_URL = required('APP_URL');
+export const API_URL = required('API_URL');
+export const TOKEN_TTL_SECONDS = Number(required('TOKEN_TTL_SECONDS'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this through run-browser-test.sh`);
+  return value;
+}
+
+/** The payload of a JWT (the test only reads its times and subject). */
+export function claims(token) {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+}
+
+/**
+ * Watches what a page sends: every GraphQL request (its parsed body, bearer token and send time) and response
+ * status, every token Better Auth handed out, every WebSocket message the page received, and any uncaught page
+ * error.
+ */
+export function watch(page) {
+  const seen = { graphql: [], tokens: [], pageErrors: [], socketFrames: [] };
+  page.on('pageerror', (e) => seen.pageErrors.push(e.message));
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.socketFrames.push(String(f.payload))));
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin === API_URL && url.pathname === '/graphql' && request.method() === 'POST') {
+      const entry = {
+        at: Date.now(),
+        token: (request.headers().authorization ?? '').replace(/^Bearer /, ''),
+        body: JSON.parse(request.postData() ?? 'null'),
+        status: undefined,
+        response: undefined,
+      };
+      seen.graphql.push(entry);
+      request.response().then(
+        async (response) => {
+          entry.status = response?.status();
+          entry.response = await response?.json().catch(() => undefined);
+        },
+        () => {},
+      );
+    }
+  });
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (url.origin === APP_URL && url.pathname === '/api/auth/token' && response.status() === 200) {
+      const body = await response.json().catch(() => ({}));
+      if (body.token) seen.tokens.push({ at: Date.now(), token: body.token });
+    }
+  });
+  return seen;
+}
+
+/** The operation names in a recorded GraphQL request (a batch has several). */
+export const operationNames = (entry) => [entry.body].flat().map((op) => op?.operationName);
+
+export async function signUp(page, { name, email, password }) {
+  await page.goto(`${APP_URL}/sign-up`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.waitForURL(`${APP_URL}/tasks`);
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+}
+
+export const list = (page) => page.getByRole('list', { name: 'Tasks' });
+export const item = (page, title) => list(page).getByRole('listitem', { name: title, exact: true });
+export const titles = async (page) => list(page).locator('li .title').allInnerTexts();
+export const count = (page) => page.locator('p.count');
+
+export async function addTask(page, { title, description, priority, tags }) {
+  const form = page.getByRole('form', { name: 'Add task' });
+  await form.getByLabel('Title').fill(title);
+  if (description) await form.getByLabel('Description').fill(description);
+  if (priority) await form.getByLabel('Priority').selectOption(priority);
+  if (tags) await form.getByLabel('Tags (comma-separated)').fill(tags);
+  await form.getByRole('button', { name: 'Add task' }).click();
+  await item(page, title).waitFor();
+  // The form empties itself once the task is in.
+  await assertEventually(async () => assert.equal(await form.getByLabel('Title').inputValue(), ''));
+}
+
+/** Retries `check` until it passes or 10 s have gone by (for what the page does after a response). */
+export async function assertEventually(check, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Debian's Chromium, headless, with nothing of its own going to the network. */
+export async function launchChromium() {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (run-browser-test.sh does)`);
+  mkdirSync(artifactsDir, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A browser context (its own cookies: one person) with one page, watched. */
+export async function openPerson(browser) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
+  return { context, ...(await openTab(context)) };
+}
+
+/** Another tab in the same context (the same person, signed in), watched. */
+export async function openTab(context) {
+  const page = await context.newPage();
+  return { page, seen: watch(page) };
+}
+
+/** The live-updates status the page shows: connecting…, live or reconnecting…. */
+export const liveStatus = (page) => page.locator('.live span');
