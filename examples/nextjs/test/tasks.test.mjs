@@ -188,6 +188,36 @@ describe('the Next.js example in Chromium', () => {
     assert.equal(await item(alice.page, "Bob's own task").count(), 0);
   });
 
+  it('signs out, keeps the signed-out away from the tasks, and signs in again', async () => {
+    const { page, seen } = bob;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${APP_URL}/sign-in`);
+    await page.goto(`${APP_URL}/tasks`);
+    await page.waitForURL(`${APP_URL}/sign-in`);
+    const tokensBefore = seen.tokens.length;
+    const tokenAnswers = [];
+    const onResponse = (r) => {
+      if (r.url() === `${APP_URL}/api/auth/token`) tokenAnswers.push(r.status());
+    };
+    page.on('response', onResponse);
+    // Without a session Better Auth hands out no token.
+    assert.equal((await page.request.get(`${APP_URL}/api/auth/token`)).status(), 401);
+
+    await page.getByLabel('Email').fill(`bob-${tag}@example.com`);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(page.url(), `${APP_URL}/sign-in`);
+
+    await page.getByLabel('Password').fill(`pw-${tag}-bob`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${APP_URL}/tasks`);
+    await item(page, "Bob's own task").waitFor();
+    assert.ok(seen.tokens.length > tokensBefore, 'a new token for the new session');
+    page.off('response', onResponse);
+    assert.ok(tokenAnswers.every((s) => s === 200));
+  });
+
   it('gets a new token when the API refuses one, and retries once', async () => {
     const { page, seen } = alice;
     // Better Auth hands out tokens whose signature is broken until one of them has gone to the API over HTTP
