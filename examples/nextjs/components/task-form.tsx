@@ -25,6 +25,15 @@ const REMINDER_CHOICES = [
   ['1440', '1 day before'],
 ] as const;
 
+/**
+ * The "Remind me" value for a task: its first reminder tied to the due date, in minutes before it; '' for none.
+ * (This form offers one such reminder; the API takes up to five, also at fixed instants.)
+ */
+export function reminderChoice(task: Task | undefined): string {
+  const tied = task?.reminders.find((r) => r.minutesBefore !== null);
+  return tied ? String(tied.minutesBefore) : '';
+}
+
 /** userErrors as "title: can't be blank", keyed by the input field they name. */
 function errorsByField(errors: UserError[]): Map<string, string[]> {
   const map = new Map<string, string[]>();
@@ -38,14 +47,17 @@ function errorsByField(errors: UserError[]): Map<string, string[]> {
 export function TaskForm({
   task,
   submitLabel,
-  schedule,
+  repeats,
+  reminders,
   onSubmit,
   onCancel,
 }: {
   task?: Task;
   submitLabel: string;
-  /** Whether to offer "repeats" and "remind me" (for new tasks). */
-  schedule?: boolean;
+  /** Whether to offer "repeats" (for a new task). */
+  repeats?: boolean;
+  /** Whether to offer "remind me". */
+  reminders?: boolean;
   onSubmit: (values: TaskFormValues) => Promise<UserError[]>;
   onCancel?: () => void;
 }) {
@@ -53,6 +65,7 @@ export function TaskForm({
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
   const byField = errorsByField(errors);
+  const currentReminder = reminderChoice(task);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -65,7 +78,7 @@ export function TaskForm({
       tags: String(form.get('tags') ?? ''),
       dueAt: String(form.get('dueAt') ?? ''),
       repeats: String(form.get('repeats') ?? '') as RecurrenceFrequency | '',
-      remindMinutesBefore: String(form.get('remind') ?? ''),
+      remindMinutesBefore: form.has('remind') ? String(form.get('remind')) : reminderChoice(task),
     };
     setBusy(true);
     try {
@@ -139,29 +152,32 @@ export function TaskForm({
         <input id={`${id}-due`} name="dueAt" type="datetime-local" step={1} defaultValue={isoToLocalInput(task?.dueAt ?? null)} />
         {fieldError('dueAt')}
       </p>
-      {schedule && (
-        <>
-          <p>
-            <label htmlFor={`${id}-repeats`}>Repeats</label>
-            <select id={`${id}-repeats`} name="repeats" defaultValue="">
-              <option value="">Never</option>
-              <option value="DAILY">Daily</option>
-              <option value="WEEKLY">Weekly</option>
-              <option value="MONTHLY">Monthly</option>
-              <option value="YEARLY">Yearly</option>
-            </select>
-          </p>
-          <p>
-            <label htmlFor={`${id}-remind`}>Remind me</label>
-            <select id={`${id}-remind`} name="remind" defaultValue="">
-              {REMINDER_CHOICES.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </p>
-        </>
+      {repeats && (
+        <p>
+          <label htmlFor={`${id}-repeats`}>Repeats</label>
+          <select id={`${id}-repeats`} name="repeats" defaultValue="">
+            <option value="">Never</option>
+            <option value="DAILY">Daily</option>
+            <option value="WEEKLY">Weekly</option>
+            <option value="MONTHLY">Monthly</option>
+            <option value="YEARLY">Yearly</option>
+          </select>
+        </p>
+      )}
+      {reminders && (
+        <p>
+          <label htmlFor={`${id}-remind`}>Remind me</label>
+          <select id={`${id}-remind`} name="remind" defaultValue={currentReminder}>
+            {REMINDER_CHOICES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+            {!REMINDER_CHOICES.some(([value]) => value === currentReminder) && (
+              <option value={currentReminder}>{currentReminder} minutes before</option>
+            )}
+          </select>
+        </p>
       )}
       {general.length > 0 && (
         <ul role="alert" className="error">

@@ -14,15 +14,17 @@ import {
   TASKS,
   UPDATE_TASK,
   type CreateTaskInput,
+  type Reminder,
   type Task,
   type TaskFilter,
   type TaskOrder,
   type TaskStatusFilter,
+  type UpdateTaskInput,
   type UserError,
 } from '@/lib/operations';
 import { countsChanged, placeTask, removeTask } from '@/lib/task-cache';
 
-import { TaskForm, type TaskFormValues } from './task-form';
+import { reminderChoice, TaskForm, type TaskFormValues } from './task-form';
 
 export const PAGE_SIZE = 10;
 
@@ -36,6 +38,14 @@ const SORTS: { label: string; order?: TaskOrder }[] = [
 ];
 
 const PRIORITY_LABEL = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High' } as const;
+
+/** "reminder 15 min before", "reminder at the due time", "reminded 2 Dec, 09:00". */
+function reminderLabel(r: Reminder): string {
+  if (r.firedAt) return `reminded ${formatInstant(r.firedAt)}`;
+  if (r.minutesBefore === 0) return 'reminder at the due time';
+  if (r.minutesBefore !== null) return `reminder ${r.minutesBefore} min before`;
+  return `reminder ${formatInstant(r.remindAt)}`;
+}
 
 /** The filter as the API gets it: only what is set, so that equal filters share one cached list. */
 function buildFilter(status: TaskStatusFilter, tag: string, search: string): TaskFilter | undefined {
@@ -112,21 +122,22 @@ export function TaskList() {
   }
 
   async function edit(task: Task, values: TaskFormValues): Promise<UserError[]> {
+    const input: UpdateTaskInput = {
+      title: values.title,
+      description: values.description || null,
+      priority: values.priority,
+      tags: parseTags(values.tags),
+      dueAt: localInputToISO(values.dueAt),
+    };
+    if (values.remindMinutesBefore !== reminderChoice(task)) {
+      input.reminders = values.remindMinutesBefore ? [{ minutesBefore: Number(values.remindMinutesBefore) }] : [];
+    }
     const { data } = await updateTask({
-      variables: {
-        id: task.id,
-        input: {
-          title: values.title,
-          description: values.description || null,
-          priority: values.priority,
-          tags: parseTags(values.tags),
-          dueAt: localInputToISO(values.dueAt),
-        },
-      },
+      variables: { id: task.id, input },
       update(cache, { data }) {
-        const updated = data?.updateTask?.task;
-        if (!updated) return;
-        placeTask(cache, updated, { previous: task });
+        const payload = data?.updateTask;
+        if (!payload?.task) return;
+        placeTask(cache, payload.task, { previous: task });
         countsChanged(cache);
       },
     });
@@ -139,9 +150,9 @@ export function TaskList() {
       await setTaskCompleted({
         variables: { id: task.id, completed: !task.completed },
         update(cache, { data }) {
-          const updated = data?.setTaskCompleted?.task;
-          if (!updated) return;
-          placeTask(cache, updated, { previous: task });
+          const payload = data?.setTaskCompleted;
+          if (!payload?.task) return;
+          placeTask(cache, payload.task, { previous: task });
           countsChanged(cache);
         },
       });
@@ -184,7 +195,7 @@ export function TaskList() {
       <h1>Tasks</h1>
       <section aria-labelledby={`${id}-new`}>
         <h2 id={`${id}-new`}>New task</h2>
-        <TaskForm submitLabel="Add task" schedule onSubmit={create} />
+        <TaskForm submitLabel="Add task" repeats reminders onSubmit={create} />
       </section>
 
       <section aria-labelledby={`${id}-list`}>
@@ -281,6 +292,7 @@ function TaskItem({
         <h3 id={`${id}-title`}>Edit “{task.title}”</h3>
         <TaskForm
           task={task}
+          reminders
           submitLabel="Save"
           onSubmit={async (values) => {
             const problems = await onEdit(task, values);
@@ -316,7 +328,18 @@ function TaskItem({
         {task.description && <p className="description">{task.description}</p>}
         <p className="meta">
           <span className={`priority ${task.priority.toLowerCase()}`}>{PRIORITY_LABEL[task.priority]} priority</span>
-          {task.dueAt && <span> · due {formatInstant(task.dueAt)}</span>}
+          {task.dueAt && (
+            <span>
+              {' · due '}
+              <time dateTime={task.dueAt}>{formatInstant(task.dueAt)}</time>
+            </span>
+          )}
+          {task.reminders.map((r) => (
+            <span key={r.id} className="reminder">
+              {' · '}
+              {reminderLabel(r)}
+            </span>
+          ))}
           {task.tags.length > 0 && (
             <span className="tags">
               {' · '}

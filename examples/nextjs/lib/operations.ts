@@ -20,6 +20,8 @@ export interface Task {
   completedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Ordered by remindAt. */
+  reminders: Reminder[];
 }
 
 export interface Reminder {
@@ -58,6 +60,12 @@ export const TASK_FIELDS = gql`
     completedAt
     createdAt
     updatedAt
+    reminders {
+      id
+      remindAt
+      minutesBefore
+      firedAt
+    }
   }
 `;
 
@@ -188,6 +196,8 @@ export interface UpdateTaskInput {
   tags?: string[];
   dueAt?: string | null;
   completed?: boolean;
+  /** Replaces them all; [] removes them. */
+  reminders?: ReminderInput[];
 }
 export const UPDATE_TASK: TypedDocumentNode<
   { updateTask: { task: Task | null; userErrors: UserError[] } | null },
@@ -237,7 +247,7 @@ export interface TaskEvent {
   kind: TaskEventKind;
   taskId: string | null;
   task: Task | null;
-  reminder?: Reminder | null;
+  reminder: Reminder | null;
   at: string;
 }
 
@@ -257,6 +267,12 @@ export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: 
       at
       task {
         ...TaskFields
+      }
+      reminder {
+        id
+        remindAt
+        minutesBefore
+        firedAt
       }
     }
   }

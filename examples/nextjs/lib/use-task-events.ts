@@ -17,7 +17,7 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 export interface ReminderNotice {
   key: string;
   task: Task;
-  reminder?: Reminder | null;
+  reminder: Reminder | null;
 }
 
 export interface TaskEvents {
@@ -64,7 +64,8 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
         case 'REMINDER_DUE':
           if (event.task) refreshTask(cache, event.task);
           if (event.task) {
-            const notice = { key: event.cursor, task: event.task, reminder: event.reminder };
+            // Keyed by the reminder: a replayed event does not notify twice.
+            const notice = { key: event.reminder?.id ?? event.cursor, task: event.task, reminder: event.reminder };
             setReminders((list) => (list.some((n) => n.key === notice.key) ? list : [...list, notice]));
           }
           break;

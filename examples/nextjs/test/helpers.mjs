@@ -117,9 +117,9 @@ export async function launchChromium() {
   });
 }
 
-/** A browser context (its own cookies: one person) with one page, watched. */
-export async function openPerson(browser) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
+/** A browser context (its own cookies: one person) with one page, watched; `options` as for newContext. */
+export async function openPerson(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 1000 }, ...options });
   return { context, ...(await openTab(context)) };
 }
 
