@@ -54,7 +54,7 @@ export function TaskForm({
 }: {
   task?: Task;
   submitLabel: string;
-  /** Whether to offer "repeats" (for a new task). */
+  /** Whether to offer "repeats" (not for a completed task, which cannot start a series). */
   repeats?: boolean;
   /** Whether to offer "remind me". */
   reminders?: boolean;
@@ -77,7 +77,9 @@ export function TaskForm({
       priority: String(form.get('priority') ?? 'MEDIUM') as Priority,
       tags: String(form.get('tags') ?? ''),
       dueAt: String(form.get('dueAt') ?? ''),
-      repeats: String(form.get('repeats') ?? '') as RecurrenceFrequency | '',
+      repeats: (form.has('repeats') ? String(form.get('repeats')) : (task?.recurrence?.frequency ?? '')) as
+        | RecurrenceFrequency
+        | '',
       remindMinutesBefore: form.has('remind') ? String(form.get('remind')) : reminderChoice(task),
     };
     setBusy(true);
@@ -155,7 +157,7 @@ export function TaskForm({
       {repeats && (
         <p>
           <label htmlFor={`${id}-repeats`}>Repeats</label>
-          <select id={`${id}-repeats`} name="repeats" defaultValue="">
+          <select id={`${id}-repeats`} name="repeats" defaultValue={task?.recurrence?.frequency ?? ''}>
             <option value="">Never</option>
             <option value="DAILY">Daily</option>
             <option value="WEEKLY">Weekly</option>

@@ -14,6 +14,7 @@ import {
   TASKS,
   UPDATE_TASK,
   type CreateTaskInput,
+  type Recurrence,
   type Reminder,
   type Task,
   type TaskFilter,
@@ -22,7 +23,7 @@ import {
   type UpdateTaskInput,
   type UserError,
 } from '@/lib/operations';
-import { countsChanged, placeTask, removeTask } from '@/lib/task-cache';
+import { countsChanged, placeTask, removeTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
 import { reminderChoice, TaskForm, type TaskFormValues } from './task-form';
 
@@ -45,6 +46,13 @@ function reminderLabel(r: Reminder): string {
   if (r.minutesBefore === 0) return 'reminder at the due time';
   if (r.minutesBefore !== null) return `reminder ${r.minutesBefore} min before`;
   return `reminder ${formatInstant(r.remindAt)}`;
+}
+
+const UNITS = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' } as const;
+/** "repeats weekly", "repeats every 2 weeks". */
+function repeatsLabel(r: Recurrence): string {
+  if (r.interval === 1) return `repeats ${r.frequency === 'DAILY' ? 'daily' : r.frequency.toLowerCase()}`;
+  return `repeats every ${r.interval} ${UNITS[r.frequency]}s`;
 }
 
 /** The filter as the API gets it: only what is set, so that equal filters share one cached list. */
@@ -129,6 +137,12 @@ export function TaskList() {
       tags: parseTags(values.tags),
       dueAt: localInputToISO(values.dueAt),
     };
+    // The series is sent only when it changes: a new frequency starts at every 1, "Never" (null) ends it here.
+    if (!task.completed && values.repeats !== (task.recurrence?.frequency ?? '')) {
+      input.recurrence = values.repeats
+        ? { frequency: values.repeats, interval: 1, timeZone: task.recurrence?.timeZone ?? browserTimeZone() }
+        : null;
+    }
     if (values.remindMinutesBefore !== reminderChoice(task)) {
       input.reminders = values.remindMinutesBefore ? [{ minutesBefore: Number(values.remindMinutesBefore) }] : [];
     }
@@ -138,6 +152,7 @@ export function TaskList() {
         const payload = data?.updateTask;
         if (!payload?.task) return;
         placeTask(cache, payload.task, { previous: task });
+        if (payload.nextOccurrence) placeTask(cache, payload.nextOccurrence, { previous: null });
         countsChanged(cache);
       },
     });
@@ -153,6 +168,9 @@ export function TaskList() {
           const payload = data?.setTaskCompleted;
           if (!payload?.task) return;
           placeTask(cache, payload.task, { previous: task });
+          // Completing an occurrence of a series creates the next one; reopening it may take that one back.
+          if (payload.nextOccurrence) placeTask(cache, payload.nextOccurrence, { previous: null });
+          removeUndoneSuccessors(cache, payload.task);
           countsChanged(cache);
         },
       });
@@ -292,6 +310,7 @@ function TaskItem({
         <h3 id={`${id}-title`}>Edit “{task.title}”</h3>
         <TaskForm
           task={task}
+          repeats={!task.completed}
           reminders
           submitLabel="Save"
           onSubmit={async (values) => {
@@ -334,6 +353,7 @@ function TaskItem({
               <time dateTime={task.dueAt}>{formatInstant(task.dueAt)}</time>
             </span>
           )}
+          {task.recurrence && <span className="repeats"> · {repeatsLabel(task.recurrence)}</span>}
           {task.reminders.map((r) => (
             <span key={r.id} className="reminder">
               {' · '}

@@ -20,8 +20,18 @@ export interface Task {
   completedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** How the series this task belongs to repeats; null for a one-off task and a completed occurrence. */
+  recurrence: Recurrence | null;
+  seriesId: string | null;
   /** Ordered by remindAt. */
   reminders: Reminder[];
+}
+
+export interface Recurrence {
+  frequency: RecurrenceFrequency;
+  interval: number;
+  timeZone: string;
+  rrule: string;
 }
 
 export interface Reminder {
@@ -60,6 +70,13 @@ export const TASK_FIELDS = gql`
     completedAt
     createdAt
     updatedAt
+    seriesId
+    recurrence {
+      frequency
+      interval
+      timeZone
+      rrule
+    }
     reminders {
       id
       remindAt
@@ -196,16 +213,21 @@ export interface UpdateTaskInput {
   tags?: string[];
   dueAt?: string | null;
   completed?: boolean;
+  /** null stops the series at this task. */
+  recurrence?: RecurrenceInput | null;
   /** Replaces them all; [] removes them. */
   reminders?: ReminderInput[];
 }
 export const UPDATE_TASK: TypedDocumentNode<
-  { updateTask: { task: Task | null; userErrors: UserError[] } | null },
+  { updateTask: { task: Task | null; nextOccurrence: Task | null; userErrors: UserError[] } | null },
   { id: string; input: UpdateTaskInput }
 > = gql`
   mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {
     updateTask(id: $id, input: $input) {
       task {
+        ...TaskFields
+      }
+      nextOccurrence {
         ...TaskFields
       }
       userErrors {
@@ -219,12 +241,15 @@ export const UPDATE_TASK: TypedDocumentNode<
 `;
 
 export const SET_TASK_COMPLETED: TypedDocumentNode<
-  { setTaskCompleted: { task: Task | null } | null },
+  { setTaskCompleted: { task: Task | null; nextOccurrence: Task | null } | null },
   { id: string; completed: boolean }
 > = gql`
   mutation SetTaskCompleted($id: ID!, $completed: Boolean!) {
     setTaskCompleted(id: $id, completed: $completed) {
       task {
+        ...TaskFields
+      }
+      nextOccurrence {
         ...TaskFields
       }
     }

@@ -206,3 +206,23 @@ export function countsChanged(cache: ApolloCache): void {
   cache.evict({ id: 'ROOT_QUERY', fieldName: 'tags' });
   cache.gc();
 }
+
+/**
+ * After reopening an occurrence of a series: when the task got its recurrence back, the API deleted the next
+ * occurrence that completing it had created (still pending and unchanged). That one goes from the cache too.
+ */
+export function removeUndoneSuccessors(cache: ApolloCache, reopened: Task): void {
+  if (reopened.completed || !reopened.recurrence || !reopened.seriesId) return;
+  const store = cache.extract() as Record<string, { __typename?: string; id?: string; seriesId?: string; completed?: boolean }>;
+  for (const entity of Object.values(store)) {
+    if (
+      entity?.__typename === 'Task' &&
+      entity.id &&
+      entity.id !== reopened.id &&
+      entity.seriesId === reopened.seriesId &&
+      entity.completed === false
+    ) {
+      removeTask(cache, entity.id);
+    }
+  }
+}
