@@ -1,5 +1,6 @@
 // Live updates in the browser: two tabs of one person, each with its own taskEvents subscription over the
-// WebSocket. Every change made in one tab shows in the other without a reload, filters and the dashboard included;
+// WebSocket. Every change made in one tab shows in the other without a reload, filters, the next occurrence of a
+// recurring task and the dashboard included;
 // a tab whose socket drops resubscribes after the last event it applied and catches up on what it missed; and
 // another person's tabs receive none of it.
 import assert from 'node:assert/strict';
@@ -107,14 +108,34 @@ describe('live updates across tabs', () => {
     await assertEventually(async () => assert.equal(await count(tab2.page).innerText(), 'Showing 1 of 1 task'));
   });
 
+  it('shows tab 2 the next occurrence when tab 1 completes a recurring task', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const form = tab1.page.getByRole('form', { name: 'Add task' });
+    await form.getByLabel('Title').fill('Weekly review');
+    await form.getByLabel('Due').fill(`${tomorrow}T10:00:00`);
+    await form.getByLabel('Repeats').selectOption('WEEKLY');
+    await form.getByRole('button', { name: 'Add task' }).click();
+    await item(tab2.page, 'Weekly review').waitFor();
+    assert.match(await item(tab2.page, 'Weekly review').innerText(), /repeats weekly/);
+
+    await item(tab1.page, 'Weekly review').getByRole('checkbox').check();
+    const occurrences = tab2.page.getByRole('list', { name: 'Tasks' }).getByRole('listitem', { name: 'Weekly review' });
+    await assertEventually(async () => assert.equal(await occurrences.count(), 2));
+    const next = tab2.page.locator('li.task:not(.done)', { hasText: 'Weekly review' });
+    assert.match(await next.innerText(), /repeats weekly/);
+    const due = await next.locator('time').getAttribute('datetime');
+    assert.equal(Date.parse(due) - Date.parse(`${tomorrow}T10:00:00Z`), 7 * 86_400_000, 'a week later');
+    await assertEventually(async () => assert.equal(await count(tab2.page).innerText(), 'Showing 3 of 3 tasks'));
+  });
+
   it("updates tab 2's dashboard as tab 1 adds a task", async () => {
     await tab2.page.getByRole('link', { name: 'Dashboard' }).click();
     const stat = (name) =>
       tab2.page.locator('.stats div', { has: tab2.page.getByText(name, { exact: true }) }).locator('dd');
-    await assertEventually(async () => assert.equal(await stat('Total').innerText(), '1'));
+    await assertEventually(async () => assert.equal(await stat('Total').innerText(), '3'));
     await addTask(tab1.page, { title: 'Counted live', tags: 'live' });
-    await assertEventually(async () => assert.equal(await stat('Total').innerText(), '2'));
-    assert.equal(await stat('Pending').innerText(), '1');
+    await assertEventually(async () => assert.equal(await stat('Total').innerText(), '4'));
+    assert.equal(await stat('Pending').innerText(), '2');
     await assertEventually(async () =>
       assert.match(await tab2.page.getByRole('list', { name: 'Tags' }).innerText(), /#live\s*1/),
     );
@@ -151,7 +172,7 @@ describe('live updates across tabs', () => {
 
   it("sends another person none of it", async () => {
     assert.equal(await count(bob.page).innerText(), 'Showing 0 of 0 tasks');
-    const aliceTitles = ['Shared groceries', 'Groceries and bread', 'Plan the trip', 'Counted live', 'Made while tab 2'];
+    const aliceTitles = ['Shared groceries', 'Groceries and bread', 'Plan the trip', 'Weekly review', 'Counted live', 'Made while tab 2'];
     for (const frame of bob.seen.socketFrames) {
       for (const title of aliceTitles) assert.ok(!frame.includes(title), `Bob's socket carried "${title}"`);
     }
