@@ -49,6 +49,11 @@ trap 'exit 143' TERM
 step "npm packages"
 lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ ! -d node_modules ] || [ "$(cat node_modules/.example-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+  # better-sqlite3 compiles from source where its prebuilt binary cannot be fetched; node-gyp then needs Node's
+  # headers, which it would download unless told where the installed ones are (Debian's nodejs ships them).
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; then
+    export npm_config_nodedir=/usr
+  fi
   npm ci --no-audit --no-fund
   echo "$lock_sum" >node_modules/.example-lock-sha256
 else
