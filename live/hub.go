@@ -109,7 +109,6 @@ type follower struct {
 type subscription struct {
 	userID string
 	wake   chan struct{} // one pending wake-up at most
-	open   bool          // its first read is done: counted in Subscriptions and the observer's gauge
 }
 
 // New returns a hub that reads events through store, whose database is db (the same one).
@@ -215,8 +214,7 @@ func (h *Hub) prune(ctx context.Context) {
 	}
 }
 
-// Subscriptions returns how many subscriptions are open on this hub: registered and past their first read, so that a
-// change committed once this count includes a subscription reaches it.
+// Subscriptions returns how many subscriptions are open on this hub.
 func (h *Hub) Subscriptions() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -237,18 +235,11 @@ func (h *Hub) register(userID string) (*subscription, error) {
 	}
 	s := &subscription{userID: userID, wake: make(chan struct{}, 1)}
 	f.subs[s] = struct{}{}
-	return s, nil
-}
-
-// opened counts s as open once its first read is done.
-func (h *Hub) opened(s *subscription) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s.open = true
 	h.total++
 	if h.opts.Observer != nil {
 		h.opts.Observer.Subscribed()
 	}
+	return s, nil
 }
 
 func (h *Hub) unregister(s *subscription) {
@@ -261,9 +252,6 @@ func (h *Hub) unregister(s *subscription) {
 	delete(f.subs, s)
 	if len(f.subs) == 0 {
 		delete(h.users, s.userID)
-	}
-	if !s.open {
-		return
 	}
 	h.total--
 	if h.opts.Observer != nil {
@@ -305,7 +293,6 @@ func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-ch
 		}
 		return nil, err
 	}
-	h.opened(s)
 	out := make(chan *model.TaskEvent)
 	go h.follow(ctx, s, page, out)
 	return out, nil
