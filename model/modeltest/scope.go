@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/uptrace/bun"
 
@@ -46,7 +47,19 @@ var (
 	schemaStmt   = regexp.MustCompile(`^\s*(create|alter|drop)\b`)
 	insertTarget = regexp.MustCompile(`^\s*insert\s+into\s+"?(\w+)"?(?:\s+as\s+"?\w+"?)?\s*\(([^)]*)\)`)
 	userIDCond   = regexp.MustCompile(`\buser_id"?\s*(?:=|in\b)`)
+	userIDColumn = regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`)
+	tableRefs    sync.Map // table name -> *regexp.Regexp matching a reference to it
 )
+
+// tableRef returns the pattern of a reference to table, compiled once per table rather than per statement: every
+// statement of every test passes through the guard.
+func tableRef(table string) *regexp.Regexp {
+	if re, ok := tableRefs.Load(table); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, _ := tableRefs.LoadOrStore(table, regexp.MustCompile(`(?:^|[^\w.])"?`+regexp.QuoteMeta(table)+`"?(?:[^\w]|$)`))
+	return re.(*regexp.Regexp)
+}
 
 // CheckScoped returns an error when query touches a per-user table (model.PerUserTables) without the user_id
 // condition (see ScopeGuard), nil otherwise.
@@ -57,10 +70,10 @@ func CheckScoped(query string) error {
 	}
 	refs := 0
 	for _, table := range model.PerUserTables {
-		refs += len(regexp.MustCompile(`(?:^|[^\w.])"?`+regexp.QuoteMeta(table)+`"?(?:[^\w]|$)`).FindAllStringIndex(q, -1))
+		refs += len(tableRef(table).FindAllStringIndex(q, -1))
 	}
 	if m := insertTarget.FindStringSubmatch(q); m != nil && perUser(m[1]) {
-		if !regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`).MatchString(m[2]) {
+		if !userIDColumn.MatchString(m[2]) {
 			return fmt.Errorf("INSERT into per-user table %s does not set user_id: %s", m[1], query)
 		}
 		refs-- // the target is scoped by the row's own user_id
