@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -240,9 +239,9 @@ func (e *eventWriter) flush() error {
 }
 
 func (e *eventWriter) next(resp *graphql.Response) error {
-	b, err := json.Marshal(wire(resp))
+	b, err := appendResponse(nil, resp)
 	if err != nil {
-		b = []byte(`{"errors":[{"message":"` + graph.MsgInternal + `","extensions":{"code":"` + graph.CodeInternal + `"}}]}`)
+		b = []byte(internalErrorBody)
 	}
 	return e.write("event: next\ndata: " + string(b) + "\n\n")
 }
