@@ -46,7 +46,7 @@ const (
 // benchHandler returns the handler over a fresh database of kind in which benchUser has n tasks.
 func benchHandler(b *testing.B, kind string, n int) http.Handler {
 	b.Helper()
-	db := modeltest.MustOpenDB(b, kind)
+	db := modeltest.MustOpenBenchDB(b, kind)
 	store := model.NewStore(db)
 	tags := []string{"work", "home", "urgent", "errand", "later", "reading"}
 	for i := range n {

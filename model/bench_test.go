@@ -24,7 +24,7 @@ var benchTags = []string{"work", "home", "urgent", "errand", "later", "reading",
 // benchStore returns a store over a fresh database of kind, seeded through CreateTask, and the user to measure.
 func benchStore(b *testing.B, kind string) (*model.Store, string) {
 	b.Helper()
-	store := model.NewStore(modeltest.MustOpenDB(b, kind))
+	store := model.NewStore(modeltest.MustOpenBenchDB(b, kind))
 	const user = "kq3Yb7tN2mR8sW1xZ4vC6pL9dF0gH5jA"
 	seed := func(userID string, n int) {
 		// Eight at a time: PostgreSQL commits in parallel; SQLite queues them on its one connection.

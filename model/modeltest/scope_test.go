@@ -115,3 +115,16 @@ func TestScopeGuardCatchesUnscopedStatements(t *testing.T) {
 		})
 	}
 }
+
+// A benchmark's database has no guard: an unscoped statement passes there, where it fails a test.
+func TestMustOpenBenchDBHasNoGuard(t *testing.T) {
+	res := testing.Benchmark(func(b *testing.B) {
+		db := modeltest.MustOpenBenchDB(b, modeltest.SQLite)
+		if _, err := db.NewSelect().Model((*model.Task)(nil)).Count(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	})
+	if res.N == 0 {
+		t.Error("an unscoped statement failed the benchmark")
+	}
+}
