@@ -246,14 +246,6 @@ func (r *subscriptionResolver) TaskEvents(ctx context.Context, after *string) (<
 	return r.Hub.Subscribe(ctx, userID, after)
 }
 
-func (r *taskResolver) ID(ctx context.Context, obj *model.Task) (string, error) {
-	return taskID(obj.ID), nil
-}
-
-func (r *taskResolver) Tags(ctx context.Context, obj *model.Task) ([]string, error) {
-	return obj.Tags, nil
-}
-
 func (r *taskResolver) Reminders(ctx context.Context, obj *model.Task) ([]*model.Reminder, error) {
 	return r.taskReminders(ctx, obj)
 }

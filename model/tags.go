@@ -43,3 +43,7 @@ func (t *Tags) Scan(src any) error {
 	*t = out
 	return nil
 }
+
+// TagList returns the task's tags as a plain []string, the type GraphQL's Task.tags is bound to: without it gqlgen
+// would run a resolver for the field, as concurrent work for each task of a page, only to convert Tags to []string.
+func (t *Task) TagList() []string { return t.Tags }
