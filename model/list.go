@@ -271,8 +271,7 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 	var out []*Task
 	for i := first; i <= last && len(out) < limit; i++ {
 		seg := segs[i]
-		var tasks []*Task
-		q := l.filter.apply(l.s.db.NewSelect().Model(&tasks), l.userID, l.now)
+		q := l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)), l.userID, l.now)
 		if seg.cond != "" {
 			q = q.Where(seg.cond)
 		}
@@ -287,7 +286,8 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 		for _, col := range seg.cols {
 			q = q.OrderExpr(col + dir)
 		}
-		if err := q.Limit(int64(limit - len(out))).Scan(ctx); err != nil {
+		tasks, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))))
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, tasks...)
