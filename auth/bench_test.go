@@ -22,10 +22,17 @@ import (
 
 // benchTokens returns a verifier configured for both routes (key set warm) and one valid token of each kind.
 func benchTokens(b *testing.B) (v *auth.Verifier, is *issuer, hs256, eddsa string, key signingKey) {
+	return benchTokensWith(b, 0)
+}
+
+// benchTokensWith is benchTokens with the verifier's CacheSize set to cacheSize.
+func benchTokensWith(b *testing.B, cacheSize int) (v *auth.Verifier, is *issuer, hs256, eddsa string, key signingKey) {
 	b.Helper()
 	key, _, _, _, _ = issuerKeys(b)
 	is = newIssuer(b, key)
-	v = mustVerifier(b, is.config())
+	cfg := is.config()
+	cfg.CacheSize = cacheSize
+	v = mustVerifier(b, cfg)
 	hs256 = signHS(b, jwt.SigningMethodHS256, testSecret, validClaims(), "")
 	eddsa = key.sign(b, validClaims())
 	for _, tok := range []string{hs256, eddsa} {
@@ -56,6 +63,23 @@ func BenchmarkVerify(b *testing.B) {
 }
 
 // BenchmarkVerifyParallel verifies from every P at once: the shared key-set cache under contention.
+// BenchmarkVerifyUncached is BenchmarkVerify with the verifier's cache of verified tokens turned off: the whole
+// check, each time.
+func BenchmarkVerifyUncached(b *testing.B) {
+	v, _, hs256, eddsa, _ := benchTokensWith(b, -1)
+	ctx := context.Background()
+	for _, tc := range []struct{ name, token string }{{"HS256", hs256}, {"EdDSA", eddsa}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(ctx, tc.token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkVerifyParallel(b *testing.B) {
 	v, is, hs256, eddsa, _ := benchTokens(b)
 	for _, tc := range []struct{ name, token string }{{"HS256", hs256}, {"EdDSA", eddsa}} {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/jwkset"
@@ -49,6 +50,10 @@ type keySet struct {
 	mu     sync.Mutex
 	closed bool
 	next   *scheduledFetch // the fetch callers join; nil when none is scheduled or running
+
+	// gen counts the successful fetches: tokens the verifier remembers were verified against one generation of keys
+	// and are verified again in the next (see tokenCache).
+	gen atomic.Uint64
 }
 
 // scheduledFetch is one fetch of the key set that callers wait for; err is readable once done is closed.
@@ -141,6 +146,9 @@ func (k *keySet) fetch() error {
 	keys, err := k.download(ctx)
 	if err == nil {
 		err = k.Storage.KeyReplaceAll(ctx, keys)
+	}
+	if err == nil {
+		k.gen.Add(1)
 	}
 	if k.onFetch != nil {
 		k.onFetch(err)

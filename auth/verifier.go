@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,6 +60,10 @@ type Config struct {
 	// OnKeySetFetch, when set, is called after every fetch of the key set with its error (nil when it succeeded), for
 	// metrics. It runs on the fetching goroutine and must not block.
 	OnKeySetFetch func(err error)
+	// CacheSize is how many verified tokens are remembered until their exp, so that a token sent with every request
+	// is checked once (0 means 10,000; negative turns the cache off). Whatever the count, the entries take at most
+	// 4 MiB. See tokenCache for why this is safe with key rotation.
+	CacheSize int
 }
 
 // Verifier checks tokens against the configured key set and shared secret. It is safe for concurrent use.
@@ -66,6 +71,7 @@ type Verifier struct {
 	hs256  *route // nil when no secret is configured
 	keyed  *route // nil when no key set is configured
 	keySet *keySet
+	cache  *tokenCache // nil when turned off
 }
 
 // route is how one family of tokens is verified: its parser carries that family's algorithms, issuer and audience.
@@ -90,6 +96,9 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		return nil, err
 	}
 	var v Verifier
+	if cfg.CacheSize > 0 {
+		v.cache = newTokenCache(cfg.CacheSize, maxCacheBytes)
+	}
 	if len(cfg.Secret.Key) > 0 {
 		key := slices.Clone(cfg.Secret.Key) // the caller's slice may change later; the verifier's key must not
 		v.hs256 = &route{
@@ -145,6 +154,9 @@ func (cfg *Config) withDefaults() error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = defaultCacheSize
+	}
 	return nil
 }
 
@@ -182,22 +194,55 @@ type claims struct {
 // refetched (a wait of at most one refetch interval plus the fetch). Its message says why in terms a person can act
 // on (expired and when, the iss or aud received against the one expected, an unknown kid, a key set that could not
 // be fetched, an algorithm not accepted, a malformed token) and never repeats the token or a key.
+//
+// A token that verified is remembered until its exp (see Config.CacheSize): sent again, it is answered from memory
+// with the same viewer, unless the key set has been fetched since, which checks it again.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
+	if v.cache == nil {
+		viewer, _, _, err := v.verify(ctx, token)
+		return viewer, err
+	}
+	key := sha256.Sum256([]byte(token))
+	gen := v.keySetGen() // read before verifying: a fetch during the check makes the entry stale, never the reverse
+	now := time.Now()
+	if viewer, ok := v.cache.get(key, now, gen); ok {
+		return viewer, nil
+	}
+	viewer, expires, keyed, err := v.verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if expires.After(now) {
+		v.cache.put(key, *viewer, expires, keyed, gen)
+	}
+	return viewer, nil
+}
+
+// keySetGen returns the key set's generation, 0 without a key set.
+func (v *Verifier) keySetGen() uint64 {
+	if v.keySet == nil {
+		return 0
+	}
+	return v.keySet.gen.Load()
+}
+
+// verify is Verify without the cache. It also returns the token's exp and whether the key set verified it.
+func (v *Verifier) verify(ctx context.Context, token string) (viewer *Viewer, expires time.Time, keyed bool, err error) {
 	// Peeking at the unverified header only chooses which parser, with its own algorithm list, checks the token.
 	unverified, _, err := jwt.NewParser().ParseUnverified(token, jwt.MapClaims{})
 	if err != nil {
-		return nil, fmt.Errorf("%w: malformed token: %w", ErrInvalidToken, err)
+		return nil, time.Time{}, false, fmt.Errorf("%w: malformed token: %w", ErrInvalidToken, err)
 	}
 	var r *route
 	switch alg := unverified.Method.Alg(); {
 	case alg == jwt.SigningMethodHS256.Alg():
 		if v.hs256 == nil {
-			return nil, fmt.Errorf("%w: HS256 token but no shared secret is configured", ErrInvalidToken)
+			return nil, time.Time{}, false, fmt.Errorf("%w: HS256 token but no shared secret is configured", ErrInvalidToken)
 		}
 		r = v.hs256
 	case slices.Contains(keySetAlgs, alg):
 		if v.keyed == nil {
-			return nil, fmt.Errorf("%w: %s token but no key set is configured", ErrInvalidToken, alg)
+			return nil, time.Time{}, false, fmt.Errorf("%w: %s token but no key set is configured", ErrInvalidToken, alg)
 		}
 		r = v.keyed
 	default:
@@ -205,23 +250,23 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Viewer, error) {
 		if v.hs256 != nil {
 			accepted = append(accepted, jwt.SigningMethodHS256.Alg())
 		}
-		return nil, fmt.Errorf("%w: algorithm %q is not accepted (accepted: %s)", ErrInvalidToken, alg, strings.Join(accepted, ", "))
+		return nil, time.Time{}, false, fmt.Errorf("%w: algorithm %q is not accepted (accepted: %s)", ErrInvalidToken, alg, strings.Join(accepted, ", "))
 	}
 
 	var c claims
 	if _, err := r.parser.ParseWithClaims(token, &c, r.keyfunc(ctx)); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalidToken, r.explain(err, &c, unverified, time.Now()))
+		return nil, time.Time{}, false, fmt.Errorf("%w: %s", ErrInvalidToken, r.explain(err, &c, unverified, time.Now()))
 	}
 	if n := utf8.RuneCountInString(c.Subject); n < 1 || n > maxSubjectLength {
-		return nil, fmt.Errorf("%w: sub must be 1 to %d characters, has %d", ErrInvalidToken, maxSubjectLength, n)
+		return nil, time.Time{}, false, fmt.Errorf("%w: sub must be 1 to %d characters, has %d", ErrInvalidToken, maxSubjectLength, n)
 	}
-	viewer := &Viewer{ID: c.Subject}
+	viewer = &Viewer{ID: c.Subject}
 	if c.ExpiresAt != nil { // required by the parser; checked anyway
 		viewer.Expires = c.ExpiresAt.UTC()
 	}
 	viewer.Email, _ = c.Email.(string)
 	viewer.Name, _ = c.Name.(string)
-	return viewer, nil
+	return viewer, viewer.Expires, r == v.keyed, nil
 }
 
 // explain says why the parser refused a token, with what the token holds against what was expected. The claims are
