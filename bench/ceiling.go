@@ -47,15 +47,15 @@ func (s *storeWorkload) do(ctx context.Context, w *worker, u *user, op int) erro
 	switch op {
 	case opTasks:
 		first := s.pageSize
-		page, err := s.store.ListTasks(ctx, u.id, model.ListQuery{Filter: s.filter, Order: &s.order, First: &first})
+		page, err := s.store.ListTasks(ctx, u.id, model.ListQuery{Filter: s.filter, Order: &s.order, First: &first,
+			WithTotalCount: true})
 		if err != nil {
 			return err
 		}
 		if len(page.Edges) == 0 {
 			return errors.New("empty page")
 		}
-		_, err = s.store.CountTasks(ctx, u.id, s.filter)
-		return err
+		return nil
 	case opStats:
 		_, err := s.store.Stats(ctx, u.id, s.berlin)
 		return err
@@ -157,4 +157,22 @@ func statementsOf(ctx context.Context, db *bun.DB, op int, pageSize int, u *user
 		return nil, fmt.Errorf("%s sent no statement", opNames[op])
 	}
 	return texts, nil
+}
+
+// countStatementOf returns the statement CountTasks sends for the dashboard's filter as u: the count alone, which
+// on PostgreSQL the page's own statement carries as a subquery.
+func countStatementOf(ctx context.Context, db *bun.DB, u *user) (string, error) {
+	hook := &captureHook{}
+	s, err := newStoreWorkload(db.WithQueryHook(hook), []*user{u}, newMix(0), 1)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.store.CountTasks(ctx, u.id, s.filter); err != nil {
+		return "", fmt.Errorf("count as %s: %w", u.id, err)
+	}
+	texts := hook.take()
+	if len(texts) != 1 {
+		return "", fmt.Errorf("the count sent %d statements, want 1: %q", len(texts), texts)
+	}
+	return texts[0], nil
 }

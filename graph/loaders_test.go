@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/model"
+	"taskapi/model/modeltest"
 )
 
 // statementCounter is a Bun query hook that counts the statements a database runs.
@@ -208,4 +209,46 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// totalCount is read with its page when the selection asks for it, however it asks (directly, in a fragment): one
+// statement on PostgreSQL, where the count rides in the page's statement; a page without totalCount counts nothing.
+func TestTotalCountReadWithItsPage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, kind string) {
+		a := newAPI(t, kind)
+		a.seedTasks("alice", 30)
+		a.seedTasks("bob", 5)
+		counter := &statementCounter{}
+		a.db.AddQueryHook(counter)
+		withCount := 1
+		if kind == modeltest.SQLite {
+			withCount = 2 // SQLite, in process, counts in a statement of its own
+		}
+		for _, tc := range []struct {
+			name, query string
+			statements  int
+			counts      bool
+		}{
+			{"Direct", `{ tasks(first: 5) { nodes { id } totalCount } }`, withCount, true},
+			{"InAFragment", `{ tasks(first: 5) { ...c } } fragment c on TaskConnection { nodes { id } totalCount }`, withCount, true},
+			{"Skipped", `{ tasks(first: 5) { nodes { id } totalCount @skip(if: true) } }`, 1, false},
+			{"NotAsked", `{ tasks(first: 5) { nodes { id } } }`, 1, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var r result
+				statements := counter.during(func() { r = a.do("alice", tc.query, nil).noErrors(t) })
+				if len(statements) != tc.statements {
+					t.Errorf("%d statements, want %d:\n%s", len(statements), tc.statements, strings.Join(statements, "\n"))
+				}
+				if counted := strings.Contains(strings.Join(statements, "\n"), "count("); counted != tc.counts {
+					t.Errorf("counted: %v, want %v", counted, tc.counts)
+				}
+				if tc.counts {
+					if n := path(r.Data, "tasks", "totalCount"); n != float64(30) {
+						t.Errorf("totalCount = %v, want 30", n)
+					}
+				}
+			})
+		}
+	})
 }

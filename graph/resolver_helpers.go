@@ -56,10 +56,11 @@ func userErrors(err error) ([]*model.UserError, error) {
 // connection turns a store page into a Relay connection.
 func connection(page *model.TaskPage, filter model.TaskFilter) *gqlmodel.TaskConnection {
 	c := &gqlmodel.TaskConnection{
-		Edges:    make([]*gqlmodel.TaskEdge, len(page.Edges)),
-		Nodes:    make([]*model.Task, len(page.Edges)),
-		PageInfo: &gqlmodel.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
-		Filter:   filter,
+		Edges:      make([]*gqlmodel.TaskEdge, len(page.Edges)),
+		Nodes:      make([]*model.Task, len(page.Edges)),
+		PageInfo:   &gqlmodel.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
+		Filter:     filter,
+		TotalCount: page.TotalCount,
 	}
 	for i, e := range page.Edges {
 		c.Edges[i] = &gqlmodel.TaskEdge{Cursor: e.Cursor, Node: e.Node}

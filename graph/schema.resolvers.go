@@ -150,7 +150,7 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 		return nil, err
 	}
 	q := model.ListQuery{Order: orderBy, First: first, After: after, Last: last, Before: before,
-		WithEventCursor: selects(ctx, "eventCursor")}
+		WithEventCursor: selects(ctx, "eventCursor"), WithTotalCount: selects(ctx, "totalCount")}
 	if filter != nil {
 		q.Filter = *filter
 	}
@@ -259,6 +259,9 @@ func (r *taskResolver) SeriesID(ctx context.Context, obj *model.Task) (*string, 
 }
 
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
+	if obj.TotalCount != nil {
+		return *obj.TotalCount, nil
+	}
 	l, err := r.loaders(ctx)
 	if err != nil {
 		return 0, err

@@ -83,7 +83,11 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	if backward {
 		from, to = before, after
 	}
-	tasks, err := l.scan(ctx, backward, from, false, to, n+1)
+	var total *int64
+	if q.WithTotalCount {
+		total = new(int64)
+	}
+	tasks, counted, err := l.scan(ctx, backward, from, false, to, n+1, total)
 	if err != nil {
 		return nil, wrapErr("list tasks", err)
 	}
@@ -101,6 +105,16 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	page.Edges = make([]TaskEdge, len(tasks))
 	for i, t := range tasks {
 		page.Edges[i] = TaskEdge{Cursor: encodeCursor(l.hash, positionOf(t, l.order.Field)), Node: t}
+	}
+	if q.WithTotalCount {
+		// The page's statement carried the count unless it returned no row (or the database is SQLite).
+		count := int(*total)
+		if !counted {
+			if count, err = s.CountTasks(ctx, userID, q.Filter); err != nil {
+				return nil, err
+			}
+		}
+		page.TotalCount = &count
 	}
 	return page, nil
 }
@@ -248,7 +262,10 @@ func keyset(seg segment, op string, p position) (string, []any) {
 // scan returns up to limit tasks, walking the list forward (or backward) from just after from (at from itself when
 // inclusive; the start when from is nil) and stopping before to (the end when nil). Each segment it crosses costs one
 // query, an index range scan that reads no more than the rows it returns.
-func (l *lister) scan(ctx context.Context, backward bool, from *position, inclusive bool, to *position, limit int) ([]*Task, error) {
+//
+// With total non-nil, the first of those queries that can (see scanTasks) also counts every task of the list, into
+// *total, and counted says whether one did.
+func (l *lister) scan(ctx context.Context, backward bool, from *position, inclusive bool, to *position, limit int, total *int64) (_ []*Task, counted bool, _ error) {
 	segs := l.segments()
 	if backward {
 		slices.Reverse(segs)
@@ -286,13 +303,18 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 		for _, col := range seg.cols {
 			q = q.OrderExpr(col + dir)
 		}
-		tasks, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))))
-		if err != nil {
-			return nil, err
+		var count *bun.SelectQuery
+		if total != nil && !counted {
+			count = l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*)"), l.userID, l.now)
 		}
+		tasks, ok, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))), count, total)
+		if err != nil {
+			return nil, false, err
+		}
+		counted = counted || ok
 		out = append(out, tasks...)
 	}
-	return out, nil
+	return out, counted, nil
 }
 
 // any reports whether the list has a task at p or beyond it, walking forward (or backward); false when p is nil.
@@ -300,6 +322,6 @@ func (l *lister) any(ctx context.Context, backward bool, p *position) (bool, err
 	if p == nil {
 		return false, nil
 	}
-	tasks, err := l.scan(ctx, backward, p, true, nil, 1)
+	tasks, _, err := l.scan(ctx, backward, p, true, nil, 1, nil)
 	return len(tasks) > 0, err
 }

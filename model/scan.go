@@ -46,37 +46,53 @@ func modelColumns(d schema.Dialect) []string {
 // scanTasks runs q, a select of the Task model, and returns its rows. Where it can (handScannable) it reads them
 // itself from q's rows rather than through bun's reflection-driven model scan, which cost more than the rest of a
 // page's statement on the client side; bun still builds the statement, and every hook still sees it.
-func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery) ([]*Task, error) {
+//
+// count, when not nil, is a select of one count: where the rows are read by hand it becomes a column of every row
+// of q (an uncorrelated subquery, which PostgreSQL evaluates once), read into *total, and counted reports that it
+// was read, which it cannot be when q returns no row. Elsewhere count is not run and counted is false.
+func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, count *bun.SelectQuery, total *int64) (_ []*Task, counted bool, _ error) {
 	if !handScannable(db) {
 		var tasks []*Task
 		if err := q.Model(&tasks).Scan(ctx); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return tasks, nil
+		return tasks, false, nil
 	}
-	rows, err := q.Model((*Task)(nil)).Rows(ctx)
+	q = q.Model((*Task)(nil))
+	n := len(taskColumns)
+	if count != nil {
+		q = q.Column(taskColumns...).ColumnExpr("(?) AS total_count", count)
+		n++
+	}
+	rows, err := q.Rows(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
 	var (
 		tasks    []*Task
 		priority int64
-		dest     = make([]any, len(taskColumns))
+		dest     = make([]any, n)
 	)
+	if count != nil {
+		dest[n-1] = total
+	}
 	for rows.Next() {
 		t := new(Task)
 		dest[0], dest[1], dest[2], dest[3] = &t.ID, &t.UserID, &t.Title, &t.Description
 		dest[4], dest[5], dest[6], dest[7] = &t.Completed, &priority, &t.Tags, &t.DueAt
 		dest[8], dest[9], dest[10], dest[11], dest[12] = &t.CompletedAt, &t.CreatedAt, &t.UpdatedAt, &t.TitleFold, &t.DescriptionFold
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		t.Priority = Priority(priority)
 		if err := t.AfterScanRow(ctx); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		tasks = append(tasks, t)
 	}
-	return tasks, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	return tasks, count != nil && len(tasks) > 0, nil
 }

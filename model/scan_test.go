@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"taskapi/model"
+	"taskapi/model/modeltest"
 )
 
 // The hand scan of task rows reads exactly the columns bun maps to Task; a column added to Task must be added to
@@ -72,4 +73,73 @@ func TestParsePlainArray(t *testing.T) {
 			t.Errorf("%s: declined, though Value writes it so", in)
 		}
 	}
+}
+
+// ListTasks with WithTotalCount gives the count CountTasks gives, wherever the page is (first, past the end, after
+// the tasks with a due date, backward); on PostgreSQL the first page and its count are one statement.
+func TestListTasksWithTotalCount(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		due := start.Add(24 * time.Hour)
+		for i := range 7 {
+			in := model.CreateTaskInput{Title: "task " + string(rune('a'+i)), Tags: []string{"work"}}
+			if i%2 == 0 {
+				in.DueAt = &due
+			}
+			if i == 6 {
+				in.Tags = []string{"home"}
+			}
+			e.create(t, "alice", in)
+		}
+		e.create(t, "bob", model.CreateTaskInput{Title: "not alice's", Tags: []string{"work"}})
+		work := model.TaskFilter{Tags: []string{"work"}}
+		byDue := &model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc}
+		list := func(q model.ListQuery) *model.TaskPage {
+			t.Helper()
+			q.WithTotalCount = true
+			page, err := e.store.ListTasks(ctx, "alice", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalCount == nil {
+				t.Fatal("no TotalCount")
+			}
+			return page
+		}
+		first := list(model.ListQuery{Filter: work, Order: byDue, First: ptr(2)})
+		if *first.TotalCount != 6 {
+			t.Errorf("first page: totalCount %d, want 6", *first.TotalCount)
+		}
+		// Past the tasks with a due date (three of them): the page comes from the second segment.
+		second := list(model.ListQuery{Filter: work, Order: byDue, First: ptr(2), After: &first.Edges[1].Cursor})
+		third := list(model.ListQuery{Filter: work, Order: byDue, First: ptr(2), After: &second.Edges[1].Cursor})
+		end := list(model.ListQuery{Filter: work, Order: byDue, First: ptr(2), After: &third.Edges[1].Cursor})
+		back := list(model.ListQuery{Filter: work, Order: byDue, Last: ptr(3), Before: &third.Edges[1].Cursor})
+		for name, p := range map[string]*model.TaskPage{"second": second, "third": third, "past the end": end, "backward": back} {
+			if *p.TotalCount != 6 {
+				t.Errorf("%s page: totalCount %d, want 6", name, *p.TotalCount)
+			}
+		}
+		if len(end.Edges) != 0 {
+			t.Errorf("past the end: %d tasks", len(end.Edges))
+		}
+		none := list(model.ListQuery{Filter: model.TaskFilter{Tags: []string{"nothing"}}})
+		if *none.TotalCount != 0 {
+			t.Errorf("an empty list: totalCount %d", *none.TotalCount)
+		}
+		if page, err := e.store.ListTasks(ctx, "alice", model.ListQuery{Filter: work}); err != nil || page.TotalCount != nil {
+			t.Errorf("without WithTotalCount: TotalCount %v, %v", page.TotalCount, err)
+		}
+
+		want := 2 // page and count
+		if e.kind == modeltest.Postgres {
+			want = 1
+		}
+		if n := e.statements(t, func(s *model.Store) {
+			if _, err := s.ListTasks(ctx, "alice", model.ListQuery{Filter: work, Order: byDue, First: ptr(2), WithTotalCount: true}); err != nil {
+				t.Fatal(err)
+			}
+		}); n != want {
+			t.Errorf("the first page with its count ran %d statements, want %d", n, want)
+		}
+	})
 }

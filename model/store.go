@@ -94,6 +94,9 @@ type ListQuery struct {
 	Before *string
 	// WithEventCursor asks for TaskPage.EventCursor, which costs a read transaction around the page.
 	WithEventCursor bool
+	// WithTotalCount asks for TaskPage.TotalCount too, the count of every task that matches Filter. On PostgreSQL
+	// it is read in the page's own statement, which saves a round trip and reads both in one snapshot.
+	WithTotalCount bool
 }
 
 // TaskEdge is a task with its cursor.
@@ -110,6 +113,8 @@ type TaskPage struct {
 	// EventCursor is the position of the user's feed that the page reflects, read in the same snapshot as its rows:
 	// the feed after it holds exactly the changes the page does not show. Set only when ListQuery.WithEventCursor.
 	EventCursor string
+	// TotalCount is how many tasks match the filter in all; nil unless ListQuery.WithTotalCount asked for it.
+	TotalCount *int
 }
 
 // taskTag is one tag of one task, the row that the tags filter, the tag counts and the statistics use. The tags

@@ -18,6 +18,9 @@ type TaskConnection struct {
 	Filter   model.TaskFilter
 	// EventCursor is the feed position the page reflects; set when the query asked for it (see model.ListQuery).
 	EventCursor string
+	// TotalCount is totalCount when the page's read counted it too (see model.ListQuery.WithTotalCount); nil means
+	// it is counted when asked for.
+	TotalCount *int
 }
 
 // Node is anything the node and nodes queries can return. It is an empty interface so that domain types need not
