@@ -8,6 +8,8 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Berlin, as the server resolves it
 
+	"github.com/google/uuid"
+
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -169,5 +171,16 @@ func BenchmarkAppendEvent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkEncodeCursor is the cursor of one task of a DUE_AT list (its list's hash included, once per list in
+// ListTasks and once per cursor here).
+func BenchmarkEncodeCursor(b *testing.B) {
+	due := time.Now()
+	task := &model.Task{ID: uuid.New(), DueAt: &due}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = model.EncodeCursor(task, model.TaskOrderFieldDueAt)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -150,18 +151,59 @@ type cursorJSON struct {
 	ID    uuid.UUID       `json:"i"`
 }
 
-// encodeCursor returns the cursor of p in the list identified by hash.
+// encodeCursor returns the cursor of p in the list identified by hash. It writes the JSON that json.Marshal would
+// write for cursorJSON, byte for byte, without its reflection: a page encodes one cursor per task.
 func encodeCursor(hash string, p position) string {
-	var v any
+	var buf [160]byte
+	b := append(buf[:0], `{"h":`...)
+	b = appendJSONString(b, hash)
+	b = append(b, `,"v":`...)
 	switch value := p.value.(type) {
 	case time.Time:
-		v = value.UnixMilli() // instants are stored with millisecond precision
+		b = strconv.AppendInt(b, value.UnixMilli(), 10) // instants are stored with millisecond precision
+	case Priority:
+		b = strconv.AppendInt(b, int64(value), 10)
+	case nil:
+		b = append(b, "null"...)
+	case string:
+		b = appendJSONString(b, value)
 	default:
-		v = value // a Priority, a string, or nil
+		raw, _ := json.Marshal(value)
+		b = append(b, raw...)
 	}
-	raw, _ := json.Marshal(v)
-	b, _ := json.Marshal(cursorJSON{Hash: hash, Value: raw, ID: p.id})
+	b = append(b, `,"i":"`...)
+	b = appendUUID(b, p.id)
+	b = append(b, `"}`...)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// appendJSONString appends s as json.Marshal writes a string. Plain ASCII without quotes, backslashes or what
+// json.Marshal escapes for HTML is copied as it is; anything else goes through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			raw, _ := json.Marshal(s)
+			return append(b, raw...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendUUID appends id's canonical form, as its MarshalText writes it.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	var text [36]byte
+	hex.Encode(text[0:8], id[0:4])
+	text[8] = '-'
+	hex.Encode(text[9:13], id[4:6])
+	text[13] = '-'
+	hex.Encode(text[14:18], id[6:8])
+	text[18] = '-'
+	hex.Encode(text[19:23], id[8:10])
+	text[23] = '-'
+	hex.Encode(text[24:], id[10:])
+	return append(b, text[:]...)
 }
 
 // decodeCursor reads a cursor of the list identified by hash and ordered by field. Returns *InputError naming

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -142,4 +144,25 @@ func TestListTasksWithTotalCount(t *testing.T) {
 			t.Errorf("the first page with its count ran %d statements, want %d", n, want)
 		}
 	})
+}
+
+// Cursors are written without encoding/json's reflection, in exactly the bytes it would write, for every kind of
+// sort value: instants, priorities, no due date, and titles that need escaping or not.
+func TestCursorEncodingMatchesJSON(t *testing.T) {
+	due := time.Date(2026, 12, 1, 10, 0, 0, 123e6, time.UTC)
+	tasks := []*model.Task{
+		{ID: uuid.MustParse("0192f5a8-7c3e-7b1a-9d2e-4f6a8b0c1d2e"), TitleFold: "plain title", Priority: model.PriorityHigh,
+			CreatedAt: due, UpdatedAt: due.Add(time.Hour), DueAt: &due},
+		{ID: uuid.New(), TitleFold: `quote " backslash \ <b> & ünïcode` + "\u2028\x01", Priority: model.PriorityLow,
+			CreatedAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC)},
+	}
+	for _, task := range tasks {
+		for _, field := range []model.TaskOrderField{model.TaskOrderFieldCreatedAt, model.TaskOrderFieldUpdatedAt,
+			model.TaskOrderFieldDueAt, model.TaskOrderFieldPriority, model.TaskOrderFieldTitle} {
+			got, want := model.CursorOf(task, field)
+			if got != want {
+				t.Errorf("%s cursor of %q: %s, json.Marshal writes %s", field, task.TitleFold, got, want)
+			}
+		}
+	}
 }
