@@ -10,7 +10,7 @@ import "runtime/debug"
 // which the Go runtime reads itself (and checks); the server then leaves that setting alone.
 const (
 	defaultGCPercent   = 400
-	defaultMemoryLimit = 40 << 20
+	defaultMemoryLimit = 32 << 20
 )
 
 // memorySettings returns the settings main applies: the GOGC percentage and the memory limit in bytes, 0 for each
