@@ -32,6 +32,9 @@ const benchUser = "kq3Yb7tN2mR8sW1xZ4vC6pL9dF0gH5jA"
 const (
 	benchTasksQuery = `query DashboardTasks { tasks(filter: {status: PENDING, tags: ["work"]}, orderBy: {field: DUE_AT, direction: ASC}, first: 20) {
     edges { cursor node { id title priority dueAt tags completed } } pageInfo { hasNextPage endCursor } totalCount } }`
+	// benchTasksLiveQuery is the dashboard's page as a client following the live feed asks it, with eventCursor.
+	benchTasksLiveQuery = `query DashboardTasksLive { tasks(filter: {status: PENDING, tags: ["work"]}, orderBy: {field: DUE_AT, direction: ASC}, first: 20) {
+    edges { cursor node { id title priority dueAt tags completed } } pageInfo { hasNextPage endCursor } totalCount eventCursor } }`
 	benchStatsQuery     = `query DashboardStats { taskStats(timeZone: "Europe/Berlin") { total completed overdue dueToday completionRate byPriority { priority count } } }`
 	benchTagsQuery      = `query DashboardTags { tags(first: 10) { tag count } }`
 	benchDashboardQuery = `query Dashboard {
@@ -95,6 +98,7 @@ func benchmarkHandler(b *testing.B, h http.Handler) {
 		body []byte
 	}{
 		{"tasks", one(benchTasksQuery, nil)},
+		{"tasksLive", one(benchTasksLiveQuery, nil)},
 		{"taskStats", one(benchStatsQuery, nil)},
 		{"tags", one(benchTagsQuery, nil)},
 		{"dashboard", one(benchDashboardQuery, nil)},

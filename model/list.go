@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,15 @@ func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	if !q.WithEventCursor {
 		return s.listTasks(ctx, userID, q)
 	}
+	if handScannable(s.db) {
+		// On PostgreSQL the feed's position rides in the page's first statement (see lister.scan), one snapshot with
+		// its rows: no transaction, no round trips of its own. A first statement without rows cannot carry it.
+		page, err := s.listTasks(ctx, userID, q)
+		if err != nil || page.EventCursor != "" {
+			return page, err
+		}
+	}
+	q.WithEventCursor = false // read below, in the transaction
 	var page *TaskPage
 	err := s.readSnapshot(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -83,11 +93,8 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	if backward {
 		from, to = before, after
 	}
-	var total *int64
-	if q.WithTotalCount {
-		total = new(int64)
-	}
-	tasks, counted, err := l.scan(ctx, backward, from, false, to, n+1, total)
+	x := &extras{count: q.WithTotalCount, position: q.WithEventCursor}
+	tasks, err := l.scan(ctx, backward, from, false, to, n+1, x)
 	if err != nil {
 		return nil, wrapErr("list tasks", err)
 	}
@@ -108,15 +115,28 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	}
 	if q.WithTotalCount {
 		// The page's statement carried the count unless it returned no row (or the database is SQLite).
-		count := int(*total)
-		if !counted {
+		count := int(x.total)
+		if !x.counted {
 			if count, err = s.CountTasks(ctx, userID, q.Filter); err != nil {
 				return nil, err
 			}
 		}
 		page.TotalCount = &count
 	}
+	if x.positioned {
+		page.EventCursor = EventCursor(userID, x.feedPosition.Int64) // no feed_heads row yet: position 0
+	}
 	return page, nil
+}
+
+// extras are what a page's statement may read besides its rows, as scalar subqueries (see scanTasks): the count of
+// the whole list, and the user's feed position in the statement's snapshot. counted and positioned say whether
+// they were read.
+type extras struct {
+	count, position     bool
+	total               int64
+	feedPosition        sql.NullInt64
+	counted, positioned bool
 }
 
 // CountTasks counts the user's tasks that match filter. Returns *InputError for a filter ListTasks would refuse.
@@ -263,9 +283,11 @@ func keyset(seg segment, op string, p position) (string, []any) {
 // inclusive; the start when from is nil) and stopping before to (the end when nil). Each segment it crosses costs one
 // query, an index range scan that reads no more than the rows it returns.
 //
-// With total non-nil, the first of those queries that can (see scanTasks) also counts every task of the list, into
-// *total, and counted says whether one did.
-func (l *lister) scan(ctx context.Context, backward bool, from *position, inclusive bool, to *position, limit int, total *int64) (_ []*Task, counted bool, _ error) {
+// With x, the queries also read what x asks for, where they can (see scanTasks): the count in the first query that
+// returns rows, and the feed's position in the first query only, provided it returns rows. The page's other queries
+// run after it, each in a snapshot of its own that is no older, so the page reflects every change up to that
+// position (one it shows that came later is in the feed after the position too, which a client applies harmlessly).
+func (l *lister) scan(ctx context.Context, backward bool, from *position, inclusive bool, to *position, limit int, x *extras) ([]*Task, error) {
 	segs := l.segments()
 	if backward {
 		slices.Reverse(segs)
@@ -303,18 +325,22 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 		for _, col := range seg.cols {
 			q = q.OrderExpr(col + dir)
 		}
-		var count *bun.SelectQuery
-		if total != nil && !counted {
-			count = l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*)"), l.userID, l.now)
+		var cols []extraColumn
+		if x != nil && x.count && !x.counted {
+			count := l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*)"), l.userID, l.now)
+			cols = append(cols, extraColumn{"(?) AS total_count", []any{count}, &x.total, &x.counted})
 		}
-		tasks, ok, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))), count, total)
+		if x != nil && x.position && i == first {
+			cols = append(cols, extraColumn{"(SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?) AS feed_position",
+				[]any{l.userID}, &x.feedPosition, &x.positioned})
+		}
+		tasks, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))), cols...)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		counted = counted || ok
 		out = append(out, tasks...)
 	}
-	return out, counted, nil
+	return out, nil
 }
 
 // any reports whether the list has a task at p or beyond it, walking forward (or backward); false when p is nil.
@@ -322,6 +348,6 @@ func (l *lister) any(ctx context.Context, backward bool, p *position) (bool, err
 	if p == nil {
 		return false, nil
 	}
-	tasks, _, err := l.scan(ctx, backward, p, true, nil, 1, nil)
+	tasks, err := l.scan(ctx, backward, p, true, nil, 1, nil)
 	return len(tasks) > 0, err
 }

@@ -43,39 +43,49 @@ func modelColumns(d schema.Dialect) []string {
 	return cols
 }
 
+// extraColumn is a scalar subquery a select of tasks may carry as a column of its every row: expr (with args)
+// written after the task's columns, read into dest; *read is set once a row has carried it.
+type extraColumn struct {
+	expr string
+	args []any
+	dest any
+	read *bool
+}
+
 // scanTasks runs q, a select of the Task model, and returns its rows. Where it can (handScannable) it reads them
 // itself from q's rows rather than through bun's reflection-driven model scan, which cost more than the rest of a
 // page's statement on the client side; bun still builds the statement, and every hook still sees it.
 //
-// count, when not nil, is a select of one count: where the rows are read by hand it becomes a column of every row
-// of q (an uncorrelated subquery, which PostgreSQL evaluates once), read into *total, and counted reports that it
-// was read, which it cannot be when q returns no row. Elsewhere count is not run and counted is false.
-func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, count *bun.SelectQuery, total *int64) (_ []*Task, counted bool, _ error) {
+// There, the extras become columns of q, uncorrelated subqueries that PostgreSQL evaluates once and reads in q's
+// snapshot, which saves a round trip each; they are read only when q returns a row. Elsewhere they are not run.
+func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...extraColumn) ([]*Task, error) {
 	if !handScannable(db) {
 		var tasks []*Task
 		if err := q.Model(&tasks).Scan(ctx); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		return tasks, false, nil
+		return tasks, nil
 	}
 	q = q.Model((*Task)(nil))
-	n := len(taskColumns)
-	if count != nil {
-		q = q.Column(taskColumns...).ColumnExpr("(?) AS total_count", count)
-		n++
+	if len(extras) > 0 {
+		q = q.Column(taskColumns...)
+		for _, x := range extras {
+			q = q.ColumnExpr(x.expr, x.args...)
+		}
 	}
 	rows, err := q.Rows(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	defer rows.Close()
 	var (
 		tasks    []*Task
 		priority int64
-		dest     = make([]any, n)
+		n        = len(taskColumns)
+		dest     = make([]any, n+len(extras))
 	)
-	if count != nil {
-		dest[n-1] = total
+	for i, x := range extras {
+		dest[n+i] = x.dest
 	}
 	for rows.Next() {
 		t := new(Task)
@@ -83,16 +93,21 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, count *bun.S
 		dest[4], dest[5], dest[6], dest[7] = &t.Completed, &priority, &t.Tags, &t.DueAt
 		dest[8], dest[9], dest[10], dest[11], dest[12] = &t.CompletedAt, &t.CreatedAt, &t.UpdatedAt, &t.TitleFold, &t.DescriptionFold
 		if err := rows.Scan(dest...); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		t.Priority = Priority(priority)
 		if err := t.AfterScanRow(ctx); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		tasks = append(tasks, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return tasks, count != nil && len(tasks) > 0, nil
+	if len(tasks) > 0 {
+		for _, x := range extras {
+			*x.read = true
+		}
+	}
+	return tasks, nil
 }

@@ -166,3 +166,53 @@ func TestCursorEncodingMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+// The feed position a page reflects rides in the page's own statement on PostgreSQL: the dashboard's read with its
+// count and its eventCursor is one statement, and gives the cursor TaskEventCursor gives when nothing changes in
+// between. A page without rows, which cannot carry it, still gets it (in a read transaction).
+func TestListTasksEventCursorInThePageStatement(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		cursor := func(user string) string {
+			t.Helper()
+			c, err := e.store.TaskEventCursor(ctx, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		q := model.ListQuery{Filter: model.TaskFilter{Tags: []string{"work"}}, First: ptr(2), WithTotalCount: true, WithEventCursor: true}
+		empty, err := e.store.ListTasks(ctx, "alice", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if empty.EventCursor != cursor("alice") || len(empty.Edges) != 0 || *empty.TotalCount != 0 {
+			t.Errorf("before any task: cursor %q (want %q), %d tasks, count %d", empty.EventCursor, cursor("alice"), len(empty.Edges), *empty.TotalCount)
+		}
+		for i := range 3 {
+			e.create(t, "alice", model.CreateTaskInput{Title: "task " + string(rune('a'+i)), Tags: []string{"work"}})
+		}
+		e.create(t, "bob", model.CreateTaskInput{Title: "bob's", Tags: []string{"work"}})
+		page, err := e.store.ListTasks(ctx, "alice", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.EventCursor != cursor("alice") || page.EventCursor == empty.EventCursor {
+			t.Errorf("after three creates: cursor %q, want %q (and not the empty list's %q)", page.EventCursor, cursor("alice"), empty.EventCursor)
+		}
+		if len(page.Edges) != 2 || *page.TotalCount != 3 {
+			t.Errorf("%d tasks, count %d; want 2 of 3", len(page.Edges), *page.TotalCount)
+		}
+
+		want := 5 // BEGIN, page, count, feed head, COMMIT
+		if e.kind == modeltest.Postgres {
+			want = 1
+		}
+		if n := e.statements(t, func(s *model.Store) {
+			if _, err := s.ListTasks(ctx, "alice", q); err != nil {
+				t.Fatal(err)
+			}
+		}); n != want {
+			t.Errorf("the page with its count and eventCursor ran %d statements, want %d", n, want)
+		}
+	})
+}

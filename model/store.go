@@ -92,7 +92,8 @@ type ListQuery struct {
 	After  *string
 	Last   *int
 	Before *string
-	// WithEventCursor asks for TaskPage.EventCursor, which costs a read transaction around the page.
+	// WithEventCursor asks for TaskPage.EventCursor. On PostgreSQL it is read in the page's own statement; elsewhere,
+	// or when that statement returns no row, it costs a read transaction around the page.
 	WithEventCursor bool
 	// WithTotalCount asks for TaskPage.TotalCount too, the count of every task that matches Filter. On PostgreSQL
 	// it is read in the page's own statement, which saves a round trip and reads both in one snapshot.
