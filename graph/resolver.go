@@ -6,6 +6,7 @@
 package graph
 
 //go:generate go tool gqlgen generate
+//go:generate go run taskapi/graph/internal/seqlists generated.go
 
 import (
 	"log/slog"

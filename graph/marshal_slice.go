@@ -1,0 +1,30 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// marshalSlice is graphql.MarshalSliceConcurrently for lists whose elements resolve nothing concurrently, put in
+// its place in generated.go by graph/internal/seqlists (see there for why): the same work, element after element on
+// the calling goroutine. Each element gets a field context with its index, a panic in one is recovered into an
+// error and a null for it (unless omitPanicHandler), and the signature is gqlgen's, so the rewrite is a rename.
+func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	ret := make(graphql.Array, length)
+	for i := range length {
+		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		func() {
+			if !omitPanicHandler {
+				defer func() {
+					if r := recover(); r != nil {
+						graphql.AddError(childCtx, graphql.Recover(childCtx, r))
+						ret[i] = graphql.Null
+					}
+				}()
+			}
+			ret[i] = marshalElement(childCtx, i)
+		}()
+	}
+	return ret
+}
