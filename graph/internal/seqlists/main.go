@@ -80,7 +80,7 @@ func Rewrite(src []byte) ([]byte, int, error) {
 			continue
 		}
 		m := listMarshaller.FindStringSubmatch(fn.Name.Name)
-		if m == nil || !plainObject(bodies["_"+m[1]]) {
+		if m == nil || !plainObject(bodies, "_"+m[1]) {
 			continue
 		}
 		ast.Inspect(fn.Body, func(node ast.Node) bool {
@@ -112,9 +112,39 @@ func Rewrite(src []byte) ([]byte, int, error) {
 	return formatted, len(calls), nil
 }
 
-// plainObject reports whether body is the object function of a type gqlgen resolves without concurrency: it
-// collects fields (an object, not an interface's type switch) and resolves none of them concurrently.
-func plainObject(body []byte) bool {
-	return body != nil && bytes.Contains(body, []byte("graphql.CollectFields(")) &&
-		!bytes.Contains(body, []byte("ResolveConcurrently")) && !bytes.Contains(body, []byte("Concurrently("))
+// ecCall matches a call of another method of the execution context, such as ec._Task( or ec.marshalNTask2….
+var ecCall = regexp.MustCompile(`\bec\.([A-Za-z0-9_ᚖᚕᚄᚋᚐᚗ]+)\(`)
+
+// plainObject reports whether name is the object function of a type gqlgen resolves without concurrency, it and
+// everything its fields marshal (an edge's node, a task's lists): it collects fields (an object, not an
+// interface's type switch), and neither it nor any function it reaches through the execution context resolves a
+// field concurrently. An element whose nested object had a concurrent field, batched by a dataloader across the
+// list, must keep its goroutines.
+func plainObject(bodies map[string][]byte, name string) bool {
+	body := bodies[name]
+	if body == nil || !bytes.Contains(body, []byte("graphql.CollectFields(")) {
+		return false
+	}
+	seen := map[string]bool{}
+	var visit func(name string) bool
+	visit = func(name string) bool {
+		if seen[name] {
+			return true
+		}
+		seen[name] = true
+		body, ok := bodies[name]
+		if !ok {
+			return true // not a function of this file
+		}
+		if bytes.Contains(body, []byte("ResolveConcurrently")) || bytes.Contains(body, []byte("MarshalSliceConcurrently")) {
+			return false
+		}
+		for _, m := range ecCall.FindAllSubmatch(body, -1) {
+			if !visit(string(m[1])) {
+				return false
+			}
+		}
+		return true
+	}
+	return visit(name)
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// Only the lists of objects that resolve nothing concurrently are rewritten; lists of objects with concurrent
-// fields, and of interfaces, stay concurrent.
+// Only the lists of objects that resolve nothing concurrently, nested objects included, are rewritten; lists of
+// objects with concurrent fields, of objects holding such an object (Wrapper), and of interfaces stay concurrent.
 func TestRewrite(t *testing.T) {
 	src := `package graph
 
@@ -27,6 +27,20 @@ func (ec *executionContext) _Iface(ctx context.Context, sel ast.SelectionSet, ob
 		return ec._Plain(ctx, sel, obj)
 	}
 	return nil
+}
+
+func (ec *executionContext) _Wrapper(ctx context.Context, sel ast.SelectionSet, obj *Wrapper) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wrapperImplementors)
+	return ec._Wrapper_busy(ctx, fields[0], obj)
+}
+
+func (ec *executionContext) _Wrapper_busy(ctx context.Context, field graphql.CollectedField, obj *Wrapper) graphql.Marshaler {
+	return ec._Busy(ctx, field.Selections, obj.Busy)
+}
+
+func (ec *executionContext) marshalNWrapper2ᚕᚖWrapperᚄ(ctx context.Context, sel ast.SelectionSet, v []*Wrapper) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
+	return ret
 }
 
 func (ec *executionContext) marshalNPlain2ᚕᚖPlainᚄ(ctx context.Context, sel ast.SelectionSet, v []*Plain) graphql.Marshaler {
@@ -57,7 +71,7 @@ func (ec *executionContext) marshalNIface2ᚕIface(ctx context.Context, sel ast.
 	if !strings.Contains(plain, "marshalSlice(ctx, len(v), 0, false, nil)") {
 		t.Errorf("the plain object's list was not rewritten:\n%s", plain)
 	}
-	if strings.Count(got, "graphql.MarshalSliceConcurrently(") != 2 {
-		t.Errorf("the lists of the busy object and of the interface must stay concurrent:\n%s", got)
+	if strings.Count(got, "graphql.MarshalSliceConcurrently(") != 3 {
+		t.Errorf("the lists of the busy object, the wrapper and the interface must stay concurrent:\n%s", got)
 	}
 }
