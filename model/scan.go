@@ -2,6 +2,8 @@ package model
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -9,6 +11,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/schema"
+
+	"taskapi/recur"
 )
 
 // taskColumns are the columns of tasks in the order scanTaskRow reads them. They must be every column bun maps to
@@ -16,7 +20,8 @@ import (
 // read by scanTaskRow unchanged.
 var taskColumns = []string{
 	"id", "user_id", "title", "description", "completed", "priority", "tags", "due_at", "completed_at",
-	"created_at", "updated_at", "title_fold", "description_fold",
+	"created_at", "updated_at", "title_fold", "description_fold", "recurrence", "series_id", "completed_recurrence",
+	"next_occurrence_id",
 }
 
 // handScannable reports whether db's rows of a Task model can be read by scanTaskRow: on PostgreSQL, whose driver
@@ -79,10 +84,11 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...ex
 	}
 	defer rows.Close()
 	var (
-		tasks    []*Task
-		priority int64
-		n        = len(taskColumns)
-		dest     = make([]any, n+len(extras))
+		tasks               []*Task
+		priority            int64
+		rule, completedRule []byte // JSON, as bun stores a struct; NULL: none
+		n                   = len(taskColumns)
+		dest                = make([]any, n+len(extras))
 	)
 	for i, x := range extras {
 		dest[n+i] = x.dest
@@ -92,10 +98,18 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...ex
 		dest[0], dest[1], dest[2], dest[3] = &t.ID, &t.UserID, &t.Title, &t.Description
 		dest[4], dest[5], dest[6], dest[7] = &t.Completed, &priority, &t.Tags, &t.DueAt
 		dest[8], dest[9], dest[10], dest[11], dest[12] = &t.CompletedAt, &t.CreatedAt, &t.UpdatedAt, &t.TitleFold, &t.DescriptionFold
+		dest[13], dest[14], dest[15], dest[16] = &rule, &t.SeriesID, &completedRule, &t.NextOccurrenceID
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		t.Priority = Priority(priority)
+		var err error
+		if t.Rule, err = jsonRule(rule); err != nil {
+			return nil, err
+		}
+		if t.CompletedRule, err = jsonRule(completedRule); err != nil {
+			return nil, err
+		}
 		if err := t.AfterScanRow(ctx); err != nil {
 			return nil, err
 		}
@@ -110,4 +124,16 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...ex
 		}
 	}
 	return tasks, nil
+}
+
+// jsonRule reads a recurrence rule stored as JSON, as bun stores and reads a struct; nil for NULL.
+func jsonRule(b []byte) (*recur.Rule, error) {
+	if b == nil {
+		return nil, nil
+	}
+	r := new(recur.Rule)
+	if err := json.Unmarshal(b, r); err != nil {
+		return nil, fmt.Errorf("model: scan recurrence: %w", err)
+	}
+	return r, nil
 }

@@ -28,7 +28,13 @@ func TestListTasksReadsEveryField(t *testing.T) {
 		due := start.Add(48 * time.Hour)
 		full := e.create(t, "alice", model.CreateTaskInput{Title: "Ünïcode <b> & \"quotes\"", Description: ptr("Say \\ and \u2028"),
 			Priority: model.PriorityHigh, Tags: []string{"work", "a\"b", "ü"}, DueAt: &due})
-		if _, err := e.store.SetTaskCompleted(ctx, "alice", full.ID, true); err != nil {
+		if _, _, err := e.store.SetTaskCompleted(ctx, "alice", full.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		// A recurring task, completed: its rule, series and next occurrence (and that occurrence, with its own rule).
+		recurring := e.create(t, "alice", model.CreateTaskInput{Title: "weekly", DueAt: &due, Recurrence: &model.RecurrenceInput{
+			Frequency: model.RecurrenceFrequencyWeekly, Interval: 1, TimeZone: "Europe/Berlin", Weekdays: []model.Weekday{model.WeekdayMonday}}})
+		if _, _, err := e.store.SetTaskCompleted(ctx, "alice", recurring.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		bare := e.create(t, "alice", model.CreateTaskInput{Title: "bare", Priority: model.PriorityLow})
@@ -36,8 +42,16 @@ func TestListTasksReadsEveryField(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page.Edges) != 2 {
-			t.Fatalf("%d tasks, want 2", len(page.Edges))
+		if len(page.Edges) != 4 {
+			t.Fatalf("%d tasks, want 4", len(page.Edges))
+		}
+		var withRule, withNext bool
+		for _, edge := range page.Edges {
+			withRule = withRule || edge.Node.Rule != nil
+			withNext = withNext || (edge.Node.CompletedRule != nil && edge.Node.NextOccurrenceID != nil && edge.Node.SeriesID != nil)
+		}
+		if !withRule || !withNext {
+			t.Errorf("the series' rule read: %v; the completed occurrence's rule, series and next occurrence: %v", withRule, withNext)
 		}
 		for _, edge := range page.Edges {
 			want := e.get(t, "alice", edge.Node.ID)
