@@ -112,6 +112,18 @@ type liveAPI struct {
 	reads *taskReads // counts the statements that read tasks
 }
 
+// from returns variables that subscribe user to the feed after its latest position, read now. A subscription "from
+// now" (no after) starts wherever the feed is when the server has set it up, so a change made right after the
+// subscribe message may precede that start; from a cursor read first, no later change can be missed.
+func (a *liveAPI) from(user string) map[string]any {
+	a.t.Helper()
+	cursor, err := a.store.TaskEventCursor(context.Background(), user)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return map[string]any{"after": cursor}
+}
+
 func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Options) *liveAPI {
 	t.Helper()
 	db := modeltest.MustOpenDB(t, kind)

@@ -145,7 +145,7 @@ func TestWebsocketAuth(t *testing.T) {
 		})
 		t.Run("ExpiryThenReconnectMissesNothing", func(t *testing.T) {
 			c := a.connectAs("carol") // a token valid for an hour
-			c.subscribe("1", eventSubscription, nil)
+			c.subscribe("1", eventSubscription, a.from("carol"))
 			waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
 			a.create("carol", map[string]any{"title": "one"})
 			_, _, last := c.event("1")
@@ -200,8 +200,8 @@ func TestWebsocketLimits(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{StatementTimeout: 50 * time.Millisecond}, live.Options{MaxPerUser: 2})
 		c := a.connectAs("alice")
-		c.subscribe("1", eventSubscription, nil)
-		c.subscribe("2", eventSubscription, nil)
+		c.subscribe("1", eventSubscription, a.from("alice"))
+		c.subscribe("2", eventSubscription, a.from("alice"))
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 2 })
 		c.subscribe("3", eventSubscription, nil)
 		r := c.result("3")
@@ -474,7 +474,7 @@ func TestResumeAfterDroppedSocket(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		c := a.connectAs("hank")
-		c.subscribe("1", eventSubscription, nil)
+		c.subscribe("1", eventSubscription, a.from("hank"))
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
 		a.create("hank", map[string]any{"title": "seen"})
 		_, _, last := c.event("1")
@@ -578,7 +578,7 @@ func TestWebsocketDuplicateOperationID(t *testing.T) {
 			}
 			waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
 		}
-		c.subscribe("s", eventSubscription, nil)
+		c.subscribe("s", eventSubscription, a.from("alice"))
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
 		a.create("alice", map[string]any{"title": "live"})
 		if _, title, _ := c.event("s"); title != "live" { // the subscription is established
