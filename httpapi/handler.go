@@ -14,6 +14,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph"
 	"taskapi/httpapi/graphiql"
+	"taskapi/internal/sizedcache"
 	"taskapi/live"
 	"taskapi/model"
 )
@@ -203,7 +204,7 @@ func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Exec
 	exec := executor.New(schema)
 	exec.SetErrorPresenter(graph.ErrorPresenter(opts.Logger))
 	exec.SetRecoverFunc(graph.RecoverPanic)
-	exec.SetQueryCache(newSizedCache(opts.QueryCacheBytes, documentCost))
+	exec.SetQueryCache(sizedcache.New(opts.QueryCacheBytes, documentCost))
 	exec.SetDefaultRulesFn(graph.ValidationRules(!opts.DisableIntrospection))
 	exec.SetDisableSuggestion(opts.DisableIntrospection)
 	if !opts.DisableIntrospection {

@@ -10,6 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"taskapi/internal/sizedcache"
 )
 
 // Limits bound what one document may cost. They are checked before the costly work: tokens before parsing, the
@@ -80,7 +82,7 @@ type limiter struct {
 	limits Limits
 	schema graphql.ExecutableSchema
 	// passed remembers documents that passed the shape checks, so a repeated query is not parsed twice.
-	passed *sizedCache[struct{}]
+	passed *sizedcache.Cache[struct{}]
 }
 
 var (
@@ -91,7 +93,7 @@ var (
 
 func newLimiter(limits Limits, schema graphql.ExecutableSchema) *limiter {
 	limits.defaults()
-	return &limiter{limits: limits, schema: schema, passed: newSizedCache(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + entryOverhead })}
+	return &limiter{limits: limits, schema: schema, passed: sizedcache.New(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + entryOverhead })}
 }
 
 // passedCacheBytes bounds what the limiter remembers of the documents that passed its checks: their text, which a

@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/graph"
+	"taskapi/internal/sizedcache"
 )
 
 // persistedQueries implements Apollo's automatic persisted queries: a client sends
@@ -34,7 +35,7 @@ import (
 // link retry with the full query (it reads the body of a 4xx response too). The transport marks it uncacheable, so
 // that no cache keeps serving the miss of a GET once the document is known.
 type persistedQueries struct {
-	cache *sizedCache[string]
+	cache *sizedcache.Cache[string]
 }
 
 var (
@@ -55,7 +56,7 @@ const (
 )
 
 func newPersistedQueries(maxBytes int64) persistedQueries {
-	return persistedQueries{cache: newSizedCache(maxBytes, func(hash, query string) int64 {
+	return persistedQueries{cache: sizedcache.New(maxBytes, func(hash, query string) int64 {
 		return int64(len(hash)+len(query)) + entryOverhead
 	})}
 }

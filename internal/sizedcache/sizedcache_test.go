@@ -1,4 +1,4 @@
-package httpapi
+package sizedcache
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestSizedCacheStaysWithinItsBytes: entries are evicted least recently used first to keep the bytes within the
+// TestCacheStaysWithinItsBytes: entries are evicted least recently used first to keep the bytes within the
 // bound, whatever their number, and an entry too large to be worth keeping is not kept.
-func TestSizedCacheStaysWithinItsBytes(t *testing.T) {
+func TestCacheStaysWithinItsBytes(t *testing.T) {
 	ctx := context.Background()
-	c := newSizedCache[string](1000, func(k, v string) int64 { return int64(len(k) + len(v)) })
+	c := New[string](1000, func(k, v string) int64 { return int64(len(k) + len(v)) })
 	c.Add(ctx, "a", strings.Repeat("x", 99)) // 100 bytes
 	c.Add(ctx, "b", strings.Repeat("x", 99))
 	if _, ok := c.Get(ctx, "a"); !ok { // a is now the most recently used
@@ -19,7 +19,7 @@ func TestSizedCacheStaysWithinItsBytes(t *testing.T) {
 	for i := range 9 {
 		c.Add(ctx, string(rune('c'+i)), strings.Repeat("x", 99))
 	}
-	n, bytes := c.size()
+	n, bytes := c.Size()
 	if bytes > 1000 || n != 10 {
 		t.Fatalf("%d entries, %d bytes", n, bytes)
 	}
@@ -34,7 +34,7 @@ func TestSizedCacheStaysWithinItsBytes(t *testing.T) {
 		t.Error("an entry of over a quarter of the bound was kept")
 	}
 	c.Add(ctx, "a", strings.Repeat("x", 9)) // replacing an entry updates its cost
-	if _, bytes := c.size(); bytes != 910 {
+	if _, bytes := c.Size(); bytes != 910 {
 		t.Errorf("bytes = %d after replacing a, want 910", bytes)
 	}
 }
