@@ -27,45 +27,63 @@ const (
 // mirror image.
 //
 // With q.WithEventCursor, the page and the feed's position are read in one snapshot (see TaskPage.EventCursor).
+// With a page cache (WithPageCache), a page its owner has not changed since it was read is served from there.
 func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
-	if !q.WithEventCursor {
-		return s.listTasks(ctx, userID, q)
+	if s.pages != nil {
+		if key, ok := pageCacheKey(userID, q); ok {
+			return s.cachedListTasks(ctx, userID, q, key)
+		}
 	}
+	if !q.WithEventCursor {
+		page, _, err := s.listTasks(ctx, userID, q)
+		return page, err
+	}
+	page, pos, err := s.listTasksAt(ctx, userID, q)
+	if err != nil {
+		return nil, err
+	}
+	page.EventCursor = EventCursor(userID, pos)
+	return page, nil
+}
+
+// listTasksAt returns the page and the position of the user's feed read in the same snapshot.
+func (s *Store) listTasksAt(ctx context.Context, userID string, q ListQuery) (*TaskPage, int64, error) {
 	if handScannable(s.db) {
 		// On PostgreSQL the feed's position rides in the page's first statement (see lister.scan), one snapshot with
 		// its rows: no transaction, no round trips of its own. A first statement without rows cannot carry it.
-		page, err := s.listTasks(ctx, userID, q)
-		if err != nil || page.EventCursor != "" {
-			return page, err
+		q.WithEventCursor = true
+		page, pos, err := s.listTasks(ctx, userID, q)
+		if err != nil || pos.Valid {
+			return page, pos.Int64, err
 		}
 	}
 	q.WithEventCursor = false // read below, in the transaction
 	var page *TaskPage
+	var pos int64
 	err := s.readSnapshot(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if page, err = (&Store{db: tx, now: s.now}).listTasks(ctx, userID, q); err != nil {
+		if page, _, err = (&Store{db: tx, now: s.now}).listTasks(ctx, userID, q); err != nil {
 			return err
 		}
 		h, err := head(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		page.EventCursor = EventCursor(userID, h.Position)
-		return nil
+		pos = h.Position
+		return err
 	})
 	if err != nil {
-		return nil, wrapErr("list tasks", err) // listTasks's own errors are wrapped already; this adds a prefix
+		return nil, 0, wrapErr("list tasks", err) // listTasks's own errors are wrapped already; this adds a prefix
 	}
-	return page, nil
+	return page, pos, nil
 }
 
-func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
+// listTasks reads the page; with q.WithEventCursor, also the feed's position where the page's first statement can
+// carry it (valid when it did; no feed_heads row yet is position 0).
+func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, sql.NullInt64, error) {
 	l, err := s.newLister(userID, q.Order, q.Filter)
 	if err != nil {
-		return nil, err
+		return nil, sql.NullInt64{}, err
 	}
 	if q.First != nil && q.Last != nil {
-		return nil, &InputError{Field: "first", Message: "Give first or last, not both."}
+		return nil, sql.NullInt64{}, &InputError{Field: "first", Message: "Give first or last, not both."}
 	}
 	n := DefaultPageSize
 	backward := q.Last != nil
@@ -76,15 +94,15 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 		n, err = pageSize(*q.Last, "last")
 	}
 	if err != nil {
-		return nil, err
+		return nil, sql.NullInt64{}, err
 	}
 	after, err := l.decode(q.After, "after")
 	if err != nil {
-		return nil, err
+		return nil, sql.NullInt64{}, err
 	}
 	before, err := l.decode(q.Before, "before")
 	if err != nil {
-		return nil, err
+		return nil, sql.NullInt64{}, err
 	}
 
 	// Walk from the cursor the page starts at (after; before when paging backward) toward the other one, one row
@@ -96,11 +114,11 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	x := &extras{count: q.WithTotalCount, position: q.WithEventCursor}
 	tasks, err := l.scan(ctx, backward, from, false, to, n+1, x)
 	if err != nil {
-		return nil, wrapErr("list tasks", err)
+		return nil, sql.NullInt64{}, wrapErr("list tasks", err)
 	}
 	behind, err := l.any(ctx, !backward, from)
 	if err != nil {
-		return nil, wrapErr("list tasks", err)
+		return nil, sql.NullInt64{}, wrapErr("list tasks", err)
 	}
 	more := len(tasks) > n
 	tasks = tasks[:min(len(tasks), n)]
@@ -118,15 +136,16 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 		count := int(x.total)
 		if !x.counted {
 			if count, err = s.CountTasks(ctx, userID, q.Filter); err != nil {
-				return nil, err
+				return nil, sql.NullInt64{}, err
 			}
 		}
 		page.TotalCount = &count
 	}
+	var pos sql.NullInt64
 	if x.positioned {
-		page.EventCursor = EventCursor(userID, x.feedPosition.Int64) // no feed_heads row yet: position 0
+		pos = sql.NullInt64{Int64: x.feedPosition.Int64, Valid: true} // no feed_heads row yet: position 0
 	}
-	return page, nil
+	return page, pos, nil
 }
 
 // extras are what a page's statement may read besides its rows, as scalar subqueries (see scanTasks): the count of

@@ -348,6 +348,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return graph.NewWebhookData(userID, task.ID, task, r)
 	}, reminder.Options{Logger: logger})
 	store := model.NewStore(db).WithReminderSignal(scheduler.Notify)
+	if cfg.PageCacheBytes > 0 {
+		pages := model.NewPageCache(cfg.PageCacheBytes)
+		registerPageCache(registry, pages)
+		store = store.WithPageCache(pages)
+	}
 	if sink := newTaskWebhooks(outbox); sink != nil {
 		store = store.WithEventSink(sink)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/uptrace/bun"
+
+	"taskapi/model"
 )
 
 // newRegistry is the registry /metrics serves: the build's version, the Go runtime and the process, the database pool (sql.DBStats) and
@@ -100,4 +102,26 @@ func newKeySetFetches(reg prometheus.Registerer) func(error) {
 		}
 		fetches.WithLabelValues("ok").Inc()
 	}
+}
+
+// registerPageCache exports the page cache's counters: taskapi_page_cache_lookups_total{result="hit"|"miss"},
+// taskapi_page_cache_entries and taskapi_page_cache_bytes (the estimate the bound applies to).
+func registerPageCache(reg prometheus.Registerer, c *model.PageCache) {
+	lookups := func(result string, n func(model.PageCacheStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "taskapi_page_cache_lookups_total",
+			Help:        "Reads of task pages through the page cache, by whether the kept page was served (hit) or the list was read (miss).",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(n(c.Stats())) })
+	}
+	reg.MustRegister(
+		lookups("hit", func(s model.PageCacheStats) int64 { return s.Hits }),
+		lookups("miss", func(s model.PageCacheStats) int64 { return s.Misses }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "taskapi_page_cache_entries", Help: "Task pages kept in the page cache.",
+		}, func() float64 { return float64(c.Stats().Entries) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "taskapi_page_cache_bytes", Help: "Estimated memory of the task pages kept in the page cache (PAGE_CACHE_BYTES bounds it).",
+		}, func() float64 { return float64(c.Stats().Bytes) }),
+	)
 }

@@ -1,0 +1,312 @@
+package model_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"taskapi/model"
+)
+
+// pageOf renders what a page shows a client (every task in full, cursors, pageInfo, count, event cursor), so that
+// a page served from the cache can be compared with one read from the database.
+func pageOf(p *model.TaskPage) string {
+	var b strings.Builder
+	for _, e := range p.Edges {
+		fmt.Fprintf(&b, "%s %s\n", e.Cursor, describe(e.Node))
+	}
+	total := "<nil>"
+	if p.TotalCount != nil {
+		total = fmt.Sprint(*p.TotalCount)
+	}
+	fmt.Fprintf(&b, "next:%t previous:%t total:%s events:%q", p.HasNextPage, p.HasPreviousPage, total, p.EventCursor)
+	return b.String()
+}
+
+// cachedEnv is e with a second store over the same database that keeps pages in cache; e.store, which keeps none,
+// stands for the truth and for another instance of the server writing.
+func cachedEnv(e *env, maxBytes int64) (*model.Store, *model.PageCache) {
+	c := model.NewPageCache(maxBytes)
+	return model.NewStore(e.db).WithClock(e.clock.Now).WithPageCache(c), c
+}
+
+func dashboard(withCursor bool) model.ListQuery {
+	pending := model.TaskStatusFilterPending
+	return model.ListQuery{
+		Filter:          model.TaskFilter{Status: &pending, Tags: []string{"work"}},
+		Order:           &model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc},
+		First:           ptr(3),
+		WithTotalCount:  true,
+		WithEventCursor: withCursor,
+	}
+}
+
+// TestPageCacheServesOnlyWhatTheDatabaseWould: after every kind of write, made by a store without the cache (as
+// another instance would), the cached store's page is exactly the one the database gives, event cursor included;
+// while nobody writes, the page comes from the cache; another user's writes do not disturb it, and no user is ever
+// served another's page.
+func TestPageCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const alice, bob = "cache-alice", "cache-bob"
+		cached, cache := cachedEnv(e, 1<<20)
+		due := func(h int) *time.Time { d := start.Add(time.Duration(h) * time.Hour); return &d }
+		var ids []uuid.UUID
+		for i := range 5 {
+			ids = append(ids, e.create(t, alice, model.CreateTaskInput{Title: fmt.Sprintf("alice %d", i), Tags: []string{"work"}, DueAt: due(i + 1)}).ID)
+			e.create(t, bob, model.CreateTaskInput{Title: fmt.Sprintf("bob %d", i), Tags: []string{"work"}, DueAt: due(i + 1)})
+		}
+		check := func(step string, user string, q model.ListQuery, wantHit bool) {
+			t.Helper()
+			before := cache.Stats()
+			got, err := cached.ListTasks(ctx, user, q)
+			if err != nil {
+				t.Fatalf("%s: cached ListTasks: %v", step, err)
+			}
+			want, err := e.store.ListTasks(ctx, user, q)
+			if err != nil {
+				t.Fatalf("%s: ListTasks: %v", step, err)
+			}
+			if pageOf(got) != pageOf(want) {
+				t.Fatalf("%s: the cached store served\n%s\nthe database has\n%s", step, pageOf(got), pageOf(want))
+			}
+			for _, edge := range got.Edges {
+				if edge.Node.UserID != user {
+					t.Fatalf("%s: %s was served %s's task", step, user, edge.Node.UserID)
+				}
+			}
+			after := cache.Stats()
+			if hit := after.Hits > before.Hits; hit != wantHit {
+				t.Fatalf("%s: served from the cache = %t, want %t (stats %+v then %+v)", step, hit, wantHit, before, after)
+			}
+		}
+		// The event cursor is not part of the key: a kept page knows its position and serves both.
+		for _, withCursor := range []bool{false, true} {
+			q := dashboard(withCursor)
+			check(fmt.Sprintf("first read (eventCursor %t)", withCursor), alice, q, withCursor)
+			check(fmt.Sprintf("second read (eventCursor %t)", withCursor), alice, q, true)
+			check(fmt.Sprintf("bob's first read (eventCursor %t)", withCursor), bob, q, withCursor)
+			check(fmt.Sprintf("bob's second read (eventCursor %t)", withCursor), bob, q, true)
+			check(fmt.Sprintf("alice again (eventCursor %t)", withCursor), alice, q, true)
+		}
+
+		writes := []struct {
+			name  string
+			write func() error
+		}{
+			{"createTask", func() error {
+				_, err := e.store.CreateTask(ctx, alice, model.CreateTaskInput{Title: "new first", Tags: []string{"work"}, DueAt: due(0)})
+				return err
+			}},
+			{"updateTask title", func() error {
+				_, _, err := e.store.UpdateTask(ctx, alice, ids[1], model.TaskPatch{Title: model.Some("renamed")})
+				return err
+			}},
+			{"updateTask tags", func() error {
+				_, _, err := e.store.UpdateTask(ctx, alice, ids[2], model.TaskPatch{Tags: model.Some([]string{"home"})})
+				return err
+			}},
+			{"updateTask dueAt", func() error {
+				_, _, err := e.store.UpdateTask(ctx, alice, ids[4], model.TaskPatch{DueAt: model.Some(start.Add(-time.Hour))})
+				return err
+			}},
+			{"updateTask reminders", func() error {
+				_, _, err := e.store.UpdateTask(ctx, alice, ids[3], model.TaskPatch{Reminders: model.Some([]model.ReminderInput{{MinutesBefore: ptr(10)}})})
+				return err
+			}},
+			{"setTaskCompleted", func() error {
+				_, _, err := e.store.SetTaskCompleted(ctx, alice, ids[0], true)
+				return err
+			}},
+			{"recurrence", func() error {
+				_, _, err := e.store.UpdateTask(ctx, alice, ids[3], model.TaskPatch{Recurrence: model.Some(model.RecurrenceInput{
+					Frequency: model.RecurrenceFrequencyDaily, Interval: 1, TimeZone: "Europe/Berlin"})})
+				return err
+			}},
+			{"completing an occurrence", func() error {
+				_, _, err := e.store.SetTaskCompleted(ctx, alice, ids[3], true)
+				return err
+			}},
+			{"reopening it", func() error {
+				_, _, err := e.store.SetTaskCompleted(ctx, alice, ids[3], false)
+				return err
+			}},
+			{"deleteTask", func() error { return e.store.DeleteTask(ctx, alice, ids[1]) }},
+			{"clearCompletedTasks", func() error {
+				_, err := e.store.ClearCompletedTasks(ctx, alice)
+				return err
+			}},
+		}
+		for _, withCursor := range []bool{false, true} {
+			q := dashboard(withCursor)
+			for _, w := range writes {
+				check("before "+w.name, alice, q, true)
+				if err := w.write(); err != nil {
+					t.Fatalf("%s: %v", w.name, err)
+				}
+				check("after "+w.name, alice, q, false)
+				check("bob after alice's "+w.name, bob, q, true)
+			}
+			// Fresh tasks for the second pass's writes.
+			ids = ids[:0]
+			for i := range 5 {
+				ids = append(ids, e.create(t, alice, model.CreateTaskInput{Title: fmt.Sprintf("again %d", i), Tags: []string{"work"}, DueAt: due(i - 3)}).ID)
+			}
+			check("after the refill", alice, q, false)
+		}
+	})
+}
+
+// TestPageCacheKeysTheWholeQuery: each page of a list, each filter and order, with and without the count, is its
+// own entry; a page is never served for another query.
+func TestPageCacheKeysTheWholeQuery(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-keys"
+		cached, _ := cachedEnv(e, 1<<20)
+		for i := range 7 {
+			e.create(t, u, model.CreateTaskInput{Title: fmt.Sprintf("task %d", i), Tags: []string{[]string{"work", "home"}[i%2]},
+				Priority: model.Priority(i % 3)})
+		}
+		first, err := e.store.ListTasks(ctx, u, model.ListQuery{First: ptr(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := first.Edges[1].Cursor
+		high := model.PriorityHigh
+		queries := []model.ListQuery{
+			{First: ptr(2)},
+			{First: ptr(3)},
+			{First: ptr(2), After: &after},
+			{Last: ptr(2)},
+			{First: ptr(2), WithTotalCount: true},
+			{First: ptr(2), Filter: model.TaskFilter{Tags: []string{"home"}}},
+			{First: ptr(2), Filter: model.TaskFilter{Priorities: []model.Priority{high}}},
+			{First: ptr(2), Filter: model.TaskFilter{Search: ptr("task 3")}},
+			{First: ptr(2), Order: &model.TaskOrder{Field: model.TaskOrderFieldTitle, Direction: model.OrderDirectionDesc}},
+		}
+		for round := range 2 {
+			for i, q := range queries {
+				got, err := cached.ListTasks(ctx, u, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := e.store.ListTasks(ctx, u, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pageOf(got) != pageOf(want) {
+					t.Fatalf("round %d, query %d: served\n%s\nwant\n%s", round, i, pageOf(got), pageOf(want))
+				}
+			}
+		}
+	})
+}
+
+// TestPageCacheLeavesTheClockToTheDatabase: a list that depends on the time (overdue) is never kept, so it follows
+// the clock without any write.
+func TestPageCacheLeavesTheClockToTheDatabase(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-clock"
+		cached, cache := cachedEnv(e, 1<<20)
+		d := start.Add(time.Hour)
+		e.create(t, u, model.CreateTaskInput{Title: "due in an hour", DueAt: &d})
+		overdue := model.ListQuery{Filter: model.TaskFilter{Overdue: ptr(true)}, WithTotalCount: true}
+		for _, want := range []int{0, 0, 1} {
+			if want == 1 {
+				e.clock.Advance(2 * time.Hour)
+			}
+			page, err := cached.ListTasks(ctx, u, overdue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *page.TotalCount != want || len(page.Edges) != want {
+				t.Fatalf("overdue tasks = %d (count %d), want %d", len(page.Edges), *page.TotalCount, want)
+			}
+		}
+		if s := cache.Stats(); s.Hits != 0 || s.Misses != 0 || s.Entries != 0 {
+			t.Fatalf("the overdue list went through the cache: %+v", s)
+		}
+	})
+}
+
+// TestPageCacheIsBounded: the cache keeps no more than its bytes, evicting the least recently used pages.
+func TestPageCacheIsBounded(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const bound = 16 << 10
+		cached, cache := cachedEnv(e, bound)
+		for u := range 40 {
+			user := fmt.Sprintf("cache-bound-%02d", u)
+			for i := range 3 {
+				e.create(t, user, model.CreateTaskInput{Title: fmt.Sprintf("task %d with a title of some length", i)})
+			}
+			if _, err := cached.ListTasks(ctx, user, model.ListQuery{First: ptr(3)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := cache.Stats()
+		if s.Bytes > bound || s.Entries == 0 || s.Entries >= 40 {
+			t.Fatalf("after 40 pages: %+v, want some but not all within %d bytes", s, bound)
+		}
+		// The most recent page is kept, the first was evicted.
+		for _, c := range []struct {
+			user string
+			hit  bool
+		}{{"cache-bound-39", true}, {"cache-bound-00", false}} {
+			before := cache.Stats().Hits
+			if _, err := cached.ListTasks(ctx, c.user, model.ListQuery{First: ptr(3)}); err != nil {
+				t.Fatal(err)
+			}
+			if hit := cache.Stats().Hits > before; hit != c.hit {
+				t.Errorf("%s served from the cache = %t, want %t", c.user, hit, c.hit)
+			}
+		}
+	})
+}
+
+// TestPageCacheReadsAfterConcurrentWrites: readers racing a writer of the same user never see a page older than a
+// write that had committed before their read began (each reader checks for every task created before it started).
+func TestPageCacheReadsAfterConcurrentWrites(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-race"
+		cached, _ := cachedEnv(e, 1<<20)
+		q := model.ListQuery{First: ptr(100), WithTotalCount: true, Order: &model.TaskOrder{Field: model.TaskOrderFieldCreatedAt, Direction: model.OrderDirectionAsc}}
+		var mu sync.Mutex
+		committed := 0 // tasks whose creation has returned
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					mu.Lock()
+					atLeast := committed
+					mu.Unlock()
+					page, err := cached.ListTasks(ctx, u, q)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if *page.TotalCount < atLeast || len(page.Edges) < atLeast {
+						t.Errorf("a read begun after %d creations saw %d tasks (count %d)", atLeast, len(page.Edges), *page.TotalCount)
+						return
+					}
+				}
+			})
+		}
+		for i := range 40 {
+			e.create(t, u, model.CreateTaskInput{Title: fmt.Sprintf("task %d", i)})
+			mu.Lock()
+			committed = i + 1
+			mu.Unlock()
+		}
+		close(done)
+		wg.Wait()
+	})
+}
