@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +14,13 @@ import (
 	"taskapi/model"
 )
 
+// serverPageCacheBytes is the server's default PAGE_CACHE_BYTES.
+const serverPageCacheBytes = 8 << 20
+
 // storeWorkload is the raw-SQL ceiling: for each operation of the mix, the store calls its resolver makes, over a
-// pgdriver-backed bun.DB with the server's pool settings. That is the same SQL the server sends, without HTTP, JSON,
-// token verification and GraphQL execution around it.
+// pgdriver-backed bun.DB with the server's pool settings, and with a page cache of the server's default size, as the
+// server has one. That is the same SQL the server sends, without HTTP, JSON, token verification and GraphQL execution
+// around it.
 type storeWorkload struct {
 	store    *model.Store
 	users    []*user
@@ -33,7 +38,7 @@ func newStoreWorkload(db bun.IDB, users []*user, m mix, pageSize int) (*storeWor
 	}
 	pending := model.TaskStatusFilterPending
 	return &storeWorkload{
-		store: model.NewStore(db), users: users, mix: m, pageSize: pageSize, berlin: berlin,
+		store: model.NewStore(db).WithPageCache(model.NewPageCache(serverPageCacheBytes)), users: users, mix: m, pageSize: pageSize, berlin: berlin,
 		filter: model.TaskFilter{Status: &pending, Tags: []string{"work"}},
 		order:  model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc},
 	}, nil
@@ -157,6 +162,27 @@ func statementsOf(ctx context.Context, db *bun.DB, op int, pageSize int, u *user
 		return nil, fmt.Errorf("%s sent no statement", opNames[op])
 	}
 	return texts, nil
+}
+
+// cachedStatementOf returns the statement a dashboard read as u sends when the store's page cache serves it: the
+// read of the user's feed position (the page is read once, then read again with the position unchanged).
+func cachedStatementOf(ctx context.Context, db *bun.DB, pageSize int, u *user) (string, error) {
+	hook := &captureHook{}
+	s, err := newStoreWorkload(db.WithQueryHook(hook), []*user{u}, newMix(0), pageSize)
+	if err != nil {
+		return "", err
+	}
+	for range 2 {
+		hook.take()
+		if err := s.do(ctx, &worker{rng: newRand(1)}, u, opTasks); err != nil {
+			return "", fmt.Errorf("tasks as %s: %w", u.id, err)
+		}
+	}
+	texts := hook.take()
+	if len(texts) != 1 || !strings.Contains(texts[0], "feed_heads") {
+		return "", fmt.Errorf("a read served from the page cache sent %q, want the one statement of the feed position", texts)
+	}
+	return texts[0], nil
 }
 
 // countStatementOf returns the statement CountTasks sends for the dashboard's filter as u: the count alone, which

@@ -198,14 +198,19 @@ type peerComparison struct {
 	Node        string   // node --version
 	Statements  []string // the server's statements for the read, of the first user, as pgbench replays them
 	Scripts     int      // users pgbench picks among (one script each)
+	// HitShare is the share of the server row's reads its page cache served (from its /metrics); -1 unknown.
+	HitShare float64
+	Check    string // the statement a read served from the page cache sends, for the first user
 }
 
 // Names of the comparison's rows.
 const (
-	rowServer   = "this server"
-	rowPeer     = "PostGraphile"
-	rowPrepared = "pgbench, prepared"
-	rowSimple   = "pgbench, simple protocol"
+	rowServer         = "this server"
+	rowServerUncached = "this server, page cache off"
+	rowPeer           = "PostGraphile"
+	rowPrepared       = "pgbench, prepared"
+	rowSimple         = "pgbench, simple protocol"
+	rowCheck          = "pgbench, prepared: the cached read's statement"
 )
 
 // hasTool says whether name is on PATH.
@@ -217,8 +222,8 @@ func hasTool(name string) bool {
 // measurePeers measures the dashboard read (tasks with totalCount, HS256 tokens on both sides) at the main
 // concurrency: through the server, through PostGraphile, and as the server's own statements replayed by pgbench in
 // both protocols.
-func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepper, db *benchDB, srv *serverProc, hc *client, is *issuer, users []*user) (*peerComparison, error) {
-	pc := &peerComparison{}
+func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepper, db *benchDB, srv *serverProc, hc *client, srvNC *serverProc, hcNC *client, is *issuer, users []*user) (*peerComparison, error) {
+	pc := &peerComparison{HitShare: -1}
 	watch := func() *backendWatch { return watchBackends(ctx, db.admin, db.name) }
 	pageBody := mustJSON(gqlRequest{Query: tasksDoc, Variables: map[string]any{"first": cfg.PageSize}})
 	peerBody := mustJSON(gqlRequest{Query: peerDoc, Variables: map[string]any{"first": cfg.PageSize}})
@@ -243,9 +248,17 @@ func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepp
 		return pr
 	}
 
+	const hits, misses = `taskapi_page_cache_lookups_total{result="hit"}`, `taskapi_page_cache_lookups_total{result="miss"}`
+	h0, m0 := gauge(ctx, srv.url, hits), gauge(ctx, srv.url, misses)
 	server := measureHTTP(rowServer, srv, hc, pageBody)
 	server.Proc = "server"
 	pc.Rows = append(pc.Rows, server)
+	if h1, m1 := gauge(ctx, srv.url, hits), gauge(ctx, srv.url, misses); h0 >= 0 && m0 >= 0 && h1+m1 > h0+m0 {
+		pc.HitShare = (h1 - h0) / (h1 + m1 - h0 - m0)
+	}
+	uncached := measureHTTP(rowServerUncached, srvNC, hcNC, pageBody)
+	uncached.Proc = "server"
+	pc.Rows = append(pc.Rows, uncached)
 
 	peer := peerResult{result: result{Name: rowPeer}, Proc: "node"}
 	switch {
@@ -314,6 +327,26 @@ func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepp
 		}
 		step.start(fmt.Sprintf("dashboard read: %s at %d concurrent for %s", name, cfg.Concurrency, cfg.Duration))
 		r, err := runPgbench(ctx, db.url, tmp, pgbenchSpec{name: name, mode: mode, scripts: scripts,
+			concurrency: cfg.Concurrency, warmup: cfg.Warmup, duration: cfg.Duration}, watch)
+		if err != nil {
+			return nil, err
+		}
+		step.done(r.result)
+		pc.Rows = append(pc.Rows, r)
+	}
+	// What a read the page cache serves sends: the one-row read of the user's feed position.
+	var checks [][]string
+	for _, u := range users[:min(len(users), maxPgbenchScripts)] {
+		stmt, err := cachedStatementOf(ctx, db.db, cfg.PageSize, u)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, []string{stmt})
+	}
+	pc.Check = checks[0][0]
+	if hasTool("pgbench") {
+		step.start(fmt.Sprintf("dashboard read: %s at %d concurrent for %s", rowCheck, cfg.Concurrency, cfg.Duration))
+		r, err := runPgbench(ctx, db.url, tmp, pgbenchSpec{name: rowCheck, mode: "prepared", scripts: checks,
 			concurrency: cfg.Concurrency, warmup: cfg.Warmup, duration: cfg.Duration}, watch)
 		if err != nil {
 			return nil, err

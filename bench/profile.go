@@ -71,7 +71,8 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	defer verifier.Close()
 	// As cmd/server sets it up, with the benchmark's rate limit; cmd/server's Bun hook that feeds /metrics is the one
 	// part left out (it lives in package main).
-	h := httpapi.NewHandler(model.NewStore(db.db), verifier, httpapi.Options{
+	store := model.NewStore(db.db).WithPageCache(model.NewPageCache(serverPageCacheBytes))
+	h := httpapi.NewHandler(store, verifier, httpapi.Options{
 		Logger: logger, StatementTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
 	})
 	labels := pprof.Labels("side", "server")
