@@ -250,14 +250,6 @@ func (r *taskResolver) Reminders(ctx context.Context, obj *model.Task) ([]*model
 	return r.taskReminders(ctx, obj)
 }
 
-func (r *taskResolver) SeriesID(ctx context.Context, obj *model.Task) (*string, error) {
-	if obj.SeriesID == nil {
-		return nil, nil
-	}
-	id := taskID(*obj.SeriesID)
-	return &id, nil
-}
-
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
 	if obj.TotalCount != nil {
 		return *obj.TotalCount, nil

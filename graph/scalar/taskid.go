@@ -69,7 +69,7 @@ func ParseTaskID(id string) (uuid.UUID, bool) {
 }
 
 // MarshalTaskID writes a task's UUID as its global id. Bound to the ID fields whose Go value is a uuid.UUID (a
-// task's id), it lets gqlgen write them as plain fields of the object instead of resolver fields, which it would
+// task's id, and through a pointer its series id), it lets gqlgen write them as plain fields of the object instead of resolver fields, which it would
 // run as concurrent work for each task of a page.
 func MarshalTaskID(id uuid.UUID) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
