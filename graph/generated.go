@@ -8155,7 +8155,7 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) marshalNNode2ᚕtaskapiᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_Task(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2taskapiᚋgraphᚋgqlmodelᚐNode(ctx, sel, v[i])
@@ -8223,7 +8223,7 @@ func (ec *executionContext) marshalNRecurrenceFrequency2taskapiᚋmodelᚐRecurr
 }
 
 func (ec *executionContext) marshalNReminder2ᚕᚖtaskapiᚋmodelᚐReminderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Reminder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_Reminder(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReminder2ᚖtaskapiᚋmodelᚐReminder(ctx, sel, v[i])
@@ -8342,7 +8342,7 @@ func (ec *executionContext) marshalNTagCount2ᚖtaskapiᚋmodelᚐTagCount(ctx c
 }
 
 func (ec *executionContext) marshalNTask2ᚕᚖtaskapiᚋmodelᚐTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Task) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_Task(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTask2ᚖtaskapiᚋmodelᚐTask(ctx, sel, v[i])
@@ -8366,7 +8366,7 @@ func (ec *executionContext) marshalNTask2ᚖtaskapiᚋmodelᚐTask(ctx context.C
 }
 
 func (ec *executionContext) marshalNTaskEdge2ᚕᚖtaskapiᚋgraphᚋgqlmodelᚐTaskEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.TaskEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_TaskEdge(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskEdge2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskEdge(ctx, sel, v[i])
@@ -8390,7 +8390,7 @@ func (ec *executionContext) marshalNTaskEdge2ᚖtaskapiᚋgraphᚋgqlmodelᚐTas
 }
 
 func (ec *executionContext) marshalNTaskEvent2ᚕᚖtaskapiᚋmodelᚐTaskEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_TaskEvent(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTaskEvent2ᚖtaskapiᚋmodelᚐTaskEvent(ctx, sel, v[i])
@@ -8505,7 +8505,7 @@ func (ec *executionContext) unmarshalNWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ct
 }
 
 func (ec *executionContext) marshalNWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, sel, v[i])
@@ -8525,7 +8525,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -8569,7 +8569,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -8597,7 +8597,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -8625,7 +8625,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -8813,7 +8813,7 @@ func (ec *executionContext) marshalOPriority2ᚕtaskapiᚋmodelᚐPriorityᚄ(ct
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPriority2taskapiᚋmodelᚐPriority(ctx, sel, v[i])
@@ -9057,7 +9057,7 @@ func (ec *executionContext) marshalOWeekday2ᚕtaskapiᚋmodelᚐWeekdayᚄ(ctx 
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWeekday2taskapiᚋmodelᚐWeekday(ctx, sel, v[i])
@@ -9095,7 +9095,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -9114,7 +9114,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9133,7 +9133,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -9156,3 +9156,77 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// region    ***************************** seqlists ******************************
+
+// selectsConcurrent_Task reports whether the selection set sel of Task resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskImplementors) {
+		switch f.Name {
+		case "reminders":
+			return true
+		case "recurrence":
+			if ec.selectsConcurrent_Recurrence(f.Selections) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_Reminder reports whether the selection set sel of Reminder resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_Reminder(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, reminderImplementors) {
+		switch f.Name {
+		case "id":
+			return true
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_TaskEdge reports whether the selection set sel of TaskEdge resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_TaskEdge(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskEdgeImplementors) {
+		switch f.Name {
+		case "node":
+			if ec.selectsConcurrent_Task(f.Selections) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_TaskEvent reports whether the selection set sel of TaskEvent resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_TaskEvent(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskEventImplementors) {
+		switch f.Name {
+		case "taskId", "reminder":
+			return true
+		case "task":
+			if ec.selectsConcurrent_Task(f.Selections) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_Recurrence reports whether the selection set sel of Recurrence resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_Recurrence(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, recurrenceImplementors) {
+		switch f.Name {
+		case "upcoming":
+			return true
+		}
+	}
+	return false
+}
+
+// endregion ***************************** seqlists ******************************

@@ -28,3 +28,14 @@ func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler boo
 	}
 	return ret
 }
+
+// sliceMarshaller is what graph/internal/seqlists puts in place of graphql.MarshalSliceConcurrently in the lists
+// whose elements resolve fields concurrently only for some selections: concurrent is whether this list's selection
+// is one of those (a generated selectsConcurrent_… predicate), so that a dataloader still batches across the
+// elements when one is selected, and the elements are marshalled in order when none is.
+func sliceMarshaller(concurrent bool) func(context.Context, int, int64, bool, func(context.Context, int) graphql.Marshaler) graphql.Array {
+	if concurrent {
+		return graphql.MarshalSliceConcurrently
+	}
+	return marshalSlice
+}

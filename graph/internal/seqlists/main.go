@@ -1,14 +1,25 @@
-// Command seqlists rewrites gqlgen's generated code so that the lists of objects without concurrent fields are
-// marshalled on the calling goroutine, one element after another, instead of one goroutine per element.
+// Command seqlists rewrites gqlgen's generated code so that a list is marshalled with a goroutine per element only
+// when the query selects, in its elements, a field that gqlgen resolves concurrently.
 //
-// gqlgen marshals every list of objects longer than one with graphql.MarshalSliceConcurrently, which starts a
-// goroutine for each element. That pays off when an element's fields wait on something (a resolver, a dataloader
-// batching across the elements); for objects whose fields are all plain (a page's tasks and edges, tag counts) the
+// gqlgen marshals every list longer than one with graphql.MarshalSliceConcurrently, which starts a goroutine for
+// each element. That pays off when an element's fields wait on something (a resolver, a dataloader batching across
+// the elements); for elements whose selected fields are all plain (a page's tasks and edges, tag counts) the
 // goroutines, their scheduling and their stacks' growth were a fifth of a dashboard read's CPU, for no concurrency
-// gained. So, for each list marshaller whose element's object function (_Type) resolves no field concurrently,
-// the call becomes marshalSlice (graph/marshal_slice.go), which does the same work in order; lists of objects that
-// do have concurrent fields, and of interfaces, stay as gqlgen writes them. The decision is remade on every
-// generation, so a resolver added to a type later makes its lists concurrent again by itself.
+// gained. Whether an element has concurrent work depends on the query, not only on its type: a task resolves its
+// reminders through a loader, but a page that does not select reminders has none. So the rewrite is:
+//
+//   - a list whose elements can reach no concurrent field whatever is selected calls marshalSlice
+//     (graph/marshal_slice.go), which does the same work in order;
+//   - a list whose elements are objects (or interfaces) that can reach one calls sliceMarshaller(…)(…), which picks
+//     graphql.MarshalSliceConcurrently or marshalSlice from the list's selection set, asking generated functions
+//     selectsConcurrent_<Type>(sel) that this command appends: one for each object type involved, which collects
+//     the selection's fields as gqlgen does (fragments, @skip and @include) and reports whether one of them is a
+//     field gqlgen resolves concurrently (out.ResolveConcurrently in the object's function), or holds an object
+//     whose own selection does;
+//   - a list whose element marshaller itself resolves something concurrently is left as gqlgen writes it.
+//
+// Everything is decided from the generated code on every generation, so a resolver added to a type later makes the
+// lists that select it concurrent again by itself.
 //
 // Usage, from the graph package's directory after gqlgen (see the go:generate lines in resolver.go):
 //
@@ -25,13 +36,17 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 )
 
-// listMarshaller matches the names gqlgen gives a list's marshaller, marshalN<Type>2ᚕ… or marshalO<Type>2ᚕ…, and
-// captures the element's GraphQL type.
+// listMarshaller matches the names gqlgen gives a list's marshaller, marshalN<Type>2ᚕ… or marshalO<Type>2ᚕ….
 var listMarshaller = regexp.MustCompile(`^marshal[NO]([A-Za-z0-9_]+)2ᚕ`)
 
 const concurrent = "graphql.MarshalSliceConcurrently("
+
+// predicatePrefix names the generated selection predicates: selectsConcurrent_Task for the object function _Task.
+const predicatePrefix = "selectsConcurrent"
 
 func main() {
 	if len(os.Args) != 2 {
@@ -54,97 +69,333 @@ func rewrite(path string) error {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: no list of plain objects found to marshal in order; has gqlgen's output changed?", path)
+		return fmt.Errorf("%s: no list found to marshal in order; has gqlgen's output changed?", path)
 	}
 	return os.WriteFile(path, out, 0o644)
 }
 
-// Rewrite returns src with the calls rewritten, and how many it rewrote.
+// field is one case of an object function's switch on the field name.
+type field struct {
+	names []string
+	// direct is true when selecting the field resolves something concurrently by itself (a resolver field).
+	direct bool
+	// objects are the object functions that marshal the field's value, with the field's own selection set.
+	objects []string
+}
+
+// object is what an object function (_Type) resolves for each of its fields.
+type object struct {
+	implementors string // the name of its implementors variable, as passed to graphql.CollectFields
+	fields       []field
+	// may is true when some selection of it resolves a field concurrently.
+	may bool
+}
+
+type analysis struct {
+	src    []byte
+	fset   *token.FileSet
+	decls  map[string]*ast.FuncDecl
+	bodies map[string][]byte
+	// objects holds every object function, the end of a walk; analysed (fields set) when a list reaches it.
+	objects map[string]*object
+}
+
+// Rewrite returns src with the list marshallers rewritten and the selection predicates they call appended, and how
+// many calls it rewrote.
 func Rewrite(src []byte) ([]byte, int, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "generated.go", src, 0)
+	a := &analysis{src: src, fset: token.NewFileSet(), decls: map[string]*ast.FuncDecl{}, bodies: map[string][]byte{},
+		objects: map[string]*object{}}
+	file, err := parser.ParseFile(a.fset, "generated.go", src, 0)
 	if err != nil {
 		return nil, 0, err
 	}
-	bodies := map[string][]byte{} // function name -> its source
 	for _, decl := range file.Decls {
-		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Body != nil {
-			bodies[fn.Name.Name] = src[fset.Position(fn.Body.Pos()).Offset:fset.Position(fn.Body.End()).Offset]
+		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Body != nil && fn.Recv != nil {
+			name := fn.Name.Name
+			a.decls[name] = fn
+			a.bodies[name] = a.text(fn.Body)
+			if strings.HasPrefix(name, "_") && bytes.Contains(a.bodies[name], []byte("graphql.CollectFields(")) {
+				a.objects[name] = nil
+			}
 		}
 	}
-	type span struct{ start, end int }
-	var calls []span
+
+	type list struct {
+		fn      *ast.FuncDecl
+		calls   []*ast.CallExpr
+		direct  bool
+		objects []string
+	}
+	var lists []list
+	var queue []string // object functions to analyse
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
-		if !ok || fn.Body == nil {
+		if !ok || fn.Body == nil || fn.Recv == nil || !listMarshaller.MatchString(fn.Name.Name) {
 			continue
 		}
-		m := listMarshaller.FindStringSubmatch(fn.Name.Name)
-		if m == nil || !plainObject(bodies, "_"+m[1]) {
-			continue
-		}
+		l := list{fn: fn}
 		ast.Inspect(fn.Body, func(node ast.Node) bool {
-			call, ok := node.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "MarshalSliceConcurrently" {
-				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "graphql" {
-					start := fset.Position(call.Fun.Pos()).Offset
-					calls = append(calls, span{start, fset.Position(call.Lparen).Offset + 1})
+			if call, ok := node.(*ast.CallExpr); ok {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "MarshalSliceConcurrently" {
+					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "graphql" {
+						l.calls = append(l.calls, call)
+					}
 				}
 			}
 			return true
 		})
-	}
-	sort.Slice(calls, func(i, j int) bool { return calls[i].start > calls[j].start })
-	out := bytes.Clone(src)
-	for _, c := range calls {
-		if string(out[c.start:c.end]) != concurrent {
-			return nil, 0, fmt.Errorf("unexpected call at offset %d: %q", c.start, out[c.start:c.end])
+		if len(l.calls) == 0 {
+			continue
 		}
-		out = append(out[:c.start], append([]byte("marshalSlice("), out[c.end:]...)...)
+		l.direct, l.objects = a.walk(a.bodies[fn.Name.Name], fn.Name.Name)
+		queue = append(queue, l.objects...)
+		lists = append(lists, l)
 	}
+	if err := a.analyzeAll(queue); err != nil {
+		return nil, 0, err
+	}
+
+	type edit struct {
+		start, end int
+		with       string
+	}
+	var edits []edit
+	var roots []string // the object functions whose predicates the rewritten lists call
+	for _, l := range lists {
+		if l.direct {
+			continue
+		}
+		var conds []string
+		for _, o := range l.objects {
+			if a.objects[o].may {
+				conds = append(conds, "ec."+predicatePrefix+o+"(sel)")
+				roots = append(roots, o)
+			}
+		}
+		with := "marshalSlice("
+		if len(conds) > 0 {
+			if !hasSelParam(l.fn) {
+				return nil, 0, fmt.Errorf("%s: no selection set parameter named sel", l.fn.Name.Name)
+			}
+			with = "sliceMarshaller(" + strings.Join(conds, " || ") + ")("
+		}
+		for _, call := range l.calls {
+			start, end := a.fset.Position(call.Fun.Pos()).Offset, a.fset.Position(call.Lparen).Offset+1
+			if string(src[start:end]) != concurrent {
+				return nil, 0, fmt.Errorf("unexpected call at offset %d: %q", start, src[start:end])
+			}
+			edits = append(edits, edit{start, end, with})
+		}
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	out := bytes.Clone(src)
+	for _, e := range edits {
+		out = append(out[:e.start], append([]byte(e.with), out[e.end:]...)...)
+	}
+	out = append(out, a.predicates(roots)...)
 	formatted, err := format.Source(out)
 	if err != nil {
 		return nil, 0, err
 	}
-	return formatted, len(calls), nil
+	return formatted, len(edits), nil
+}
+
+func (a *analysis) text(n ast.Node) []byte {
+	return a.src[a.fset.Position(n.Pos()).Offset:a.fset.Position(n.End()).Offset]
+}
+
+func hasSelParam(fn *ast.FuncDecl) bool {
+	for _, p := range fn.Type.Params.List {
+		for _, name := range p.Names {
+			if name.Name == "sel" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ecCall matches a call of another method of the execution context, such as ec._Task( or ec.marshalNTask2….
 var ecCall = regexp.MustCompile(`\bec\.([A-Za-z0-9_ᚖᚕᚄᚋᚐᚗ]+)\(`)
 
-// plainObject reports whether name is the object function of a type gqlgen resolves without concurrency, it and
-// everything its fields marshal (an edge's node, a task's lists): it collects fields (an object, not an
-// interface's type switch), and neither it nor any function it reaches through the execution context resolves a
-// field concurrently. An element whose nested object had a concurrent field, batched by a dataloader across the
-// list, must keep its goroutines.
-func plainObject(bodies map[string][]byte, name string) bool {
-	body := bodies[name]
-	if body == nil || !bytes.Contains(body, []byte("graphql.CollectFields(")) {
-		return false
-	}
-	seen := map[string]bool{}
-	var visit func(name string) bool
-	visit = func(name string) bool {
-		if seen[name] {
-			return true
-		}
-		seen[name] = true
-		body, ok := bodies[name]
-		if !ok {
-			return true // not a function of this file
-		}
-		if bytes.Contains(body, []byte("ResolveConcurrently")) || bytes.Contains(body, []byte("MarshalSliceConcurrently")) {
-			return false
+// walk follows the execution context's calls from body (that of the function self, or of a field's case, with no
+// self) and reports whether something on the way resolves concurrently by itself, and at which object functions it
+// ends: what those resolve depends on the selection. Field contexts are not followed: they describe fields and
+// marshal nothing.
+func (a *analysis) walk(body []byte, self string) (direct bool, objects []string) {
+	seen := map[string]bool{self: true}
+	var visit func(body []byte)
+	visit = func(body []byte) {
+		if bytes.Contains(body, []byte("ResolveConcurrently")) {
+			direct = true
 		}
 		for _, m := range ecCall.FindAllSubmatch(body, -1) {
-			if !visit(string(m[1])) {
-				return false
+			callee := string(m[1])
+			if seen[callee] || strings.HasPrefix(callee, "fieldContext_") || strings.HasPrefix(callee, "childFields_") {
+				continue
+			}
+			seen[callee] = true
+			if _, ok := a.objects[callee]; ok {
+				objects = append(objects, callee)
+			} else if b, ok := a.bodies[callee]; ok {
+				visit(b)
+			}
+		}
+	}
+	visit(body)
+	sort.Strings(objects)
+	return direct, objects
+}
+
+// analyzeAll analyses the object functions in queue and every one their fields reach, then decides which can
+// resolve something concurrently: the least fixpoint, so that types reaching each other are decided together.
+func (a *analysis) analyzeAll(queue []string) error {
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if a.objects[name] != nil {
+			continue
+		}
+		o, err := a.analyze(name)
+		if err != nil {
+			return err
+		}
+		a.objects[name] = o
+		for _, f := range o.fields {
+			queue = append(queue, f.objects...)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, o := range a.objects {
+			if o == nil || o.may {
+				continue
+			}
+			for _, f := range o.fields {
+				hit := f.direct
+				for _, y := range f.objects {
+					hit = hit || a.objects[y].may
+				}
+				if hit {
+					o.may, changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// analyze parses the object function name's switch on the field name into what each field resolves.
+func (a *analysis) analyze(name string) (*object, error) {
+	fn := a.decls[name]
+	o := &object{}
+	var sw *ast.SwitchStmt
+	ast.Inspect(fn.Body, func(node ast.Node) bool {
+		switch n := node.(type) {
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "CollectFields" && len(n.Args) == 3 && o.implementors == "" {
+				if id, ok := n.Args[2].(*ast.Ident); ok {
+					o.implementors = id.Name
+				}
+			}
+		case *ast.SwitchStmt:
+			if tag, ok := n.Tag.(*ast.SelectorExpr); ok && tag.Sel.Name == "Name" && sw == nil {
+				if x, ok := tag.X.(*ast.Ident); ok && x.Name == "field" {
+					sw = n
+				}
 			}
 		}
 		return true
+	})
+	if sw == nil || o.implementors == "" {
+		return nil, fmt.Errorf("%s: no switch on field.Name after graphql.CollectFields; has gqlgen's output changed?", name)
 	}
-	return visit(name)
+	for _, stmt := range sw.Body.List {
+		clause := stmt.(*ast.CaseClause)
+		if clause.List == nil {
+			continue // default: an unknown field panics
+		}
+		var f field
+		for _, e := range clause.List {
+			lit, ok := e.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return nil, fmt.Errorf("%s: a case that is not a field name", name)
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				return nil, err
+			}
+			f.names = append(f.names, s)
+		}
+		body := a.src[a.fset.Position(clause.Colon).Offset:a.fset.Position(clause.End()).Offset]
+		f.direct, f.objects = a.walk(body, "") // a field may hold an object of its own type
+		o.fields = append(o.fields, f)
+	}
+	return o, nil
+}
+
+// predicates returns the source of the selection predicates of the object functions roots and of every object
+// under them that can resolve something concurrently.
+func (a *analysis) predicates(roots []string) []byte {
+	var todo []string
+	done := map[string]bool{}
+	add := func(name string) {
+		if !done[name] {
+			done[name] = true
+			todo = append(todo, name)
+		}
+	}
+	for _, r := range roots {
+		add(r)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	b.WriteString("\n// region    ***************************** seqlists ******************************\n")
+	for i := 0; i < len(todo); i++ {
+		name := todo[i]
+		o := a.objects[name]
+		typ := strings.TrimPrefix(name, "_")
+		fmt.Fprintf(&b, "\n// %s%s reports whether the selection set sel of %s resolves a field concurrently, on the\n"+
+			"// object or under it: whether a list of it needs a goroutine per element.\n", predicatePrefix, name, typ)
+		fmt.Fprintf(&b, "func (ec *executionContext) %s%s(sel ast.SelectionSet) bool {\n", predicatePrefix, name)
+		fmt.Fprintf(&b, "for _, f := range graphql.CollectFields(ec.OperationContext, sel, %s) {\nswitch f.Name {\n", o.implementors)
+		var direct []string
+		for _, f := range o.fields {
+			if f.direct {
+				direct = append(direct, f.names...)
+			}
+		}
+		if len(direct) > 0 {
+			fmt.Fprintf(&b, "case %s:\nreturn true\n", quoteAll(direct))
+		}
+		for _, f := range o.fields {
+			if f.direct {
+				continue
+			}
+			var conds []string
+			for _, y := range f.objects {
+				if a.objects[y].may {
+					conds = append(conds, "ec."+predicatePrefix+y+"(f.Selections)")
+					add(y)
+				}
+			}
+			if len(conds) > 0 {
+				fmt.Fprintf(&b, "case %s:\nif %s {\nreturn true\n}\n", quoteAll(f.names), strings.Join(conds, " || "))
+			}
+		}
+		b.WriteString("}\n}\nreturn false\n}\n")
+	}
+	b.WriteString("\n// endregion ***************************** seqlists ******************************\n")
+	return b.Bytes()
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }

@@ -5,73 +5,135 @@ import (
 	"testing"
 )
 
-// Only the lists of objects that resolve nothing concurrently, nested objects included, are rewritten; lists of
-// objects with concurrent fields, of objects holding such an object (Wrapper), and of interfaces stay concurrent.
-func TestRewrite(t *testing.T) {
-	src := `package graph
-
-func (ec *executionContext) _Plain(ctx context.Context, sel ast.SelectionSet, obj *Plain) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, plainImplementors)
-	return nil
+// objectFunc returns the source of an object function shaped as gqlgen writes them, with a field for each of cases:
+// "name" for a plain field, "name*" for one resolved concurrently.
+func objectFunc(name string, cases ...string) string {
+	var b strings.Builder
+	b.WriteString("func (ec *executionContext) _" + name + "(ctx context.Context, sel ast.SelectionSet, obj *" + name + ") graphql.Marshaler {\n")
+	b.WriteString("\tfields := graphql.CollectFields(ec.OperationContext, sel, " + strings.ToLower(name) + "Implementors)\n")
+	b.WriteString("\tfor i, field := range fields {\n\t\tswitch field.Name {\n\t\tcase \"__typename\":\n\t\t\tout.Values[i] = graphql.MarshalString(\"" + name + "\")\n")
+	for _, c := range cases {
+		f, concurrent := strings.CutSuffix(c, "*")
+		b.WriteString("\t\tcase \"" + f + "\":\n")
+		if concurrent {
+			b.WriteString("\t\t\tout.ResolveConcurrently(ec.OperationContext, &deferred, i, true, true, func(ctx context.Context) graphql.Marshaler {\n" +
+				"\t\t\t\treturn ec._" + name + "_" + f + "(ctx, field, obj)\n\t\t\t})\n")
+		} else {
+			b.WriteString("\t\t\tout.Values[i] = ec._" + name + "_" + f + "(ctx, field, obj)\n")
+		}
+	}
+	b.WriteString("\t\tdefault:\n\t\t\tpanic(\"unknown field \" + strconv.Quote(field.Name))\n\t\t}\n\t}\n\treturn out\n}\n\n")
+	return b.String()
 }
 
-func (ec *executionContext) _Busy(ctx context.Context, sel ast.SelectionSet, obj *Busy) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, busyImplementors)
-	out.ResolveConcurrently(ec.OperationContext, &deferred, i, true, true, nil)
-	return nil
+// fieldOf returns the source of a field function that marshals its value with the function marshaller (none for a
+// scalar).
+func fieldOf(object, field, marshaller string) string {
+	body := "return graphql.MarshalString(\"\")"
+	if marshaller != "" {
+		body = "return ec." + marshaller + "(ctx, field.Selections, nil)"
+	}
+	return "func (ec *executionContext) _" + object + "_" + field + "(ctx context.Context, field graphql.CollectedField, obj *" + object + ") graphql.Marshaler {\n" +
+		"\tfc, _ := ec.fieldContext_" + object + "_" + field + "(ctx, field)\n\t_ = fc\n\t" + body + "\n}\n\n"
+}
+
+// list returns the source of a list marshaller for the element marshaller elem.
+func list(name, elem string) string {
+	return "func (ec *executionContext) " + name + "(ctx context.Context, sel ast.SelectionSet, v []*X) graphql.Marshaler {\n" +
+		"\tret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {\n" +
+		"\t\treturn ec." + elem + "(ctx, sel, v[i])\n\t})\n\treturn ret\n}\n\n"
+}
+
+// Lists whose elements resolve nothing concurrently, whatever is selected, are marshalled in order; lists whose
+// elements can, directly (Busy), through a nested object (Wrapper), through an interface (Iface over Busy) or
+// through themselves (Loop), choose by their selection, with a predicate per object type; a list whose element
+// marshaller resolves concurrently by itself stays as gqlgen wrote it.
+func TestRewrite(t *testing.T) {
+	src := "package graph\n\n" +
+		objectFunc("Plain", "name") + fieldOf("Plain", "name", "") +
+		objectFunc("Busy", "name", "slow*") + fieldOf("Busy", "name", "") + fieldOf("Busy", "slow", "") +
+		objectFunc("Wrapper", "plain", "busy") + fieldOf("Wrapper", "plain", "marshalNPlain2ᚖPlain") +
+		fieldOf("Wrapper", "busy", "marshalNBusy2ᚖBusy") +
+		objectFunc("Loop", "next", "slow*") + fieldOf("Loop", "next", "marshalNLoop2ᚖLoop") + fieldOf("Loop", "slow", "") +
+		`func (ec *executionContext) fieldContext_Busy_slow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	return ec.childFields_Busy(ctx, field)
 }
 
 func (ec *executionContext) _Iface(ctx context.Context, sel ast.SelectionSet, obj Iface) graphql.Marshaler {
 	switch obj := obj.(type) {
-	case *Plain:
-		return ec._Plain(ctx, sel, obj)
+	case *Busy:
+		return ec._Busy(ctx, sel, obj)
 	}
 	return nil
 }
 
-func (ec *executionContext) _Wrapper(ctx context.Context, sel ast.SelectionSet, obj *Wrapper) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, wrapperImplementors)
-	return ec._Wrapper_busy(ctx, fields[0], obj)
+func (ec *executionContext) _PlainIface(ctx context.Context, sel ast.SelectionSet, obj Iface) graphql.Marshaler {
+	return ec._Plain(ctx, sel, obj.(*Plain))
 }
 
-func (ec *executionContext) _Wrapper_busy(ctx context.Context, field graphql.CollectedField, obj *Wrapper) graphql.Marshaler {
-	return ec._Busy(ctx, field.Selections, obj.Busy)
+func (ec *executionContext) marshalNPlain2ᚖPlain(ctx context.Context, sel ast.SelectionSet, v *Plain) graphql.Marshaler {
+	return ec._Plain(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWrapper2ᚕᚖWrapperᚄ(ctx context.Context, sel ast.SelectionSet, v []*Wrapper) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
-	return ret
+func (ec *executionContext) marshalNBusy2ᚖBusy(ctx context.Context, sel ast.SelectionSet, v *Busy) graphql.Marshaler {
+	return ec._Busy(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlain2ᚕᚖPlainᚄ(ctx context.Context, sel ast.SelectionSet, v []*Plain) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
-	return ret
+func (ec *executionContext) marshalNWrapper2ᚖWrapper(ctx context.Context, sel ast.SelectionSet, v *Wrapper) graphql.Marshaler {
+	return ec._Wrapper(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNBusy2ᚕᚖBusyᚄ(ctx context.Context, sel ast.SelectionSet, v []*Busy) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
-	return ret
+func (ec *executionContext) marshalNLoop2ᚖLoop(ctx context.Context, sel ast.SelectionSet, v *Loop) graphql.Marshaler {
+	return ec._Loop(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIface2ᚕIface(ctx context.Context, sel ast.SelectionSet, v []Iface) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, nil)
-	return ret
+func (ec *executionContext) marshalNEnum2Enum(ctx context.Context, sel ast.SelectionSet, v Enum) graphql.Marshaler {
+	return v
 }
-`
+
+func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.SelectionSet, v *Self) graphql.Marshaler {
+	out.ResolveConcurrently(ec.OperationContext, nil, 0, true, true, nil)
+	return out
+}
+
+` + list("marshalNPlain2ᚕᚖPlainᚄ", "marshalNPlain2ᚖPlain") +
+		list("marshalNEnum2ᚕEnumᚄ", "marshalNEnum2Enum") +
+		list("marshalNPlainIface2ᚕPlainIface", "_PlainIface") +
+		list("marshalNBusy2ᚕᚖBusyᚄ", "marshalNBusy2ᚖBusy") +
+		list("marshalNWrapper2ᚕᚖWrapperᚄ", "marshalNWrapper2ᚖWrapper") +
+		list("marshalNIface2ᚕIface", "_Iface") +
+		list("marshalNLoop2ᚕᚖLoopᚄ", "marshalNLoop2ᚖLoop") +
+		list("marshalNSelf2ᚕᚖSelfᚄ", "marshalNSelf2Self")
 	out, n, err := Rewrite([]byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Errorf("rewrote %d calls, want 1", n)
-	}
 	got := string(out)
-	plain := got[strings.Index(got, "marshalNPlain2"):]
-	plain = plain[:strings.Index(plain, "\n}\n")]
-	if !strings.Contains(plain, "marshalSlice(ctx, len(v), 0, false, nil)") {
-		t.Errorf("the plain object's list was not rewritten:\n%s", plain)
+	if n != 7 {
+		t.Errorf("rewrote %d calls, want 7:\n%s", n, got)
 	}
-	if strings.Count(got, "graphql.MarshalSliceConcurrently(") != 3 {
-		t.Errorf("the lists of the busy object, the wrapper and the interface must stay concurrent:\n%s", got)
+	body := func(name string) string {
+		s := got[strings.Index(got, "func (ec *executionContext) "+name+"("):]
+		return s[:strings.Index(s, "\n}\n")]
+	}
+	for name, want := range map[string]string{
+		"marshalNPlain2ᚕᚖPlainᚄ":         "marshalSlice(ctx,",
+		"marshalNEnum2ᚕEnumᚄ":            "marshalSlice(ctx,",
+		"marshalNPlainIface2ᚕPlainIface": "marshalSlice(ctx,",
+		"marshalNBusy2ᚕᚖBusyᚄ":           "sliceMarshaller(ec.selectsConcurrent_Busy(sel))(ctx,",
+		"marshalNWrapper2ᚕᚖWrapperᚄ":     "sliceMarshaller(ec.selectsConcurrent_Wrapper(sel))(ctx,",
+		"marshalNIface2ᚕIface":           "sliceMarshaller(ec.selectsConcurrent_Busy(sel))(ctx,",
+		"marshalNLoop2ᚕᚖLoopᚄ":           "sliceMarshaller(ec.selectsConcurrent_Loop(sel))(ctx,",
+		"marshalNSelf2ᚕᚖSelfᚄ":           "graphql.MarshalSliceConcurrently(ctx,",
+		"selectsConcurrent_Busy":         "case \"slow\":\n\t\t\treturn true\n",
+		"selectsConcurrent_Wrapper":      "case \"busy\":\n\t\t\tif ec.selectsConcurrent_Busy(f.Selections) {",
+		"selectsConcurrent_Loop":         "case \"next\":\n\t\t\tif ec.selectsConcurrent_Loop(f.Selections) {",
+	} {
+		if b := body(name); !strings.Contains(b, want) {
+			t.Errorf("%s does not contain %q:\n%s", name, want, b)
+		}
+	}
+	if strings.Contains(got, "selectsConcurrent_Plain") || strings.Contains(body("selectsConcurrent_Wrapper"), "\"plain\"") {
+		t.Errorf("a predicate asks about a type that resolves nothing concurrently:\n%s", got)
 	}
 }
