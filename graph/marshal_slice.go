@@ -39,3 +39,18 @@ func sliceMarshaller(concurrent bool) func(context.Context, int, int64, bool, fu
 	}
 	return marshalSlice
 }
+
+// deferredGroup is graphql.NewDeferredGroup(ctx) for an object whose collected fields are fields, put in its place
+// in each object function of generated.go by graph/internal/seqlists. The group only ever receives fields under
+// @defer, so when none of fields is (nearly every object of every query) the empty group does the same: the
+// fields resolved concurrently go to the object's own field set, and ProcessDeferredGroup is not called for a
+// group without defers. What it saves is the group's path (built from every field context up to the root), field
+// set and map, for every object of every list.
+func deferredGroup(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for i := range fields {
+		if fields[i].IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{}
+}

@@ -39,3 +39,19 @@ func TestMarshalSlice(t *testing.T) {
 		t.Errorf("an empty list marshalled to %v", got)
 	}
 }
+
+// deferredGroup makes the group an object's @defer'd fields go to only when one of its fields is deferred; for the
+// others the empty group stands in.
+func TestDeferredGroup(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "task"}}})
+	plain := []graphql.CollectedField{{Field: &ast.Field{Alias: "id"}}}
+	if g := deferredGroup(ctx, plain); g.Defers != nil || g.FieldSet != nil || g.Path != nil {
+		t.Errorf("without a deferred field the group is %+v, want the empty one", g)
+	}
+	deferred := append(plain, graphql.CollectedField{Field: &ast.Field{Alias: "reminders"},
+		Deferrables: []*graphql.Deferrable{{Label: "later"}}})
+	g := deferredGroup(ctx, deferred)
+	if g.Defers == nil || g.FieldSet == nil || len(g.Path) != 1 {
+		t.Errorf("with a deferred field the group is %+v, want graphql.NewDeferredGroup's", g)
+	}
+}

@@ -18,6 +18,9 @@
 //     whose own selection does;
 //   - a list whose element marshaller itself resolves something concurrently is left as gqlgen writes it.
 //
+// And each object function's graphql.NewDeferredGroup(ctx) becomes deferredGroup(ctx, fields), which makes the
+// group only when one of the collected fields is under @defer (see there).
+//
 // Everything is decided from the generated code on every generation, so a resolver added to a type later makes the
 // lists that select it concurrent again by itself.
 //
@@ -44,6 +47,8 @@ import (
 var listMarshaller = regexp.MustCompile(`^marshal[NO]([A-Za-z0-9_]+)2ᚕ`)
 
 const concurrent = "graphql.MarshalSliceConcurrently("
+
+const newDeferredGroup = "graphql.NewDeferredGroup(ctx)"
 
 // predicatePrefix names the generated selection predicates: selectsConcurrent_Task for the object function _Task.
 const predicatePrefix = "selectsConcurrent"
@@ -185,6 +190,17 @@ func Rewrite(src []byte) ([]byte, int, error) {
 				return nil, 0, fmt.Errorf("unexpected call at offset %d: %q", start, src[start:end])
 			}
 			edits = append(edits, edit{start, end, with})
+		}
+	}
+	// Every object function makes a @defer group; see deferredGroup in graph/marshal_slice.go.
+	for name, fn := range a.decls {
+		if _, ok := a.objects[name]; !ok {
+			continue
+		}
+		body := a.bodies[name]
+		if i := bytes.Index(body, []byte(newDeferredGroup)); i >= 0 {
+			start := a.fset.Position(fn.Body.Pos()).Offset + i
+			edits = append(edits, edit{start, start + len(newDeferredGroup), "deferredGroup(ctx, fields)"})
 		}
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })

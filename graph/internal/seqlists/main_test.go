@@ -11,6 +11,7 @@ func objectFunc(name string, cases ...string) string {
 	var b strings.Builder
 	b.WriteString("func (ec *executionContext) _" + name + "(ctx context.Context, sel ast.SelectionSet, obj *" + name + ") graphql.Marshaler {\n")
 	b.WriteString("\tfields := graphql.CollectFields(ec.OperationContext, sel, " + strings.ToLower(name) + "Implementors)\n")
+	b.WriteString("\tdeferred := graphql.NewDeferredGroup(ctx)\n")
 	b.WriteString("\tfor i, field := range fields {\n\t\tswitch field.Name {\n\t\tcase \"__typename\":\n\t\t\tout.Values[i] = graphql.MarshalString(\"" + name + "\")\n")
 	for _, c := range cases {
 		f, concurrent := strings.CutSuffix(c, "*")
@@ -109,8 +110,8 @@ func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.Selec
 		t.Fatal(err)
 	}
 	got := string(out)
-	if n != 7 {
-		t.Errorf("rewrote %d calls, want 7:\n%s", n, got)
+	if n != 7+4 {
+		t.Errorf("rewrote %d calls, want 7 lists and 4 groups:\n%s", n, got)
 	}
 	body := func(name string) string {
 		s := got[strings.Index(got, "func (ec *executionContext) "+name+"("):]
@@ -132,6 +133,9 @@ func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.Selec
 		if b := body(name); !strings.Contains(b, want) {
 			t.Errorf("%s does not contain %q:\n%s", name, want, b)
 		}
+	}
+	if strings.Contains(got, "NewDeferredGroup") || !strings.Contains(body("_Busy"), "deferred := deferredGroup(ctx, fields)") {
+		t.Errorf("the objects' @defer groups were not all rewritten:\n%s", got)
 	}
 	if strings.Contains(got, "selectsConcurrent_Plain") || strings.Contains(body("selectsConcurrent_Wrapper"), "\"plain\"") {
 		t.Errorf("a predicate asks about a type that resolves nothing concurrently:\n%s", got)
