@@ -14,11 +14,11 @@ import (
 	"taskapi/model"
 )
 
-// serverPageCacheBytes is the server's default PAGE_CACHE_BYTES.
-const serverPageCacheBytes = 8 << 20
+// serverReadCacheBytes is the server's default READ_CACHE_BYTES.
+const serverReadCacheBytes = 8 << 20
 
 // storeWorkload is the raw-SQL ceiling: for each operation of the mix, the store calls its resolver makes, over a
-// pgdriver-backed bun.DB with the server's pool settings, and with a page cache of the server's default size, as the
+// pgdriver-backed bun.DB with the server's pool settings, and with a read cache of the server's default size, as the
 // server has one. That is the same SQL the server sends, without HTTP, JSON, token verification and GraphQL execution
 // around it.
 type storeWorkload struct {
@@ -38,7 +38,7 @@ func newStoreWorkload(db bun.IDB, users []*user, m mix, pageSize int) (*storeWor
 	}
 	pending := model.TaskStatusFilterPending
 	return &storeWorkload{
-		store: model.NewStore(db).WithPageCache(model.NewPageCache(serverPageCacheBytes)), users: users, mix: m, pageSize: pageSize, berlin: berlin,
+		store: model.NewStore(db).WithReadCache(model.NewReadCache(serverReadCacheBytes)), users: users, mix: m, pageSize: pageSize, berlin: berlin,
 		filter: model.TaskFilter{Status: &pending, Tags: []string{"work"}},
 		order:  model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc},
 	}, nil
@@ -164,7 +164,7 @@ func statementsOf(ctx context.Context, db *bun.DB, op int, pageSize int, u *user
 	return texts, nil
 }
 
-// cachedStatementOf returns the statement a dashboard read as u sends when the store's page cache serves it: the
+// cachedStatementOf returns the statement a dashboard read as u sends when the store's read cache serves it: the
 // read of the user's feed position (the page is read once, then read again with the position unchanged).
 func cachedStatementOf(ctx context.Context, db *bun.DB, pageSize int, u *user) (string, error) {
 	hook := &captureHook{}
@@ -180,7 +180,7 @@ func cachedStatementOf(ctx context.Context, db *bun.DB, pageSize int, u *user) (
 	}
 	texts := hook.take()
 	if len(texts) != 1 || !strings.Contains(texts[0], "feed_heads") {
-		return "", fmt.Errorf("a read served from the page cache sent %q, want the one statement of the feed position", texts)
+		return "", fmt.Errorf("a read served from the read cache sent %q, want the one statement of the feed position", texts)
 	}
 	return texts[0], nil
 }

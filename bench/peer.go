@@ -198,15 +198,15 @@ type peerComparison struct {
 	Node        string   // node --version
 	Statements  []string // the server's statements for the read, of the first user, as pgbench replays them
 	Scripts     int      // users pgbench picks among (one script each)
-	// HitShare is the share of the server row's reads its page cache served (from its /metrics); -1 unknown.
+	// HitShare is the share of the server row's reads its read cache served (from its /metrics); -1 unknown.
 	HitShare float64
-	Check    string // the statement a read served from the page cache sends, for the first user
+	Check    string // the statement a read served from the read cache sends, for the first user
 }
 
 // Names of the comparison's rows.
 const (
 	rowServer         = "this server"
-	rowServerUncached = "this server, page cache off"
+	rowServerUncached = "this server, read cache off"
 	rowPeer           = "PostGraphile"
 	rowPrepared       = "pgbench, prepared"
 	rowSimple         = "pgbench, simple protocol"
@@ -248,7 +248,7 @@ func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepp
 		return pr
 	}
 
-	const hits, misses = `taskapi_page_cache_lookups_total{result="hit"}`, `taskapi_page_cache_lookups_total{result="miss"}`
+	const hits, misses = `taskapi_read_cache_lookups_total{read="tasks",result="hit"}`, `taskapi_read_cache_lookups_total{read="tasks",result="miss"}`
 	h0, m0 := gauge(ctx, srv.url, hits), gauge(ctx, srv.url, misses)
 	server := measureHTTP(rowServer, srv, hc, pageBody)
 	server.Proc = "server"
@@ -334,7 +334,7 @@ func measurePeers(ctx context.Context, cfg config, root, tmp string, step *stepp
 		step.done(r.result)
 		pc.Rows = append(pc.Rows, r)
 	}
-	// What a read the page cache serves sends: the one-row read of the user's feed position.
+	// What a read the read cache serves sends: the one-row read of the user's feed position.
 	var checks [][]string
 	for _, u := range users[:min(len(users), maxPgbenchScripts)] {
 		stmt, err := cachedStatementOf(ctx, db.db, cfg.PageSize, u)

@@ -71,7 +71,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	defer verifier.Close()
 	// As cmd/server sets it up, with the benchmark's rate limit; cmd/server's Bun hook that feeds /metrics is the one
 	// part left out (it lives in package main).
-	store := model.NewStore(db.db).WithPageCache(model.NewPageCache(serverPageCacheBytes))
+	store := model.NewStore(db.db).WithReadCache(model.NewReadCache(serverReadCacheBytes))
 	h := httpapi.NewHandler(store, verifier, httpapi.Options{
 		Logger: logger, StatementTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
 	})

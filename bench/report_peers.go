@@ -39,7 +39,7 @@ func (r *report) peerTargets() {
 		if uncached == nil || of == nil {
 			return ""
 		}
-		return fmt.Sprintf("; page cache off: %.0f req/s = "+format, uncached.Rate(), scale*ratio(uncached.Rate(), of.Rate()))
+		return fmt.Sprintf("; read cache off: %.0f req/s = "+format, uncached.Rate(), scale*ratio(uncached.Rate(), of.Rate()))
 	}
 	if peer := r.peers.row(rowPeer); peer != nil {
 		x := ratio(server.Rate(), peer.Rate())
@@ -74,12 +74,12 @@ func (r *report) peersMarkdown(p func(string, ...any)) {
 	c := r.cfg
 	p("## The dashboard read: this server, PostGraphile and the SQL ceiling (%d concurrent, %s)\n\n", c.Concurrency, c.Duration)
 	p("One read, asked %d concurrent clients at a time for a random user of %d, each with a %d-task dashboard: the first %d pending tasks tagged `work` by due date, with edges, pageInfo and `totalCount`. ", c.Concurrency, c.Users, c.Tasks, c.PageSize)
-	p("**This server**: the binary as in the rest of the report, `tasks` as the workload asks it, HS256 tokens, with its page cache as it runs by default (`PAGE_CACHE_BYTES` 8 MiB: a page is kept with the user's feed position and served while a one-row read of the position still gives it; nobody writes during this read, so after a user's first read their page is served from it). **This server, page cache off**: the same binary with `PAGE_CACHE_BYTES=0`, a second process started with the first, so that every read is computed, as for users who write between their reads. ")
+	p("**This server**: the binary as in the rest of the report, `tasks` as the workload asks it, HS256 tokens, with its read cache as it runs by default (`READ_CACHE_BYTES` 8 MiB: a page is kept with the user's feed position and served while a one-row read of the position still gives it; nobody writes during this read, so after a user's first read their page is served from it). **This server, read cache off**: the same binary with `READ_CACHE_BYTES=0`, a second process started with the first, so that every read is computed, as for users who write between their reads. ")
 	p("**PostGraphile** %s (Node %s, `bench/postgraphile`, %s): the same page of a view `postgraphile.dashboard_tasks` (pending, tagged work; `security_invoker`) with `orderBy: [DUE_AT_ASC, ID_ASC]`, HS256 tokens signed with the secret the server is given, verified with issuer and audience; each request runs as a role under row-level security policies on `tasks` and `task_tags` keyed on the token's `sub` (`current_setting('jwt.claims.sub')`), with a pool of %d; the run checks first that it answers the same tasks in the same order and the same `totalCount` as the server for %d users. ",
 		orDash(pc.PeerVersion), orDash(pc.Node), orDash(pc.PeerInstall), c.Pool, min(4, c.Users))
 	p("**pgbench**: the statements the server sends to compute that read (what it sends without a kept page), one script per user (%d), captured by a query hook on the store calls the resolvers make and checked, byte for byte, against what the server binary sent through the counting proxy (%d requests matched); `-M prepared` and `-M simple` (the server's pgdriver sends simple-protocol queries), %d clients, `-j %d`, each of them a backend of its own.\n\n",
 		pc.Scripts, r.checkedSQL, c.Concurrency, min(c.Concurrency, r.machine.Cores))
-	p("**%s**: the one statement a read served from the page cache sends (below), prepared, the same way: the ceiling of reads the cache serves.\n\n", rowCheck)
+	p("**%s**: the one statement a read served from the read cache sends (below), prepared, the same way: the ceiling of reads the cache serves.\n\n", rowCheck)
 	p("| | Reads/s | p50 | p99 | CPU / read: %s | CPU / read: PostgreSQL backends | CPU / read: both | Peak RSS | Machine CPU busy |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", "process")
 	for _, row := range pc.Rows {
 		if row.Skipped != "" {
@@ -109,7 +109,7 @@ func (r *report) peersMarkdown(p func(string, ...any)) {
 			p("\nThe server does %s. ", strings.Join(parts, ", "))
 		}
 		if pc.HitShare >= 0 {
-			p("Its page cache served %.1f%% of its reads in the phase. ", 100*pc.HitShare)
+			p("Its read cache served %.1f%% of its reads in the phase. ", 100*pc.HitShare)
 		}
 		if check := pc.row(rowCheck); check != nil {
 			p("Against the ceiling of its cached reads' own statement it does %.0f%%. ", 100*ratio(server.Rate(), check.Rate()))
@@ -127,7 +127,7 @@ func (r *report) peersMarkdown(p func(string, ...any)) {
 			parts = append(parts, fmt.Sprintf("%.0f%% of the simple-protocol one", 100*ratio(uncached.Rate(), simple.Rate())))
 		}
 		if len(parts) > 0 {
-			p("Without the page cache it does %s. ", strings.Join(parts, ", "))
+			p("Without the read cache it does %s. ", strings.Join(parts, ", "))
 		}
 	}
 	p("CPU per read is the CPU time over the whole phase, warm-up included, divided by the reads done in it: of the process named (from `/proc/<pid>/stat`; pgbench's from `getrusage`) and of the benchmark database's backends (their `/proc/<pid>/stat`, polled every %s, so a backend that ends loses its last interval). Peak RSS is the process's VmHWM (pgbench: its maxrss); the server's is its peak so far in the run. The load generator for the two HTTP rows runs in the benchmark process and shares the cores; pgbench is its own load generator. Figures vary from run to run on this shared machine: only their ratios within one run mean much.\n\n", pollInterval)
@@ -135,7 +135,7 @@ func (r *report) peersMarkdown(p func(string, ...any)) {
 		p("The statements, as sent for the first user:\n\n```sql\n%s\n```\n\n", strings.Join(pc.Statements, ";\n")+";")
 	}
 	if pc.Check != "" {
-		p("The statement of a read served from the page cache, for the first user:\n\n```sql\n%s;\n```\n\n", pc.Check)
+		p("The statement of a read served from the read cache, for the first user:\n\n```sql\n%s;\n```\n\n", pc.Check)
 	}
 }
 
@@ -175,8 +175,13 @@ func (r *report) growthMarkdown(p func(string, ...any)) {
 		p("Of the growth from %d to %d tasks, the statements account for %.0f%% (`tasks`) and %.0f%% (`taskStats`). ", c.Tasks, c.BigTasks,
 			100*ratio(float64(tq-smallTQ), float64(st-smallT)), 100*ratio(float64(sq-smallSQ), float64(ss-smallS)))
 	}
-	p("The floor of an exact count over the user's %d tasks is %s (the bare `count(*)`); the dashboard's count takes %.1f× that, since it also reads each pending task's row (`NOT t.completed`) and matches `task_tags` for `work`, and the server's `tasks` read takes %.1f× the floor. Going below the floor takes a count that is not recomputed per request (kept up to date with the writes, or an estimate), not a faster server.\n\n",
+	p("The floor of an exact count over the user's %d tasks is %s (the bare `count(*)`); the dashboard's count takes %.1f× that, since it also reads each pending task's row (`NOT t.completed`) and matches `task_tags` for `work`, and the server's `tasks` read takes %.1f× the floor. Going below the floor takes a count that is not recomputed per request (kept up to date with the writes, or an estimate), not a faster server. ",
 		c.BigTasks, ms(fl), ratio(float64(cnt), float64(fl)), ratio(float64(st), float64(fl)))
+	if n := len(r.sizeCached) / 2; n >= 2 && len(r.sizeCached) == 2*n {
+		p("The read cache is such a count for as long as the user does not write: with it, the large user's `tasks` with `totalCount` took %s at p50 and `taskStats` %s, %.2f× and %.2f× the floor.",
+			ms(r.sizeCached[n].Lat.P50), ms(r.sizeCached[n+1].Lat.P50), ratio(float64(r.sizeCached[n].Lat.P50), float64(fl)), ratio(float64(r.sizeCached[n+1].Lat.P50), float64(fl)))
+	}
+	p("\n\n")
 	for _, name := range []string{growthCount, growthStats, growthFloor} {
 		if plan := g.Plans[name]; plan != "" {
 			p("The plan of %s for the large user (`EXPLAIN (ANALYZE, BUFFERS)`):\n\n```\n%s\n```\n\n", name, plan)

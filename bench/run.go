@@ -139,9 +139,9 @@ func run(ctx context.Context, cfg config) error {
 	}
 	hc := newClient(srv.url, max(cfg.Concurrency, slicesMax(cfg.Sweep)))
 	defer hc.close()
-	// The same binary without its page cache: what a read costs when it is computed each time (a user who writes
+	// The same binary without its read cache: what a read costs when it is computed each time (a user who writes
 	// between reads), for the comparison with the peers and for the shapes of cost.
-	uncachedEnv := map[string]string{"PAGE_CACHE_BYTES": "0"}
+	uncachedEnv := map[string]string{"READ_CACHE_BYTES": "0"}
 	for k, v := range serverEnv {
 		uncachedEnv[k] = v
 	}
@@ -249,7 +249,7 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	if err := srvNC.stop(); err != nil {
-		rep.failures = append(rep.failures, "server without the page cache: "+err.Error())
+		rep.failures = append(rep.failures, "server without the read cache: "+err.Error())
 	}
 	if rss, err := srv.peakRSS(); err == nil {
 		rep.rssCheckpoints = append(rep.rssCheckpoints, rssPoint{"after the shapes (large user included)", rss})
@@ -313,7 +313,7 @@ func run(ctx context.Context, cfg config) error {
 
 // measureShapes measures the shapes of cost: a dashboard in one document, as a batch and as separate requests; the
 // first page against a deep one; a typical user against the large one. The last two are measured on the server
-// without its page cache (webNC, srvNC), since they are about what a read costs to compute: with it, a repeated
+// without its read cache (webNC, srvNC), since they are about what a read costs to compute: with it, a repeated
 // read of an unchanged list is a cache hit whatever its depth or size (measured too, as sizeCached).
 func measureShapes(ctx context.Context, cfg config, rep *report, step *stepper, web, webNC *httpWorkload, users []*user, big *user, srv, srvNC *serverProc) error {
 	tasksReq := gqlRequest{Query: tasksDoc, Variables: map[string]any{"first": cfg.PageSize}}
@@ -410,13 +410,15 @@ func measureShapes(ctx context.Context, cfg config, rep *report, step *stepper, 
 			}
 		}
 	}
-	// The same `tasks` read with the page cache: nobody writes, so after the first read each is served from it.
+	// The same reads with the read cache: nobody writes, so after the first read each is served from it.
 	for _, u := range []*user{users[0], big} {
-		step.start(fmt.Sprintf("tasks for a user with %d tasks, page cache on", tasksOf(cfg, u, big)))
-		r := runPhase(ctx, phase{name: opNames[opTasks], concurrency: 1, warmup: min(cfg.Warmup, 500*time.Millisecond), duration: cfg.ShapeDuration, seed: cfg.Seed + 4,
-			unit: func(ctx context.Context, w *worker) (int, error) { return opTasks, web.do(ctx, w, u, opTasks) }}, srv.cpuTime)
-		step.done(r)
-		rep.sizeCached = append(rep.sizeCached, r)
+		for _, op := range []int{opTasks, opStats, opTags} {
+			step.start(fmt.Sprintf("%s for a user with %d tasks, read cache on", opNames[op], tasksOf(cfg, u, big)))
+			r := runPhase(ctx, phase{name: opNames[op], concurrency: 1, warmup: min(cfg.Warmup, 500*time.Millisecond), duration: cfg.ShapeDuration, seed: cfg.Seed + 4,
+				unit: func(ctx context.Context, w *worker) (int, error) { return op, web.do(ctx, w, u, op) }}, srv.cpuTime)
+			step.done(r)
+			rep.sizeCached = append(rep.sizeCached, r)
+		}
 	}
 	return nil
 }
@@ -551,7 +553,7 @@ func countStatements(ctx context.Context, cfg config, rep *report, db *benchDB, 
 		for i := range cfg.CountRuns {
 			u := users[i%len(users)]
 			// A user's first read is computed (this server process has kept no page yet): its statements are what
-			// pgbench replays. A later one is served from the page cache with the one statement of the position.
+			// pgbench replays. A later one is served from the read cache with the one statement of the position.
 			check := row.name == opNames[opTasks] && !checked[u]
 			checked[u] = checked[u] || check
 			if check {

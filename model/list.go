@@ -27,9 +27,9 @@ const (
 // mirror image.
 //
 // With q.WithEventCursor, the page and the feed's position are read in one snapshot (see TaskPage.EventCursor).
-// With a page cache (WithPageCache), a page its owner has not changed since it was read is served from there.
+// With a read cache (WithReadCache), a page its owner has not changed since it was read is served from there.
 func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
-	if s.pages != nil {
+	if s.reads != nil {
 		if key, ok := pageCacheKey(userID, q); ok {
 			return s.cachedListTasks(ctx, userID, q, key)
 		}

@@ -8,56 +8,88 @@ import (
 	"time"
 )
 
-// statsRow is one row of the statistics query: the figures of one priority (kind "p"), or the count of one tag
-// (kind "t").
+// statsRow is one row of the statistics query: the figures of one priority (kind "p"), the count of one tag (kind
+// "t"), or what the read cache needs (kind "n": the feed position as Total, and NextDue).
 type statsRow struct {
 	Kind      string   `bun:"kind"`
 	Tag       string   `bun:"tag"`
 	Priority  Priority `bun:"priority"`
-	Total     int      `bun:"total"`
+	Total     int64    `bun:"total"`
 	Completed int      `bun:"completed"`
 	Overdue   int      `bun:"overdue"`
 	DueToday  int      `bun:"due_today"`
+	// NextDue is the earliest due date, now or later, of a pending task: until then no task becomes overdue.
+	NextDue *time.Time `bun:"next_due"`
 }
 
 // statsQuery counts the user's tasks by priority, with conditional sums for the other figures, and their tags, in
-// one statement.
+// one statement; and reads, in the same snapshot, the user's feed position and the next time a pending task falls
+// due, which tell the read cache for how long the figures hold.
 const statsQuery = `
 SELECT 'p' AS kind, '' AS tag, t.priority AS priority, count(*) AS total,
 	sum(CASE WHEN t.completed THEN 1 ELSE 0 END) AS completed,
-	sum(CASE WHEN NOT t.completed AND t.due_at < ? THEN 1 ELSE 0 END) AS overdue,
-	sum(CASE WHEN NOT t.completed AND t.due_at >= ? AND t.due_at < ? THEN 1 ELSE 0 END) AS due_today
-FROM tasks AS t WHERE t.user_id = ? GROUP BY t.priority
+	sum(CASE WHEN NOT t.completed AND t.due_at < ?0 THEN 1 ELSE 0 END) AS overdue,
+	sum(CASE WHEN NOT t.completed AND t.due_at >= ?1 AND t.due_at < ?2 THEN 1 ELSE 0 END) AS due_today,
+	CAST(NULL AS timestamptz) AS next_due
+FROM tasks AS t WHERE t.user_id = ?3 GROUP BY t.priority
 UNION ALL
-SELECT 't', tt.tag, 0, count(*), 0, 0, 0
-FROM task_tags AS tt WHERE tt.user_id = ? GROUP BY tt.tag`
+SELECT 't', tt.tag, 0, count(*), 0, 0, 0, NULL
+FROM task_tags AS tt WHERE tt.user_id = ?3 GROUP BY tt.tag
+UNION ALL
+SELECT 'n', '', 0, coalesce((SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?3), 0), 0, 0, 0,
+	(SELECT min(t.due_at) FROM tasks AS t WHERE t.user_id = ?3 AND NOT t.completed AND t.due_at >= ?0)`
 
 // Stats returns figures over all of the user's tasks in one round trip; "today" is the current date in loc (nil:
 // UTC). Overdue tasks are pending ones due before now; due today are pending ones due on today's date, overdue or
 // not. ByPriority lists HIGH, MEDIUM and LOW, zero counts included; ByTag every tag, by count descending, then tag.
+//
+// With a read cache (WithReadCache), figures read since the user last wrote are served from there for as long as
+// they hold: until a pending task falls due or the day in loc ends.
 func (s *Store) Stats(ctx context.Context, userID string, loc *time.Location) (*TaskStats, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	now := TruncateTime(s.now())
+	var key string
+	if s.reads != nil {
+		key = readKey(readStats, userID, loc.String())
+		kept, _, err := s.reads.lookup(ctx, s, readStats, userID, key, now)
+		if err != nil {
+			return nil, wrapErr("task stats", err)
+		}
+		if kept != nil {
+			return kept.value.(*TaskStats), nil
+		}
+	}
 	// Today's bounds in loc; the next day by the calendar (not 24 hours), so that a day with a DST change is a
 	// day and not 23 or 25 hours of one.
 	y, m, d := now.In(loc).Date()
 	start, end := time.Date(y, m, d, 0, 0, 0, 0, loc), time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 
 	var rows []statsRow
-	if err := s.db.NewRaw(statsQuery, now, start.UTC(), end.UTC(), userID, userID).Scan(ctx, &rows); err != nil {
+	if err := s.db.NewRaw(statsQuery, now, start.UTC(), end.UTC(), userID).Scan(ctx, &rows); err != nil {
 		return nil, wrapErr("task stats", err)
 	}
 	stats := &TaskStats{ByTag: []TagCount{}}
 	byPriority := map[Priority]int{}
+	var position int64
+	// The figures hold from now until the first instant at which a pending task is overdue that is not now, or
+	// the day ends (whichever comes first): a task due at until is not yet overdue at until.
+	until := end.Add(-time.Nanosecond)
 	for _, r := range rows {
-		if r.Kind == "t" {
-			stats.ByTag = append(stats.ByTag, TagCount{Tag: r.Tag, Count: r.Total})
+		switch r.Kind {
+		case "t":
+			stats.ByTag = append(stats.ByTag, TagCount{Tag: r.Tag, Count: int(r.Total)})
+			continue
+		case "n":
+			position = r.Total
+			if r.NextDue != nil && r.NextDue.Before(until) {
+				until = *r.NextDue
+			}
 			continue
 		}
-		byPriority[r.Priority] += r.Total
-		stats.Total += r.Total
+		byPriority[r.Priority] += int(r.Total)
+		stats.Total += int(r.Total)
 		stats.Completed += r.Completed
 		stats.Overdue += r.Overdue
 		stats.DueToday += r.DueToday
@@ -70,6 +102,10 @@ func (s *Store) Stats(ctx context.Context, userID string, loc *time.Location) (*
 		stats.ByPriority = append(stats.ByPriority, PriorityCount{Priority: p, Count: byPriority[p]})
 	}
 	sortTagCounts(stats.ByTag)
+	if s.reads != nil {
+		s.reads.keep(ctx, key, &cachedRead{position: position, from: now, until: until, value: stats,
+			cost: 256 + tagCountsCost(stats.ByTag)})
+	}
 	return stats, nil
 }
 
@@ -101,10 +137,19 @@ func TagsLimit(first *int) (int, error) {
 
 // Tags returns the user's tags by count descending, then tag, at most limit of them. Returns *InputError for a limit
 // outside 1-MaxTagsPage (see TagsLimit).
+//
+// With a read cache (WithReadCache), tags read since the user last wrote are served from there.
 func (s *Store) Tags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
 	if _, err := TagsLimit(&limit); err != nil {
 		return nil, err
 	}
+	if s.reads != nil {
+		return s.cachedTags(ctx, userID, limit)
+	}
+	return s.tags(ctx, userID, limit)
+}
+
+func (s *Store) tags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
 	tags := []TagCount{}
 	err := s.db.NewSelect().Model((*taskTag)(nil)).
 		ColumnExpr("tt.tag AS tag").ColumnExpr("count(*) AS count").

@@ -23,8 +23,8 @@ type Store struct {
 	remindersChanged func()
 	// sink is given the events each write appends (see WithEventSink).
 	sink EventSink
-	// pages keeps the pages ListTasks reads (see WithPageCache); nil: none.
-	pages *PageCache
+	// reads keeps what ListTasks, Stats and Tags read (see WithReadCache); nil: none.
+	reads *ReadCache
 }
 
 // EventSink is given every event a store write appends to the feed, inside the write's transaction, so that what

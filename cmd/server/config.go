@@ -63,8 +63,8 @@ type Config struct {
 	// zero takes httpapi's defaults.
 	QueryCacheBytes          int64
 	PersistedQueryCacheBytes int64
-	// PageCacheBytes bounds the cache of task pages (model.PageCache); 0 keeps none.
-	PageCacheBytes int64
+	// ReadCacheBytes bounds the cache of reads (model.ReadCache); 0 keeps none.
+	ReadCacheBytes int64
 
 	// afterGrace, when set, is what the shutdown waits on for the grace period instead of time.After(grace): tests
 	// end the period when their clients have seen the drain, rather than racing a wall-clock margin.
@@ -191,7 +191,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		},
 		QueryCacheBytes:          integer("QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
 		PersistedQueryCacheBytes: integer("PERSISTED_QUERY_CACHE_BYTES", 0, 64<<10, 1<<30),
-		PageCacheBytes:           integer("PAGE_CACHE_BYTES", 8<<20, 0, 1<<30),
+		ReadCacheBytes:           integer("READ_CACHE_BYTES", 8<<20, 0, 1<<30),
 
 		EventRetention:          duration("EVENT_RETENTION", 168*time.Hour),
 		DatabaseListenURL:       str("DATABASE_LISTEN_URL", ""),

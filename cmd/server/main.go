@@ -348,10 +348,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return graph.NewWebhookData(userID, task.ID, task, r)
 	}, reminder.Options{Logger: logger})
 	store := model.NewStore(db).WithReminderSignal(scheduler.Notify)
-	if cfg.PageCacheBytes > 0 {
-		pages := model.NewPageCache(cfg.PageCacheBytes)
-		registerPageCache(registry, pages)
-		store = store.WithPageCache(pages)
+	if cfg.ReadCacheBytes > 0 {
+		reads := model.NewReadCache(cfg.ReadCacheBytes)
+		registerReadCache(registry, reads)
+		store = store.WithReadCache(reads)
 	}
 	if sink := newTaskWebhooks(outbox); sink != nil {
 		store = store.WithEventSink(sink)

@@ -205,18 +205,18 @@ func TestLimitsFromEnvironment(t *testing.T) {
 		c.Limits.MaxDocumentBytes != 65536 {
 		t.Errorf("limits = %+v, cache %d", c.Limits, c.PersistedQueryCacheBytes)
 	}
-	// The page cache: on by default, 0 turns it off, a negative bound is refused.
+	// The read cache: on by default, 0 turns it off, a negative bound is refused.
 	for _, c := range []struct {
 		value string
 		want  int64
 	}{{"", 8 << 20}, {"0", 0}, {"1048576", 1 << 20}} {
-		cfg, err := loadConfig(env("PAGE_CACHE_BYTES", c.value))
-		if err != nil || cfg.PageCacheBytes != c.want {
-			t.Errorf("PAGE_CACHE_BYTES=%q: %d, %v; want %d", c.value, cfg.PageCacheBytes, err, c.want)
+		cfg, err := loadConfig(env("READ_CACHE_BYTES", c.value))
+		if err != nil || cfg.ReadCacheBytes != c.want {
+			t.Errorf("READ_CACHE_BYTES=%q: %d, %v; want %d", c.value, cfg.ReadCacheBytes, err, c.want)
 		}
 	}
-	if _, err := loadConfig(env("PAGE_CACHE_BYTES", "-1")); err == nil || !strings.Contains(err.Error(), "PAGE_CACHE_BYTES") {
-		t.Errorf("PAGE_CACHE_BYTES=-1: err = %v", err)
+	if _, err := loadConfig(env("READ_CACHE_BYTES", "-1")); err == nil || !strings.Contains(err.Error(), "READ_CACHE_BYTES") {
+		t.Errorf("READ_CACHE_BYTES=-1: err = %v", err)
 	}
 	// The count of entries it replaces is refused rather than ignored.
 	if _, err := loadConfig(env("PERSISTED_QUERY_CACHE_SIZE", "1000")); err == nil || !strings.Contains(err.Error(), "PERSISTED_QUERY_CACHE_BYTES") {

@@ -104,24 +104,31 @@ func newKeySetFetches(reg prometheus.Registerer) func(error) {
 	}
 }
 
-// registerPageCache exports the page cache's counters: taskapi_page_cache_lookups_total{result="hit"|"miss"},
-// taskapi_page_cache_entries and taskapi_page_cache_bytes (the estimate the bound applies to).
-func registerPageCache(reg prometheus.Registerer, c *model.PageCache) {
-	lookups := func(result string, n func(model.PageCacheStats) int64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name:        "taskapi_page_cache_lookups_total",
-			Help:        "Reads of task pages through the page cache, by whether the kept page was served (hit) or the list was read (miss).",
-			ConstLabels: prometheus.Labels{"result": result},
-		}, func() float64 { return float64(n(c.Stats())) })
+// registerReadCache exports the read cache's counters: taskapi_read_cache_lookups_total{read, result="hit"|"miss"}
+// (read: tasks, taskStats, tags), taskapi_read_cache_entries and taskapi_read_cache_bytes (the estimate the bound
+// applies to).
+func registerReadCache(reg prometheus.Registerer, c *model.ReadCache) {
+	for i, read := range model.ReadNames {
+		for _, result := range []string{"hit", "miss"} {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "taskapi_read_cache_lookups_total",
+				Help:        "Reads through the read cache, by read and by whether the kept result was served (hit) or the database was read (miss).",
+				ConstLabels: prometheus.Labels{"read": read, "result": result},
+			}, func() float64 {
+				s := c.Stats()
+				if result == "hit" {
+					return float64(s.Hits[i])
+				}
+				return float64(s.Misses[i])
+			}))
+		}
 	}
 	reg.MustRegister(
-		lookups("hit", func(s model.PageCacheStats) int64 { return s.Hits }),
-		lookups("miss", func(s model.PageCacheStats) int64 { return s.Misses }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "taskapi_page_cache_entries", Help: "Task pages kept in the page cache.",
+			Name: "taskapi_read_cache_entries", Help: "Results kept in the read cache.",
 		}, func() float64 { return float64(c.Stats().Entries) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "taskapi_page_cache_bytes", Help: "Estimated memory of the task pages kept in the page cache (PAGE_CACHE_BYTES bounds it).",
+			Name: "taskapi_read_cache_bytes", Help: "Estimated memory of the results kept in the read cache (READ_CACHE_BYTES bounds it).",
 		}, func() float64 { return float64(c.Stats().Bytes) }),
 	)
 }

@@ -70,7 +70,7 @@ func TestServerMetrics(t *testing.T) {
 			t.Fatalf("%v %v", err, r.Errors)
 		}
 	}
-	// The same page twice: read, then served from the page cache, since nothing was written in between.
+	// The same page twice: read, then served from the read cache, since nothing was written in between.
 	for range 2 {
 		r, _, err := graphqlPost(context.Background(), http.DefaultClient, srv.url, tok, `{ tasks(first: 5) { totalCount } }`, nil)
 		if err != nil || len(r.Errors) > 0 {
@@ -90,10 +90,13 @@ func TestServerMetrics(t *testing.T) {
 	moved(`taskapi_sql_statement_duration_seconds_count{operation="INSERT"}`, 3)
 	moved(`taskapi_graphql_operations_total{operation="Create",outcome="ok",type="mutation"}`, 3)
 	moved(`taskapi_http_requests_total{code="200",handler="/graphql",method="POST"}`, 3)
-	moved(`taskapi_page_cache_lookups_total{result="miss"}`, 1)
-	moved(`taskapi_page_cache_lookups_total{result="hit"}`, 1)
-	if after["taskapi_page_cache_entries"] < 1 || after["taskapi_page_cache_bytes"] <= 0 {
-		t.Errorf("page cache gauges: %v entries, %v bytes", after["taskapi_page_cache_entries"], after["taskapi_page_cache_bytes"])
+	moved(`taskapi_read_cache_lookups_total{read="tasks",result="miss"}`, 1)
+	moved(`taskapi_read_cache_lookups_total{read="tasks",result="hit"}`, 1)
+	if _, ok := after[`taskapi_read_cache_lookups_total{read="taskStats",result="hit"}`]; !ok {
+		t.Error("no taskStats hits on /metrics")
+	}
+	if after["taskapi_read_cache_entries"] < 1 || after["taskapi_read_cache_bytes"] <= 0 {
+		t.Errorf("read cache gauges: %v entries, %v bytes", after["taskapi_read_cache_entries"], after["taskapi_read_cache_bytes"])
 	}
 	if after[`go_sql_max_open_connections{db_name="taskapi"}`] != 1 {
 		t.Errorf("pool figures missing or wrong (SQLite has one connection): %v", after[`go_sql_max_open_connections{db_name="taskapi"}`])

@@ -29,9 +29,23 @@ func pageOf(p *model.TaskPage) string {
 
 // cachedEnv is e with a second store over the same database that keeps pages in cache; e.store, which keeps none,
 // stands for the truth and for another instance of the server writing.
-func cachedEnv(e *env, maxBytes int64) (*model.Store, *model.PageCache) {
-	c := model.NewPageCache(maxBytes)
-	return model.NewStore(e.db).WithClock(e.clock.Now).WithPageCache(c), c
+func cachedEnv(e *env, maxBytes int64) (*model.Store, *model.ReadCache) {
+	c := model.NewReadCache(maxBytes)
+	return model.NewStore(e.db).WithClock(e.clock.Now).WithReadCache(c), c
+}
+
+func hits(s model.ReadCacheStats) (n int64) {
+	for _, h := range s.Hits {
+		n += h
+	}
+	return n
+}
+
+func misses(s model.ReadCacheStats) (n int64) {
+	for _, m := range s.Misses {
+		n += m
+	}
+	return n
 }
 
 func dashboard(withCursor bool) model.ListQuery {
@@ -45,11 +59,11 @@ func dashboard(withCursor bool) model.ListQuery {
 	}
 }
 
-// TestPageCacheServesOnlyWhatTheDatabaseWould: after every kind of write, made by a store without the cache (as
+// TestReadCacheServesOnlyWhatTheDatabaseWould: after every kind of write, made by a store without the cache (as
 // another instance would), the cached store's page is exactly the one the database gives, event cursor included;
 // while nobody writes, the page comes from the cache; another user's writes do not disturb it, and no user is ever
 // served another's page.
-func TestPageCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
+func TestReadCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const alice, bob = "cache-alice", "cache-bob"
 		cached, cache := cachedEnv(e, 1<<20)
@@ -79,7 +93,7 @@ func TestPageCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
 				}
 			}
 			after := cache.Stats()
-			if hit := after.Hits > before.Hits; hit != wantHit {
+			if hit := hits(after) > hits(before); hit != wantHit {
 				t.Fatalf("%s: served from the cache = %t, want %t (stats %+v then %+v)", step, hit, wantHit, before, after)
 			}
 		}
@@ -160,9 +174,9 @@ func TestPageCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
 	})
 }
 
-// TestPageCacheKeysTheWholeQuery: each page of a list, each filter and order, with and without the count, is its
+// TestReadCacheKeysTheWholeQuery: each page of a list, each filter and order, with and without the count, is its
 // own entry; a page is never served for another query.
-func TestPageCacheKeysTheWholeQuery(t *testing.T) {
+func TestReadCacheKeysTheWholeQuery(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const u = "cache-keys"
 		cached, _ := cachedEnv(e, 1<<20)
@@ -205,9 +219,9 @@ func TestPageCacheKeysTheWholeQuery(t *testing.T) {
 	})
 }
 
-// TestPageCacheLeavesTheClockToTheDatabase: a list that depends on the time (overdue) is never kept, so it follows
+// TestReadCacheLeavesTheClockToTheDatabase: a list that depends on the time (overdue) is never kept, so it follows
 // the clock without any write.
-func TestPageCacheLeavesTheClockToTheDatabase(t *testing.T) {
+func TestReadCacheLeavesTheClockToTheDatabase(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const u = "cache-clock"
 		cached, cache := cachedEnv(e, 1<<20)
@@ -226,14 +240,14 @@ func TestPageCacheLeavesTheClockToTheDatabase(t *testing.T) {
 				t.Fatalf("overdue tasks = %d (count %d), want %d", len(page.Edges), *page.TotalCount, want)
 			}
 		}
-		if s := cache.Stats(); s.Hits != 0 || s.Misses != 0 || s.Entries != 0 {
+		if s := cache.Stats(); hits(s) != 0 || misses(s) != 0 || s.Entries != 0 {
 			t.Fatalf("the overdue list went through the cache: %+v", s)
 		}
 	})
 }
 
-// TestPageCacheIsBounded: the cache keeps no more than its bytes, evicting the least recently used pages.
-func TestPageCacheIsBounded(t *testing.T) {
+// TestReadCacheIsBounded: the cache keeps no more than its bytes, evicting the least recently used pages.
+func TestReadCacheIsBounded(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const bound = 16 << 10
 		cached, cache := cachedEnv(e, bound)
@@ -255,20 +269,20 @@ func TestPageCacheIsBounded(t *testing.T) {
 			user string
 			hit  bool
 		}{{"cache-bound-39", true}, {"cache-bound-00", false}} {
-			before := cache.Stats().Hits
+			before := hits(cache.Stats())
 			if _, err := cached.ListTasks(ctx, c.user, model.ListQuery{First: ptr(3)}); err != nil {
 				t.Fatal(err)
 			}
-			if hit := cache.Stats().Hits > before; hit != c.hit {
+			if hit := hits(cache.Stats()) > before; hit != c.hit {
 				t.Errorf("%s served from the cache = %t, want %t", c.user, hit, c.hit)
 			}
 		}
 	})
 }
 
-// TestPageCacheReadsAfterConcurrentWrites: readers racing a writer of the same user never see a page older than a
+// TestReadCacheReadsAfterConcurrentWrites: readers racing a writer of the same user never see a page older than a
 // write that had committed before their read began (each reader checks for every task created before it started).
-func TestPageCacheReadsAfterConcurrentWrites(t *testing.T) {
+func TestReadCacheReadsAfterConcurrentWrites(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const u = "cache-race"
 		cached, _ := cachedEnv(e, 1<<20)
@@ -308,5 +322,125 @@ func TestPageCacheReadsAfterConcurrentWrites(t *testing.T) {
 		}
 		close(done)
 		wg.Wait()
+	})
+}
+
+// TestReadCacheStatsHoldWhileTheyAreTrue: statistics are served from the cache while the user does not write and
+// the clock has not moved past the next pending task's due time or the end of the day in the zone asked for; each
+// zone is its own entry; every figure served equals the database's at that moment.
+func TestReadCacheStatsHoldWhileTheyAreTrue(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-stats"
+		cached, cache := cachedEnv(e, 1<<20)
+		berlin, err := time.LoadLocation("Europe/Berlin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)) // 21:00 in Berlin
+		at := func(h, m int) *time.Time { d := time.Date(2026, 11, 25, h, m, 0, 0, time.UTC); return &d }
+		e.create(t, u, model.CreateTaskInput{Title: "due at 20:30", DueAt: at(20, 30), Tags: []string{"work"}})
+		e.create(t, u, model.CreateTaskInput{Title: "due at 22:30", DueAt: at(22, 30), Tags: []string{"home"}})
+		e.create(t, u, model.CreateTaskInput{Title: "no due date", Tags: []string{"work"}})
+		check := func(step string, loc *time.Location, wantHit bool) *model.TaskStats {
+			t.Helper()
+			before := cache.Stats().Hits[1]
+			got, err := cached.Stats(ctx, u, loc)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			want, err := e.store.Stats(ctx, u, loc)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", *want) {
+				t.Fatalf("%s: served %+v, the database has %+v", step, *got, *want)
+			}
+			if hit := cache.Stats().Hits[1] > before; hit != wantHit {
+				t.Fatalf("%s: served from the cache = %t, want %t", step, hit, wantHit)
+			}
+			return got
+		}
+		check("first read", berlin, false)
+		check("second read", berlin, true)
+		check("in UTC, its own entry", time.UTC, false)
+		e.clock.Set(*at(20, 30)) // the first task is due now, not yet overdue
+		if s := check("at the due time", berlin, true); s.Overdue != 0 {
+			t.Fatalf("overdue = %d at the due time", s.Overdue)
+		}
+		e.clock.Set(at(20, 30).Add(time.Millisecond))
+		if s := check("just after it", berlin, false); s.Overdue != 1 || s.DueToday != 2 {
+			t.Fatalf("overdue %d, due today %d just after the first due time; want 1 and 2", s.Overdue, s.DueToday)
+		}
+		check("again", berlin, true)
+		// Midnight in Berlin (23:00 UTC) ends the day there, before the second task falls due in UTC's view.
+		e.clock.Set(*at(22, 0))
+		check("before the second due time", berlin, true)
+		e.clock.Set(*at(22, 31))
+		if s := check("after the second due time", berlin, false); s.Overdue != 2 {
+			t.Fatalf("overdue = %d after both due times", s.Overdue)
+		}
+		e.clock.Set(*at(23, 0)) // the next day in Berlin: nothing is due today any more
+		if s := check("the next day in Berlin", berlin, false); s.DueToday != 0 {
+			t.Fatalf("due today = %d on the next day", s.DueToday)
+		}
+		check("the next day, again", berlin, true)
+		// A write, by a store without the cache, changes every figure it touches.
+		if _, err := e.store.CreateTask(ctx, u, model.CreateTaskInput{Title: "new", Tags: []string{"errand"}}); err != nil {
+			t.Fatal(err)
+		}
+		if s := check("after a createTask", berlin, false); s.Total != 4 {
+			t.Fatalf("total = %d after the fourth task", s.Total)
+		}
+		if _, err := e.store.ClearCompletedTasks(ctx, u); err != nil { // no change, no event: still cached
+			t.Fatal(err)
+		}
+		check("after a clear that cleared nothing", berlin, true)
+		if _, err := cached.Stats(ctx, "cache-stats-other", berlin); err != nil {
+			t.Fatal(err)
+		}
+		other, err := cached.Stats(ctx, "cache-stats-other", berlin)
+		if err != nil || other.Total != 0 {
+			t.Fatalf("another user's statistics: %+v, %v", other, err)
+		}
+	})
+}
+
+// TestReadCacheTags: tag counts are served from the cache until the user writes; each limit is its own entry.
+func TestReadCacheTags(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-tags"
+		cached, cache := cachedEnv(e, 1<<20)
+		task := e.create(t, u, model.CreateTaskInput{Title: "a", Tags: []string{"work", "home"}})
+		e.create(t, u, model.CreateTaskInput{Title: "b", Tags: []string{"work"}})
+		check := func(step string, limit int, wantHit bool) {
+			t.Helper()
+			before := cache.Stats().Hits[2]
+			got, err := cached.Tags(ctx, u, limit)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			want, err := e.store.Tags(ctx, u, limit)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s: served %v, the database has %v", step, got, want)
+			}
+			if hit := cache.Stats().Hits[2] > before; hit != wantHit {
+				t.Fatalf("%s: served from the cache = %t, want %t", step, hit, wantHit)
+			}
+		}
+		check("first read", 10, false)
+		check("second read", 10, true)
+		check("another limit", 1, false)
+		if _, _, err := e.store.UpdateTask(ctx, u, task.ID, model.TaskPatch{Tags: model.Some([]string{"errand"})}); err != nil {
+			t.Fatal(err)
+		}
+		check("after the tags changed", 10, false)
+		check("the other limit after the change", 1, false)
+		check("then", 10, true)
+		if _, err := cached.Tags(ctx, u, 0); err == nil {
+			t.Fatal("a limit of 0 was accepted")
+		}
 	})
 }

@@ -1,0 +1,236 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"taskapi/internal/sizedcache"
+)
+
+// ReadCache keeps what the store's reads of a user's tasks returned (pages of task lists, statistics, tag counts),
+// each under its user and the position of the user's feed that it reflects, so that a read whose owner has not
+// written since costs one statement that reads one row (the user's feed_heads position) instead of its own, which
+// reads, sorts and counts the user's tasks.
+//
+// What makes it safe is the feed (see AppendEvents): every change to a user's tasks, by any instance, commits with an
+// increment of the user's position, and positions never go back. A result is kept with a position read no later
+// than its own data (in the same statement, or just before it); a later read serves it only if the position it
+// reads, in a statement of its own, at the time of the read, is still that one. So what the cache serves is exactly
+// what the read's statements would return at that moment: never another user's (the key and the position are the
+// user's), and never older than the user's last committed write, on this instance or any other. A result that also
+// depends on the clock (the statistics' overdue and due-today figures) is kept with the span of time over which it
+// holds and is served only within it; lists filtered by overdue are not kept. The cache is bounded by bytes (least
+// recently used results go first).
+//
+// Kept results are shared by the requests they are served to and must not be modified.
+type ReadCache struct {
+	entries *sizedcache.Cache[*cachedRead]
+	counts  [numReads][2]atomic.Int64 // by read: misses, hits
+}
+
+// The reads a ReadCache keeps, indexing ReadNames and ReadCacheStats.
+const (
+	readTasks = iota
+	readStats
+	readTags
+	numReads
+)
+
+// ReadNames are the names of the reads a ReadCache keeps, as ReadCacheStats indexes them: the GraphQL fields they
+// serve.
+var ReadNames = [numReads]string{"tasks", "taskStats", "tags"}
+
+// cachedRead is a kept result with the feed position it reflects and, for one that depends on the clock, the span
+// [from, until] of times at which it holds.
+type cachedRead struct {
+	position    int64
+	from, until time.Time // zero until: at any time
+	value       any       // *TaskPage, *TaskStats or []TagCount
+	cost        int64
+}
+
+func (c *cachedRead) holdsAt(now time.Time) bool {
+	return c.until.IsZero() || (!now.Before(c.from) && !now.After(c.until))
+}
+
+// NewReadCache returns a cache that takes at most maxBytes, by an estimate of what each result takes in memory.
+func NewReadCache(maxBytes int64) *ReadCache {
+	return &ReadCache{entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost })}
+}
+
+// ReadCacheStats are a cache's counters since it was made.
+type ReadCacheStats struct {
+	// Hits and Misses count, by read (indexed as ReadNames), the reads served from the cache and those that were
+	// not (the database was read).
+	Hits, Misses [numReads]int64
+	Entries      int
+	Bytes        int64 // the estimate of what the entries take
+}
+
+// Stats returns the cache's counters.
+func (c *ReadCache) Stats() ReadCacheStats {
+	n, bytes := c.entries.Size()
+	s := ReadCacheStats{Entries: n, Bytes: bytes}
+	for r := range numReads {
+		s.Misses[r], s.Hits[r] = c.counts[r][0].Load(), c.counts[r][1].Load()
+	}
+	return s
+}
+
+// WithReadCache returns a copy of the store that keeps what ListTasks, Stats and Tags read in c (nil: none). Share
+// one cache only among stores over the same database.
+func (s *Store) WithReadCache(c *ReadCache) *Store {
+	cp := *s
+	cp.reads = c
+	return &cp
+}
+
+// lookup returns the entry kept under key if the user's feed is still at its position and it holds at now, and
+// counts the read as a hit or a miss (nil). On a miss, pos is the position it read, -1 when it read none (nothing
+// was kept for key, or what was does not hold at now).
+func (c *ReadCache) lookup(ctx context.Context, s *Store, read int, userID, key string, now time.Time) (hit *cachedRead, pos int64, err error) {
+	pos = -1
+	if kept, ok := c.entries.Get(ctx, key); ok && kept.holdsAt(now) {
+		if pos, err = feedPosition(ctx, s.db, userID); err != nil {
+			return nil, 0, err
+		}
+		if kept.position == pos {
+			c.counts[read][1].Add(1)
+			return kept, pos, nil
+		}
+	}
+	c.counts[read][0].Add(1)
+	return nil, pos, nil
+}
+
+// keep keeps e under key.
+func (c *ReadCache) keep(ctx context.Context, key string, e *cachedRead) {
+	e.cost += int64(len(key)) + entryOverhead
+	c.entries.Add(ctx, key, e)
+}
+
+// entryOverhead is what an entry costs besides its key and value: the cache's list element and map slot, and the
+// cachedRead itself.
+const entryOverhead = 160
+
+// readKey returns the key of one read of the user's: its kind, the user and what distinguishes it.
+func readKey(read int, userID, rest string) string {
+	return strconv.Itoa(read) + "\x00" + userID + "\x00" + rest
+}
+
+// pageCacheKey returns the key of q's page for the user, or false when q's page must not be kept: its list depends
+// on the clock. The key is the query as the client gave it; WithEventCursor is not part of it, since every kept page
+// knows its position.
+func pageCacheKey(userID string, q ListQuery) (string, bool) {
+	if q.Filter.Overdue != nil {
+		return "", false
+	}
+	q.WithEventCursor = false
+	b, err := json.Marshal(q)
+	if err != nil {
+		return "", false
+	}
+	return readKey(readTasks, userID, string(b)), true
+}
+
+// cachedListTasks is ListTasks through the read cache. A page kept for the key costs the statement that reads the
+// user's position, and is served when the position is the one it was read at; otherwise (and when none is kept) the
+// page is read with its position, in one snapshot, and kept.
+func (s *Store) cachedListTasks(ctx context.Context, userID string, q ListQuery, key string) (*TaskPage, error) {
+	kept, _, err := s.reads.lookup(ctx, s, readTasks, userID, key, time.Time{})
+	if err != nil {
+		return nil, wrapErr("list tasks", err)
+	}
+	if kept != nil {
+		return kept.value.(*TaskPage).at(userID, q, kept.position), nil
+	}
+	page, pos, err := s.listTasksAt(ctx, userID, q)
+	if err != nil {
+		return nil, err
+	}
+	page.EventCursor = ""
+	s.reads.keep(ctx, key, &cachedRead{position: pos, value: page, cost: pageCost(page)})
+	return page.at(userID, q, pos), nil
+}
+
+// at returns the kept page p as q asks for it: with the event cursor of position pos, or without one.
+func (p *TaskPage) at(userID string, q ListQuery, pos int64) *TaskPage {
+	c := *p
+	if q.WithEventCursor {
+		c.EventCursor = EventCursor(userID, pos)
+	}
+	return &c
+}
+
+// cachedTags is Tags through the read cache. The position is read before the tags (by the lookup, or here when it
+// read none), so the tags kept reflect it or later changes, which a later lookup then finds the position past.
+func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
+	key := readKey(readTags, userID, strconv.Itoa(limit))
+	kept, pos, err := s.reads.lookup(ctx, s, readTags, userID, key, time.Time{})
+	if err != nil {
+		return nil, wrapErr("tags", err)
+	}
+	if kept != nil {
+		return kept.value.([]TagCount), nil
+	}
+	if pos < 0 {
+		if pos, err = feedPosition(ctx, s.db, userID); err != nil {
+			return nil, wrapErr("tags", err)
+		}
+	}
+	tags, err := s.tags(ctx, userID, limit)
+	if err != nil {
+		return nil, err
+	}
+	s.reads.keep(ctx, key, &cachedRead{position: pos, value: tags, cost: tagCountsCost(tags)})
+	return tags, nil
+}
+
+// feedPosition reads the user's feed position: 0 before the first event.
+func feedPosition(ctx context.Context, db queryRower, userID string) (int64, error) {
+	var pos int64
+	err := db.QueryRowContext(ctx, "SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?", userID).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return pos, err
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// pageCost estimates what a kept page takes in memory: the page and its edges, and each task with its strings;
+// measured at about 600 bytes for a task with a short title and two tags, which this errs above.
+func pageCost(p *TaskPage) int64 {
+	const pageOverhead, taskOverhead = 256, 480
+	n := int64(pageOverhead)
+	for _, e := range p.Edges {
+		t := e.Node
+		n += taskOverhead + int64(len(e.Cursor)+len(t.UserID)+len(t.Title)+len(t.TitleFold))
+		if t.Description != nil {
+			n += 2 * int64(len(*t.Description)) // with its folded copy
+		}
+		for _, tag := range t.Tags {
+			n += 16 + int64(len(tag))
+		}
+		if t.Rule != nil {
+			n += 256
+		}
+	}
+	return n
+}
+
+// tagCountsCost estimates what kept tag counts take in memory.
+func tagCountsCost(tags []TagCount) int64 {
+	n := int64(64)
+	for _, t := range tags {
+		n += 32 + int64(len(t.Tag))
+	}
+	return n
+}
