@@ -46,11 +46,15 @@ const (
 	benchCreateMutation = `mutation CreateTask($input: CreateTaskInput!) { createTask(input: $input) { task { id title priority dueAt tags completed createdAt } userErrors { field message code } } }`
 )
 
-// benchHandler returns the handler over a fresh database of kind in which benchUser has n tasks.
-func benchHandler(b *testing.B, kind string, n int) http.Handler {
+// benchHandler returns the handler over a fresh database of kind in which benchUser has n tasks, with a read cache
+// of the server's default size when cached (as the server runs) or none.
+func benchHandler(b *testing.B, kind string, n int, cached bool) http.Handler {
 	b.Helper()
 	db := modeltest.MustOpenBenchDB(b, kind)
 	store := model.NewStore(db)
+	if cached {
+		store = store.WithReadCache(model.NewReadCache(8 << 20))
+	}
 	tags := []string{"work", "home", "urgent", "errand", "later", "reading"}
 	for i := range n {
 		in := model.CreateTaskInput{Title: fmt.Sprintf("Task %d", i), Priority: model.Priority(i % 3),
@@ -73,7 +77,14 @@ func benchHandler(b *testing.B, kind string, n int) http.Handler {
 
 func BenchmarkHandler(b *testing.B) {
 	for _, kind := range modeltest.Databases(b) {
-		b.Run(kind, func(b *testing.B) { benchmarkHandler(b, benchHandler(b, kind, 500)) })
+		b.Run(kind, func(b *testing.B) {
+			// readcache=on is the server as it runs by default; readcache=off computes every read (as for a user
+			// who writes between reads). Compare the two with benchstat -col /readcache.
+			for _, cached := range []bool{true, false} {
+				name := map[bool]string{true: "readcache=on", false: "readcache=off"}[cached]
+				b.Run(name, func(b *testing.B) { benchmarkHandler(b, benchHandler(b, kind, 500, cached)) })
+			}
+		})
 	}
 }
 
