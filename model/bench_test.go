@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -183,4 +184,40 @@ func BenchmarkEncodeCursor(b *testing.B) {
 	for b.Loop() {
 		_ = model.EncodeCursor(task, model.TaskOrderFieldDueAt)
 	}
+}
+
+// BenchmarkReadCacheMemory fills a read cache with every page of the user's list at several page sizes and reports
+// the heap the kept pages take against the cache's estimate of it (heap-B/estimated-B): the bound READ_CACHE_BYTES
+// is on the estimate, so a ratio above 1 would let the cache take more memory than it is given.
+func BenchmarkReadCacheMemory(b *testing.B) {
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		order := model.TaskOrder{Field: model.TaskOrderFieldCreatedAt, Direction: model.OrderDirectionAsc}
+		var ratio float64
+		for b.Loop() {
+			cache := model.NewReadCache(1 << 30)
+			cached := store.WithReadCache(cache)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			for _, size := range []int{10, 20, 25, 50, 100} {
+				var after *string
+				for {
+					page, err := cached.ListTasks(ctx, user, model.ListQuery{Order: &order, First: &size, After: after, WithTotalCount: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !page.HasNextPage {
+						break
+					}
+					after = &page.Edges[len(page.Edges)-1].Cursor
+				}
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			ratio = float64(after.HeapAlloc-before.HeapAlloc) / float64(cache.Stats().Bytes)
+			runtime.KeepAlive(cache)
+		}
+		b.ReportMetric(ratio, "heap-B/estimated-B")
+	})
 }
