@@ -16,6 +16,8 @@ export PGUSER="${PGUSER:-root}"
 export PGPORT="${PGPORT:-5432}"
 
 step() { printf '\n==> e2e: %s\n' "$*"; }
+# shellcheck source=../scripts/node-tests.sh
+. "$repo_dir/scripts/node-tests.sh"
 
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/taskapi-e2e.XXXXXX")"
 export E2E_RUN_ID="r$(date +%s)$$"
@@ -45,24 +47,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step "npm packages"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ ! -d node_modules ] || [ "$(cat node_modules/.e2e-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
-  npm ci --no-audit --no-fund
-  echo "$lock_sum" >node_modules/.e2e-lock-sha256
-else
-  echo "node_modules matches package-lock.json"
-fi
+npm_ci_when_changed .e2e-lock-sha256
 
 step "Chromium"
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-/usr/bin/chromium --version 2>/dev/null | head -n 1
+ensure_chromium
 
 step "PostgreSQL"
-for _ in $(seq 1 30); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 1; done
-pg_isready -h "$PGHOST" -p "$PGPORT" || { echo "PostgreSQL does not answer on $PGHOST:$PGPORT" >&2; exit 1; }
+wait_for_postgres
 
 if [ -n "${E2E_SERVER_BIN:-}" ]; then
   step "server binary given: $E2E_SERVER_BIN"
@@ -76,15 +67,4 @@ step "tests"
 rm -rf artifacts
 mkdir -p artifacts
 # One file at a time: each starts its own Better Auth and server, and the key-rotation test is timing-sensitive.
-set +e
-node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 test/*.test.mjs | tee "$run_dir/tap.txt"
-status=${PIPESTATUS[0]}
-set -e
-[ "$status" -eq 0 ] || exit "$status"
-# A run that passed nothing, or skipped or left anything to do, proves nothing: fail it.
-count() { awk -v k="$1" '$1 == "#" && $2 == k { print $3 }' "$run_dir/tap.txt" | tail -n 1; }
-passed="$(count pass)" skipped="$(count skipped)" todo="$(count todo)"
-if [ "${passed:-0}" -lt 1 ] || [ "${skipped:-0}" != 0 ] || [ "${todo:-0}" != 0 ]; then
-  echo "e2e: expected every test to run and pass (pass=${passed:-none} skipped=${skipped:-none} todo=${todo:-none})" >&2
-  exit 1
-fi
+run_node_tests e2e "$run_dir/tap.txt" test/*.test.mjs

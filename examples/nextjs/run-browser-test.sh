@@ -21,6 +21,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export NEXT_TELEMETRY_DISABLED=1
 
 step() { printf '\n==> nextjs example: %s\n' "$*"; }
+# shellcheck source=../../scripts/node-tests.sh
+. "$repo_dir/scripts/node-tests.sh"
 started=$(date +%s)
 
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/taskapi-nextjs.XXXXXX")"
@@ -47,29 +49,18 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step "npm packages"
-lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ ! -d node_modules ] || [ "$(cat node_modules/.example-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
-  # better-sqlite3 compiles from source where its prebuilt binary cannot be fetched; node-gyp then needs Node's
-  # headers, which it would download unless told where the installed ones are (Debian's nodejs ships them).
-  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; then
-    export npm_config_nodedir=/usr
-  fi
-  npm ci --no-audit --no-fund
-  echo "$lock_sum" >node_modules/.example-lock-sha256
-else
-  echo "node_modules matches package-lock.json"
+# better-sqlite3 compiles from source where its prebuilt binary cannot be fetched; node-gyp then needs Node's
+# headers, which it would download unless told where the installed ones are (Debian's nodejs ships them).
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_version.h ]; then
+  export npm_config_nodedir=/usr
 fi
+npm_ci_when_changed .example-lock-sha256
 
 step "Chromium"
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-/usr/bin/chromium --version 2>/dev/null | head -n 1
+ensure_chromium
 
 step "PostgreSQL"
-for _ in $(seq 1 30); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 1; done
-pg_isready -h "$PGHOST" -p "$PGPORT" || { echo "PostgreSQL does not answer on $PGHOST:$PGPORT" >&2; exit 1; }
+wait_for_postgres
 
 server_bin="$run_dir/server"
 if [ -n "${TASKAPI_SERVER_BIN:-}" ]; then
@@ -140,16 +131,5 @@ wait_for "$API_URL/readyz" "the server"
 wait_for "$APP_URL/api/auth/jwks" "the example"
 
 step "browser test"
-set +e
-node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 test/*.test.mjs | tee "$run_dir/tap.txt"
-status=${PIPESTATUS[0]}
-set -e
-[ "$status" -eq 0 ] || exit "$status"
-# A run that passed nothing, or skipped or left anything to do, proves nothing: fail it.
-count() { awk -v k="$1" '$1 == "#" && $2 == k { print $3 }' "$run_dir/tap.txt" | tail -n 1; }
-passed="$(count pass)" skipped="$(count skipped)" todo="$(count todo)"
-if [ "${passed:-0}" -lt 1 ] || [ "${skipped:-0}" != 0 ] || [ "${todo:-0}" != 0 ]; then
-  echo "nextjs example: expected every test to run and pass (pass=${passed:-none} skipped=${skipped:-none} todo=${todo:-none})" >&2
-  exit 1
-fi
+run_node_tests "nextjs example" "$run_dir/tap.txt" test/*.test.mjs
 echo "nextjs example: install, build and browser test took $(( $(date +%s) - started )) s"
