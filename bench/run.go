@@ -141,18 +141,12 @@ func run(ctx context.Context, cfg config) error {
 	defer hc.close()
 	// The same binary without its read cache: what a read costs when it is computed each time (a user who writes
 	// between reads), for the comparison with the peers and for the shapes of cost.
-	uncachedEnv := map[string]string{"READ_CACHE_BYTES": "0"}
-	for k, v := range serverEnv {
-		uncachedEnv[k] = v
-	}
-	srvNC, err := startServer(bin, uncachedEnv, filepath.Join(tmp, "server-uncached.log"))
+	srvNC, err := startServerWith(ctx, bin, serverEnv, map[string]string{"READ_CACHE_BYTES": "0"},
+		filepath.Join(tmp, "server-uncached.log"), users[0].token)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = srvNC.stop() }()
-	if _, err := srvNC.waitReady(ctx, users[0].token, 30*time.Second); err != nil {
-		return err
-	}
 	hcNC := newClient(srvNC.url, cfg.Concurrency)
 	defer hcNC.close()
 	webNC := newHTTPWorkload(hcNC, users, newMix(cfg.Writes), cfg.PageSize)
@@ -477,19 +471,12 @@ func countStatements(ctx context.Context, cfg config, rep *report, db *benchDB, 
 	}
 	defer wire.close()
 	u.Host = wire.addr()
-	proxied := map[string]string{}
-	for k, v := range env {
-		proxied[k] = v
-	}
-	proxied["DATABASE_URL"] = u.String()
-	srv, err := startServer(bin, proxied, filepath.Join(tmp, "server-counting.log"))
+	srv, err := startServerWith(ctx, bin, env, map[string]string{"DATABASE_URL": u.String()},
+		filepath.Join(tmp, "server-counting.log"), users[0].token)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = srv.stop() }()
-	if _, err := srv.waitReady(ctx, users[0].token, 30*time.Second); err != nil {
-		return err
-	}
 	hc := newClient(srv.url, 1)
 	defer hc.close()
 	web := newHTTPWorkload(hc, users, newMix(cfg.Writes), cfg.PageSize)

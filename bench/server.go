@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -57,6 +58,22 @@ func freePort() (int, error) {
 // the server's configuration.
 func startServer(bin string, env map[string]string, logPath string) (*serverProc, error) {
 	return startProcess(bin, []string{"serve"}, env, logPath)
+}
+
+// startServerWith starts bin with env and the settings in overrides on top of it, and waits until it answers a
+// query with token. The caller stops it (also on error after the start).
+func startServerWith(ctx context.Context, bin string, env, overrides map[string]string, logPath, token string) (*serverProc, error) {
+	merged := maps.Clone(env)
+	maps.Copy(merged, overrides)
+	srv, err := startServer(bin, merged, logPath)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := srv.waitReady(ctx, token, 30*time.Second); err != nil {
+		_ = srv.stop()
+		return nil, err
+	}
+	return srv, nil
 }
 
 // startProcess starts name with args and exactly env (plus PATH, HOME and a free loopback PORT), its output going to
