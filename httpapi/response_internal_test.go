@@ -34,6 +34,11 @@ func TestAppendResponse(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			writeResponse(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil), mediaJSON, http.StatusOK, tc.resp)
+			if rec.Body.String() != tc.want {
+				t.Errorf("written: got  %s\nwant %s", rec.Body.String(), tc.want)
+			}
 			b, err := appendResponse(nil, tc.resp)
 			if err != nil {
 				t.Fatal(err)
@@ -50,13 +55,46 @@ func TestAppendResponse(t *testing.T) {
 
 // A batch is the array of the responses, each encoded as above.
 func TestWriteBatchIsAnArrayOfResponses(t *testing.T) {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
-	writeBatch(rec, req, mediaJSON, []*graphql.Response{
-		{Data: json.RawMessage(`{"a":1}`)},
-		{Errors: gqlerror.List{{Message: "no"}}},
-	})
-	if want := `[{"data":{"a":1}},{"errors":[{"message":"no"}]}]`; rec.Body.String() != want {
-		t.Errorf("got  %s\nwant %s", rec.Body.String(), want)
+	cases := []struct {
+		name    string
+		results []*graphql.Response
+		want    string
+	}{
+		{"one", []*graphql.Response{{Data: json.RawMessage(`{"a":1}`)}}, `[{"data":{"a":1}}]`},
+		{"several, each with what it has", []*graphql.Response{
+			{Data: json.RawMessage(`{"a":1}`)},
+			{Errors: gqlerror.List{{Message: "no"}}},
+			{Errors: gqlerror.List{{Message: "partly"}}, Data: json.RawMessage(`{"b":null}`), Extensions: map[string]any{"n": 2}},
+		}, `[{"data":{"a":1}},{"errors":[{"message":"no"}]},{"errors":[{"message":"partly"}],"data":{"b":null},"extensions":{"n":2}}]`},
 	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			writeBatch(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil), mediaJSON, tc.results)
+			if rec.Body.String() != tc.want {
+				t.Errorf("got  %s\nwant %s", rec.Body.String(), tc.want)
+			}
+		})
+	}
+}
+
+// A response whose errors or extensions cannot be encoded is answered 500 with the internal error alone, a batch as
+// a whole: nothing of it has been written before.
+func TestUnencodableResponseIsInternalError(t *testing.T) {
+	bad := &graphql.Response{Data: json.RawMessage(`{"a":1}`), Extensions: map[string]any{"f": func() {}}}
+	t.Run("single", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		writeResponse(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil), mediaJSON, http.StatusOK, bad)
+		if rec.Code != http.StatusInternalServerError || rec.Body.String() != internalErrorBody {
+			t.Errorf("got %d %s", rec.Code, rec.Body.String())
+		}
+	})
+	t.Run("batch", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		writeBatch(rec, httptest.NewRequest(http.MethodPost, "/graphql", nil), mediaJSON,
+			[]*graphql.Response{{Data: json.RawMessage(`{"a":1}`)}, bad})
+		if rec.Code != http.StatusInternalServerError || rec.Body.String() != internalErrorBody {
+			t.Errorf("got %d %s", rec.Code, rec.Body.String())
+		}
+	})
 }
