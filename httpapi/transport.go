@@ -104,6 +104,7 @@ func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media strin
 		w.Header().Set("Allow", "POST")
 	}
 	writeResponse(w, r, media, out.statusFor(media), out.resp)
+	graph.ReleaseResponse(out.resp)
 }
 
 func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media string) {
@@ -146,6 +147,7 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	}
 	out := t.run(r.Context(), params, false)
 	writeResponse(w, r, media, out.statusFor(media), out.resp)
+	graph.ReleaseResponse(out.resp) // written, and referenced nowhere else: its buffer can take the next response
 }
 
 // serveBatch answers a JSON array of operations with an array of results in the same order. Consecutive queries run
@@ -204,6 +206,9 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 	}
 	group.Wait()
 	writeBatch(w, r, media, results)
+	for _, res := range results {
+		graph.ReleaseResponse(res)
+	}
 }
 
 // run executes one operation. get says whether it came over GET, where mutations are refused.
@@ -249,7 +254,8 @@ func compile(ctx context.Context, exec *executor.Executor, params *graphql.RawPa
 	return ctx, rc, nil
 }
 
-// execute runs a prepared operation.
+// execute runs a prepared operation. The response's data lies in a buffer of graph's pool: the HTTP transport gives
+// it back with graph.ReleaseResponse once it has written the response, and so must keep the response nowhere else.
 func (t *transport) execute(ctx context.Context, rc *graphql.OperationContext) *graphql.Response {
 	responses, ctx := t.exec.DispatchOperation(ctx, rc)
 	return responses(ctx)

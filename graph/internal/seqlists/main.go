@@ -19,7 +19,9 @@
 //   - a list whose element marshaller itself resolves something concurrently is left as gqlgen writes it.
 //
 // And each object function's graphql.NewDeferredGroup(ctx) becomes deferredGroup(ctx, fields), which makes the
-// group only when one of the collected fields is under @defer (see there).
+// group only when one of the collected fields is under @defer (see there); and the buffer Exec encodes a query's or
+// a mutation's result in comes from responseBuffer, which the HTTP transport gives back once it has written the
+// response (graph/response_buffer.go).
 //
 // Everything is decided from the generated code on every generation, so a resolver added to a type later makes the
 // lists that select it concurrent again by itself.
@@ -49,6 +51,12 @@ var listMarshaller = regexp.MustCompile(`^marshal[NO]([A-Za-z0-9_]+)2ᚕ`)
 const concurrent = "graphql.MarshalSliceConcurrently("
 
 const newDeferredGroup = "graphql.NewDeferredGroup(ctx)"
+
+// resultBuffer matches the buffer Exec encodes a query's or a mutation's result in; a subscription's, which gqlgen
+// keeps from one event to the next, is declared apart from its use and so does not match.
+var resultBuffer = regexp.MustCompile(`var buf bytes\.Buffer\s+data\.MarshalGQL\(&buf\)`)
+
+const pooledResultBuffer = "buf := responseBuffer()\n\t\t\tdata.MarshalGQL(buf)"
 
 // predicatePrefix names the generated selection predicates: selectsConcurrent_Task for the object function _Task.
 const predicatePrefix = "selectsConcurrent"
@@ -201,6 +209,17 @@ func Rewrite(src []byte) ([]byte, int, error) {
 		if i := bytes.Index(body, []byte(newDeferredGroup)); i >= 0 {
 			start := a.fset.Position(fn.Body.Pos()).Offset + i
 			edits = append(edits, edit{start, start + len(newDeferredGroup), "deferredGroup(ctx, fields)"})
+		}
+	}
+	// Exec encodes each query's and mutation's result into a buffer from a pool; see graph/response_buffer.go.
+	if fn, ok := a.decls["Exec"]; ok {
+		matches := resultBuffer.FindAllIndex(a.bodies["Exec"], -1)
+		if len(matches) == 0 {
+			return nil, 0, fmt.Errorf("Exec: no result buffer found; has gqlgen's output changed?")
+		}
+		base := a.fset.Position(fn.Body.Pos()).Offset
+		for _, m := range matches {
+			edits = append(edits, edit{base + m[0], base + m[1], pooledResultBuffer})
 		}
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })

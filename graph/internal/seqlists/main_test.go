@@ -141,3 +141,51 @@ func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.Selec
 		t.Errorf("a predicate asks about a type that resolves nothing concurrently:\n%s", got)
 	}
 }
+
+// Exec encodes a query's and a mutation's result into a buffer from responseBuffer; a subscription keeps the buffer
+// gqlgen reuses from one event to the next.
+func TestRewriteResultBuffers(t *testing.T) {
+	src := `package graph
+
+func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
+	switch opCtx.Operation.Operation {
+	case ast.Query:
+		return func(ctx context.Context) *graphql.Response {
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+			response.Data = buf.Bytes()
+			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+			return &graphql.Response{Data: buf.Bytes()}
+		}
+	case ast.Subscription:
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data.MarshalGQL(&buf)
+			return &graphql.Response{Data: buf.Bytes()}
+		}
+	}
+	return nil
+}
+`
+	out, n, err := Rewrite([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out)
+	if n != 2 || strings.Count(got, "buf := responseBuffer()\n\t\t\tdata.MarshalGQL(buf)\n") != 2 {
+		t.Errorf("rewrote %d, want the query's and the mutation's buffers:\n%s", n, got)
+	}
+	if !strings.Contains(got, "\t\tvar buf bytes.Buffer\n\t\treturn func") || !strings.Contains(got, "buf.Reset()\n\t\t\tdata.MarshalGQL(&buf)") {
+		t.Errorf("the subscription's buffer was rewritten:\n%s", got)
+	}
+
+	if _, _, err := Rewrite([]byte(strings.ReplaceAll(src, "data.MarshalGQL(&buf)", "data.MarshalGQL(w)"))); err == nil {
+		t.Error("an Exec without the buffers it expects was let through")
+	}
+}
