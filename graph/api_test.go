@@ -15,10 +15,10 @@ const createTask = `mutation($input: CreateTaskInput!) {
 
 // create makes a task for user and returns it.
 func (a *api) create(user string, input map[string]any) map[string]any {
-	a.t.Helper()
-	r := a.do(user, createTask, map[string]any{"input": input}).noErrors(a.t)
+	a.T.Helper()
+	r := a.Do(user, createTask, map[string]any{"input": input}).NoErrors(a.T)
 	if errs := path(r.Data, "createTask", "userErrors").([]any); len(errs) > 0 {
-		a.t.Fatalf("userErrors: %v", errs)
+		a.T.Fatalf("userErrors: %v", errs)
 	}
 	return path(r.Data, "createTask", "task").(map[string]any)
 }
@@ -61,39 +61,39 @@ func TestTaskLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("TaskAndNode", func(t *testing.T) {
-			r := a.do("alice", `query($id: ID!) { task(id: $id) { id title } node(id: $id) { __typename id ... on Task { title } } }`,
-				map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", `query($id: ID!) { task(id: $id) { id title } node(id: $id) { __typename id ... on Task { title } } }`,
+				map[string]any{"id": id}).NoErrors(t)
 			if path(r.Data, "task", "id") != id || path(r.Data, "node", "__typename") != "Task" || path(r.Data, "node", "title") != "Write report" {
 				t.Errorf("data = %v", r.Data)
 			}
 		})
 		t.Run("Nodes", func(t *testing.T) {
-			r := a.do("alice", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
-				map[string]any{"ids": []any{id, "garbage", id}}).noErrors(t)
+			r := a.Do("alice", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+				map[string]any{"ids": []any{id, "garbage", id}}).NoErrors(t)
 			nodes := path(r.Data, "nodes").([]any)
 			if len(nodes) != 3 || path(nodes[0], "id") != id || nodes[1] != nil || path(nodes[2], "id") != id {
 				t.Errorf("nodes = %v", nodes)
 			}
 		})
 		t.Run("UpdateIsAPatch", func(t *testing.T) {
-			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {description: "details", dueAt: null}) {
-				task { title description dueAt priority tags updatedAt } userErrors { code } } }`, map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {description: "details", dueAt: null}) {
+				task { title description dueAt priority tags updatedAt } userErrors { code } } }`, map[string]any{"id": id}).NoErrors(t)
 			got := path(r.Data, "updateTask", "task").(map[string]any)
 			if got["title"] != "Write report" || got["description"] != "details" || got["dueAt"] != nil || got["priority"] != "HIGH" {
 				t.Errorf("after patch: %v", got)
 			}
 		})
 		t.Run("UpdateNoOpKeepsUpdatedAt", func(t *testing.T) {
-			before := a.do("alice", `query($id: ID!) { task(id: $id) { updatedAt } }`, map[string]any{"id": id}).noErrors(t)
-			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "Write report"}) { task { updatedAt } } }`,
-				map[string]any{"id": id}).noErrors(t)
+			before := a.Do("alice", `query($id: ID!) { task(id: $id) { updatedAt } }`, map[string]any{"id": id}).NoErrors(t)
+			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "Write report"}) { task { updatedAt } } }`,
+				map[string]any{"id": id}).NoErrors(t)
 			if path(r.Data, "updateTask", "task", "updatedAt") != path(before.Data, "task", "updatedAt") {
 				t.Errorf("no-op moved updatedAt")
 			}
 		})
 		t.Run("NullForUnclearableFieldsIsInvalid", func(t *testing.T) {
-			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: null, priority: null, tags: null, completed: null}) {
-				task { id } userErrors { field code } } }`, map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: null, priority: null, tags: null, completed: null}) {
+				task { id } userErrors { field code } } }`, map[string]any{"id": id}).NoErrors(t)
 			if path(r.Data, "updateTask", "task") != nil {
 				t.Errorf("task returned with userErrors")
 			}
@@ -109,21 +109,21 @@ func TestTaskLifecycle(t *testing.T) {
 		})
 		t.Run("SetTaskCompletedIsIdempotent", func(t *testing.T) {
 			q := `mutation($id: ID!, $c: Boolean!) { setTaskCompleted(id: $id, completed: $c) { task { completed completedAt updatedAt } } }`
-			first := a.do("alice", q, map[string]any{"id": id, "c": true}).noErrors(t)
-			second := a.do("alice", q, map[string]any{"id": id, "c": true}).noErrors(t)
+			first := a.Do("alice", q, map[string]any{"id": id, "c": true}).NoErrors(t)
+			second := a.Do("alice", q, map[string]any{"id": id, "c": true}).NoErrors(t)
 			if path(first.Data, "setTaskCompleted", "task", "completedAt") == nil ||
 				path(first.Data, "setTaskCompleted", "task", "completedAt") != path(second.Data, "setTaskCompleted", "task", "completedAt") ||
 				path(first.Data, "setTaskCompleted", "task", "updatedAt") != path(second.Data, "setTaskCompleted", "task", "updatedAt") {
 				t.Errorf("first %v second %v", first.Data, second.Data)
 			}
-			reopened := a.do("alice", q, map[string]any{"id": id, "c": false}).noErrors(t)
+			reopened := a.Do("alice", q, map[string]any{"id": id, "c": false}).NoErrors(t)
 			if path(reopened.Data, "setTaskCompleted", "task", "completedAt") != nil {
 				t.Errorf("reopened task keeps completedAt")
 			}
 		})
 		t.Run("StatsAndTags", func(t *testing.T) {
-			r := a.do("alice", `{ taskStats(timeZone: "Europe/Berlin") { total completed pending completionRate byPriority { priority count } byTag { tag count } }
-				tags { tag count } }`, nil).noErrors(t)
+			r := a.Do("alice", `{ taskStats(timeZone: "Europe/Berlin") { total completed pending completionRate byPriority { priority count } byTag { tag count } }
+				tags { tag count } }`, nil).NoErrors(t)
 			if path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "byPriority", 0, "priority") != "HIGH" {
 				t.Errorf("stats = %v", r.Data)
 			}
@@ -132,26 +132,26 @@ func TestTaskLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("UnknownTimeZoneIsBadUserInput", func(t *testing.T) {
-			r := a.do("alice", `{ taskStats(timeZone: "Mars/Olympus") { total } }`, nil)
-			if r.code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "timeZone" {
+			r := a.Do("alice", `{ taskStats(timeZone: "Mars/Olympus") { total } }`, nil)
+			if r.Code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "timeZone" {
 				t.Errorf("errors = %+v", r.Errors)
 			}
 		})
 		t.Run("DeleteThenRetryIsNotFound", func(t *testing.T) {
 			q := `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`
-			r := a.do("alice", q, map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", q, map[string]any{"id": id}).NoErrors(t)
 			if path(r.Data, "deleteTask", "deletedTaskId") != id {
 				t.Errorf("data = %v", r.Data)
 			}
-			if c := a.do("alice", q, map[string]any{"id": id}).code(t); c != "NOT_FOUND" {
+			if c := a.Do("alice", q, map[string]any{"id": id}).Code(t); c != "NOT_FOUND" {
 				t.Errorf("retry code = %q", c)
 			}
 		})
 		t.Run("ClearCompleted", func(t *testing.T) {
 			done := a.create("alice", map[string]any{"title": "done"})
-			a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).noErrors(t)
+			a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
 			a.create("alice", map[string]any{"title": "pending"})
-			r := a.do("alice", `mutation { clearCompletedTasks { deletedTaskIds count } }`, nil).noErrors(t)
+			r := a.Do("alice", `mutation { clearCompletedTasks { deletedTaskIds count } }`, nil).NoErrors(t)
 			ids := path(r.Data, "clearCompletedTasks", "deletedTaskIds").([]any)
 			if path(r.Data, "clearCompletedTasks", "count") != float64(1) || len(ids) != 1 || ids[0] != done["id"] {
 				t.Errorf("data = %v", r.Data)
@@ -164,9 +164,9 @@ func TestCreateTaskUserErrors(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newAPI(t, kind)
 		tags := []any{"ok", "", strings.Repeat("x", 33), "fine"}
-		r := a.do("alice", createTask, map[string]any{"input": map[string]any{
+		r := a.Do("alice", createTask, map[string]any{"input": map[string]any{
 			"title": "   ", "description": strings.Repeat("d", 1001), "tags": tags, "idempotencyKey": strings.Repeat("k", 101),
-		}}).noErrors(t)
+		}}).NoErrors(t)
 		if path(r.Data, "createTask", "task") != nil || path(r.Data, "createTask", "taskEdge") != nil {
 			t.Errorf("task returned with userErrors: %v", r.Data)
 		}
@@ -187,14 +187,14 @@ func TestCreateTaskUserErrors(t *testing.T) {
 				t.Errorf("userErrors[%s] = %q, want %q (all: %v)", k, got[k], v, got)
 			}
 		}
-		if n := a.do("alice", `{ tasks { totalCount } }`, nil).noErrors(t); path(n.Data, "tasks", "totalCount") != float64(0) {
+		if n := a.Do("alice", `{ tasks { totalCount } }`, nil).NoErrors(t); path(n.Data, "tasks", "totalCount") != float64(0) {
 			t.Errorf("invalid input wrote a task")
 		}
 		eleven := make([]any, 11)
 		for i := range eleven {
 			eleven[i] = string(rune('a' + i))
 		}
-		r = a.do("alice", createTask, map[string]any{"input": map[string]any{"title": "t", "tags": eleven}}).noErrors(t)
+		r = a.Do("alice", createTask, map[string]any{"input": map[string]any{"title": "t", "tags": eleven}}).NoErrors(t)
 		if e := path(r.Data, "createTask", "userErrors", 0); path(e, "code") != "TOO_MANY" || path(e, "field", 1) != "tags" {
 			t.Errorf("eleven tags: %v", r.Data)
 		}
@@ -206,7 +206,7 @@ func TestIdempotentCreate(t *testing.T) {
 		a := newAPI(t, kind)
 		input := map[string]any{"title": "once", "idempotencyKey": "key-1"}
 		first := a.create("alice", input)
-		a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`, map[string]any{"id": first["id"]}).noErrors(t)
+		a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`, map[string]any{"id": first["id"]}).NoErrors(t)
 		again := a.create("alice", input)
 		if again["id"] != first["id"] || again["title"] != "renamed" {
 			t.Errorf("replay = %v, want the first task as it is now", again)
@@ -215,9 +215,9 @@ func TestIdempotentCreate(t *testing.T) {
 		if other["id"] == first["id"] {
 			t.Errorf("keys must be per user")
 		}
-		a.do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": first["id"]}).noErrors(t)
-		r := a.do("alice", createTask, map[string]any{"input": input})
-		if r.code(t) != "NOT_FOUND" {
+		a.Do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": first["id"]}).NoErrors(t)
+		r := a.Do("alice", createTask, map[string]any{"input": input})
+		if r.Code(t) != "NOT_FOUND" {
 			t.Errorf("replay after delete: %+v", r)
 		}
 	})
@@ -230,7 +230,7 @@ func TestIsolation(t *testing.T) {
 		a := newAPI(t, kind)
 		owned := a.create("alice", map[string]any{"title": "alice's", "tags": []any{"secret"}, "dueAt": "2020-01-01T00:00:00Z"})
 		done := a.create("alice", map[string]any{"title": "alice's done"})
-		a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).noErrors(t)
+		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
 		foreign := str(owned["id"])
 		missing := base64.RawURLEncoding.EncodeToString([]byte("Task:0193a0f2-7e5c-7bbb-8000-000000000000"))
 		malformed := "not-an-id"
@@ -244,8 +244,8 @@ func TestIsolation(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				var messages []string
 				for _, id := range []string{foreign, missing, malformed} {
-					r := a.do("bob", q, map[string]any{"id": id})
-					if r.code(t) != "NOT_FOUND" || path(r.Data, name) != nil {
+					r := a.Do("bob", q, map[string]any{"id": id})
+					if r.Code(t) != "NOT_FOUND" || path(r.Data, name) != nil {
 						t.Errorf("id %s: %+v", id, r)
 					}
 					messages = append(messages, r.Errors[0].Message)
@@ -257,8 +257,8 @@ func TestIsolation(t *testing.T) {
 		}
 		t.Run("Reads", func(t *testing.T) {
 			for _, id := range []string{foreign, missing, malformed} {
-				r := a.do("bob", `query($id: ID!) { task(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`,
-					map[string]any{"id": id}).noErrors(t)
+				r := a.Do("bob", `query($id: ID!) { task(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`,
+					map[string]any{"id": id}).NoErrors(t)
 				if path(r.Data, "task") != nil || path(r.Data, "node") != nil || path(r.Data, "nodes", 0) != nil {
 					t.Errorf("id %s: %v", id, r.Data)
 				}
@@ -266,9 +266,9 @@ func TestIsolation(t *testing.T) {
 		})
 		t.Run("ListsCountsStatsAndTags", func(t *testing.T) {
 			a.create("bob", map[string]any{"title": "bob's"})
-			a.do("bob", `mutation { clearCompletedTasks { count } }`, nil).noErrors(t)
-			r := a.do("bob", `{ tasks(filter: {search: "alice"}) { totalCount nodes { id } }
-				all: tasks { totalCount } taskStats { total completed overdue byTag { tag } } tags { tag } }`, nil).noErrors(t)
+			a.Do("bob", `mutation { clearCompletedTasks { count } }`, nil).NoErrors(t)
+			r := a.Do("bob", `{ tasks(filter: {search: "alice"}) { totalCount nodes { id } }
+				all: tasks { totalCount } taskStats { total completed overdue byTag { tag } } tags { tag } }`, nil).NoErrors(t)
 			if path(r.Data, "tasks", "totalCount") != float64(0) || path(r.Data, "all", "totalCount") != float64(1) ||
 				path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "overdue") != float64(0) ||
 				len(path(r.Data, "taskStats", "byTag").([]any)) != 0 || len(path(r.Data, "tags").([]any)) != 0 {
@@ -276,8 +276,8 @@ func TestIsolation(t *testing.T) {
 			}
 		})
 		t.Run("OwnerTasksUnchanged", func(t *testing.T) {
-			r := a.do("alice", `query($a: ID!, $b: ID!) { a: task(id: $a) { title completed } b: task(id: $b) { completed } }`,
-				map[string]any{"a": foreign, "b": done["id"]}).noErrors(t)
+			r := a.Do("alice", `query($a: ID!, $b: ID!) { a: task(id: $a) { title completed } b: task(id: $b) { completed } }`,
+				map[string]any{"a": foreign, "b": done["id"]}).NoErrors(t)
 			if path(r.Data, "a", "title") != "alice's" || path(r.Data, "a", "completed") != false || path(r.Data, "b", "completed") != true {
 				t.Errorf("alice's tasks changed: %v", r.Data)
 			}
@@ -298,7 +298,7 @@ func TestPaginationThroughAPI(t *testing.T) {
 		var seen []string
 		vars := map[string]any{"first": 3}
 		for {
-			r := a.do("alice", q, vars).noErrors(t)
+			r := a.Do("alice", q, vars).NoErrors(t)
 			for _, e := range path(r.Data, "tasks", "edges").([]any) {
 				seen = append(seen, str(path(e, "node", "id")))
 			}
@@ -319,21 +319,21 @@ func TestPaginationThroughAPI(t *testing.T) {
 			}
 		}
 		for _, bad := range []map[string]any{{"first": 0}, {"first": 101}, {"last": -1}, {"first": 1, "last": 1}, {"after": "bogus"}} {
-			r := a.do("alice", q, bad)
-			if r.code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] == nil {
+			r := a.Do("alice", q, bad)
+			if r.Code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] == nil {
 				t.Errorf("%v: %+v", bad, r.Errors)
 			}
 		}
 		// A cursor of another order is refused.
-		r := a.do("alice", `{ tasks(orderBy: {field: TITLE, direction: ASC}, first: 1) { pageInfo { endCursor } } }`, nil).noErrors(t)
+		r := a.Do("alice", `{ tasks(orderBy: {field: TITLE, direction: ASC}, first: 1) { pageInfo { endCursor } } }`, nil).NoErrors(t)
 		cursor := path(r.Data, "tasks", "pageInfo", "endCursor")
-		if r := a.do("alice", q, map[string]any{"first": 1, "after": cursor}); r.code(t) != "BAD_USER_INPUT" {
+		if r := a.Do("alice", q, map[string]any{"first": 1, "after": cursor}); r.Code(t) != "BAD_USER_INPUT" {
 			t.Errorf("foreign cursor accepted")
 		}
 		// createTask's edge cursor belongs to the default order.
-		created8 := a.do("alice", createTask, map[string]any{"input": map[string]any{"title": "eighth"}}).noErrors(t)
+		created8 := a.Do("alice", createTask, map[string]any{"input": map[string]any{"title": "eighth"}}).NoErrors(t)
 		edgeCursor := path(created8.Data, "createTask", "taskEdge", "cursor")
-		next := a.do("alice", q, map[string]any{"first": 1, "after": edgeCursor}).noErrors(t)
+		next := a.Do("alice", q, map[string]any{"first": 1, "after": edgeCursor}).NoErrors(t)
 		if path(next.Data, "tasks", "edges", 0, "node", "id") != created[6] {
 			t.Errorf("the edge cursor does not continue the default list: %v", next.Data)
 		}

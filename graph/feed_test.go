@@ -9,15 +9,15 @@ const eventFields = `cursor kind taskId at task { id title completed }`
 
 // feed reads the viewer's events after cursor over HTTP.
 func (a *api) feed(user, after string) []any {
-	a.t.Helper()
-	r := a.do(user, `query($after: String!) { taskEvents(after: $after, first: 500) { events { `+eventFields+` } endCursor hasMore } }`,
-		map[string]any{"after": after}).noErrors(a.t)
+	a.T.Helper()
+	r := a.Do(user, `query($after: String!) { taskEvents(after: $after, first: 500) { events { `+eventFields+` } endCursor hasMore } }`,
+		map[string]any{"after": after}).NoErrors(a.T)
 	return path(r.Data, "taskEvents", "events").([]any)
 }
 
 func (a *api) eventCursor(user string) string {
-	a.t.Helper()
-	return str(path(a.do(user, `{ taskEventCursor }`, nil).noErrors(a.t).Data, "taskEventCursor"))
+	a.T.Helper()
+	return str(path(a.Do(user, `{ taskEventCursor }`, nil).NoErrors(a.T).Data, "taskEventCursor"))
 }
 
 func TestTaskEventsOverHTTP(t *testing.T) {
@@ -26,9 +26,9 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 		start := a.eventCursor("alice")
 		task := a.create("alice", map[string]any{"title": "first"})
 		id := str(task["id"])
-		a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).noErrors(t)
-		a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).noErrors(t)
-		a.do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": id}).noErrors(t)
+		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).NoErrors(t)
+		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).NoErrors(t)
+		a.Do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": id}).NoErrors(t)
 
 		events := a.feed("alice", start)
 		var kinds, cursors []string
@@ -54,7 +54,7 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 
 		t.Run("EventCursorOfAPage", func(t *testing.T) {
 			a.create("alice", map[string]any{"title": "second"})
-			r := a.do("alice", `{ tasks { nodes { title } eventCursor totalCount } }`, nil).noErrors(t)
+			r := a.Do("alice", `{ tasks { nodes { title } eventCursor totalCount } }`, nil).NoErrors(t)
 			c := str(path(r.Data, "tasks", "eventCursor"))
 			if c != a.eventCursor("alice") || path(r.Data, "tasks", "totalCount") != 1.0 {
 				t.Errorf("eventCursor %q, taskEventCursor %q, data %v", c, a.eventCursor("alice"), r.Data)
@@ -64,7 +64,7 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 				t.Errorf("after the page's eventCursor: %v", got)
 			}
 			// Through a fragment, too.
-			r = a.do("alice", `{ tasks { ...page } } fragment page on TaskConnection { eventCursor }`, nil).noErrors(t)
+			r = a.Do("alice", `{ tasks { ...page } } fragment page on TaskConnection { eventCursor }`, nil).NoErrors(t)
 			if str(path(r.Data, "tasks", "eventCursor")) != a.eventCursor("alice") {
 				t.Errorf("eventCursor through a fragment: %v", r.Data)
 			}
@@ -78,18 +78,18 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 				{"alice", `{ taskEvents(after: "` + start + `", first: 0) { endCursor } }`, "first"},
 				{"alice", `{ taskEvents(after: "` + start + `", first: 501) { endCursor } }`, "first"},
 			} {
-				r := a.do(tc.user, tc.query, nil)
-				if r.code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
+				r := a.Do(tc.user, tc.query, nil)
+				if r.Code(t) != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != tc.field {
 					t.Errorf("%s as %s: %+v, want BAD_USER_INPUT for %s", tc.query, tc.user, r.Errors, tc.field)
 				}
 			}
-			if r := a.do("", `{ taskEventCursor }`, nil); r.code(t) != "UNAUTHENTICATED" {
+			if r := a.Do("", `{ taskEventCursor }`, nil); r.Code(t) != "UNAUTHENTICATED" {
 				t.Errorf("without a token: %+v", r.Errors)
 			}
 		})
 		t.Run("SubscriptionOverPlainHTTP", func(t *testing.T) {
-			r := a.do("alice", `subscription { taskEvents { kind } }`, nil)
-			if r.code(t) != "BAD_REQUEST" || r.HasData {
+			r := a.Do("alice", `subscription { taskEvents { kind } }`, nil)
+			if r.Code(t) != "BAD_REQUEST" || r.HasData {
 				t.Errorf("a subscription over POST: %+v, want a BAD_REQUEST request error", r)
 			}
 		})

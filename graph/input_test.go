@@ -58,7 +58,7 @@ func TestClientInputIsTheClients(t *testing.T) {
 					a = closed
 				}
 				body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
-				resp, raw := a.request(http.MethodPost, "/graphql", map[string]string{
+				resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
 					"Content-Type": "application/json", "Accept": "application/graphql-response+json",
 					"Authorization": "Bearer " + token(t, "alice"),
 				}, body)
@@ -66,7 +66,7 @@ func TestClientInputIsTheClients(t *testing.T) {
 				if err := json.Unmarshal(raw, &r); err != nil {
 					t.Fatalf("decode %s: %v", raw, err)
 				}
-				if resp.StatusCode != c.status || r.code(t) != c.code || r.HasData != c.hasData {
+				if resp.StatusCode != c.status || r.Code(t) != c.code || r.HasData != c.hasData {
 					t.Fatalf("status %d, data %t: %s; want %d %s with data %t", resp.StatusCode, r.HasData, raw, c.status, c.code, c.hasData)
 				}
 				if got, _ := r.Errors[0].Extensions["field"].(string); got != c.field {
@@ -84,7 +84,7 @@ func TestClientInputIsTheClients(t *testing.T) {
 			for _, due := range []string{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "0001-01-01T01:00:00+01:00", "9999-12-31T23:59:59+00:00"} {
 				open.create("edges", map[string]any{"title": due, "dueAt": due})
 			}
-			r := open.do("edges", `{ tasks(orderBy: {field: DUE_AT, direction: ASC}) { nodes { dueAt } } }`, nil).noErrors(t)
+			r := open.Do("edges", `{ tasks(orderBy: {field: DUE_AT, direction: ASC}) { nodes { dueAt } } }`, nil).NoErrors(t)
 			nodes := path(r.Data, "tasks", "nodes").([]any)
 			if len(nodes) != 4 || path(nodes[0], "dueAt") != "0001-01-01T00:00:00.000Z" || path(nodes[3], "dueAt") != "9999-12-31T23:59:59.999Z" {
 				t.Errorf("nodes = %v", nodes)
@@ -111,7 +111,7 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 				a    *api
 				want bool // introspection is on: suggestions may come
 			}{{open, true}, {closed, false}} {
-				r := c.a.do("alice", query, nil)
+				r := c.a.Do("alice", query, nil)
 				if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
 					t.Fatalf("errors = %+v", r.Errors)
 				}

@@ -46,18 +46,18 @@ func (c *statementCounter) during(f func()) []string {
 // seedTasks gives user n tasks, with tags and due dates, straight through the store, and returns their global ids
 // (read back through the API).
 func (a *api) seedTasks(user string, n int) []string {
-	a.t.Helper()
-	store := model.NewStore(a.db)
+	a.T.Helper()
+	store := model.NewStore(a.DB)
 	tags := []string{"work", "home", "urgent", "errand"}
 	for i := range n {
 		due := time.Now().Add(time.Duration(i-n/2) * time.Hour)
 		in := model.CreateTaskInput{Title: fmt.Sprintf("Task %d", i), Priority: model.Priority(i % 3),
 			Tags: []string{tags[i%len(tags)], tags[(i/2)%len(tags)]}, DueAt: &due}
 		if _, err := store.CreateTask(context.Background(), user, in); err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 	}
-	r := a.do(user, `{ tasks(first: 100) { nodes { id } } }`, nil).noErrors(a.t)
+	r := a.Do(user, `{ tasks(first: 100) { nodes { id } } }`, nil).NoErrors(a.T)
 	var ids []string
 	for _, node := range path(r.Data, "tasks", "nodes").([]any) {
 		ids = append(ids, str(path(node, "id")))
@@ -67,20 +67,20 @@ func (a *api) seedTasks(user string, n int) []string {
 
 // batch posts operations as one batch as user and returns the results, failing on any error.
 func (a *api) batch(user string, ops ...map[string]any) []result {
-	a.t.Helper()
+	a.T.Helper()
 	body, _ := json.Marshal(ops)
-	resp, raw := a.request(http.MethodPost, "/graphql", map[string]string{
-		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.t, user),
+	resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
+		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.T, user),
 	}, body)
 	if resp.StatusCode != http.StatusOK {
-		a.t.Fatalf("status %d: %s", resp.StatusCode, raw)
+		a.T.Fatalf("status %d: %s", resp.StatusCode, raw)
 	}
 	var results []result
 	if err := json.Unmarshal(raw, &results); err != nil || len(results) != len(ops) {
-		a.t.Fatalf("want %d results: %s", len(ops), raw)
+		a.T.Fatalf("want %d results: %s", len(ops), raw)
 	}
 	for _, r := range results {
-		r.noErrors(a.t)
+		r.NoErrors(a.T)
 	}
 	return results
 }
@@ -109,7 +109,7 @@ func TestStatementsDoNotGrow(t *testing.T) {
 		a := newAPI(t, kind)
 		ids := a.seedTasks("alice", 100)
 		counter := &statementCounter{}
-		a.db.AddQueryHook(counter)
+		a.DB.AddQueryHook(counter)
 
 		t.Run("PageSize", func(t *testing.T) {
 			const page = `query($first: Int!, $ids: [ID!]!) {
@@ -122,7 +122,7 @@ func TestStatementsDoNotGrow(t *testing.T) {
 			counts := map[int]int{}
 			for _, n := range []int{1, 20, 100} {
 				statements := counter.during(func() {
-					r := a.do("alice", page, map[string]any{"first": n, "ids": ids[:n]}).noErrors(t)
+					r := a.Do("alice", page, map[string]any{"first": n, "ids": ids[:n]}).NoErrors(t)
 					if got := len(path(r.Data, "nodes").([]any)); got != n {
 						t.Fatalf("nodes: %d, want %d", got, n)
 					}
@@ -219,7 +219,7 @@ func TestTotalCountReadWithItsPage(t *testing.T) {
 		a.seedTasks("alice", 30)
 		a.seedTasks("bob", 5)
 		counter := &statementCounter{}
-		a.db.AddQueryHook(counter)
+		a.DB.AddQueryHook(counter)
 		withCount := 1
 		if kind == modeltest.SQLite {
 			withCount = 2 // SQLite, in process, counts in a statement of its own
@@ -236,7 +236,7 @@ func TestTotalCountReadWithItsPage(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				var r result
-				statements := counter.during(func() { r = a.do("alice", tc.query, nil).noErrors(t) })
+				statements := counter.during(func() { r = a.Do("alice", tc.query, nil).NoErrors(t) })
 				if len(statements) != tc.statements {
 					t.Errorf("%d statements, want %d:\n%s", len(statements), tc.statements, strings.Join(statements, "\n"))
 				}

@@ -20,8 +20,8 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 		a := newAPI(t, kind)
 		createSeries := func(user string, input map[string]any) map[string]any {
 			t.Helper()
-			r := a.do(user, `mutation($input: CreateTaskInput!) { createTask(input: $input) {
-				task { `+seriesFields+` } userErrors { field code } } }`, map[string]any{"input": input}).noErrors(t)
+			r := a.Do(user, `mutation($input: CreateTaskInput!) { createTask(input: $input) {
+				task { `+seriesFields+` } userErrors { field code } } }`, map[string]any{"input": input}).NoErrors(t)
 			if errs := path(r.Data, "createTask", "userErrors").([]any); len(errs) > 0 {
 				t.Fatalf("userErrors: %v", errs)
 			}
@@ -63,24 +63,24 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 
 		t.Run("UpcomingOutOfRangeIsBadUserInput", func(t *testing.T) {
 			for _, n := range []int{0, 21} {
-				r := a.do("alice", `query($id: ID!, $n: Int!) { task(id: $id) { recurrence { upcoming(first: $n) } } }`,
+				r := a.Do("alice", `query($id: ID!, $n: Int!) { task(id: $id) { recurrence { upcoming(first: $n) } } }`,
 					map[string]any{"id": id, "n": n})
-				if code := r.code(t); code != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "first" {
+				if code := r.Code(t); code != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "first" {
 					t.Errorf("first: %d gave %s %v", n, code, r.Errors[0].Extensions)
 				}
 			}
-			r := a.do("alice", `query($id: ID!) { task(id: $id) { recurrence { upcoming(first: 20) } } }`, map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", `query($id: ID!) { task(id: $id) { recurrence { upcoming(first: 20) } } }`, map[string]any{"id": id}).NoErrors(t)
 			if n := len(path(r.Data, "task", "recurrence", "upcoming").([]any)); n != 9 {
 				t.Errorf("upcoming(first: 20) with count 10 gave %d, want the 9 left", n)
 			}
 		})
 
 		t.Run("ValidationIsUserErrors", func(t *testing.T) {
-			r := a.do("alice", `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { field code message } } }`,
+			r := a.Do("alice", `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { field code message } } }`,
 				map[string]any{"input": map[string]any{"title": "bad", "recurrence": map[string]any{
 					"frequency": "DAILY", "interval": 0, "weekdays": []any{"MONDAY"}, "monthDay": 3,
 					"timeZone": "Mars/Olympus", "count": 1001,
-				}}}).noErrors(t)
+				}}}).NoErrors(t)
 			if path(r.Data, "createTask", "task") != nil {
 				t.Error("a task was created")
 			}
@@ -104,7 +104,7 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 			task { ` + seriesFields + ` } nextOccurrence { ` + seriesFields + ` } } }`
 		var next map[string]any
 		t.Run("CompletingCreatesTheNextOccurrence", func(t *testing.T) {
-			r := a.do("alice", complete, map[string]any{"id": id, "c": true}).noErrors(t)
+			r := a.Do("alice", complete, map[string]any{"id": id, "c": true}).NoErrors(t)
 			done := path(r.Data, "setTaskCompleted", "task").(map[string]any)
 			next, _ = path(r.Data, "setTaskCompleted", "nextOccurrence").(map[string]any)
 			if done["completed"] != true || done["recurrence"] != nil || done["seriesId"] != id {
@@ -115,7 +115,7 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 				path(next, "recurrence", "count") != 9.0 || path(next, "recurrence", "rrule") != "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=9" {
 				t.Fatalf("next occurrence %v", next)
 			}
-			again := a.do("alice", complete, map[string]any{"id": id, "c": true}).noErrors(t)
+			again := a.Do("alice", complete, map[string]any{"id": id, "c": true}).NoErrors(t)
 			if path(again.Data, "setTaskCompleted", "nextOccurrence", "id") != next["id"] {
 				t.Errorf("a repeated completion gave next %v, want %v", path(again.Data, "setTaskCompleted", "nextOccurrence"), next["id"])
 			}
@@ -123,49 +123,49 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 
 		t.Run("IsolatedFromOtherUsers", func(t *testing.T) {
 			for _, c := range []bool{true, false} {
-				r := a.do("bob", complete, map[string]any{"id": next["id"], "c": c})
-				if r.code(t) != "NOT_FOUND" {
+				r := a.Do("bob", complete, map[string]any{"id": next["id"], "c": c})
+				if r.Code(t) != "NOT_FOUND" {
 					t.Errorf("bob completing alice's occurrence: %v", r.Errors)
 				}
 			}
-			r := a.do("bob", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: null}) { task { id } } }`, map[string]any{"id": next["id"]})
-			if r.code(t) != "NOT_FOUND" {
+			r := a.Do("bob", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: null}) { task { id } } }`, map[string]any{"id": next["id"]})
+			if r.Code(t) != "NOT_FOUND" {
 				t.Errorf("bob ending alice's series: %v", r.Errors)
 			}
-			r = a.do("bob", `{ tasks { totalCount } }`, nil).noErrors(t)
+			r = a.Do("bob", `{ tasks { totalCount } }`, nil).NoErrors(t)
 			if path(r.Data, "tasks", "totalCount") != 0.0 {
 				t.Errorf("bob sees %v tasks", path(r.Data, "tasks", "totalCount"))
 			}
 		})
 
 		t.Run("ReopeningUndoes", func(t *testing.T) {
-			r := a.do("alice", complete, map[string]any{"id": id, "c": false}).noErrors(t)
+			r := a.Do("alice", complete, map[string]any{"id": id, "c": false}).NoErrors(t)
 			reopened := path(r.Data, "setTaskCompleted", "task").(map[string]any)
 			if reopened["completed"] != false || path(reopened, "recurrence", "count") != 10.0 ||
 				path(r.Data, "setTaskCompleted", "nextOccurrence") != nil {
 				t.Errorf("reopened %v", r.Data)
 			}
-			gone := a.do("alice", `query($id: ID!) { task(id: $id) { id } }`, map[string]any{"id": next["id"]}).noErrors(t)
+			gone := a.Do("alice", `query($id: ID!) { task(id: $id) { id } }`, map[string]any{"id": next["id"]}).NoErrors(t)
 			if path(gone.Data, "task") != nil {
 				t.Errorf("the undone occurrence is still there: %v", gone.Data)
 			}
 		})
 
 		t.Run("UpdateTaskCompletesAndEnds", func(t *testing.T) {
-			r := a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {completed: true}) {
-				task { completed } nextOccurrence { id dueAt } userErrors { field } } }`, map[string]any{"id": id}).noErrors(t)
+			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {completed: true}) {
+				task { completed } nextOccurrence { id dueAt } userErrors { field } } }`, map[string]any{"id": id}).NoErrors(t)
 			nextID := path(r.Data, "updateTask", "nextOccurrence", "id")
 			if path(r.Data, "updateTask", "nextOccurrence", "dueAt") != "2030-01-10T08:30:00.000Z" {
 				t.Fatalf("updateTask completing: %v", r.Data)
 			}
-			r = a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: null}) {
-				task { recurrence { rrule } seriesId } nextOccurrence { id } userErrors { field } } }`, map[string]any{"id": nextID}).noErrors(t)
+			r = a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: null}) {
+				task { recurrence { rrule } seriesId } nextOccurrence { id } userErrors { field } } }`, map[string]any{"id": nextID}).NoErrors(t)
 			if path(r.Data, "updateTask", "task", "recurrence") != nil || path(r.Data, "updateTask", "task", "seriesId") != id ||
 				path(r.Data, "updateTask", "nextOccurrence") != nil {
 				t.Errorf("ending the series: %v", r.Data)
 			}
-			r = a.do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: {frequency: DAILY, timeZone: "UTC"}, completed: true}) {
-				task { id } userErrors { field code } } }`, map[string]any{"id": nextID}).noErrors(t)
+			r = a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {recurrence: {frequency: DAILY, timeZone: "UTC"}, completed: true}) {
+				task { id } userErrors { field code } } }`, map[string]any{"id": nextID}).NoErrors(t)
 			if got := path(r.Data, "updateTask", "userErrors"); !reflect.DeepEqual(got, []any{map[string]any{"field": []any{"input", "recurrence"}, "code": "INVALID"}}) {
 				t.Errorf("a recurrence while completing: %v", got)
 			}
@@ -176,12 +176,12 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 				"title": "plants", "dueAt": "2030-03-01T17:00:00Z",
 				"recurrence": map[string]any{"frequency": "DAILY", "interval": 3, "timeZone": "Europe/Berlin", "count": 4},
 			})
-			cursor := str(path(a.do("alice", `{ taskEventCursor }`, nil).noErrors(t).Data, "taskEventCursor"))
-			r := a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { nextOccurrence { id } } }`,
-				map[string]any{"id": first["id"]}).noErrors(t)
+			cursor := str(path(a.Do("alice", `{ taskEventCursor }`, nil).NoErrors(t).Data, "taskEventCursor"))
+			r := a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { nextOccurrence { id } } }`,
+				map[string]any{"id": first["id"]}).NoErrors(t)
 			next := path(r.Data, "setTaskCompleted", "nextOccurrence", "id")
-			r = a.do("alice", `query($after: String!) { taskEvents(after: $after) { events { kind taskId
-				task { completed dueAt seriesId recurrence { count } } } } }`, map[string]any{"after": cursor}).noErrors(t)
+			r = a.Do("alice", `query($after: String!) { taskEvents(after: $after) { events { kind taskId
+				task { completed dueAt seriesId recurrence { count } } } } }`, map[string]any{"after": cursor}).NoErrors(t)
 			want := []any{
 				map[string]any{"kind": "UPDATED", "taskId": first["id"], "task": map[string]any{
 					"completed": true, "dueAt": "2030-03-01T17:00:00.000Z", "seriesId": first["id"], "recurrence": nil}},
@@ -195,11 +195,11 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 
 		t.Run("PlainTasksHaveNone", func(t *testing.T) {
 			task := a.create("alice", map[string]any{"title": "plain"})
-			r := a.do("alice", `query($id: ID!) { task(id: $id) { recurrence { rrule } seriesId } }`, map[string]any{"id": task["id"]}).noErrors(t)
+			r := a.Do("alice", `query($id: ID!) { task(id: $id) { recurrence { rrule } seriesId } }`, map[string]any{"id": task["id"]}).NoErrors(t)
 			if path(r.Data, "task", "recurrence") != nil || path(r.Data, "task", "seriesId") != nil {
 				t.Errorf("plain task: %v", r.Data)
 			}
-			r = a.do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { nextOccurrence { id } } }`, map[string]any{"id": task["id"]}).noErrors(t)
+			r = a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { nextOccurrence { id } } }`, map[string]any{"id": task["id"]}).NoErrors(t)
 			if path(r.Data, "setTaskCompleted", "nextOccurrence") != nil {
 				t.Errorf("completing a plain task: %v", r.Data)
 			}
@@ -220,7 +220,7 @@ func TestReadmeRecurrenceExample(t *testing.T) {
 		t.Fatal("no GraphQL example under \"Recurring tasks\" in the README")
 	}
 	forEachDB(t, func(t *testing.T, kind string) {
-		r := newAPI(t, kind).do("alice", doc, nil).noErrors(t)
+		r := newAPI(t, kind).Do("alice", doc, nil).NoErrors(t)
 		for _, name := range []string{"standUp", "plants", "rent"} {
 			if errs := path(r.Data, name, "userErrors").([]any); len(errs) > 0 || path(r.Data, name, "task", "id") == nil {
 				t.Errorf("%s: %v", name, r.Data[name])

@@ -27,17 +27,17 @@ func TestBatchSharesOneComplexityBudget(t *testing.T) {
 	if err := json.Unmarshal(raw, &results); err != nil || len(results) != 4 {
 		t.Fatalf("%s", raw)
 	}
-	results[0].noErrors(t)
-	results[1].noErrors(t)
-	if results[2].code(t) != graph.CodeQueryTooComplex || results[2].Errors[0].Extensions["limit"] != "complexity" ||
+	results[0].NoErrors(t)
+	results[1].NoErrors(t)
+	if results[2].Code(t) != graph.CodeQueryTooComplex || results[2].Errors[0].Extensions["limit"] != "complexity" ||
 		!strings.Contains(results[2].Errors[0].Message, "together") {
 		t.Errorf("third operation: %+v", results[2].Errors)
 	}
-	results[3].noErrors(t)
+	results[3].NoErrors(t)
 
 	t.Run("EachRequestItsOwn", func(t *testing.T) {
 		for range 3 {
-			if r := a.do("alice", big["query"].(string), nil); len(r.Errors) > 0 {
+			if r := a.Do("alice", big["query"].(string), nil); len(r.Errors) > 0 {
 				t.Fatalf("a request of one operation within the limit: %+v", r.Errors)
 			}
 		}
@@ -60,7 +60,7 @@ func TestRateLimitChargesEachOperation(t *testing.T) {
 		t.Fatalf("a batch of 2 with one request left: %d %s", resp.StatusCode, raw)
 	}
 	var r result
-	if err := json.Unmarshal(raw, &r); err != nil || r.code(t) != graph.CodeRateLimited {
+	if err := json.Unmarshal(raw, &r); err != nil || r.Code(t) != graph.CodeRateLimited {
 		t.Fatalf("body %s", raw)
 	}
 	if resp, raw := post(t, a, alice, op); resp.StatusCode != http.StatusOK {
@@ -89,7 +89,7 @@ func TestValuesCountedBeforeDecoding(t *testing.T) {
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatal(err)
 			}
-			if resp.StatusCode != http.StatusBadRequest || r.code(t) != graph.CodeQueryTooComplex || r.Errors[0].Extensions["limit"] != c.limit {
+			if resp.StatusCode != http.StatusBadRequest || r.Code(t) != graph.CodeQueryTooComplex || r.Errors[0].Extensions["limit"] != c.limit {
 				t.Fatalf("status %d: %s", resp.StatusCode, raw)
 			}
 			resp, raw = post(t, a, alice, "["+c.body+`,{"query":"{ viewer { id } }"}]`)
@@ -97,15 +97,15 @@ func TestValuesCountedBeforeDecoding(t *testing.T) {
 			if err := json.Unmarshal(raw, &results); err != nil || resp.StatusCode != http.StatusOK || len(results) != 2 {
 				t.Fatalf("batch: status %d: %s", resp.StatusCode, raw)
 			}
-			if results[0].code(t) != graph.CodeQueryTooComplex || results[0].Errors[0].Extensions["limit"] != c.limit {
+			if results[0].Code(t) != graph.CodeQueryTooComplex || results[0].Errors[0].Extensions["limit"] != c.limit {
 				t.Errorf("batch slot: %s", raw)
 			}
-			results[1].noErrors(t)
+			results[1].NoErrors(t)
 		})
 	}
 	t.Run("GET", func(t *testing.T) {
 		u := "/graphql?query=" + url.QueryEscape(`{ viewer { id } }`) + "&extensions=" + url.QueryEscape(`{"padding":`+zeros+`}`)
-		resp, raw := a.request(http.MethodGet, u, alice, nil)
+		resp, raw := a.Request(http.MethodGet, u, alice, nil)
 		var r result
 		if err := json.Unmarshal(raw, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.Errors[0].Extensions["limit"] != "extensionValues" {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)

@@ -33,11 +33,11 @@ func TestNoSharedCacheKeepsAViewersAnswer(t *testing.T) {
 			t.Errorf("%s: Vary %q lacks Authorization", name, resp.Header.Values("Vary"))
 		}
 	}
-	resp, _ := a.request(http.MethodGet, hashed, alice, nil)
+	resp, _ := a.Request(http.MethodGet, hashed, alice, nil)
 	check("PersistedMissForAViewer", resp, true)
-	resp, _ = a.request(http.MethodGet, hashed+"&query="+url.QueryEscape(query), alice, nil)
+	resp, _ = a.Request(http.MethodGet, hashed+"&query="+url.QueryEscape(query), alice, nil)
 	check("HashedGETWithQuery", resp, true)
-	resp, _ = a.request(http.MethodGet, hashed, alice, nil)
+	resp, _ = a.Request(http.MethodGet, hashed, alice, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("hashed GET: %d", resp.StatusCode)
 	}
@@ -49,6 +49,6 @@ func TestNoSharedCacheKeepsAViewersAnswer(t *testing.T) {
 		t.Fatalf("over the burst: %d", resp.StatusCode)
 	}
 	check("RateLimited", resp, true)
-	resp, _ = a.request(http.MethodGet, "/graphql?query="+url.QueryEscape("{ __typename }"), nil, nil)
+	resp, _ = a.Request(http.MethodGet, "/graphql?query="+url.QueryEscape("{ __typename }"), nil, nil)
 	check("AnonymousIntrospection", resp, false)
 }

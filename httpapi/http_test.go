@@ -99,7 +99,7 @@ func TestHTTP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, raw := a.request(tc.method, tc.path, tc.headers, tc.body)
+			resp, raw := a.Request(tc.method, tc.path, tc.headers, tc.body)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tc.wantStatus, raw)
 			}
@@ -113,8 +113,8 @@ func TestHTTP(t *testing.T) {
 			}
 			r := decode(t, raw)
 			if tc.wantCode == "" {
-				r.noErrors(t)
-			} else if got := r.code(t); got != tc.wantCode {
+				r.NoErrors(t)
+			} else if got := r.Code(t); got != tc.wantCode {
 				t.Errorf("code = %q, want %q (%s)", got, tc.wantCode, raw)
 			}
 			if tc.wantNoData && r.HasData {
@@ -127,7 +127,7 @@ func TestHTTP(t *testing.T) {
 func TestHTTPPages(t *testing.T) {
 	a := newAPI(t, "sqlite")
 	t.Run("GraphiQLAtRoot", func(t *testing.T) {
-		resp, raw := a.request("GET", "/", nil, nil)
+		resp, raw := a.Request("GET", "/", nil, nil)
 		if resp.StatusCode != 200 || !strings.Contains(strings.ToLower(string(raw)), "graphiql") {
 			t.Fatalf("GET / = %d %.200s", resp.StatusCode, raw)
 		}
@@ -137,13 +137,13 @@ func TestHTTPPages(t *testing.T) {
 	})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		t.Run(p, func(t *testing.T) {
-			if resp, raw := a.request("GET", p, nil, nil); resp.StatusCode != 200 {
+			if resp, raw := a.Request("GET", p, nil, nil); resp.StatusCode != 200 {
 				t.Fatalf("GET %s = %d %s", p, resp.StatusCode, raw)
 			}
 		})
 	}
 	t.Run("UnknownPathIs404", func(t *testing.T) {
-		if resp, _ := a.request("GET", "/nope", nil, nil); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := a.Request("GET", "/nope", nil, nil); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("GET /nope = %d", resp.StatusCode)
 		}
 	})
@@ -154,7 +154,7 @@ func TestBatch(t *testing.T) {
 	headers := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "batcher")}
 	post := func(t *testing.T, body string) (*http.Response, []byte) {
 		t.Helper()
-		return a.request("POST", "/graphql", headers, []byte(body))
+		return a.Request("POST", "/graphql", headers, []byte(body))
 	}
 
 	t.Run("AnswersInOrderWithMutationsAsBarriers", func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestBatch(t *testing.T) {
 			t.Fatalf("want an array of 4 results: %s", raw)
 		}
 		for i, r := range results {
-			r.noErrors(t)
+			r.NoErrors(t)
 			_ = i
 		}
 		if n := path(results[0].Data, "tasks", "totalCount"); n != float64(0) {
@@ -194,11 +194,11 @@ func TestBatch(t *testing.T) {
 		if err := json.Unmarshal(raw, &results); err != nil || len(results) != 3 {
 			t.Fatalf("want 3 results: %s", raw)
 		}
-		results[0].noErrors(t)
-		if c := results[1].code(t); c != "BAD_REQUEST" {
+		results[0].NoErrors(t)
+		if c := results[1].Code(t); c != "BAD_REQUEST" {
 			t.Errorf("slot 1 code %q", c)
 		}
-		if c := results[2].code(t); c != "GRAPHQL_PARSE_FAILED" {
+		if c := results[2].Code(t); c != "GRAPHQL_PARSE_FAILED" {
 			t.Errorf("slot 2 code %q", c)
 		}
 	})
@@ -211,7 +211,7 @@ func TestBatch(t *testing.T) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			t.Fatalf("want one response object, not an array: %s", raw)
 		}
-		if c := r.code(t); c != "QUERY_TOO_COMPLEX" || r.Errors[0].Extensions["limit"] != "batch" {
+		if c := r.Code(t); c != "QUERY_TOO_COMPLEX" || r.Errors[0].Extensions["limit"] != "batch" {
 			t.Errorf("got %s", raw)
 		}
 	})

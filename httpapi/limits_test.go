@@ -92,14 +92,14 @@ func adversarialDocuments() map[string]adversarialDocument {
 
 // send posts one document as user and decodes the answer whatever its status.
 func (a *api) send(user string, doc adversarialDocument) (*http.Response, result) {
-	a.t.Helper()
+	a.T.Helper()
 	body, _ := json.Marshal(map[string]any{"query": doc.query, "operationName": doc.operationName, "variables": doc.variables})
-	resp, raw := a.request("POST", "/graphql", map[string]string{
-		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.t, user),
+	resp, raw := a.Request("POST", "/graphql", map[string]string{
+		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.T, user),
 	}, body)
 	var out result
 	if err := json.Unmarshal(raw, &out); err != nil {
-		a.t.Fatalf("decode %s: %v", raw, err)
+		a.T.Fatalf("decode %s: %v", raw, err)
 	}
 	return resp, out
 }
@@ -112,7 +112,7 @@ func TestLimitsRefuseAdversarialDocuments(t *testing.T) {
 				t.Fatalf("document is %d bytes, over 64 KiB", len(doc.query))
 			}
 			_, r := a.send("alice", doc)
-			if c := r.code(t); c != "QUERY_TOO_COMPLEX" {
+			if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 				t.Fatalf("code = %q: %+v", c, r.Errors)
 			}
 			if got := r.Errors[0].Extensions["limit"]; got != doc.limit {
@@ -164,13 +164,13 @@ func TestLimitsAdmitRealClients(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, r := a.send("alice", adversarialDocument{query: q,
 				variables: map[string]any{"id": "x", "ids": []any{"x"}}})
-			r.noErrors(t)
+			r.NoErrors(t)
 		})
 	}
 	t.Run("GraphiQLIntrospectionByName", func(t *testing.T) {
 		// GraphiQL names the operation.
 		_, r := a.send("alice", adversarialDocument{query: realClientDocuments(t)["GraphiQLIntrospection"], operationName: "IntrospectionQuery"})
-		r.noErrors(t)
+		r.NoErrors(t)
 	})
 }
 
@@ -185,7 +185,7 @@ func TestLimitsCheckEachOperationOfABatch(t *testing.T) {
 	within := map[string]any{"query": "{ viewer { " + aliases.String() + "} }"}
 	over := map[string]any{"query": "{ viewer { " + strings.Repeat("id ", 1500) + "} }"}
 	body, _ := json.Marshal([]any{within, over, within})
-	resp, raw := a.request("POST", "/graphql", map[string]string{
+	resp, raw := a.Request("POST", "/graphql", map[string]string{
 		"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "alice"),
 	}, body)
 	if resp.StatusCode != http.StatusOK {
@@ -196,12 +196,12 @@ func TestLimitsCheckEachOperationOfABatch(t *testing.T) {
 		t.Fatalf("want an array of 3 results: %s", raw)
 	}
 	for _, i := range []int{0, 2} {
-		results[i].noErrors(t)
+		results[i].NoErrors(t)
 		if path(results[i].Data, "viewer", "a24") != "alice" {
 			t.Errorf("result %d: data = %v", i, results[i].Data)
 		}
 	}
-	if c := results[1].code(t); c != "QUERY_TOO_COMPLEX" || results[1].Errors[0].Extensions["limit"] != "overlaps" {
+	if c := results[1].Code(t); c != "QUERY_TOO_COMPLEX" || results[1].Errors[0].Extensions["limit"] != "overlaps" {
 		t.Errorf("result 1: %+v", results[1].Errors)
 	}
 	if results[1].HasData {
@@ -250,7 +250,7 @@ func BenchmarkAdversarialDocuments(b *testing.B) {
 				i++
 				query, _ := json.Marshal("# " + strconv.Itoa(i) + "\n" + doc.query)
 				body := append(append(append([]byte(`{"query":`), query...), ','), rest[1:]...)
-				a.request("POST", "/graphql", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + tok}, body)
+				a.Request("POST", "/graphql", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + tok}, body)
 			}
 			if cpu := processCPU() - start; cpu > 0 {
 				b.ReportMetric(float64(cpu/time.Nanosecond)/float64(b.N), "cpu-ns/op")

@@ -20,6 +20,7 @@ import (
 
 	"taskapi/auth"
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/live"
 	"taskapi/model"
 	"taskapi/model/modeltest"
@@ -116,10 +117,10 @@ type liveAPI struct {
 // now" (no after) starts wherever the feed is when the server has set it up, so a change made right after the
 // subscribe message may precede that start; from a cursor read first, no later change can be missed.
 func (a *liveAPI) from(user string) map[string]any {
-	a.t.Helper()
+	a.T.Helper()
 	cursor, err := a.store.TaskEventCursor(context.Background(), user)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	return map[string]any{"after": cursor}
 }
@@ -155,7 +156,7 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 	h := httpapi.NewHandler(store, verifier, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &liveAPI{api: &api{t: t, srv: srv, handle: h, db: db}, store: store, hub: hub, clock: clock, reads: reads}
+	return &liveAPI{api: &api{&apitest.API{T: t, Server: srv, Handler: h, DB: db}}, store: store, hub: hub, clock: clock, reads: reads}
 }
 
 // tokenFor returns a token for user that expires after ttl.
@@ -184,8 +185,8 @@ type msg struct {
 
 // dial opens a socket to the API; header goes with the upgrade request.
 func (a *liveAPI) dial(header http.Header) (*wsClient, *http.Response, error) {
-	a.t.Helper()
-	c := &wsClient{t: a.t}
+	a.T.Helper()
+	c := &wsClient{t: a.T}
 	dialer := &net.Dialer{}
 	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
@@ -194,7 +195,7 @@ func (a *liveAPI) dial(header http.Header) (*wsClient, *http.Response, error) {
 	}}}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(a.srv.URL, "http")+"/graphql", &websocket.DialOptions{
+	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(a.Server.URL, "http")+"/graphql", &websocket.DialOptions{
 		Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header, HTTPClient: client,
 	})
 	if err != nil {
@@ -202,28 +203,28 @@ func (a *liveAPI) dial(header http.Header) (*wsClient, *http.Response, error) {
 	}
 	conn.SetReadLimit(1 << 20)
 	c.conn = conn
-	a.t.Cleanup(func() { _ = conn.CloseNow() })
+	a.T.Cleanup(func() { _ = conn.CloseNow() })
 	return c, resp, nil
 }
 
 // connect dials and sends connection_init with payload, failing the test unless it is acknowledged.
 func (a *liveAPI) connect(payload map[string]any) *wsClient {
-	a.t.Helper()
+	a.T.Helper()
 	c, _, err := a.dial(nil)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	c.send(msg{Type: "connection_init", Payload: mustJSON(payload)})
 	if m := c.read(); m.Type != "connection_ack" {
-		a.t.Fatalf("after connection_init: %+v, want connection_ack", m)
+		a.T.Fatalf("after connection_init: %+v, want connection_ack", m)
 	}
 	return c
 }
 
 // connectAs connects with a token for user in connection_init.
 func (a *liveAPI) connectAs(user string) *wsClient {
-	a.t.Helper()
-	return a.connect(map[string]any{"Authorization": "Bearer " + tokenFor(a.t, user, time.Hour)})
+	a.T.Helper()
+	return a.connect(map[string]any{"Authorization": "Bearer " + tokenFor(a.T, user, time.Hour)})
 }
 
 func mustJSON(v any) json.RawMessage {
@@ -319,7 +320,7 @@ const eventSubscription = `subscription($after: String) { taskEvents(after: $aft
 // event reads the next taskEvents result of operation id and returns its kind, the task's title and the cursor.
 func (c *wsClient) event(id string) (kind, title, cursor string) {
 	c.t.Helper()
-	r := c.result(id).noErrors(c.t)
+	r := c.result(id).NoErrors(c.t)
 	ev := path(r.Data, "taskEvents")
 	return str(path(ev, "kind")), str(path(ev, "task", "title")), str(path(ev, "cursor"))
 }
@@ -330,10 +331,10 @@ type sseEvent struct{ name, data string }
 // sse opens an event stream with the body, as the graphql-sse client does, and returns the response and a channel
 // of its events, closed when the stream ends.
 func (a *liveAPI) sse(token string, body map[string]any) (*http.Response, <-chan sseEvent) {
-	a.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql/stream", strings.NewReader(string(mustJSON(body))))
+	a.T.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql/stream", strings.NewReader(string(mustJSON(body))))
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
@@ -341,12 +342,12 @@ func (a *liveAPI) sse(token string, body map[string]any) (*http.Response, <-chan
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a.t.Cleanup(cancel)
-	resp, err := a.srv.Client().Do(req.WithContext(ctx))
+	a.T.Cleanup(cancel)
+	resp, err := a.Server.Client().Do(req.WithContext(ctx))
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
-	a.t.Cleanup(func() { _ = resp.Body.Close() })
+	a.T.Cleanup(func() { _ = resp.Body.Close() })
 	events := make(chan sseEvent, 100)
 	go func() {
 		defer close(events)
@@ -387,6 +388,6 @@ func receive(t testing.TB, events <-chan sseEvent) sseEvent {
 
 // eventCursor returns the user's latest feed position, read over HTTP.
 func (a *api) eventCursor(user string) string {
-	a.t.Helper()
-	return str(path(a.do(user, `{ taskEventCursor }`, nil).noErrors(a.t).Data, "taskEventCursor"))
+	a.T.Helper()
+	return str(path(a.Do(user, `{ taskEventCursor }`, nil).NoErrors(a.T).Data, "taskEventCursor"))
 }

@@ -21,6 +21,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph"
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -66,7 +67,7 @@ func post(t *testing.T, a *api, headers map[string]string, body string) (*http.R
 	for k, v := range headers {
 		h[k] = v
 	}
-	return a.request(http.MethodPost, "/graphql", h, []byte(body))
+	return a.Request(http.MethodPost, "/graphql", h, []byte(body))
 }
 
 func TestRequestLog(t *testing.T) {
@@ -87,7 +88,7 @@ func TestRequestLog(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("forged token: status %d", resp.StatusCode)
 	}
-	resp, _ = a.request(http.MethodGet, "/graphql?query=%7B__typename%7D&access_token="+tok, nil, nil)
+	resp, _ = a.Request(http.MethodGet, "/graphql?query=%7B__typename%7D&access_token="+tok, nil, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET: status %d", resp.StatusCode)
 	}
@@ -151,7 +152,7 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("Retry-After = %q, want 1 or 2 seconds at 0.5 requests per second", resp.Header.Get("Retry-After"))
 	}
 	var r result
-	if err := json.Unmarshal(raw, &r); err != nil || r.code(t) != graph.CodeRateLimited {
+	if err := json.Unmarshal(raw, &r); err != nil || r.Code(t) != graph.CodeRateLimited {
 		t.Fatalf("body %s", raw)
 	}
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
@@ -177,7 +178,7 @@ func TestRateLimit(t *testing.T) {
 	})
 	t.Run("ProbesNotLimited", func(t *testing.T) {
 		for range 5 {
-			if resp, _ := a.request(http.MethodGet, "/healthz", nil, nil); resp.StatusCode != http.StatusOK {
+			if resp, _ := a.Request(http.MethodGet, "/healthz", nil, nil); resp.StatusCode != http.StatusOK {
 				t.Fatalf("healthz %d", resp.StatusCode)
 			}
 		}
@@ -188,7 +189,7 @@ func TestCORS(t *testing.T) {
 	const allowed, other = "https://app.example.com", "https://evil.example.net"
 	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{CORSOrigins: []string{allowed}})
 	preflight := func(a *api, origin string) *http.Response {
-		resp, _ := a.request(http.MethodOptions, "/graphql", map[string]string{
+		resp, _ := a.Request(http.MethodOptions, "/graphql", map[string]string{
 			"Origin":                         origin,
 			"Access-Control-Request-Method":  "POST",
 			"Access-Control-Request-Headers": "authorization,content-type",
@@ -236,7 +237,7 @@ func TestCORS(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	a := newAPI(t, modeltest.SQLite)
 	for _, path := range []string{"/graphql?query=%7B__typename%7D", "/healthz", "/nowhere"} {
-		resp, _ := a.request(http.MethodGet, path, nil, nil)
+		resp, _ := a.Request(http.MethodGet, path, nil, nil)
 		for k, v := range map[string]string{
 			"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
 		} {
@@ -250,11 +251,11 @@ func TestSecurityHeaders(t *testing.T) {
 func TestDraining(t *testing.T) {
 	draining := make(chan struct{})
 	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Draining: draining})
-	if resp, _ := a.request(http.MethodGet, "/readyz", nil, nil); resp.StatusCode != http.StatusOK || resp.Close {
+	if resp, _ := a.Request(http.MethodGet, "/readyz", nil, nil); resp.StatusCode != http.StatusOK || resp.Close {
 		t.Fatalf("before draining: readyz %d, close %v", resp.StatusCode, resp.Close)
 	}
 	close(draining)
-	resp, _ := a.request(http.MethodGet, "/readyz", nil, nil)
+	resp, _ := a.Request(http.MethodGet, "/readyz", nil, nil)
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("draining: readyz %d", resp.StatusCode)
 	}
@@ -282,23 +283,23 @@ func TestStatementTimeout(t *testing.T) {
 		})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		a := &api{t: t, srv: srv, handle: h}
+		a := &api{&apitest.API{T: t, Server: srv, Handler: h}}
 
 		conn, err := db.Conn(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		r := a.do("u", `{ tasks { totalCount } }`, nil)
+		r := a.Do("u", `{ tasks { totalCount } }`, nil)
 		elapsed := time.Since(start)
-		if r.code(t) != graph.CodeServiceUnavailable {
+		if r.Code(t) != graph.CodeServiceUnavailable {
 			t.Fatalf("errors %+v", r.Errors)
 		}
 		if elapsed > 2*time.Second {
 			t.Errorf("the operation took %s with a 200ms bound", elapsed)
 		}
 		_ = conn.Close()
-		a.do("u", `{ tasks { totalCount } }`, nil).noErrors(t)
+		a.Do("u", `{ tasks { totalCount } }`, nil).NoErrors(t)
 	})
 }
 
@@ -352,9 +353,9 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("operations before any request: %v", v)
 	}
 	for range 3 {
-		a.do("m", `query Mine { tasks { totalCount } }`, nil).noErrors(t)
+		a.Do("m", `query Mine { tasks { totalCount } }`, nil).NoErrors(t)
 	}
-	a.do("", `query Mine { viewer { id } }`, nil) // UNAUTHENTICATED
+	a.Do("", `query Mine { viewer { id } }`, nil) // UNAUTHENTICATED
 	post(t, a, nil, `{"query":`)                  // BAD_REQUEST before execution
 
 	if v := ops(); v != 3 {
@@ -374,14 +375,14 @@ func TestMetrics(t *testing.T) {
 
 	t.Run("OperationNamesBounded", func(t *testing.T) {
 		for i := range 250 {
-			a.do("m", fmt.Sprintf(`query Flood%d { __typename }`, i), nil)
+			a.Do("m", fmt.Sprintf(`query Flood%d { __typename }`, i), nil)
 		}
 		if v := metricValue(t, reg, "taskapi_graphql_operations_total", map[string]string{"operation": "other"}); v < 50 {
 			t.Errorf("operations past the first 200 names counted as other: %v", v)
 		}
 	})
 	t.Run("Endpoint", func(t *testing.T) {
-		resp, raw := a.request(http.MethodGet, "/metrics", nil, nil)
+		resp, raw := a.Request(http.MethodGet, "/metrics", nil, nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", resp.StatusCode)
 		}

@@ -23,8 +23,8 @@ func persistedExtension(hash string) map[string]any {
 // apq sends one operation with a persisted-query hash, over POST or GET, with query only when it is not empty, and
 // returns the response and its decoded body.
 func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*http.Response, result) {
-	a.t.Helper()
-	headers := map[string]string{"Authorization": "Bearer " + token(a.t, "alice")}
+	a.T.Helper()
+	headers := map[string]string{"Authorization": "Bearer " + token(a.T, "alice")}
 	if accept != "" {
 		headers["Accept"] = accept
 	}
@@ -42,7 +42,7 @@ func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*htt
 			v, _ := json.Marshal(vars)
 			q.Set("variables", string(v))
 		}
-		resp, raw = a.request(http.MethodGet, "/graphql?"+q.Encode(), headers, nil)
+		resp, raw = a.Request(http.MethodGet, "/graphql?"+q.Encode(), headers, nil)
 	} else {
 		req := map[string]any{"extensions": ext, "variables": vars}
 		if query != "" {
@@ -50,11 +50,11 @@ func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*htt
 		}
 		body, _ := json.Marshal(req)
 		headers["Content-Type"] = "application/json"
-		resp, raw = a.request(http.MethodPost, "/graphql", headers, body)
+		resp, raw = a.Request(http.MethodPost, "/graphql", headers, body)
 	}
 	var out result
 	if err := json.Unmarshal(raw, &out); err != nil {
-		a.t.Fatalf("%s answered %d with a body that is not JSON: %s", method, resp.StatusCode, raw)
+		a.T.Fatalf("%s answered %d with a body that is not JSON: %s", method, resp.StatusCode, raw)
 	}
 	return resp, out
 }
@@ -75,7 +75,7 @@ func TestPersistedQueries(t *testing.T) {
 						t.Errorf("Accept %s: status %d, want %d", accept, resp.StatusCode, status)
 					}
 					// Apollo's link retries on this code or on this message; it reads the body of a 400 too.
-					if c := r.code(t); c != "PERSISTED_QUERY_NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
+					if c := r.Code(t); c != "PERSISTED_QUERY_NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
 						t.Errorf("Accept %s: %+v", accept, r.Errors)
 					}
 					if r.HasData {
@@ -88,12 +88,12 @@ func TestPersistedQueries(t *testing.T) {
 			})
 			t.Run("FullQueryWithHashRunsAndIsRemembered", func(t *testing.T) {
 				_, r := a.apq(method, "", query, hash, nil)
-				r.noErrors(t)
+				r.NoErrors(t)
 				if path(r.Data, "tasks", "nodes", 0, "title") != "Persisted" {
 					t.Fatalf("data = %v", r.Data)
 				}
 				resp, again := a.apq(method, "application/graphql-response+json", "", hash, nil)
-				again.noErrors(t)
+				again.NoErrors(t)
 				if resp.StatusCode != 200 || !jsonEqual(again.Data, r.Data) {
 					t.Errorf("by hash: %d %v, want %v", resp.StatusCode, again.Data, r.Data)
 				}
@@ -101,11 +101,11 @@ func TestPersistedQueries(t *testing.T) {
 			t.Run("HashOfAnotherQueryIsRefused", func(t *testing.T) {
 				other := `{ viewer { id } }`
 				_, r := a.apq(method, "", other, sha256Hex(other+" "), nil)
-				if c := r.code(t); c != "BAD_REQUEST" {
+				if c := r.Code(t); c != "BAD_REQUEST" {
 					t.Errorf("code = %s: %+v", c, r.Errors)
 				}
 				_, r = a.apq(method, "", "", sha256Hex(other+" "), nil)
-				if c := r.code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
+				if c := r.Code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
 					t.Errorf("a refused pair was remembered: %+v", r.Errors)
 				}
 			})
@@ -119,10 +119,10 @@ func TestPersistedQueries(t *testing.T) {
 			{"persistedQuery": "yes"},
 		} {
 			body, _ := json.Marshal(map[string]any{"query": "{ viewer { id } }", "extensions": ext})
-			_, raw := a.request(http.MethodPost, "/graphql", map[string]string{"Content-Type": "application/json"}, body)
+			_, raw := a.Request(http.MethodPost, "/graphql", map[string]string{"Content-Type": "application/json"}, body)
 			var r result
 			_ = json.Unmarshal(raw, &r)
-			if c := r.code(t); c != "BAD_REQUEST" {
+			if c := r.Code(t); c != "BAD_REQUEST" {
 				t.Errorf("%v: %s", ext, raw)
 			}
 		}
@@ -136,9 +136,9 @@ func TestPersistedQueries(t *testing.T) {
 		query := "query Pages($n: Int) { " + pages.String() + "}"
 		hash := sha256Hex(query)
 		_, r := a.apq(http.MethodPost, "", query, hash, map[string]any{"n": 1})
-		r.noErrors(t)
+		r.NoErrors(t)
 		_, r = a.apq(http.MethodGet, "", "", hash, map[string]any{"n": 100})
-		if c := r.code(t); c != "QUERY_TOO_COMPLEX" {
+		if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 			t.Errorf("code = %s: %+v", c, r.Errors)
 		}
 	})
@@ -146,11 +146,11 @@ func TestPersistedQueries(t *testing.T) {
 		query := "{ viewer { " + strings.Repeat("id ", 1500) + "} }"
 		hash := sha256Hex(query)
 		_, r := a.apq(http.MethodPost, "", query, hash, nil)
-		if c := r.code(t); c != "QUERY_TOO_COMPLEX" {
+		if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 			t.Fatalf("code = %s", c)
 		}
 		_, r = a.apq(http.MethodGet, "", "", hash, nil)
-		if c := r.code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
+		if c := r.Code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Errorf("code = %s: a refused document was remembered", c)
 		}
 	})
@@ -158,7 +158,7 @@ func TestPersistedQueries(t *testing.T) {
 		mutation := `mutation { clearCompletedTasks { count } }`
 		hash := sha256Hex(mutation)
 		_, r := a.apq(http.MethodPost, "", mutation, hash, nil)
-		r.noErrors(t)
+		r.NoErrors(t)
 		resp, r := a.apq(http.MethodGet, "", "", hash, nil)
 		if resp.StatusCode != http.StatusMethodNotAllowed || r.HasData {
 			t.Errorf("status %d, data %v", resp.StatusCode, r.Data)
@@ -172,17 +172,17 @@ func TestPersistedQueries(t *testing.T) {
 			map[string]any{"query": query, "extensions": persistedExtension(hash)},
 			map[string]any{"extensions": persistedExtension(hash)},
 		})
-		_, raw := a.request(http.MethodPost, "/graphql", map[string]string{
+		_, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
 			"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "alice")}, body)
 		var results []result
 		if err := json.Unmarshal(raw, &results); err != nil || len(results) != 3 {
 			t.Fatalf("%s", raw)
 		}
-		if c := results[0].code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
+		if c := results[0].Code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Errorf("first: %s", c)
 		}
 		for _, r := range results[1:] {
-			if path(r.noErrors(t).Data, "viewer", "id") != "alice" {
+			if path(r.NoErrors(t).Data, "viewer", "id") != "alice" {
 				t.Errorf("data = %v", r.Data)
 			}
 		}

@@ -32,7 +32,7 @@ func TestTokenRefusalReason(t *testing.T) {
 				ExplainTokenRefusals: explain,
 			})
 			body, _ := json.Marshal(map[string]any{"query": "{ viewer { id } }"})
-			resp, raw := a.request(http.MethodPost, "/graphql", map[string]string{
+			resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
 				"Content-Type": "application/json", "Authorization": "Bearer " + expired,
 			}, body)
 			if resp.StatusCode != http.StatusUnauthorized {
@@ -42,7 +42,7 @@ func TestTokenRefusalReason(t *testing.T) {
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatal(err)
 			}
-			if r.code(t) != "UNAUTHENTICATED" || r.Errors[0].Message != "The token is invalid or expired." {
+			if r.Code(t) != "UNAUTHENTICATED" || r.Errors[0].Message != "The token is invalid or expired." {
 				t.Errorf("body %s", raw)
 			}
 			reason, _ := r.Errors[0].Extensions["reason"].(string)

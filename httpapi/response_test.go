@@ -24,13 +24,13 @@ func TestConcurrentResponsesAreTheirOwn(t *testing.T) {
 		single := []byte(`{"query":"` + list + `"}`)
 		batch := []byte(`[{"query":"` + list + `"},{"query":"{ tags { tag count } }"},{"query":"` + list + `"}]`)
 		post := func(user string, body []byte) (int, []byte, error) {
-			req, err := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", bytes.NewReader(body))
+			req, err := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
 			if err != nil {
 				return 0, nil, err
 			}
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer "+token(t, user))
-			resp, err := a.srv.Client().Do(req)
+			resp, err := a.Server.Client().Do(req)
 			if err != nil {
 				return 0, nil, err
 			}

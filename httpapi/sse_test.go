@@ -36,18 +36,18 @@ func TestEventStream(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
-			if r := sseResult(t, receive(t, events)).noErrors(t); path(r.Data, "taskEvents", "task", "title") != "before" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "taskEvents", "task", "title") != "before" {
 				t.Errorf("replay: %v", r.Data)
 			}
 			// Each event is flushed through every middleware as it happens, not when the stream ends.
 			a.create("alice", map[string]any{"title": "live"})
-			if r := sseResult(t, receive(t, events)).noErrors(t); path(r.Data, "taskEvents", "task", "title") != "live" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "taskEvents", "task", "title") != "live" {
 				t.Errorf("live: %v", r.Data)
 			}
 		})
 		t.Run("Query", func(t *testing.T) {
 			_, events := a.sse(tok, map[string]any{"query": `{ viewer { id } }`})
-			if r := sseResult(t, receive(t, events)).noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
 				t.Errorf("%v", r.Data)
 			}
 			if ev := receive(t, events); ev.name != "complete" {
@@ -57,7 +57,7 @@ func TestEventStream(t *testing.T) {
 		t.Run("DocumentErrorsInTheStream", func(t *testing.T) {
 			resp, events := a.sse(tok, map[string]any{"query": `subscription { taskEvents { nope } }`})
 			r := sseResult(t, receive(t, events))
-			if resp.StatusCode != http.StatusOK || r.code(t) != "GRAPHQL_VALIDATION_FAILED" {
+			if resp.StatusCode != http.StatusOK || r.Code(t) != "GRAPHQL_VALIDATION_FAILED" {
 				t.Errorf("status %d, errors %+v", resp.StatusCode, r.Errors)
 			}
 			if ev := receive(t, events); ev.name != "complete" {
@@ -74,12 +74,12 @@ func TestEventStream(t *testing.T) {
 				`subscription { ... @skip(if: false) { taskEvents { kind } } }`,
 			} {
 				_, events := a.sse(tok, map[string]any{"query": doc, "variables": map[string]any{"on": false}})
-				if r := sseResult(t, receive(t, events)); r.code(t) != "GRAPHQL_VALIDATION_FAILED" {
+				if r := sseResult(t, receive(t, events)); r.Code(t) != "GRAPHQL_VALIDATION_FAILED" {
 					t.Errorf("%s: %+v, want GRAPHQL_VALIDATION_FAILED", doc, r.Errors)
 				}
 			}
 			_, events = a.sse("", map[string]any{"query": eventSubscription})
-			if r := sseResult(t, receive(t, events)); r.code(t) != "UNAUTHENTICATED" {
+			if r := sseResult(t, receive(t, events)); r.Code(t) != "UNAUTHENTICATED" {
 				t.Errorf("without a token: %+v", r.Errors)
 			}
 		})
@@ -97,7 +97,7 @@ func TestEventStream(t *testing.T) {
 				{http.MethodPost, "text/event-stream", "text/plain", `{"query":"{ viewer { id } }"}`, http.StatusUnsupportedMediaType},
 				{http.MethodPost, "text/event-stream", "application/json", `{"query":`, http.StatusBadRequest},
 			} {
-				resp, body := a.request(tc.method, "/graphql/stream", map[string]string{"Accept": tc.accept, "Content-Type": tc.contentType}, []byte(tc.body))
+				resp, body := a.Request(tc.method, "/graphql/stream", map[string]string{"Accept": tc.accept, "Content-Type": tc.contentType}, []byte(tc.body))
 				if resp.StatusCode != tc.status || !strings.Contains(string(body), "BAD_REQUEST") {
 					t.Errorf("%s Accept %q Content-Type %q: %d %s, want %d", tc.method, tc.accept, tc.contentType, resp.StatusCode, body, tc.status)
 				}

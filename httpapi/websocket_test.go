@@ -48,7 +48,7 @@ func TestWebsocketSubscription(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					c := a.connect(payload)
 					c.subscribe("q", `{ viewer { id } }`, nil)
-					if r := c.result("q").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+					if r := c.result("q").NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
 						t.Errorf("viewer = %v", r.Data)
 					}
 				})
@@ -67,7 +67,7 @@ func TestWebsocketSubscription(t *testing.T) {
 		t.Run("QueriesAndMutationsUnderTheLimits", func(t *testing.T) {
 			c := a.connectAs("alice")
 			c.subscribe("m", `mutation { createTask(input: {title: "over the socket"}) { task { title } } }`, nil)
-			if r := c.result("m").noErrors(t); path(r.Data, "createTask", "task", "title") != "over the socket" {
+			if r := c.result("m").NoErrors(t); path(r.Data, "createTask", "task", "title") != "over the socket" {
 				t.Errorf("mutation: %v", r.Data)
 			}
 			if m := c.read(); m.Type != "complete" || m.ID != "m" {
@@ -205,7 +205,7 @@ func TestWebsocketLimits(t *testing.T) {
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 2 })
 		c.subscribe("3", eventSubscription, nil)
 		r := c.result("3")
-		if r.code(t) != "RATE_LIMITED" {
+		if r.Code(t) != "RATE_LIMITED" {
 			t.Errorf("a third subscription: %+v, want RATE_LIMITED", r.Errors)
 		}
 		// The deadline of one operation does not end a subscription that waits longer for its next event.
@@ -353,17 +353,17 @@ func TestListThenSubscribe(t *testing.T) {
 				case 0:
 					a.create("dana", map[string]any{"title": fmt.Sprint("new ", i)})
 				case 1:
-					a.do("dana", `mutation($id: ID!, $t: String!) { updateTask(id: $id, input: {title: $t}) { task { id } } }`,
+					a.Do("dana", `mutation($id: ID!, $t: String!) { updateTask(id: $id, input: {title: $t}) { task { id } } }`,
 						map[string]any{"id": id, "t": fmt.Sprint("edit ", i)})
 				case 2:
-					a.do("dana", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id})
+					a.Do("dana", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id})
 				case 3:
-					a.do("dana", `mutation { clearCompletedTasks { count } }`, nil)
+					a.Do("dana", `mutation { clearCompletedTasks { count } }`, nil)
 				}
 			}
 		}()
 		const list = `{ tasks(first: 100) { nodes { id title completed } eventCursor } }`
-		r := a.do("dana", list, nil).noErrors(t)
+		r := a.Do("dana", list, nil).NoErrors(t)
 		state := map[string]string{}
 		for _, n := range path(r.Data, "tasks", "nodes").([]any) {
 			state[str(path(n, "id"))] = fmt.Sprint(path(n, "title"), path(n, "completed"))
@@ -374,7 +374,7 @@ func TestListThenSubscribe(t *testing.T) {
 		<-writes
 		head := a.eventCursor("dana")
 		for cursor := ""; cursor != head; {
-			ev := path(c.result("1").noErrors(t).Data, "taskEvents")
+			ev := path(c.result("1").NoErrors(t).Data, "taskEvents")
 			cursor = str(path(ev, "cursor"))
 			switch id := str(path(ev, "taskId")); path(ev, "kind") {
 			case "DELETED":
@@ -383,7 +383,7 @@ func TestListThenSubscribe(t *testing.T) {
 				state[id] = fmt.Sprint(path(ev, "task", "title"), path(ev, "task", "completed"))
 			}
 		}
-		final := a.do("dana", list, nil).noErrors(t)
+		final := a.Do("dana", list, nil).NoErrors(t)
 		nodes := path(final.Data, "tasks", "nodes").([]any)
 		if len(nodes) != len(state) {
 			t.Fatalf("the client has %d tasks, the database %d", len(state), len(nodes))
@@ -401,16 +401,16 @@ func TestListThenSubscribe(t *testing.T) {
 func TestWebsocketRateLimit(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 3}}, live.Options{})
-		a.do("erin", `{ viewer { id } }`, nil).noErrors(t)
-		a.do("erin", `{ viewer { id } }`, nil).noErrors(t)
+		a.Do("erin", `{ viewer { id } }`, nil).NoErrors(t)
+		a.Do("erin", `{ viewer { id } }`, nil).NoErrors(t)
 		c := a.connectAs("erin")
 		c.subscribe("1", `{ viewer { id } }`, nil)
-		c.result("1").noErrors(t)
+		c.result("1").NoErrors(t)
 		if m := c.read(); m.Type != "complete" {
 			t.Fatalf("%+v", m)
 		}
 		c.subscribe("2", `{ viewer { id } }`, nil)
-		if r := c.result("2"); r.code(t) != "RATE_LIMITED" {
+		if r := c.result("2"); r.Code(t) != "RATE_LIMITED" {
 			t.Errorf("the fourth operation of the user: %+v, want RATE_LIMITED", r.Errors)
 		}
 		if m := c.read(); m.Type != "complete" || m.ID != "2" {
@@ -418,7 +418,7 @@ func TestWebsocketRateLimit(t *testing.T) {
 		}
 		other := a.connectAs("frank")
 		other.subscribe("1", `{ viewer { id } }`, nil)
-		other.result("1").noErrors(t)
+		other.result("1").NoErrors(t)
 	})
 }
 
@@ -508,7 +508,7 @@ func TestWebsocketOperationLoaders(t *testing.T) {
 		c := a.connectAs("ivan")
 		a.reads.n.Store(0)
 		c.subscribe("1", `query($id: ID!) { a: task(id: $id) { title } b: node(id: $id) { id } }`, map[string]any{"id": id})
-		if r := c.result("1").noErrors(t); path(r.Data, "a", "title") != "loaded" || path(r.Data, "b", "id") != id {
+		if r := c.result("1").NoErrors(t); path(r.Data, "a", "title") != "loaded" || path(r.Data, "b", "id") != id {
 			t.Fatalf("%v", r.Data)
 		}
 		if n := a.reads.n.Load(); n != 1 {
@@ -548,7 +548,7 @@ func TestWebsocketInitPayloadNotAnObject(t *testing.T) {
 		// The socket was refused before its init: a real one still gets in.
 		c := a.connectAs("alice")
 		c.subscribe("1", `{ viewer { id } }`, nil)
-		if r := c.result("1").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+		if r := c.result("1").NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
 			t.Errorf("%v", r.Data)
 		}
 	})
@@ -562,7 +562,7 @@ func TestWebsocketDuplicateOperationID(t *testing.T) {
 		c := a.connectAs("alice")
 		for range 2 { // the server completed the query: its id is free again
 			c.subscribe("q", `{ viewer { id } }`, nil)
-			if r := c.result("q").noErrors(t); path(r.Data, "viewer", "id") != "alice" {
+			if r := c.result("q").NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
 				t.Fatalf("%v", r.Data)
 			}
 			if m := c.read(); m.ID != "q" || m.Type != "complete" {
@@ -627,9 +627,9 @@ func TestWebsocketBadHandshake(t *testing.T) {
 					headers[k] = v
 				}
 			}
-			resp, body := a.request(tc.method, "/graphql", headers, nil)
+			resp, body := a.Request(tc.method, "/graphql", headers, nil)
 			var r result
-			if err := json.Unmarshal(body, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.code(t) != "BAD_REQUEST" {
+			if err := json.Unmarshal(body, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.Code(t) != "BAD_REQUEST" {
 				t.Errorf("%s: %d %q, want 400 with one BAD_REQUEST error", name, resp.StatusCode, body)
 			}
 		}
