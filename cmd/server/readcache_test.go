@@ -41,7 +41,9 @@ func TestReadCacheAcrossInstances(t *testing.T) {
 }`
 	const create = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { message } } }`
 	id := func(data json.RawMessage) string {
-		var d struct{ CreateTask struct{ Task struct{ ID string } } }
+		var d struct {
+			CreateTask struct{ Task struct{ ID string } }
+		}
 		if err := json.Unmarshal(data, &d); err != nil || d.CreateTask.Task.ID == "" {
 			t.Fatalf("createTask answered %s", data)
 		}
