@@ -28,8 +28,8 @@ import (
 // recently used results go first).
 //
 // A change made to the tables outside the store (a data migration, a fix by hand, migrate down, which drops the feed)
-// appends no event, or resets positions, and is not seen:
-// after one, the instances restart (or the cache is off meanwhile).
+// appends no event, or resets positions, and is not seen: after one, the instances restart (or the cache is off
+// meanwhile).
 //
 // Kept results are shared by the requests they are served to and must not be modified.
 type ReadCache struct {
