@@ -221,3 +221,33 @@ func BenchmarkReadCacheMemory(b *testing.B) {
 		b.ReportMetric(ratio, "heap-B/estimated-B")
 	})
 }
+
+// BenchmarkReadAfterWrite is a mutation followed by the refetch of the dashboard's page, through a store with a read
+// cache (as the server runs): what a client pays when it writes and then reads what it shows.
+func BenchmarkReadAfterWrite(b *testing.B) {
+	pending := model.TaskStatusFilterPending
+	q := model.ListQuery{
+		Filter: model.TaskFilter{Status: &pending, Tags: []string{"work"}},
+		Order:  &model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc},
+		First:  ptr(20), WithTotalCount: true,
+	}
+	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
+		ctx := context.Background()
+		cached := store.WithReadCache(model.NewReadCache(8 << 20))
+		page, err := cached.ListTasks(ctx, user, q)
+		if err != nil || len(page.Edges) == 0 {
+			b.Fatalf("ListTasks: %v", err)
+		}
+		id := page.Edges[0].Node.ID
+		i := 0
+		for b.Loop() {
+			i++
+			if _, _, err := cached.UpdateTask(ctx, user, id, model.TaskPatch{Title: model.Some(fmt.Sprint("Task renamed ", i))}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := cached.ListTasks(ctx, user, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

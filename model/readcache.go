@@ -35,6 +35,8 @@ import (
 type ReadCache struct {
 	entries *sizedcache.Cache[*cachedRead]
 	counts  [numReads][2]atomic.Int64 // by read: misses, hits
+	// written is the feed position after the last write this process committed, by user (see wrote).
+	written *sizedcache.Cache[int64]
 }
 
 // The reads a ReadCache keeps, indexing ReadNames and ReadCacheStats.
@@ -64,7 +66,21 @@ func (c *cachedRead) holdsAt(now time.Time) bool {
 
 // NewReadCache returns a cache that takes at most maxBytes, by an estimate of what each result takes in memory.
 func NewReadCache(maxBytes int64) *ReadCache {
-	return &ReadCache{entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost })}
+	return &ReadCache{
+		entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost }),
+		written: sizedcache.New(max(maxBytes/64, 64<<10), func(userID string, _ int64) int64 { return int64(len(userID)) + entryOverhead }),
+	}
+}
+
+// wrote notes that a write of the user's, through a store with this cache, committed at feed position pos: a result
+// kept at an earlier position is then known to be stale without reading the position, which spares the read the
+// user makes next (typically a refetch after a mutation) a statement. Only ever a shortcut to a miss: a result is
+// served only after the position is read, so a note lost to eviction or to two writes noting out of order costs
+// that statement and nothing else.
+func (c *ReadCache) wrote(userID string, pos int64) {
+	if known, ok := c.written.Get(context.Background(), userID); !ok || pos > known {
+		c.written.Add(context.Background(), userID, pos)
+	}
 }
 
 // ReadCacheStats are a cache's counters since it was made.
@@ -100,6 +116,10 @@ func (s *Store) WithReadCache(c *ReadCache) *Store {
 func (c *ReadCache) lookup(ctx context.Context, s *Store, read int, userID, key string, now time.Time) (hit *cachedRead, pos int64, err error) {
 	pos = -1
 	if kept, ok := c.entries.Get(ctx, key); ok && kept.holdsAt(now) {
+		if known, ok := c.written.Get(ctx, userID); ok && known > kept.position {
+			c.counts[read][0].Add(1) // this process wrote since: stale, no need to ask
+			return nil, -1, nil
+		}
 		if pos, err = feedPosition(ctx, s.db, userID); err != nil {
 			return nil, 0, err
 		}

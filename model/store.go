@@ -51,10 +51,14 @@ func (s *Store) appendEvents(ctx context.Context, tx bun.IDB, userID string, at 
 	return pos, err
 }
 
-// committed tells the sink that a write which appended events has committed.
-func (s *Store) committed() {
+// committed tells the sink that a write which appended events has committed, and the read cache at which position
+// of the user's feed (pos; 0 when the write appended none).
+func (s *Store) committed(userID string, pos int64) {
 	if s.sink != nil {
 		s.sink.EventsCommitted()
+	}
+	if s.reads != nil && pos > 0 {
+		s.reads.wrote(userID, pos)
 	}
 }
 
@@ -207,6 +211,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 	if rule != nil {
 		task.SeriesID = &task.ID // a series is named after its first occurrence
 	}
+	var pos int64 // the feed's position after the events appended; 0 when none was
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if in.IdempotencyKey != nil {
 			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
@@ -236,13 +241,13 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if task.Reminders, err = insertReminders(ctx, tx, task, in.Reminders, now); err != nil {
 			return err
 		}
-		_, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		pos, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
 		return err
 	})
 	if err != nil {
 		return nil, wrapErr("create task", err)
 	}
-	s.committed()
+	s.committed(userID, pos)
 	s.signalReminders(len(task.Reminders) > 0)
 	return task, nil
 }
@@ -300,6 +305,7 @@ func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUI
 // change does to the task's reminders and series.
 func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
 	touched := false
+	var pos int64 // the feed's position after the events appended; 0 when none was
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if task, err = getTask(ctx, tx, userID, id, true); err != nil {
@@ -372,13 +378,13 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 			touched = touched || len(next.Reminders) > 0
 		}
 		events := append([]NewEvent{{Kind: TaskEventUpdated, TaskID: task.ID, Task: task}}, series.events()...)
-		_, err = s.appendEvents(ctx, tx, userID, now, events...)
+		pos, err = s.appendEvents(ctx, tx, userID, now, events...)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	s.committed()
+	s.committed(userID, pos)
 	s.signalReminders(touched)
 	return task, next, nil
 }
@@ -433,6 +439,7 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 // DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user has no such task (so
 // a retry gets ErrNotFound and emits nothing).
 func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
+	var pos int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// task_tags rows go with the task (ON DELETE CASCADE).
 		res, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
@@ -446,13 +453,13 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 		if n == 0 {
 			return ErrNotFound
 		}
-		_, err = s.appendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		pos, err = s.appendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
 		return err
 	})
 	if err != nil {
 		return wrapErr("delete task", err)
 	}
-	s.committed()
+	s.committed(userID, pos)
 	return nil
 }
 
@@ -460,6 +467,7 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 // DELETED events (one each, in one transaction with the deletion); none when there were none.
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
+	var pos int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
 			Returning("id").Exec(ctx, &ids); err != nil {
@@ -470,13 +478,14 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 		for i, id := range ids {
 			events[i] = NewEvent{Kind: TaskEventDeleted, TaskID: id}
 		}
-		_, err := s.appendEvents(ctx, tx, userID, s.now(), events...)
+		var err error
+		pos, err = s.appendEvents(ctx, tx, userID, s.now(), events...)
 		return err
 	})
 	if err != nil {
 		return nil, wrapErr("clear completed tasks", err)
 	}
-	s.committed()
+	s.committed(userID, pos)
 	return ids, nil
 }
 
