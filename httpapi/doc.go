@@ -7,12 +7,13 @@
 // presenter) and knows nothing of HTTP; everything a request meets between the socket and the resolvers is here,
 // and NewHandler shows it in the order a request meets it:
 //
-//	requestID -> observe -> closeWhenDraining -> securityHeaders -> cors -> mux
+//	requestID -> clientAddress -> observe -> closeWhenDraining -> securityHeaders -> cors -> mux
 //	/graphql: verifyToken -> rateLimit -> transport (executor: persisted queries, limits, statementTimeout, operations)
 //
-// Each piece has one job and one file: requestid.go, observe.go (logs, metrics and traces, written through one
-// *observation in the request's context), drain.go, headers.go, cors.go, verify.go, ratelimit.go, transport.go,
-// and for the executor persisted.go, limits.go and timeout.go (DB_STATEMENT_TIMEOUT).
+// Each piece has one job and one file: requestid.go, clientaddr.go (the client's address, TRUSTED_PROXIES),
+// observe.go (logs, metrics and traces, written through one *observation in the request's context), drain.go,
+// headers.go, cors.go, verify.go, ratelimit.go, transport.go, and for the executor persisted.go, limits.go and
+// timeout.go (DB_STATEMENT_TIMEOUT).
 //
 // The WebSocket and SSE transports to come are further transports beside transport.go, on the same executor
 // (newGraphQL) and behind the same pieces: the token is verified when the connection is made (verifyToken on the

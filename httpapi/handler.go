@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -69,6 +70,10 @@ type Options struct {
 	RateLimit RateLimit
 	// CORSOrigins are the browser origins allowed to call the API (none: no cross-origin access).
 	CORSOrigins []string
+	// TrustedProxies are the reverse proxies and load balancers in front of the server (none: the peer is the
+	// client). A request from within one of them is taken to come from the client its X-Forwarded-For names (see
+	// clientAddress), for the rate limit of requests without a user, the charge of WebSocket upgrades and the log.
+	TrustedProxies []netip.Prefix
 	// Draining, once closed, means the server is shutting down: /readyz answers 503 and responses close their
 	// connections.
 	Draining <-chan struct{}
@@ -118,9 +123,12 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	obs := newObserver(opts.Logger, newMetrics(registry))
 	drain := drainSignal(opts.Draining)
 
+	clients := clientAddress(opts.TrustedProxies, opts.Logger)
+
 	mux := http.NewServeMux()
 	surface := chain(
 		requestID,               // an id for the request, before anything logs
+		clients,                 // the client's address: the peer's, or the one a trusted proxy forwards
 		obs.observe,             // one log line, metrics and a span, seeing every answer below
 		drain.closeWhenDraining, // Connection: close while shutting down
 		securityHeaders,         // nosniff, no referrer, no framing

@@ -266,15 +266,6 @@ func (x operationObserver) InterceptResponse(ctx context.Context, next graphql.R
 	return resp
 }
 
-// clientIP is the address the request came from (the proxy's, behind one).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -183,19 +183,22 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request, wait time.Duration)
 	})
 }
 
-// rateKey is whom a request counts against: the verified user, or else the client address (an IPv6 client by its
-// /64, which one subscriber usually holds whole).
+// rateKey is whom a request counts against: the verified user, or else the client address (clientIP, the forwarded
+// one behind a trusted proxy; an IPv6 client by its /64, which one subscriber usually holds whole).
 func rateKey(r *http.Request) string {
 	if v, ok := auth.FromContext(r.Context()); ok {
 		return "user:" + v.ID
 	}
-	ip := net.ParseIP(clientIP(r))
+	client := clientIP(r)
+	ip, err := netip.ParseAddr(client)
+	ip = ip.Unmap()
 	switch {
-	case ip == nil:
-		return "addr:" + clientIP(r)
-	case ip.To4() != nil:
+	case err != nil:
+		return "addr:" + client
+	case ip.Is4():
 		return "addr:" + ip.String()
 	default:
-		return "addr:" + ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+		p, _ := ip.WithZone("").Prefix(64)
+		return "addr:" + p.Addr().String() + "/64"
 	}
 }
