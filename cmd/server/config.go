@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -43,9 +44,10 @@ type Config struct {
 	DBConnMaxLifetime  time.Duration
 	RateLimitRPS       float64 // 0: off
 	RateLimitBurst     int
-	CORSOrigins        []string // scheme://host[:port], possibly with one wildcard
-	OTLPEndpoint       string   // OpenTelemetry traces go there when set
-	PprofAddr          string   // host:port for Go's profiles; empty: not served
+	CORSOrigins        []string       // scheme://host[:port], possibly with one wildcard
+	TrustedProxies     []netip.Prefix // proxies whose X-Forwarded-For is believed; none: the peer is the client
+	OTLPEndpoint       string         // OpenTelemetry traces go there when set
+	PprofAddr          string         // host:port for Go's profiles; empty: not served
 	HTTP               HTTPTimeouts
 
 	// Live updates.
@@ -222,6 +224,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}
 	c.CORSOrigins = corsOrigins(str("CORS_ORIGINS", ""), bad)
+	c.TrustedProxies = trustedProxies(str("TRUSTED_PROXIES", ""), bad)
 	// The Better Auth app is where the browser signs in and gets its tokens, so it is the frontend calling this API:
 	// allowing its origin by default saves the setting that every deployment beside Better Auth needs.
 	if o, err := origin(c.BetterAuthURL); err == nil && o != "" && !slices.Contains(c.CORSOrigins, strings.ToLower(o)) {
@@ -421,6 +424,42 @@ func corsOrigins(raw string, bad func(string, ...any)) []string {
 		default:
 			out = append(out, strings.ToLower(o))
 		}
+	}
+	return out
+}
+
+// trustedProxies reads TRUSTED_PROXIES: comma-separated IP addresses and CIDR prefixes, IPv4 or IPv6, of the
+// reverse proxies and load balancers in front of the server. An address is a prefix of its own full length; the
+// host bits of a prefix are dropped (10.1.2.3/8 is 10.0.0.0/8), and IPv4-mapped IPv6 addresses are their IPv4
+// addresses, which is how requests from them are seen. Every entry must parse: a typo skipped would go unnoticed
+// until the clients behind that proxy shared one rate limit.
+func trustedProxies(raw string, bad func(string, ...any)) []netip.Prefix {
+	var out []netip.Prefix
+	for _, e := range strings.Split(raw, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		var p netip.Prefix
+		var err error
+		if strings.Contains(e, "/") {
+			p, err = netip.ParsePrefix(e)
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
+			p = p.Masked()
+		} else {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(e); err == nil && a.Zone() == "" {
+				a = a.Unmap()
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+		}
+		if err != nil || !p.IsValid() {
+			bad("TRUSTED_PROXIES entry %q must be an IP address or a CIDR prefix, such as 10.0.0.0/8, 192.0.2.10 or fd00::/8", e)
+			continue
+		}
+		out = append(out, p)
 	}
 	return out
 }

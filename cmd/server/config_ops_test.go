@@ -1,7 +1,10 @@
 package main
 
 import (
+	"net/http"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +120,57 @@ func TestLoadConfigWebhooks(t *testing.T) {
 			if strings.Contains(err.Error(), "c2hvcnQ") {
 				t.Errorf("the error repeats the secret: %v", err)
 			}
+		}
+	})
+}
+
+func TestTrustedProxiesFromEnvironment(t *testing.T) {
+	t.Run("NoneByDefault", func(t *testing.T) {
+		c, err := loadConfig(env("DATABASE_URL", "postgres://u@h/db", "BETTER_AUTH_SECRET", secret))
+		if err != nil || len(c.TrustedProxies) != 0 {
+			t.Errorf("trusted %v, err %v; want none", c.TrustedProxies, err)
+		}
+	})
+	t.Run("AddressesAndPrefixes", func(t *testing.T) {
+		c, err := loadConfig(env("TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.10 ,fd00::/8,2001:db8::1,, 172.16.5.4/12,::ffff:198.51.100.1,::ffff:100.64.0.0/106"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []netip.Prefix{
+			netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.10/32"), netip.MustParsePrefix("fd00::/8"),
+			netip.MustParsePrefix("2001:db8::1/128"),
+			netip.MustParsePrefix("172.16.0.0/12"),   // the host bits of a prefix are dropped
+			netip.MustParsePrefix("198.51.100.1/32"), // an IPv4-mapped address is the IPv4 address
+			netip.MustParsePrefix("100.64.0.0/10"),   // and so is an IPv4-mapped prefix
+		}
+		if !slices.Equal(c.TrustedProxies, want) {
+			t.Errorf("trusted %v, want %v", c.TrustedProxies, want)
+		}
+	})
+	t.Run("InvalidEntryNamed", func(t *testing.T) {
+		for _, entry := range []string{"proxy.internal", "10.0.0.0/33", "10.0.0.1:8080", "fd00::/129", "*", "10.0.0.256",
+			"fe80::1%eth0", "10.0.0.0/"} {
+			_, err := loadConfig(env("TRUSTED_PROXIES", "10.0.0.0/8,"+entry))
+			if err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") || !strings.Contains(err.Error(), strconv.Quote(entry)) {
+				t.Errorf("TRUSTED_PROXIES entry %q: err = %v, want one naming it", entry, err)
+			}
+		}
+	})
+	t.Run("ReachesTheHandler", func(t *testing.T) {
+		srv := startServer(t, nil, "DATA_DIR", t.TempDir(), "BETTER_AUTH_SECRET", secret, "SHUTDOWN_GRACE", "0",
+			"TRUSTED_PROXIES", "127.0.0.1,::1")
+		req, _ := http.NewRequest(http.MethodGet, srv.url+"/graphql?query=%7B__typename%7D", nil)
+		req.Header.Set("X-Forwarded-For", "203.0.113.77")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		if logs := srv.logs.String(); !strings.Contains(logs, `"remote":"203.0.113.77"`) {
+			t.Errorf("the request line does not show the forwarded client: %s", logs)
 		}
 	})
 }

@@ -387,6 +387,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		StatementTimeout:         cfg.DBStatementTimeout,
 		RateLimit:                httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		CORSOrigins:              cfg.CORSOrigins,
+		TrustedProxies:           cfg.TrustedProxies,
 		Draining:                 draining,
 		Version:                  buildVersion(),
 		Hub:                      hub,
