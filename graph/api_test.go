@@ -7,28 +7,12 @@ import (
 	"testing"
 )
 
-const taskFields = `id title description completed priority tags dueAt completedAt createdAt updatedAt`
-
-const createTask = `mutation($input: CreateTaskInput!) {
-	createTask(input: $input) { task { ` + taskFields + ` } taskEdge { cursor node { id } } userErrors { field message code } }
-}`
-
-// create makes a task for user and returns it.
-func (a *api) create(user string, input map[string]any) map[string]any {
-	a.T.Helper()
-	r := a.Do(user, createTask, map[string]any{"input": input}).NoErrors(a.T)
-	if errs := path(r.Data, "createTask", "userErrors").([]any); len(errs) > 0 {
-		a.T.Fatalf("userErrors: %v", errs)
-	}
-	return path(r.Data, "createTask", "task").(map[string]any)
-}
-
 var dateTimeFormat = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
 func TestTaskLifecycle(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newAPI(t, kind)
-		task := a.create("alice", map[string]any{
+		task := a.Create("alice", map[string]any{
 			"title": "  Write report  ", "description": "", "priority": "HIGH",
 			"tags": []any{" Work ", "work", "Q4"}, "dueAt": "2026-12-01T18:00:00.123456+01:00",
 		})
@@ -148,9 +132,9 @@ func TestTaskLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("ClearCompleted", func(t *testing.T) {
-			done := a.create("alice", map[string]any{"title": "done"})
+			done := a.Create("alice", map[string]any{"title": "done"})
 			a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
-			a.create("alice", map[string]any{"title": "pending"})
+			a.Create("alice", map[string]any{"title": "pending"})
 			r := a.Do("alice", `mutation { clearCompletedTasks { deletedTaskIds count } }`, nil).NoErrors(t)
 			ids := path(r.Data, "clearCompletedTasks", "deletedTaskIds").([]any)
 			if path(r.Data, "clearCompletedTasks", "count") != float64(1) || len(ids) != 1 || ids[0] != done["id"] {
@@ -205,13 +189,13 @@ func TestIdempotentCreate(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newAPI(t, kind)
 		input := map[string]any{"title": "once", "idempotencyKey": "key-1"}
-		first := a.create("alice", input)
+		first := a.Create("alice", input)
 		a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`, map[string]any{"id": first["id"]}).NoErrors(t)
-		again := a.create("alice", input)
+		again := a.Create("alice", input)
 		if again["id"] != first["id"] || again["title"] != "renamed" {
 			t.Errorf("replay = %v, want the first task as it is now", again)
 		}
-		other := a.create("bob", input)
+		other := a.Create("bob", input)
 		if other["id"] == first["id"] {
 			t.Errorf("keys must be per user")
 		}
@@ -228,8 +212,8 @@ func TestIdempotentCreate(t *testing.T) {
 func TestIsolation(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newAPI(t, kind)
-		owned := a.create("alice", map[string]any{"title": "alice's", "tags": []any{"secret"}, "dueAt": "2020-01-01T00:00:00Z"})
-		done := a.create("alice", map[string]any{"title": "alice's done"})
+		owned := a.Create("alice", map[string]any{"title": "alice's", "tags": []any{"secret"}, "dueAt": "2020-01-01T00:00:00Z"})
+		done := a.Create("alice", map[string]any{"title": "alice's done"})
 		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
 		foreign := str(owned["id"])
 		missing := base64.RawURLEncoding.EncodeToString([]byte("Task:0193a0f2-7e5c-7bbb-8000-000000000000"))
@@ -265,7 +249,7 @@ func TestIsolation(t *testing.T) {
 			}
 		})
 		t.Run("ListsCountsStatsAndTags", func(t *testing.T) {
-			a.create("bob", map[string]any{"title": "bob's"})
+			a.Create("bob", map[string]any{"title": "bob's"})
 			a.Do("bob", `mutation { clearCompletedTasks { count } }`, nil).NoErrors(t)
 			r := a.Do("bob", `{ tasks(filter: {search: "alice"}) { totalCount nodes { id } }
 				all: tasks { totalCount } taskStats { total completed overdue byTag { tag } } tags { tag } }`, nil).NoErrors(t)
@@ -290,7 +274,7 @@ func TestPaginationThroughAPI(t *testing.T) {
 		a := newAPI(t, kind)
 		var created []string
 		for i := 0; i < 7; i++ {
-			created = append(created, str(a.create("alice", map[string]any{"title": "t"})["id"]))
+			created = append(created, str(a.Create("alice", map[string]any{"title": "t"})["id"]))
 		}
 		q := `query($first: Int, $after: String, $last: Int, $before: String) {
 			tasks(first: $first, after: $after, last: $last, before: $before) {

@@ -24,7 +24,7 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newAPI(t, kind)
 		start := a.eventCursor("alice")
-		task := a.create("alice", map[string]any{"title": "first"})
+		task := a.Create("alice", map[string]any{"title": "first"})
 		id := str(task["id"])
 		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).NoErrors(t)
 		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": id}).NoErrors(t)
@@ -53,13 +53,13 @@ func TestTaskEventsOverHTTP(t *testing.T) {
 		}
 
 		t.Run("EventCursorOfAPage", func(t *testing.T) {
-			a.create("alice", map[string]any{"title": "second"})
+			a.Create("alice", map[string]any{"title": "second"})
 			r := a.Do("alice", `{ tasks { nodes { title } eventCursor totalCount } }`, nil).NoErrors(t)
 			c := str(path(r.Data, "tasks", "eventCursor"))
 			if c != a.eventCursor("alice") || path(r.Data, "tasks", "totalCount") != 1.0 {
 				t.Errorf("eventCursor %q, taskEventCursor %q, data %v", c, a.eventCursor("alice"), r.Data)
 			}
-			a.create("alice", map[string]any{"title": "third"})
+			a.Create("alice", map[string]any{"title": "third"})
 			if got := a.feed("alice", c); len(got) != 1 || path(got[0], "task", "title") != "third" {
 				t.Errorf("after the page's eventCursor: %v", got)
 			}

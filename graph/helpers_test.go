@@ -22,6 +22,11 @@ func newAPIWith(t testing.TB, kind string, opts httpapi.Options) *api {
 }
 
 // The shared test client's pieces, under the names this package's tests use.
+const (
+	taskFields = apitest.TaskFields
+	createTask = apitest.CreateTask
+)
+
 type (
 	result   = apitest.Result
 	gqlError = apitest.GQLError

@@ -82,7 +82,7 @@ func TestClientInputIsTheClients(t *testing.T) {
 		}
 		t.Run("EdgesOfTheRangeAreStoredAndReadBack", func(t *testing.T) {
 			for _, due := range []string{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "0001-01-01T01:00:00+01:00", "9999-12-31T23:59:59+00:00"} {
-				open.create("edges", map[string]any{"title": due, "dueAt": due})
+				open.Create("edges", map[string]any{"title": due, "dueAt": due})
 			}
 			r := open.Do("edges", `{ tasks(orderBy: {field: DUE_AT, direction: ASC}) { nodes { dueAt } } }`, nil).NoErrors(t)
 			nodes := path(r.Data, "tasks", "nodes").([]any)

@@ -194,7 +194,7 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 		})
 
 		t.Run("PlainTasksHaveNone", func(t *testing.T) {
-			task := a.create("alice", map[string]any{"title": "plain"})
+			task := a.Create("alice", map[string]any{"title": "plain"})
 			r := a.Do("alice", `query($id: ID!) { task(id: $id) { recurrence { rrule } seriesId } }`, map[string]any{"id": task["id"]}).NoErrors(t)
 			if path(r.Data, "task", "recurrence") != nil || path(r.Data, "task", "seriesId") != nil {
 				t.Errorf("plain task: %v", r.Data)

@@ -77,7 +77,7 @@ func TestRemindersThroughAPI(t *testing.T) {
 		}
 
 		// Read back in a list (one statement for every task's reminders), and never by another user.
-		a.create("alice", map[string]any{"title": "u", "reminders": []any{map[string]any{"at": "2030-01-01T00:00:00Z"}}})
+		a.Create("alice", map[string]any{"title": "u", "reminders": []any{map[string]any{"at": "2030-01-01T00:00:00Z"}}})
 		r = a.Do("alice", `{ tasks(orderBy: {field: CREATED_AT, direction: ASC}) { nodes { title `+reminderFields+` } } }`, nil).NoErrors(t)
 		nodes := path(r.Data, "tasks", "nodes").([]any)
 		if len(nodes) != 2 || len(path(nodes[0], "reminders").([]any)) != 0 || len(path(nodes[1], "reminders").([]any)) != 1 {

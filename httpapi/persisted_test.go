@@ -61,7 +61,7 @@ func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*htt
 
 func TestPersistedQueries(t *testing.T) {
 	a := newAPI(t, "sqlite")
-	a.create("alice", map[string]any{"title": "Persisted"})
+	a.Create("alice", map[string]any{"title": "Persisted"})
 	for _, method := range []string{http.MethodPost, http.MethodGet} {
 		t.Run(method, func(t *testing.T) {
 			// A document of its own per method, so that each starts unknown.

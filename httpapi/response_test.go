@@ -17,7 +17,7 @@ func TestConcurrentResponsesAreTheirOwn(t *testing.T) {
 		users := []string{"buffer-user-a", "buffer-user-b", "buffer-user-c"}
 		for i, u := range users {
 			for j := range 3 + 4*i { // answers of different sizes
-				a.create(u, map[string]any{"title": fmt.Sprintf("%s task %d", u, j), "tags": []string{"t"}})
+				a.Create(u, map[string]any{"title": fmt.Sprintf("%s task %d", u, j), "tags": []string{"t"}})
 			}
 		}
 		const list = `{ tasks(first: 50) { edges { cursor node { id title tags } } totalCount } }`

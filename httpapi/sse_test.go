@@ -29,7 +29,7 @@ func TestEventStream(t *testing.T) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		tok := tokenFor(t, "alice", time.Hour)
 		start := a.eventCursor("alice")
-		a.create("alice", map[string]any{"title": "before"})
+		a.Create("alice", map[string]any{"title": "before"})
 
 		t.Run("Subscription", func(t *testing.T) {
 			resp, events := a.sse(tok, map[string]any{"query": eventSubscription, "variables": map[string]any{"after": start}})
@@ -40,7 +40,7 @@ func TestEventStream(t *testing.T) {
 				t.Errorf("replay: %v", r.Data)
 			}
 			// Each event is flushed through every middleware as it happens, not when the stream ends.
-			a.create("alice", map[string]any{"title": "live"})
+			a.Create("alice", map[string]any{"title": "live"})
 			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "taskEvents", "task", "title") != "live" {
 				t.Errorf("live: %v", r.Data)
 			}

@@ -24,7 +24,7 @@ func TestWebsocketSubscription(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		start := a.eventCursor("alice")
-		a.create("alice", map[string]any{"title": "before"})
+		a.Create("alice", map[string]any{"title": "before"})
 
 		t.Run("ReplayThenLive", func(t *testing.T) {
 			c := a.connectAs("alice")
@@ -32,8 +32,8 @@ func TestWebsocketSubscription(t *testing.T) {
 			if k, title, _ := c.event("1"); k != "CREATED" || title != "before" {
 				t.Fatalf("replay: %s %q", k, title)
 			}
-			a.create("bob", map[string]any{"title": "not alice's"})
-			a.create("alice", map[string]any{"title": "live"})
+			a.Create("bob", map[string]any{"title": "not alice's"})
+			a.Create("alice", map[string]any{"title": "live"})
 			if k, title, _ := c.event("1"); k != "CREATED" || title != "live" {
 				t.Fatalf("live: %s %q", k, title)
 			}
@@ -147,15 +147,15 @@ func TestWebsocketAuth(t *testing.T) {
 			c := a.connectAs("carol") // a token valid for an hour
 			c.subscribe("1", eventSubscription, a.from("carol"))
 			waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
-			a.create("carol", map[string]any{"title": "one"})
+			a.Create("carol", map[string]any{"title": "one"})
 			_, _, last := c.event("1")
 			a.clock.Advance(time.Hour)
 			if code, _ := c.closed(); code != 4403 {
 				t.Fatalf("at exp: close code %d, want 4403", code)
 			}
 			// Changes while the client is away, then it comes back with a fresh token and its last cursor.
-			a.create("carol", map[string]any{"title": "two"})
-			a.create("carol", map[string]any{"title": "three"})
+			a.Create("carol", map[string]any{"title": "two"})
+			a.Create("carol", map[string]any{"title": "three"})
 			// (The fake clock is an hour ahead of the verifier's now.)
 			c = a.connect(map[string]any{"Authorization": "Bearer " + tokenFor(t, "carol", 3*time.Hour)})
 			c.subscribe("2", eventSubscription, map[string]any{"after": last})
@@ -164,7 +164,7 @@ func TestWebsocketAuth(t *testing.T) {
 					t.Fatalf("after reconnecting: %q, want %q", title, want)
 				}
 			}
-			a.create("carol", map[string]any{"title": "four"})
+			a.Create("carol", map[string]any{"title": "four"})
 			if _, title, _ := c.event("2"); title != "four" {
 				t.Fatalf("live after reconnecting: %q", title)
 			}
@@ -210,7 +210,7 @@ func TestWebsocketLimits(t *testing.T) {
 		}
 		// The deadline of one operation does not end a subscription that waits longer for its next event.
 		time.Sleep(200 * time.Millisecond)
-		a.create("alice", map[string]any{"title": "still here"})
+		a.Create("alice", map[string]any{"title": "still here"})
 		got := map[string]bool{}
 		for range 2 {
 			m := c.read()
@@ -342,7 +342,7 @@ func TestListThenSubscribe(t *testing.T) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		var ids []string
 		for i := range 5 {
-			ids = append(ids, str(a.create("dana", map[string]any{"title": fmt.Sprint("seed ", i)})["id"]))
+			ids = append(ids, str(a.Create("dana", map[string]any{"title": fmt.Sprint("seed ", i)})["id"]))
 		}
 		writes := make(chan struct{})
 		go func() {
@@ -351,7 +351,7 @@ func TestListThenSubscribe(t *testing.T) {
 				id := ids[i%len(ids)]
 				switch i % 4 {
 				case 0:
-					a.create("dana", map[string]any{"title": fmt.Sprint("new ", i)})
+					a.Create("dana", map[string]any{"title": fmt.Sprint("new ", i)})
 				case 1:
 					a.Do("dana", `mutation($id: ID!, $t: String!) { updateTask(id: $id, input: {title: $t}) { task { id } } }`,
 						map[string]any{"id": id, "t": fmt.Sprint("edit ", i)})
@@ -476,11 +476,11 @@ func TestResumeAfterDroppedSocket(t *testing.T) {
 		c := a.connectAs("hank")
 		c.subscribe("1", eventSubscription, a.from("hank"))
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
-		a.create("hank", map[string]any{"title": "seen"})
+		a.Create("hank", map[string]any{"title": "seen"})
 		_, _, last := c.event("1")
 		_ = c.raw.Close()
 		for _, title := range []string{"missed 1", "missed 2", "missed 3"} {
-			a.create("hank", map[string]any{"title": title})
+			a.Create("hank", map[string]any{"title": title})
 		}
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 0 })
 		c = a.connectAs("hank")
@@ -490,7 +490,7 @@ func TestResumeAfterDroppedSocket(t *testing.T) {
 			_, title, _ := c.event("2")
 			got = append(got, title)
 		}
-		a.create("hank", map[string]any{"title": "live"})
+		a.Create("hank", map[string]any{"title": "live"})
 		_, title, _ := c.event("2")
 		got = append(got, title)
 		if want := []string{"missed 1", "missed 2", "missed 3", "live"}; strings.Join(got, ",") != strings.Join(want, ",") {
@@ -504,7 +504,7 @@ func TestResumeAfterDroppedSocket(t *testing.T) {
 func TestWebsocketOperationLoaders(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
-		id := str(a.create("ivan", map[string]any{"title": "loaded"})["id"])
+		id := str(a.Create("ivan", map[string]any{"title": "loaded"})["id"])
 		c := a.connectAs("ivan")
 		a.reads.n.Store(0)
 		c.subscribe("1", `query($id: ID!) { a: task(id: $id) { title } b: node(id: $id) { id } }`, map[string]any{"id": id})
@@ -580,7 +580,7 @@ func TestWebsocketDuplicateOperationID(t *testing.T) {
 		}
 		c.subscribe("s", eventSubscription, a.from("alice"))
 		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
-		a.create("alice", map[string]any{"title": "live"})
+		a.Create("alice", map[string]any{"title": "live"})
 		if _, title, _ := c.event("s"); title != "live" { // the subscription is established
 			t.Fatalf("event %q, want live", title)
 		}

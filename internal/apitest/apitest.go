@@ -64,6 +64,24 @@ func Token(t testing.TB, id string) string {
 	return tok
 }
 
+// TaskFields are all the scalar fields of a task.
+const TaskFields = `id title description completed priority tags dueAt completedAt createdAt updatedAt`
+
+// CreateTask is the createTask mutation with the whole task, its edge and its userErrors.
+const CreateTask = `mutation($input: CreateTaskInput!) {
+	createTask(input: $input) { task { ` + TaskFields + ` } taskEdge { cursor node { id } } userErrors { field message code } }
+}`
+
+// Create makes a task for user and returns it, failing the test on any error or userError.
+func (a *API) Create(user string, input map[string]any) map[string]any {
+	a.T.Helper()
+	r := a.Do(user, CreateTask, map[string]any{"input": input}).NoErrors(a.T)
+	if errs := Path(r.Data, "createTask", "userErrors").([]any); len(errs) > 0 {
+		a.T.Fatalf("userErrors: %v", errs)
+	}
+	return Path(r.Data, "createTask", "task").(map[string]any)
+}
+
 // GQLError is one error of a GraphQL response.
 type GQLError struct {
 	Message    string         `json:"message"`
