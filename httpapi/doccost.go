@@ -74,5 +74,5 @@ func documentCost(query string, doc *ast.QueryDocument) int64 {
 			selections(f.SelectionSet)
 		}
 	}
-	return int64(len(query)) + int64(nodes)*nodeCost + entryOverhead
+	return int64(len(query)) + int64(nodes)*nodeCost + sizedcache.EntryOverhead
 }

@@ -93,16 +93,12 @@ var (
 
 func newLimiter(limits Limits, schema graphql.ExecutableSchema) *limiter {
 	limits.defaults()
-	return &limiter{limits: limits, schema: schema, passed: sizedcache.New(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + entryOverhead })}
+	return &limiter{limits: limits, schema: schema, passed: sizedcache.New(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + sizedcache.EntryOverhead })}
 }
 
 // passedCacheBytes bounds what the limiter remembers of the documents that passed its checks: their text, which a
 // parsed document holds anyway, and an entry's overhead. 1 MiB is some thousands of real clients' documents.
 const passedCacheBytes = 1 << 20
-
-// entryOverhead is what one cache entry costs beyond its key and value: the map slot, the list element and the
-// entry itself.
-const entryOverhead = 160
 
 func (l *limiter) ExtensionName() string                          { return "Limits" }
 func (l *limiter) Validate(schema graphql.ExecutableSchema) error { return nil }

@@ -57,7 +57,7 @@ const (
 
 func newPersistedQueries(maxBytes int64) persistedQueries {
 	return persistedQueries{cache: sizedcache.New(maxBytes, func(hash, query string) int64 {
-		return int64(len(hash)+len(query)) + entryOverhead
+		return int64(len(hash)+len(query)) + sizedcache.EntryOverhead
 	})}
 }
 

@@ -68,7 +68,7 @@ func (c *cachedRead) holdsAt(now time.Time) bool {
 func NewReadCache(maxBytes int64) *ReadCache {
 	return &ReadCache{
 		entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost }),
-		written: sizedcache.New(max(maxBytes/64, 64<<10), func(userID string, _ int64) int64 { return int64(len(userID)) + entryOverhead }),
+		written: sizedcache.New(max(maxBytes/64, 64<<10), func(userID string, _ int64) int64 { return int64(len(userID)) + sizedcache.EntryOverhead }),
 	}
 }
 
@@ -134,13 +134,9 @@ func (c *ReadCache) lookup(ctx context.Context, s *Store, read int, userID, key 
 
 // keep keeps e under key.
 func (c *ReadCache) keep(ctx context.Context, key string, e *cachedRead) {
-	e.cost += int64(len(key)) + entryOverhead
+	e.cost += int64(len(key)) + sizedcache.EntryOverhead
 	c.entries.Add(ctx, key, e)
 }
-
-// entryOverhead is what an entry costs besides its key and value: the cache's list element and map slot, and the
-// cachedRead itself.
-const entryOverhead = 160
 
 // readKey returns the key of one read of the user's: its kind, the user and what distinguishes it.
 func readKey(read int, userID, rest string) string {

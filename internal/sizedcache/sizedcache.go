@@ -10,6 +10,10 @@ import (
 	"sync"
 )
 
+// EntryOverhead is what one entry takes beyond its key and value: the map slot, the list element and the entry
+// itself, about 160 bytes on 64-bit platforms. Cost functions add it to what their key and value take.
+const EntryOverhead = 160
+
 // Cache is an LRU cache keyed by document text (or a hash) whose bound is the bytes its entries take, not
 // their number: a cache of 1,000 entries holds 1,000 documents whatever their size, and one client sending
 // distinct large documents grew the server by 300 MiB that way. Each entry costs what cost says it takes, the key
