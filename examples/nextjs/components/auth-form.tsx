@@ -14,14 +14,15 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const email = String(form.get('email'));
-    const password = String(form.get('password'));
+    const inputs = event.currentTarget.elements;
+    const field = (id: string) => (inputs.namedItem(id) as HTMLInputElement).value;
+    const email = field('email');
+    const password = field('password');
     setBusy(true);
     setError(null);
     const { error } =
       mode === 'sign-up'
-        ? await authClient.signUp.email({ email, password, name: String(form.get('name')) })
+        ? await authClient.signUp.email({ email, password, name: field('name') })
         : await authClient.signIn.email({ email, password });
     setBusy(false);
     if (error) {
@@ -36,22 +37,25 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
   return (
     <main className="auth">
       <h1>{title}</h1>
-      <form onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
+      {/* method="post" with no action: a form submitted before the page has hydrated (a slow network, JavaScript
+          off) posts to this page, which ignores it, instead of falling back to a GET that would put the email and
+          password in the URL, the history and the server's log. The inputs carry no name, so even that post sends
+          nothing: the handler reads them through the form's elements. */}
+      <form method="post" onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
         {mode === 'sign-up' && (
           <p>
             <label htmlFor="name">Name</label>
-            <input id="name" name="name" autoComplete="name" required />
+            <input id="name" autoComplete="name" required />
           </p>
         )}
         <p>
           <label htmlFor="email">Email</label>
-          <input id="email" name="email" type="email" autoComplete="email" required />
+          <input id="email" type="email" autoComplete="email" required />
         </p>
         <p>
           <label htmlFor="password">Password</label>
           <input
             id="password"
-            name="password"
             type="password"
             minLength={8}
             autoComplete={mode === 'sign-up' ? 'new-password' : 'current-password'}

@@ -104,7 +104,7 @@ export function TaskForm({
   const general = errors.filter((e) => !['title', 'description', 'priority', 'tags', 'dueAt'].includes(e.field[1] ?? ''));
 
   return (
-    <form onSubmit={submit} className="task-form" aria-label={submitLabel}>
+    <form method="post" onSubmit={submit} className="task-form" aria-label={submitLabel}>
       <p>
         <label htmlFor={`${id}-title`}>Title</label>
         <input

@@ -218,7 +218,7 @@ export function TaskList() {
 
       <section aria-labelledby={`${id}-list`}>
         <h2 id={`${id}-list`}>Your tasks</h2>
-        <form role="search" aria-label="Filter and sort tasks" className="filters" onSubmit={(e) => e.preventDefault()}>
+        <form method="post" role="search" aria-label="Filter and sort tasks" className="filters" onSubmit={(e) => e.preventDefault()}>
           <p>
             <label htmlFor={`${id}-status`}>Show</label>
             <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value as TaskStatusFilter)}>

@@ -4,7 +4,9 @@
 // Ctrl-C stops both; so does either one exiting.
 //
 // APP_PORT (default 3000) and API_PORT (default 8080) choose the ports; DATABASE_URL, if set, points the API at
-// PostgreSQL instead.
+// PostgreSQL instead. Both listen on loopback only (127.0.0.1), so nobody else on the network reaches a development
+// server; APP_HOST (and HOST for the API) open them wider when that is what you want, e.g. APP_HOST=0.0.0.0 to try
+// the app from a phone.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,6 +16,7 @@ const exampleDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = join(exampleDir, '..', '..');
 const appPort = process.env.APP_PORT || '3000';
 const apiPort = process.env.API_PORT || '8080';
+const appHost = process.env.APP_HOST || '127.0.0.1';
 const appURL = `http://localhost:${appPort}`;
 
 const { BETTER_AUTH_SECRET: _authSecret, ...shared } = process.env;
@@ -24,6 +27,7 @@ const children = [
     env: {
       ...shared,
       PORT: apiPort,
+      HOST: process.env.HOST || '127.0.0.1',
       DATA_DIR: process.env.DATA_DIR || join(exampleDir, 'data', 'api'),
       BETTER_AUTH_URL: appURL,
       CORS_ORIGINS: appURL,
@@ -31,7 +35,7 @@ const children = [
       SHUTDOWN_GRACE: process.env.SHUTDOWN_GRACE || '0s',
     },
   }),
-  start('app', process.execPath, [createRequire(import.meta.url).resolve('next/dist/bin/next'), 'dev', '-p', appPort], {
+  start('app', process.execPath, [createRequire(import.meta.url).resolve('next/dist/bin/next'), 'dev', '-H', appHost, '-p', appPort], {
     cwd: exampleDir,
     env: { ...process.env, BETTER_AUTH_URL: appURL, GRAPHQL_URL: `http://localhost:${apiPort}/graphql` },
   }),
