@@ -1,5 +1,6 @@
-// Package deploy holds no code: its tests validate the deployment files offline (the Kubernetes manifests in
-// kubernetes/ against the API's Go types, compose.yaml against the Compose specification's schema, the Dockerfile
-// with BuildKit's parser and linter) and check that their figures agree with the server's settings. It is a module
-// of its own so that the validators' dependencies stay out of the server's.
+// Package deploy holds no code: its tests validate the deployment files offline (the Helm chart in helm/taskapi
+// with Helm's own packages, the manifests in kubernetes/ that it renders, every object against the Kubernetes API's
+// Go types, compose.yaml against the Compose specification's schema, the Dockerfile with BuildKit's parser and
+// linter) and check that their figures agree with the server's settings. It is a module of its own so that the
+// validators' dependencies stay out of the server's.
 package deploy
