@@ -27,7 +27,7 @@ func loadCompose(t *testing.T, file string, env map[string]string) (*types.Proje
 	}, func(o *loader.Options) { o.SetProjectName("taskapi", true) })
 }
 
-// TestCompose: compose.yaml is valid Compose, and it runs the server as the README says: built from the
+// TestCompose: compose.yaml is valid Compose, and it runs the server as docs/deployment.md says: built from the
 // Dockerfile, after PostgreSQL is healthy, migrating at start, healthy once /readyz answers, on loopback only.
 func TestCompose(t *testing.T) {
 	p, err := loadCompose(t, "../compose.yaml", map[string]string{})
@@ -75,7 +75,7 @@ func TestCompose(t *testing.T) {
 	}
 	for k := range srv.Environment {
 		if !knownSetting(t, k) {
-			t.Errorf("server environment sets %s, which the README's settings do not list", k)
+			t.Errorf("server environment sets %s, which docs/configuration.md does not list", k)
 		}
 	}
 

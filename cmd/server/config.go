@@ -36,7 +36,7 @@ type Config struct {
 	LogFormat       string // "json" or "text"
 	LogLevel        string
 
-	// Operations: see the README's Operations section for what each does.
+	// Operations: see docs/configuration.md for what each does.
 	ShutdownGrace      time.Duration // readyz says 503 this long before the listener closes
 	DBStatementTimeout time.Duration // bound on one GraphQL operation's database work; 0: none
 	DBMaxOpenConns     int

@@ -56,7 +56,7 @@ const usage = `usage:
   server healthcheck [--path /readyz] [--timeout 5s]      exit 0 when this machine's server answers /healthz
   server version                                          print the version
 
-Every command takes --help. Settings come from the environment (see the README's Configuration).`
+Every command takes --help. Settings come from the environment (see docs/configuration.md).`
 
 // command is one subcommand: its usage line, the flags it takes, and what it does with the configuration and the
 // arguments left after the flags.
