@@ -13,7 +13,7 @@ import (
 
 // TestClientInputIsTheClients sends what a careless or hostile client sends and checks that each is answered with
 // the code the client can act on, the argument or variable named, never INTERNAL_SERVER_ERROR, and nothing logged
-// at error level (which is what the README's alert watches).
+// at error level (which is what the alert in docs/operations.md watches).
 func TestClientInputIsTheClients(t *testing.T) {
 	const createLiteral = `mutation { createTask(input: {title: "x", dueAt: %s}) { task { id } } }`
 	const createVar = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } } }`

@@ -207,17 +207,16 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 	})
 }
 
-// The README's example of recurring tasks runs as written.
-func TestReadmeRecurrenceExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// The example of docs/recurrence.md runs as written.
+func TestRecurrenceDocExample(t *testing.T) {
+	raw, err := os.ReadFile("../docs/recurrence.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "### Recurring tasks")
-	_, block, ok2 := strings.Cut(section, "```graphql\n")
-	doc, _, ok3 := strings.Cut(block, "```")
-	if !ok || !ok2 || !ok3 {
-		t.Fatal("no GraphQL example under \"Recurring tasks\" in the README")
+	_, block, ok := strings.Cut(string(raw), "```graphql\n")
+	doc, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("no GraphQL example in docs/recurrence.md")
 	}
 	forEachDB(t, func(t *testing.T, kind string) {
 		r := newAPI(t, kind).Do("alice", doc, nil).NoErrors(t)

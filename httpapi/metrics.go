@@ -11,7 +11,7 @@ import (
 	"taskapi/graph"
 )
 
-// The metric names the handler exports; the README's Operations section lists them too.
+// The metric names the handler exports; docs/operations.md lists them too.
 const (
 	metricHTTPRequests      = "taskapi_http_requests_total"
 	metricHTTPDuration      = "taskapi_http_request_duration_seconds"

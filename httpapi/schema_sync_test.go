@@ -20,7 +20,7 @@ import (
 )
 
 // TestSchemaFileMatchesIntrospection: the committed schema.graphqls, from which clients generate their types
-// (graphql-codegen, see the README), is exactly what the server answers to GraphiQL's introspection query. Both are
+// (graphql-codegen, see docs/clients.md), is exactly what the server answers to GraphiQL's introspection query. Both are
 // printed by gqlparser's formatter, so only meaning counts, not layout: a type, field, argument, default, enum
 // value, description or deprecation that differs fails.
 func TestSchemaFileMatchesIntrospection(t *testing.T) {

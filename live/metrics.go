@@ -6,7 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// The metric names of the hub; the README's Operations section lists them too.
+// The metric names of the hub; docs/operations.md lists them too.
 const (
 	MetricSubscriptions   = "taskapi_subscriptions"
 	MetricEventsDelivered = "taskapi_subscription_events_delivered_total"

@@ -31,7 +31,7 @@ const (
 	TaskDeleted EventType = "task.deleted"
 )
 
-// EventTypes are every type, in the order the README lists them.
+// EventTypes are every type, in the order docs/configuration.md lists them.
 var EventTypes = []EventType{ReminderDue, TaskCreated, TaskUpdated, TaskDeleted}
 
 // DefaultEvents is what WEBHOOK_EVENTS means when it is not set.

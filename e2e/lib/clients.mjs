@@ -1,5 +1,5 @@
 // GraphQL clients as a frontend sets them up: Apollo Client (HttpLink, BatchHttpLink, the persisted-queries link)
-// with the cache policy the README recommends, and urql. Each can record the HTTP exchanges it makes, so a test can
+// with the cache policy docs/clients.md recommends, and urql. Each can record the HTTP exchanges it makes, so a test can
 // check what went over the wire, not only what the client made of it.
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { BatchHttpLink } from '@apollo/client/link/batch-http';
@@ -44,7 +44,7 @@ export function recordingFetch(log) {
   };
 }
 
-/** The cache the README recommends: tasks paged Relay-style, one list per filter and order. */
+/** The cache docs/clients.md recommends: tasks paged Relay-style, one list per filter and order. */
 export function newCache() {
   return new InMemoryCache({
     typePolicies: { Query: { fields: { tasks: relayStylePagination(['filter', 'orderBy']) } } },

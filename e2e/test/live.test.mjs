@@ -1,5 +1,5 @@
 // Live updates against the real binary with Better Auth tokens: the graphql-ws client, Apollo Client's
-// GraphQLWsLink behind split (applying events to its cache as the README says), urql's subscriptionExchange, and
+// GraphQLWsLink behind split (applying events to its cache as docs/clients.md says), urql's subscriptionExchange, and
 // graphql-sse on /graphql/stream; a socket without a token closed with 4403; and SIGTERM during a subscription,
 // which closes the socket with 1012, after which the client resumes on another instance without losing an event.
 import assert from 'node:assert/strict';
@@ -107,7 +107,7 @@ describe('live updates (graphql-ws, Apollo GraphQLWsLink, urql, graphql-sse)', (
     assert.equal(new Set(got.map((e) => e.cursor)).size, 4, 'every event has its own cursor');
   });
 
-  it("Apollo Client: split with GraphQLWsLink, events applied to the cache as the README says", async () => {
+  it("Apollo Client: split with GraphQLWsLink, events applied to the cache as docs/clients.md says", async () => {
     const wsLink = new GraphQLWsLink(wsClient(env.server, null, {
       connectionParams: async () => ({ Authorization: `Bearer ${user.token}` }),
     }));

@@ -1,4 +1,4 @@
-// One user's whole task life cycle through Apollo Client over HttpLink, with the cache set up as the README says:
+// One user's whole task life cycle through Apollo Client over HttpLink, with the cache set up as docs/clients.md says:
 // create, list and page (relayStylePagination, fetchMore with `after`), order, filter and search, update, complete,
 // delete, clear completed, stats and tags. Every answer is checked against a model of what was written.
 import assert from 'node:assert/strict';
