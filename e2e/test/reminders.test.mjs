@@ -1,6 +1,6 @@
 // Reminders and webhooks against the real binary: two instances on one PostgreSQL database, reminders set through
 // one of them and due together fire once each, as webhooks that the `standardwebhooks` package verifies (the
-// receiver in docs/webhooks.md) and as REMINDER_DUE events on a subscription to the other instance.
+// receiver in docs/reminders-and-webhooks.md) and as REMINDER_DUE events on a subscription to the other instance.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import { startBetterAuth, startServer, signUp } from '../lib/env.mjs';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-/** A receiver that verifies every webhook with the standardwebhooks package, as the route handler in docs/webhooks.md does. */
+/** A receiver that verifies every webhook with the standardwebhooks package, as the route handler in docs/reminders-and-webhooks.md does. */
 async function startReceiver() {
   const verifier = new Webhook(secret);
   const received = [];
