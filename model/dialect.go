@@ -35,10 +35,10 @@ func forUpdate(db bun.IDB, q *bun.SelectQuery) *bun.SelectQuery {
 	return q
 }
 
-// wrapErr turns a database error into what the store's methods promise: domain errors pass through, a database that
-// cannot be reached wraps ErrUnavailable (and still the cause), and anything else is wrapped with the operation's
-// name.
-func wrapErr(op string, err error) error {
+// storeError turns an error of the store's operation op into what the store's methods promise: domain errors
+// (ErrNotFound, *ValidationError, *InputError) pass through as they are, a database that cannot be reached is
+// wrapped with ErrUnavailable (and still the cause), and anything else is wrapped with the operation's name.
+func storeError(op string, err error) error {
 	var validation *ValidationError
 	var input *InputError
 	switch {

@@ -289,7 +289,7 @@ func head(ctx context.Context, db bun.IDB, userID string) (feedHead, error) {
 func (s *Store) TaskEventCursor(ctx context.Context, userID string) (string, error) {
 	h, err := head(ctx, s.db, userID)
 	if err != nil {
-		return "", wrapErr("task event cursor", err)
+		return "", storeError("task event cursor", err)
 	}
 	return EventCursor(userID, h.Position), nil
 }
@@ -302,7 +302,7 @@ func (s *Store) FeedHeads(ctx context.Context, userIDs []string) (map[string]int
 		var heads []feedHead
 		if err := s.db.NewSelect().Model(&heads).Column("user_id", "position").
 			Where("h.user_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
-			return nil, wrapErr("feed heads", err)
+			return nil, storeError("feed heads", err)
 		}
 		for _, h := range heads {
 			out[h.UserID] = h.Position
@@ -365,7 +365,7 @@ func (s *Store) TaskEvents(ctx context.Context, userID, after string, first int)
 		return nil
 	})
 	if err != nil {
-		return nil, wrapErr("task events", err)
+		return nil, storeError("task events", err)
 	}
 	return page, nil
 }
@@ -403,7 +403,7 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) 
 	// each user's feed is then pruned by statements scoped to that user.
 	if err := s.db.NewSelect().Model((*eventRow)(nil)).ColumnExpr("e.user_id, max(e.position) AS position").
 		Where("e.at < ?", TruncateTime(cutoff)).GroupExpr("e.user_id").Scan(AcrossUsers(ctx), &ends); err != nil {
-		return 0, wrapErr("prune events", err)
+		return 0, storeError("prune events", err)
 	}
 	deleted := 0
 	for _, end := range ends {
@@ -422,7 +422,7 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) 
 			return err
 		})
 		if err != nil {
-			return deleted, wrapErr("prune events", err)
+			return deleted, storeError("prune events", err)
 		}
 	}
 	return deleted, nil

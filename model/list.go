@@ -70,7 +70,7 @@ func (s *Store) listTasksAt(ctx context.Context, userID string, q ListQuery) (*T
 		return err
 	})
 	if err != nil {
-		return nil, 0, wrapErr("list tasks", err) // listTasks's own errors are wrapped already; this adds a prefix
+		return nil, 0, storeError("list tasks", err) // listTasks's own errors are wrapped already; this adds a prefix
 	}
 	return page, pos, nil
 }
@@ -114,11 +114,11 @@ func (s *Store) listTasks(ctx context.Context, userID string, q ListQuery) (*Tas
 	x := &extras{count: q.WithTotalCount, position: q.WithEventCursor}
 	tasks, err := l.scan(ctx, backward, from, false, to, n+1, x)
 	if err != nil {
-		return nil, sql.NullInt64{}, wrapErr("list tasks", err)
+		return nil, sql.NullInt64{}, storeError("list tasks", err)
 	}
 	behind, err := l.any(ctx, !backward, from)
 	if err != nil {
-		return nil, sql.NullInt64{}, wrapErr("list tasks", err)
+		return nil, sql.NullInt64{}, storeError("list tasks", err)
 	}
 	more := len(tasks) > n
 	tasks = tasks[:min(len(tasks), n)]
@@ -165,7 +165,7 @@ func (s *Store) CountTasks(ctx context.Context, userID string, filter TaskFilter
 		return 0, err
 	}
 	n, err := f.apply(s.db.NewSelect().Model((*Task)(nil)), userID, TruncateTime(s.now())).Count(ctx)
-	return int(n), wrapErr("count tasks", err)
+	return int(n), storeError("count tasks", err)
 }
 
 func pageSize(n int, argument string) (int, error) {

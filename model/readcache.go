@@ -164,7 +164,7 @@ func pageCacheKey(userID string, q ListQuery) (string, bool) {
 func (s *Store) cachedListTasks(ctx context.Context, userID string, q ListQuery, key string) (*TaskPage, error) {
 	kept, _, err := s.reads.lookup(ctx, s, readTasks, userID, key, time.Time{})
 	if err != nil {
-		return nil, wrapErr("list tasks", err)
+		return nil, storeError("list tasks", err)
 	}
 	if kept != nil {
 		return kept.value.(*TaskPage).at(userID, q, kept.position), nil
@@ -193,14 +193,14 @@ func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]Tag
 	key := readKey(readTags, userID, strconv.Itoa(limit))
 	kept, pos, err := s.reads.lookup(ctx, s, readTags, userID, key, time.Time{})
 	if err != nil {
-		return nil, wrapErr("tags", err)
+		return nil, storeError("tags", err)
 	}
 	if kept != nil {
 		return kept.value.([]TagCount), nil
 	}
 	if pos < 0 {
 		if pos, err = feedPosition(ctx, s.db, userID); err != nil {
-			return nil, wrapErr("tags", err)
+			return nil, storeError("tags", err)
 		}
 	}
 	tags, err := s.tags(ctx, userID, limit)

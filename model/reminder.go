@@ -267,7 +267,7 @@ func (s *Store) Reminders(ctx context.Context, userID string, taskIDs []uuid.UUI
 	var rs []*Reminder
 	if err := s.db.NewSelect().Model(&rs).Where("r.user_id = ?", userID).Where("r.task_id IN (?)", bun.In(taskIDs)).
 		OrderExpr("r.remind_at, r.id").Scan(ctx); err != nil {
-		return nil, wrapErr("reminders", err)
+		return nil, storeError("reminders", err)
 	}
 	byTask := make(map[uuid.UUID][]*Reminder, len(taskIDs))
 	for _, r := range rs {

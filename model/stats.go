@@ -55,7 +55,7 @@ func (s *Store) Stats(ctx context.Context, userID string, loc *time.Location) (*
 		key = readKey(readStats, userID, loc.String())
 		kept, _, err := s.reads.lookup(ctx, s, readStats, userID, key, now)
 		if err != nil {
-			return nil, wrapErr("task stats", err)
+			return nil, storeError("task stats", err)
 		}
 		if kept != nil {
 			return kept.value.(*TaskStats), nil
@@ -68,7 +68,7 @@ func (s *Store) Stats(ctx context.Context, userID string, loc *time.Location) (*
 
 	var rows []statsRow
 	if err := s.db.NewRaw(statsQuery, now, start.UTC(), end.UTC(), userID).Scan(ctx, &rows); err != nil {
-		return nil, wrapErr("task stats", err)
+		return nil, storeError("task stats", err)
 	}
 	stats := &TaskStats{ByTag: []TagCount{}}
 	byPriority := map[Priority]int{}
@@ -159,7 +159,7 @@ func (s *Store) tags(ctx context.Context, userID string, limit int) ([]TagCount,
 		Limit(int64(limit)).
 		Scan(ctx, &tags)
 	if err != nil {
-		return nil, wrapErr("tags", err)
+		return nil, storeError("tags", err)
 	}
 	return tags, nil
 }

@@ -245,7 +245,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		return err
 	})
 	if err != nil {
-		return nil, wrapErr("create task", err)
+		return nil, storeError("create task", err)
 	}
 	s.committed(userID, pos)
 	s.signalReminders(len(task.Reminders) > 0)
@@ -291,14 +291,14 @@ func getTask(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock 
 // occurrence its completion created, as it is now, if it still exists.
 func (s *Store) UpdateTask(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
 	task, next, err = s.patch(ctx, userID, id, patch)
-	return task, next, wrapErr("update task", err)
+	return task, next, storeError("update task", err)
 }
 
 // SetTaskCompleted completes or reopens a task; doing it twice changes nothing the second time. Returns the next
 // occurrence of a series as UpdateTask does, and ErrNotFound when the user has no such task.
 func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUID, completed bool) (task, next *Task, err error) {
 	task, next, err = s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed)})
-	return task, next, wrapErr("set task completed", err)
+	return task, next, storeError("set task completed", err)
 }
 
 // patch reads the task (locked), validates the patch, and writes the columns that change, if any, with what the
@@ -457,7 +457,7 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 		return err
 	})
 	if err != nil {
-		return wrapErr("delete task", err)
+		return storeError("delete task", err)
 	}
 	s.committed(userID, pos)
 	return nil
@@ -483,7 +483,7 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 		return err
 	})
 	if err != nil {
-		return nil, wrapErr("clear completed tasks", err)
+		return nil, storeError("clear completed tasks", err)
 	}
 	s.committed(userID, pos)
 	return ids, nil
@@ -492,7 +492,7 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 // Task returns one task. Returns ErrNotFound when the user has no such task.
 func (s *Store) Task(ctx context.Context, userID string, id uuid.UUID) (*Task, error) {
 	task, err := getTask(ctx, s.db, userID, id, false)
-	return task, wrapErr("get task", err)
+	return task, storeError("get task", err)
 }
 
 // TasksByID returns the user's tasks with the given ids in one query, in the order of ids, nil where the user has
@@ -505,7 +505,7 @@ func (s *Store) TasksByID(ctx context.Context, userID string, ids []uuid.UUID) (
 	var tasks []*Task
 	if err := s.db.NewSelect().Model(&tasks).Where("t.user_id = ?", userID).Where("t.id IN (?)", bun.In(ids)).
 		Scan(ctx); err != nil {
-		return nil, wrapErr("tasks by id", err)
+		return nil, storeError("tasks by id", err)
 	}
 	byID := make(map[uuid.UUID]*Task, len(tasks))
 	for _, t := range tasks {
