@@ -134,7 +134,7 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 	if hubOpts.Poll == 0 {
 		hubOpts.Poll = 50 * time.Millisecond
 	}
-	hub := live.New(store, db, hubOpts)
+	hub := live.New(store, hubOpts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hub.Run(ctx) }()

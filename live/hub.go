@@ -1,4 +1,5 @@
-// Package live follows users' event feeds (see model.AppendEvents) for the subscriptions of one instance.
+// Package live follows users' event feeds (appended by every write of model.Store, see its write path) for the
+// subscriptions of one instance.
 //
 // The feed in the database is the only source of events: a Hub never carries an event itself, it only wakes the
 // subscriptions whose user's feed has grown, and each subscription reads what is new from the feed, after its own
@@ -6,11 +7,11 @@
 // a slow subscription holds up nobody (it reads later, or more at once); and a lost wake-up costs latency, never an
 // event.
 //
-// The wake-ups: on PostgreSQL, LISTEN on model.FeedChannel, whose notifications (sent at commit by AppendEvents) are
-// only a cue to look at the heads of the feeds this instance follows, never trusted for what they say; and a poll of
-// those heads every Options.Poll, which covers notifications that were lost (pgdriver's Listener drops them when its
-// buffer is full and while it reconnects, silently). On SQLite, model.FeedSignal inside the one process, and the
-// same poll.
+// The wake-ups come from the store (model.Store.WatchFeeds): on PostgreSQL, LISTEN on model.FeedChannel, whose
+// notifications (sent at commit by every write that appended events) are only a cue to look at the heads of the
+// feeds this instance follows, never trusted for what they say; on SQLite, the store's signal after each write of
+// this process has committed. And a poll of those heads every Options.Poll, which covers notifications that were
+// lost (pgdriver's Listener drops them when its buffer is full and while it reconnects, silently).
 package live
 
 import (
@@ -21,7 +22,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/driver/pgdriver"
 
 	"taskapi/model"
 )
@@ -29,8 +29,8 @@ import (
 // Options are a Hub's settings. Zero values take the defaults.
 type Options struct {
 	// ListenDB is the PostgreSQL database whose connector the LISTEN connection is dialled through: one opened on
-	// DATABASE_LISTEN_URL, which must reach PostgreSQL directly (a transaction pooler cannot LISTEN). Nil: the db
-	// given to New.
+	// DATABASE_LISTEN_URL, which must reach PostgreSQL directly (a transaction pooler cannot LISTEN). Nil: the
+	// store's database.
 	ListenDB *bun.DB
 	// Poll is how often the heads of the followed feeds are read whatever the notifications say (default 1 s): the
 	// longest a lost notification delays an event.
@@ -49,8 +49,9 @@ type Options struct {
 	Now func() time.Time
 	// Observer, when set, is told about subscriptions and deliveries (for metrics).
 	Observer Observer
-	// OnNotify, when set, is called (and must not block) whenever some feed may have grown: at each notification on
-	// PostgreSQL, whichever instance wrote, and at each write of this process on SQLite. Other background jobs
+	// OnNotify, when set, is called (and must not block) whenever some feed may have grown: at each cue of
+	// model.Store.WatchFeeds (a notification on PostgreSQL, whichever instance wrote; a write of this process on
+	// SQLite). Other background jobs
 	// that sleep until told (the reminder scheduler, the webhook worker) take the same cue instead of polling.
 	OnNotify func()
 }
@@ -91,7 +92,6 @@ func (o *Options) defaults() {
 // Hub wakes the subscriptions of one instance. Make one with New and start it with Run.
 type Hub struct {
 	store *model.Store
-	db    *bun.DB
 	opts  Options
 
 	mu    sync.Mutex
@@ -111,35 +111,21 @@ type subscription struct {
 	wake   chan struct{} // one pending wake-up at most
 }
 
-// New returns a hub that reads events through store, whose database is db (the same one).
-func New(store *model.Store, db *bun.DB, opts Options) *Hub {
+// New returns a hub that learns of new events from store (model.Store.WatchFeeds) and reads them through it.
+func New(store *model.Store, opts Options) *Hub {
 	opts.defaults()
-	return &Hub{store: store, db: db, opts: opts, users: map[string]*follower{}}
+	return &Hub{store: store, opts: opts, users: map[string]*follower{}}
 }
 
 // Run watches for new events and prunes old ones until ctx ends; it returns nil then. Subscriptions made before Run
 // starts are served from its start on.
 func (h *Hub) Run(ctx context.Context) error {
-	var notes <-chan pgdriver.Notification
-	var local <-chan struct{}
-	if model.IsPostgres(h.db) {
-		listenDB := h.opts.ListenDB
-		if listenDB == nil {
-			listenDB = h.db
-		}
-		ln := pgdriver.NewListener(listenDB)
-		defer ln.Close()
-		// Listen records the channel before it connects, so the listener listens on every (re)connection even
-		// when the first one fails; until then the poll serves.
-		if err := ln.Listen(ctx, model.FeedChannel); err != nil && ctx.Err() == nil {
-			h.opts.Logger.WarnContext(ctx, "live: LISTEN failed; polling until the listener reconnects", "err", err)
-		}
-		notes = ln.Channel(pgdriver.WithChannelSize(100))
-	} else {
-		var stop func()
-		local, stop = model.FeedSignal(h.db)
-		defer stop()
+	cues, stop, err := h.store.WatchFeeds(ctx, h.opts.ListenDB)
+	if err != nil && ctx.Err() == nil {
+		// The listener keeps trying to connect and listen; until it does, the poll serves.
+		h.opts.Logger.WarnContext(ctx, "live: LISTEN failed; polling until the listener reconnects", "err", err)
 	}
+	defer stop()
 	poll := time.NewTicker(h.opts.Poll)
 	defer poll.Stop()
 	prune := time.NewTicker(h.opts.PruneEvery)
@@ -149,9 +135,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-notes:
-			h.notified()
-		case <-local:
+		case <-cues:
 			h.notified()
 		case <-poll.C:
 		case <-prune.C:

@@ -29,7 +29,7 @@ type instance struct {
 func startHub(t testing.TB, db *bun.DB, opts live.Options) *instance {
 	t.Helper()
 	store := model.NewStore(db)
-	hub := live.New(store, db, opts)
+	hub := live.New(store, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -108,7 +108,7 @@ func TestSubscribe(t *testing.T) {
 	for _, kind := range modeltest.Databases(t) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			// A poll of an hour: what arrives does so through the wake-up signal (NOTIFY, or FeedSignal).
+			// A poll of an hour: what arrives does so through the wake-up signal (NOTIFY, or the store's signal on SQLite).
 			db := modeltest.MustOpenDB(t, kind)
 			in := startHub(t, db, live.Options{Poll: time.Hour, MaxPerUser: 3})
 			if kind == modeltest.Postgres {

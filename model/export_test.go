@@ -1,10 +1,12 @@
 package model
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"time"
 
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
@@ -41,4 +43,20 @@ func EncodeCursor(t *Task, field TaskOrderField) string {
 	o := TaskOrder{Field: field, Direction: OrderDirectionAsc}
 	f, _ := normalizeFilter(TaskFilter{})
 	return encodeCursor(listHash(o, f), positionOf(t, field))
+}
+
+// AppendEvents appends events to the user's feed in tx, each at at, as the write path does (for the tests of the
+// feed's locking and the benchmark of an append, which hold the transaction themselves).
+func AppendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, events ...NewEvent) (int64, error) {
+	changes := make([]Change, len(events))
+	for i, ev := range events {
+		changes[i] = Change{UserID: userID, At: at, NewEvent: ev}
+	}
+	return appendEvents(ctx, tx, userID, changes)
+}
+
+// ReadCacheNoted returns the feed position at which the cache was last told that a write of the user's committed
+// (ReadCache.wrote), and whether it was told of any.
+func ReadCacheNoted(c *ReadCache, userID string) (int64, bool) {
+	return c.written.Get(context.Background(), userID)
 }

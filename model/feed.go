@@ -18,11 +18,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
 )
 
 // The feed: every change to a task is an event in its owner's feed, appended by the transaction that makes the
-// change, so that the two commit together or not at all. A user's events are numbered 1, 2, 3, ... in commit order
-// with no gaps: AppendEvents allocates positions by incrementing the user's feed_heads row, which stays locked until
+// change (see Store.write), so that the two commit together or not at all. A user's events are numbered 1, 2, 3, ...
+// in commit order with no gaps: appendEvents allocates positions by incrementing the user's feed_heads row, which stays locked until
 // the transaction ends, so a second writer of the same user waits and then numbers its events after the first
 // one's. (A global sequence would not do: two transactions can take numbers in one order and commit in the other,
 // and a reader between the two commits would skip an event for good.) Position 0 is the start of every feed.
@@ -66,9 +67,9 @@ type NewEvent struct {
 	// Task is the task as the transaction leaves it (CREATED, UPDATED) or as it was when the reminder fired
 	// (REMINDER_DUE); nil for DELETED.
 	Task *Task
-	// Reminder is the JSON of the reminder that fired (REMINDER_DUE only), kept as given and handed back as is in
-	// TaskEvent.Reminder.
-	Reminder json.RawMessage
+	// Reminder is the reminder that fired (REMINDER_DUE only), as it was then; its JSON is what TaskEvent.Reminder
+	// hands back.
+	Reminder *Reminder
 }
 
 // TaskEvent is one event of a user's feed as it is read back.
@@ -99,7 +100,7 @@ const (
 	MaxEventPageSize     = 500
 )
 
-// FeedChannel is the PostgreSQL notification channel on which AppendEvents signals, at commit, that some feed has
+// FeedChannel is the PostgreSQL notification channel on which every write that appends events signals, at commit, that some feed has
 // grown. The notification carries no payload; listeners use it only as a cue to look at feed_heads.
 const FeedChannel = "task_events"
 
@@ -125,46 +126,47 @@ type eventRow struct {
 	At       time.Time     `bun:"at,notnull"`
 }
 
-// AppendEvents appends events, in order, to the user's feed, inside the caller's transaction tx, with at as the
-// time of the change. It is what every writer of tasks calls, after it has written the rows the events report, so
-// that the head row's lock (see above) is held for as short a time as possible and is always taken after the
-// task rows' locks, which keeps two writers from waiting for each other. Appending nothing does nothing: a no-op
-// change emits no event.
+// appendEvents appends a user's changes, in order, to the user's feed, inside the write's transaction tx, each with
+// its time. Only the write path calls it (see Store.write), after the writer has written the rows the events report,
+// so that the head row's lock (see above) is held for as short a time as possible and is always taken after the
+// task rows' locks, which keeps two writers from waiting for each other.
 //
-// tx must be a transaction (bun.Tx): outside one the position's lock would end with the statement. On PostgreSQL
-// the append also queues a notification on FeedChannel, which PostgreSQL delivers at commit and drops on rollback;
-// on SQLite it wakes this process's FeedSignal watchers.
+// tx must be a transaction (bun.Tx): outside one the position's lock would end with the statement.
 //
 // Returns the position of the last event appended, or an error wrapping the database's.
-func AppendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, events ...NewEvent) (int64, error) {
-	if len(events) == 0 {
+func appendEvents(ctx context.Context, tx bun.IDB, userID string, changes []Change) (int64, error) {
+	if len(changes) == 0 {
 		return 0, nil
 	}
-	at = TruncateTime(at)
 	var last int64
 	// The upsert locks the user's head row until tx ends (PostgreSQL; SQLite's transactions hold the one write lock).
 	if err := tx.NewRaw(`INSERT INTO feed_heads AS h (user_id, position, pruned_through) VALUES (?, ?, 0)
 		ON CONFLICT (user_id) DO UPDATE SET position = h.position + excluded.position
-		RETURNING position`, userID, len(events)).Scan(ctx, &last); err != nil {
+		RETURNING position`, userID, len(changes)).Scan(ctx, &last); err != nil {
 		return 0, fmt.Errorf("model: append events: %w", err)
 	}
-	rows := make([]eventRow, len(events))
-	first := last - int64(len(events)) + 1
-	for i, ev := range events {
-		if ev.Kind == TaskEventReset || !ev.Kind.IsValid() {
-			return 0, fmt.Errorf("model: append events: kind %q cannot be appended", ev.Kind)
+	rows := make([]eventRow, len(changes))
+	first := last - int64(len(changes)) + 1
+	for i, c := range changes {
+		if c.Kind == TaskEventReset || !c.Kind.IsValid() {
+			return 0, fmt.Errorf("model: append events: kind %q cannot be appended", c.Kind)
 		}
-		row := eventRow{UserID: userID, Position: first + int64(i), Kind: ev.Kind, TaskID: &ev.TaskID, At: at}
-		if ev.Task != nil {
-			b, err := json.Marshal(ev.Task)
+		taskID := c.TaskID
+		row := eventRow{UserID: userID, Position: first + int64(i), Kind: c.Kind, TaskID: &taskID, At: TruncateTime(c.At)}
+		if c.Task != nil {
+			b, err := json.Marshal(c.Task)
 			if err != nil {
 				return 0, fmt.Errorf("model: append events: %w", err)
 			}
 			s := string(b)
 			row.Task = &s
 		}
-		if len(ev.Reminder) > 0 {
-			s := string(ev.Reminder)
+		if c.Reminder != nil {
+			b, err := json.Marshal(c.Reminder)
+			if err != nil {
+				return 0, fmt.Errorf("model: append events: %w", err)
+			}
+			s := string(b)
 			row.Reminder = &s
 		}
 		rows[i] = row
@@ -172,27 +174,53 @@ func AppendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, 
 	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("model: append events: %w", err)
 	}
-	if IsPostgres(tx) {
-		// Identical notifications of one transaction are delivered once.
-		if _, err := tx.NewRaw("SELECT pg_notify(?, '')", FeedChannel).Exec(ctx); err != nil {
-			return 0, fmt.Errorf("model: append events: %w", err)
-		}
-	} else {
-		// SQLite: the store has one connection (see OpenDB), which this transaction holds, so whatever a woken
-		// watcher reads waits for the commit and sees it.
-		localSignal(tx.NewSelect().DB()).fire()
-	}
 	return last, nil
 }
 
-// FeedSignal returns a channel that receives a value (coalesced: one pending at most) whenever a transaction on db
-// appends events, and a function that stops the watch. It is how one process learns of its own writes on SQLite,
-// where there is no LISTEN; on PostgreSQL, LISTEN on FeedChannel instead.
-func FeedSignal(db *bun.DB) (<-chan struct{}, func()) {
-	return localSignal(db).watch()
+// WatchFeeds returns a channel that receives a value (coalesced: one pending at most) whenever some feed of the
+// store's database may have grown, and a function that stops the watch. On PostgreSQL the cue is each notification
+// on FeedChannel, from whichever instance wrote, received on a LISTEN connection dialled through listen's connector
+// (nil: the store's database; it must reach PostgreSQL directly, as a transaction pooler cannot LISTEN); the error,
+// when the first LISTEN failed, is only for the log: the listener keeps reconnecting and listening meanwhile. On
+// SQLite, where there is no LISTEN, the cue is each write of this process's stores over the same database, after
+// it has committed. A cue is never a promise: notifications can be lost (pgdriver drops them while it reconnects or
+// when its buffer is full), so a watcher also polls.
+func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (<-chan struct{}, func(), error) {
+	db := s.db.NewSelect().DB()
+	if !IsPostgres(db) {
+		ch, stop := localSignal(db).watch()
+		return ch, stop, nil
+	}
+	if listen == nil {
+		listen = db
+	}
+	ln := pgdriver.NewListener(listen)
+	// Listen records the channel before it connects, so the listener listens on every (re)connection even when the
+	// first one fails.
+	err := ln.Listen(ctx, FeedChannel)
+	notes := ln.Channel(pgdriver.WithChannelSize(100))
+	cues, done := make(chan struct{}, 1), make(chan struct{})
+	go func() {
+		for {
+			select {
+			case _, ok := <-notes:
+				if !ok {
+					return
+				}
+				select {
+				case cues <- struct{}{}:
+				default: // a cue is pending already
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return cues, func() { once.Do(func() { close(done); _ = ln.Close() }) }, err
 }
 
-// signals are the FeedSignal watchers of each database this process has opened, by connection pool: the copies of a
+// signals are the WatchFeeds watchers of each database this process has opened, by connection pool: the copies of a
 // *bun.DB that WithQueryHook makes share the pool, and so the watchers.
 var signals sync.Map // *sql.DB -> *signal
 
@@ -274,7 +302,24 @@ func (s *Store) readSnapshot(ctx context.Context, fn func(ctx context.Context, t
 	return s.db.RunInTx(ctx, opts, fn)
 }
 
-// head returns the user's feed_heads row; a user without one has position 0 and nothing pruned.
+// feedPositionSQL is the one statement that reads a user's feed position (its one argument is the user id). It returns
+// no row before the user's first event: position 0. feedPosition runs it; a page's statement carries it as a scalar
+// subquery (see lister.scan).
+const feedPositionSQL = "SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?"
+
+// feedPosition reads the user's feed position: 0 before the first event. It costs one statement that reads one row,
+// which is what the read cache pays for a hit.
+func feedPosition(ctx context.Context, db bun.IConn, userID string) (int64, error) {
+	var pos int64
+	err := db.QueryRowContext(ctx, feedPositionSQL, userID).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return pos, err
+}
+
+// head returns the user's feed_heads row, with how far the feed was pruned besides its position; a user without one
+// has position 0 and nothing pruned.
 func head(ctx context.Context, db bun.IDB, userID string) (feedHead, error) {
 	h := feedHead{UserID: userID}
 	err := db.NewSelect().Model(&h).Where("h.user_id = ?", userID).Scan(ctx)
@@ -287,11 +332,11 @@ func head(ctx context.Context, db bun.IDB, userID string) (feedHead, error) {
 // TaskEventCursor returns the cursor of the user's latest position: reading the feed after it yields only events
 // committed after this call.
 func (s *Store) TaskEventCursor(ctx context.Context, userID string) (string, error) {
-	h, err := head(ctx, s.db, userID)
+	pos, err := feedPosition(ctx, s.db, userID)
 	if err != nil {
 		return "", storeError("task event cursor", err)
 	}
-	return EventCursor(userID, h.Position), nil
+	return EventCursor(userID, pos), nil
 }
 
 // FeedHeads returns the latest position of each of the given users' feeds that has one (a user without events is
@@ -407,7 +452,8 @@ func (s *Store) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) 
 	}
 	deleted := 0
 	for _, end := range ends {
-		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// A write like any other, which records no change: pruning moves no feed's position.
+		err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 			if _, err := tx.NewUpdate().Model((*feedHead)(nil)).Set("pruned_through = ?", end.Position).
 				Where("h.user_id = ?", end.UserID).Where("h.pruned_through < ?", end.Position).Exec(ctx); err != nil {
 				return err

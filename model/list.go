@@ -65,8 +65,7 @@ func (s *Store) listTasksAt(ctx context.Context, userID string, q ListQuery) (*T
 		if page, _, err = (&Store{db: tx, now: s.now}).listTasks(ctx, userID, q); err != nil {
 			return err
 		}
-		h, err := head(ctx, tx, userID)
-		pos = h.Position
+		pos, err = feedPosition(ctx, tx, userID)
 		return err
 	})
 	if err != nil {
@@ -350,7 +349,7 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 			cols = append(cols, extraColumn{"(?) AS total_count", []any{count}, &x.total, &x.counted})
 		}
 		if x != nil && x.position && i == first {
-			cols = append(cols, extraColumn{"(SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?) AS feed_position",
+			cols = append(cols, extraColumn{"(" + feedPositionSQL + ") AS feed_position",
 				[]any{l.userID}, &x.feedPosition, &x.positioned})
 		}
 		tasks, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))), cols...)

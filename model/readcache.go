@@ -2,9 +2,7 @@ package model
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -17,7 +15,7 @@ import (
 // written since costs one statement that reads one row (the user's feed_heads position) instead of its own, which
 // reads, sorts and counts the user's tasks.
 //
-// What makes it safe is the feed (see AppendEvents): every change to a user's tasks, by any instance, commits with an
+// What makes it safe is the feed (see Store.write): every change to a user's tasks, by any instance, commits with an
 // increment of the user's position, and positions never go back. A result is kept with a position read no later
 // than its own data (in the same statement, or just before it); a later read serves it only if the position it
 // reads, in a statement of its own, at the time of the read, is still that one. So what the cache serves is exactly
@@ -72,7 +70,8 @@ func NewReadCache(maxBytes int64) *ReadCache {
 	}
 }
 
-// wrote notes that a write of the user's, through a store with this cache, committed at feed position pos: a result
+// wrote notes that a write of the user's, through a store with this cache, committed at feed position pos (the write
+// path calls it after every commit that moved the user's feed): a result
 // kept at an earlier position is then known to be stale without reading the position, which spares the read the
 // user makes next (typically a refetch after a mutation) a statement. Only ever a shortcut to a miss: a result is
 // served only after the position is read, so a note lost to eviction or to two writes noting out of order costs
@@ -209,20 +208,6 @@ func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]Tag
 	}
 	s.reads.keep(ctx, key, &cachedRead{position: pos, value: tags, cost: tagCountsCost(tags)})
 	return tags, nil
-}
-
-// feedPosition reads the user's feed position: 0 before the first event.
-func feedPosition(ctx context.Context, db queryRower, userID string) (int64, error) {
-	var pos int64
-	err := db.QueryRowContext(ctx, "SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?", userID).Scan(&pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return pos, err
-}
-
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // pageCost estimates what a kept page takes in memory: the page and its edges, and each task with its strings;

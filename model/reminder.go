@@ -288,20 +288,43 @@ type FiredReminder struct {
 	Task     *Task
 }
 
-// FireDueReminders claims up to limit due reminders of every user (unfired, of a pending task, remindAt at or
-// before the database's clock, or fixed when set, for tests that move time), marks them fired, and returns them with
-// their tasks, oldest due first. Run it in a transaction that also records what the firing means (the feed's
-// REMINDER_DUE events, the webhooks), so that all of it commits or none of it does.
+// FireDueReminders fires up to limit due reminders of every user (unfired, of a pending task, remindAt at or before
+// the database's clock, or fixed's when set, for tests that move time) in one write: it claims them, marks them
+// fired, and records a REMINDER_DUE event for each, in its owner's feed, with the task as it was at that moment and
+// the reminder; the write path appends them and hands them to the sink (which queues the reminder.due webhooks), so
+// all of it commits or none of it does, and after the commit the read cache, the feed's watchers and the webhook
+// worker learn of it as they do of any write. It returns the fired reminders with their tasks, oldest due first.
 //
 // The claim is one statement: on PostgreSQL, UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED), so that
 // schedulers in several instances take disjoint reminders without waiting for each other, and a reminder another
 // one claimed meanwhile is re-checked and left out; its row locks then last until the transaction ends. It needs no
 // session state, so it works through a transaction-mode pooler. On SQLite the transaction holds the database's one
-// write lock.
+// write lock. So each reminder fires exactly once, however many instances run.
 //
 // ctx must be marked AcrossUsers where statements are checked for user scoping: the claim spans users by design,
-// and each fired reminder is handed back with its own user's task only.
-func FireDueReminders(ctx context.Context, tx bun.IDB, fixed func() time.Time, limit int) ([]FiredReminder, error) {
+// and each fired reminder is handed back with its own user's task only. Returns an error wrapping the database's.
+func (s *Store) FireDueReminders(ctx context.Context, fixed func() time.Time, limit int) ([]FiredReminder, error) {
+	var fired []FiredReminder
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		var err error
+		if fired, err = claimDueReminders(ctx, tx, fixed, limit); err != nil {
+			return err
+		}
+		for _, f := range fired {
+			tx.record(f.Task.UserID, *f.Reminder.FiredAt,
+				NewEvent{Kind: TaskEventReminderDue, TaskID: f.Task.ID, Task: f.Task, Reminder: f.Reminder})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeError("fire due reminders", err)
+	}
+	return fired, nil
+}
+
+// claimDueReminders claims and marks fired the due reminders FireDueReminders fires, and returns them with their
+// tasks (their Reminders loaded), oldest due first.
+func claimDueReminders(ctx context.Context, tx bun.IDB, fixed func() time.Time, limit int) ([]FiredReminder, error) {
 	now := DatabaseNow(tx, fixed, 0)
 	sub := tx.NewSelect().Model((*Reminder)(nil)).Column("r.id").
 		Where("r.fired_at IS NULL").Where(pendingReminder(tx)).Where("r.remind_at <= ?", now).
@@ -365,7 +388,8 @@ func pendingReminder(db bun.IDB) string {
 
 // NextReminderDue returns when the next reminder of any user is due and the database's time now (or fixed's), or a
 // nil next when none will fire. See FireDueReminders for ctx.
-func NextReminderDue(ctx context.Context, db bun.IDB, fixed func() time.Time) (next *time.Time, now time.Time, err error) {
+func (s *Store) NextReminderDue(ctx context.Context, fixed func() time.Time) (next *time.Time, now time.Time, err error) {
+	db := s.db
 	var row struct {
 		Next *time.Time `bun:"next"`
 		Now  time.Time  `bun:"now"`

@@ -1,13 +1,11 @@
 package model_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"taskapi/model"
 )
@@ -33,15 +31,10 @@ func remindAts(rs []*model.Reminder) []time.Time {
 	return out
 }
 
-// fire runs FireDueReminders in a transaction on the test's clock, across users as the scheduler does.
+// fire runs FireDueReminders on the test's clock, across users as the scheduler does.
 func (e *env) fire(t testing.TB) []model.FiredReminder {
 	t.Helper()
-	var fired []model.FiredReminder
-	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		fired, err = model.FireDueReminders(model.AcrossUsers(ctx), tx, e.clock.Now, 100)
-		return err
-	})
+	fired, err := e.store.FireDueReminders(model.AcrossUsers(ctx), e.clock.Now, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +199,7 @@ func TestReminders(t *testing.T) {
 			if len(fired) != 1 || fired[0].Task.ID != past.ID || fired[0].Task.UserID != "b" || fired[0].Reminder.FiredAt == nil {
 				t.Fatalf("fired %+v, want the past one", fired)
 			}
-			if next, _, err := model.NextReminderDue(model.AcrossUsers(ctx), e.db, e.clock.Now); err != nil || next == nil || !next.Equal(soon) {
+			if next, _, err := e.store.NextReminderDue(model.AcrossUsers(ctx), e.clock.Now); err != nil || next == nil || !next.Equal(soon) {
 				t.Errorf("next due %v, %v; want %v", next, err, soon)
 			}
 			e.clock.Set(soon)
@@ -220,7 +213,7 @@ func TestReminders(t *testing.T) {
 			if again := e.fire(t); len(again) != 0 {
 				t.Errorf("fired twice: %+v", again)
 			}
-			if next, _, err := model.NextReminderDue(model.AcrossUsers(ctx), e.db, e.clock.Now); err != nil || next != nil {
+			if next, _, err := e.store.NextReminderDue(model.AcrossUsers(ctx), e.clock.Now); err != nil || next != nil {
 				t.Errorf("next due %v, %v; want none (the completed task's never fires)", next, err)
 			}
 			// Reopened, the completed task's reminder, whose time has passed, fires at once.

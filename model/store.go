@@ -21,48 +21,15 @@ type Store struct {
 	now func() time.Time
 	// remindersChanged is called after a write that may have made a reminder due sooner (see WithReminderSignal).
 	remindersChanged func()
-	// sink is given the events each write appends (see WithEventSink).
+	// sink is given the changes each write records (see WithEventSink).
 	sink EventSink
 	// reads keeps what ListTasks, Stats and Tags read (see WithReadCache); nil: none.
 	reads *ReadCache
 }
 
-// EventSink is given every event a store write appends to the feed, inside the write's transaction, so that what
-// it writes (the task.* webhooks) commits with the change or not at all; and it is told when such a transaction has
-// committed. An error from EventsAppended rolls the write back.
-type EventSink interface {
-	EventsAppended(ctx context.Context, tx bun.IDB, userID string, at time.Time, events []NewEvent) error
-	EventsCommitted()
-}
-
-// WithEventSink returns a copy of the store that gives the events of its writes to sink.
-func (s *Store) WithEventSink(sink EventSink) *Store {
-	c := *s
-	c.sink = sink
-	return &c
-}
-
-// appendEvents appends events to the user's feed (AppendEvents) and gives them to the sink, in tx.
-func (s *Store) appendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, events ...NewEvent) (int64, error) {
-	pos, err := AppendEvents(ctx, tx, userID, at, events...)
-	if err == nil && s.sink != nil && len(events) > 0 {
-		err = s.sink.EventsAppended(ctx, tx, userID, at, events)
-	}
-	return pos, err
-}
-
-// committed tells the sink that a write which appended events has committed, and the read cache at which position
-// of the user's feed (pos; 0 when the write appended none).
-func (s *Store) committed(userID string, pos int64) {
-	if s.sink != nil {
-		s.sink.EventsCommitted()
-	}
-	if s.reads != nil && pos > 0 {
-		s.reads.wrote(userID, pos)
-	}
-}
-
-// NewStore returns a store over db, which may be a *bun.DB or a bun.Tx.
+// NewStore returns a store over db, which may be a *bun.DB or a bun.Tx. Over a bun.Tx, a write's steps after its
+// commit (see Store.write) run when its savepoint is released, before the caller's transaction commits: give such a
+// store no sink, read cache or reminder signal.
 func NewStore(db bun.IDB) *Store {
 	return &Store{db: db, now: time.Now}
 }
@@ -72,22 +39,6 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	c := *s
 	c.now = now
 	return &c
-}
-
-// WithReminderSignal returns a copy of the store that calls f after each committed write that created, moved or
-// re-armed a reminder, or reopened a task that has some, so that a sleeping reminder scheduler looks again. f must
-// not block.
-func (s *Store) WithReminderSignal(f func()) *Store {
-	c := *s
-	c.remindersChanged = f
-	return &c
-}
-
-// signalReminders calls the reminder signal, if any, when a write touched reminders.
-func (s *Store) signalReminders(touched bool) {
-	if touched && s.remindersChanged != nil {
-		s.remindersChanged()
-	}
 }
 
 // ListQuery is one page request of ListTasks, as the client sent it.
@@ -211,8 +162,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 	if rule != nil {
 		task.SeriesID = &task.ID // a series is named after its first occurrence
 	}
-	var pos int64 // the feed's position after the events appended; 0 when none was
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if in.IdempotencyKey != nil {
 			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
 			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -241,14 +191,15 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if task.Reminders, err = insertReminders(ctx, tx, task, in.Reminders, now); err != nil {
 			return err
 		}
-		pos, err = s.appendEvents(ctx, tx, userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
-		return err
+		if len(task.Reminders) > 0 {
+			tx.touchReminders()
+		}
+		tx.record(userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("create task", err)
 	}
-	s.committed(userID, pos)
-	s.signalReminders(len(task.Reminders) > 0)
 	return task, nil
 }
 
@@ -301,92 +252,148 @@ func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUI
 	return task, next, storeError("set task completed", err)
 }
 
-// patch reads the task (locked), validates the patch, and writes the columns that change, if any, with what the
-// change does to the task's reminders and series.
+// patch applies a patch in one write: it plans the change against the task as it is (planPatch, which writes
+// nothing), then writes what the plan changes (patchPlan.write).
 func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
-	touched := false
-	var pos int64 // the feed's position after the events appended; 0 when none was
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if task, err = getTask(ctx, tx, userID, id, true); err != nil {
-			return err
-		}
-		existing, err := taskReminders(ctx, tx, userID, id)
+	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		plan, err := planPatch(ctx, tx, userID, id, patch, TruncateTime(s.now()))
 		if err != nil {
 			return err
 		}
-		var p problems
-		if patch, err = patch.Normalize(); err != nil {
-			var invalid *ValidationError
-			if !errors.As(err, &invalid) {
-				return err
-			}
-			p = append(p, invalid.Problems...)
-		}
-		patch = patchReminderProblems(&p, patch, task, existing)
-		now := TruncateTime(s.now())
-		before := *task
-		columns, tagsChanged := task.apply(patch, now)
-		// The series is planned before anything is written, so that its problems join the others.
-		series, err := planSeries(ctx, tx, &before, task, patch, now, &p)
-		if err != nil {
-			return err
-		}
-		if err := p.err(); err != nil {
-			return err
-		}
-		columns = append(columns, series.columns...)
-		if before.Completed && patch.Completed.Set && patch.Completed.Value && task.NextOccurrenceID != nil {
-			// A repeated completion answers with the occurrence the first one created, as it is now.
-			if next, err = getTask(ctx, tx, userID, *task.NextOccurrenceID, false); errors.Is(err, ErrNotFound) {
-				next, err = nil, nil
-			}
-			if err != nil {
-				return err
-			}
-		}
-		dueChanged := (before.DueAt == nil) != (task.DueAt == nil) || (before.DueAt != nil && !before.DueAt.Equal(*task.DueAt))
-		var remindersChanged bool
-		task.Reminders, remindersChanged, err = syncReminders(ctx, tx, task, existing, patch, dueChanged,
-			before.Completed != task.Completed, now)
-		if err != nil {
-			return err
-		}
-		touched = len(task.Reminders) > 0 && (remindersChanged || before.Completed && !task.Completed)
-		if len(columns) == 0 && !remindersChanged {
-			return nil // a no-op: nothing written, updatedAt stays
-		}
-		task.UpdatedAt = now
-		if _, err := tx.NewUpdate().Model(task).Column(append(columns, "updated_at")...).
-			Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx); err != nil {
-			return err
-		}
-		if tagsChanged {
-			if _, err := tx.NewDelete().Model((*taskTag)(nil)).
-				Where("tt.user_id = ?", userID).Where("tt.task_id = ?", id).Exec(ctx); err != nil {
-				return err
-			}
-			if err := insertTags(ctx, tx, task); err != nil {
-				return err
-			}
-		}
-		if err := series.apply(ctx, tx, task.Reminders, now); err != nil {
-			return err
-		}
-		if series.next != nil {
-			next = series.next
-			touched = touched || len(next.Reminders) > 0
-		}
-		events := append([]NewEvent{{Kind: TaskEventUpdated, TaskID: task.ID, Task: task}}, series.events()...)
-		pos, err = s.appendEvents(ctx, tx, userID, now, events...)
+		task, next, err = plan.write(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	s.committed(userID, pos)
-	s.signalReminders(touched)
 	return task, next, nil
+}
+
+// patchPlan is a validated patch and what it does to its task: the task before and after it, the columns that
+// change, and the change to the task's series; its reminders are brought in line when it is written.
+type patchPlan struct {
+	patch       TaskPatch // normalized
+	before      Task
+	task        *Task // as the patch leaves it
+	existing    []*Reminder
+	columns     []string // of tasks, besides updated_at
+	tagsChanged bool
+	series      seriesChange
+	now         time.Time
+}
+
+// planPatch reads the task (locked for the transaction) and its reminders, validates the patch against them, and
+// applies it to the task in memory, with the change it makes to the task's series. It writes nothing. Returns
+// ErrNotFound when the user has no such task, then *ValidationError with every problem of the patch.
+func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, patch TaskPatch, now time.Time) (*patchPlan, error) {
+	task, err := getTask(ctx, tx, userID, id, true)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := taskReminders(ctx, tx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	var p problems
+	if patch, err = patch.Normalize(); err != nil {
+		var invalid *ValidationError
+		if !errors.As(err, &invalid) {
+			return nil, err
+		}
+		p = append(p, invalid.Problems...)
+	}
+	patch = patchReminderProblems(&p, patch, task, existing)
+	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now}
+	plan.columns, plan.tagsChanged = task.apply(patch, now)
+	// The series is planned before anything is written, so that its problems join the others.
+	if plan.series, err = planSeries(ctx, tx, &plan.before, task, patch, now, &p); err != nil {
+		return nil, err
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	plan.columns = append(plan.columns, plan.series.columns...)
+	return plan, nil
+}
+
+// write writes the plan in tx: the task's reminders, then, unless nothing changed, the task's row and tags, its
+// series, and the events. It returns the task as it now is and the occurrence of its series that its completion
+// created (see UpdateTask).
+func (c *patchPlan) write(ctx context.Context, tx *writeTx) (task, next *Task, err error) {
+	task = c.task
+	if next, err = c.repeatedCompletionNext(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+	remindersChanged, err := c.syncReminders(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(c.columns) == 0 && !remindersChanged {
+		return task, next, nil // a no-op: nothing written, updatedAt stays
+	}
+	if err := c.writeTask(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+	if err := c.series.apply(ctx, tx, task.Reminders, c.now); err != nil {
+		return nil, nil, err
+	}
+	if c.series.next != nil {
+		next = c.series.next
+		if len(next.Reminders) > 0 {
+			tx.touchReminders()
+		}
+	}
+	tx.record(task.UserID, c.now, append([]NewEvent{{Kind: TaskEventUpdated, TaskID: task.ID, Task: task}}, c.series.events()...)...)
+	return task, next, nil
+}
+
+// repeatedCompletionNext returns, when the patch completes a task that was completed already, the occurrence the
+// first completion created, as it is now (nil when it is gone); otherwise nil.
+func (c *patchPlan) repeatedCompletionNext(ctx context.Context, tx bun.IDB) (*Task, error) {
+	if !c.before.Completed || !c.patch.Completed.Set || !c.patch.Completed.Value || c.task.NextOccurrenceID == nil {
+		return nil, nil
+	}
+	next, err := getTask(ctx, tx, c.task.UserID, *c.task.NextOccurrenceID, false)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return next, err
+}
+
+// syncReminders brings the task's reminders in line with the patch (see syncReminders) and reports whether their
+// set or a time changed; it tells the scheduler to look again when that, or a reopening, may make one fire sooner.
+func (c *patchPlan) syncReminders(ctx context.Context, tx *writeTx) (bool, error) {
+	before, task := &c.before, c.task
+	dueChanged := (before.DueAt == nil) != (task.DueAt == nil) || (before.DueAt != nil && !before.DueAt.Equal(*task.DueAt))
+	var changed bool
+	var err error
+	task.Reminders, changed, err = syncReminders(ctx, tx, task, c.existing, c.patch, dueChanged,
+		before.Completed != task.Completed, c.now)
+	if err != nil {
+		return false, err
+	}
+	if len(task.Reminders) > 0 && (changed || before.Completed && !task.Completed) {
+		tx.touchReminders()
+	}
+	return changed, nil
+}
+
+// writeTask writes the task's changed columns, with updated_at, and its tags when they changed.
+func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
+	task := c.task
+	task.UpdatedAt = c.now
+	if _, err := tx.NewUpdate().Model(task).Column(append(c.columns, "updated_at")...).
+		Where("t.user_id = ?", task.UserID).Where("t.id = ?", task.ID).Exec(ctx); err != nil {
+		return err
+	}
+	if !c.tagsChanged {
+		return nil
+	}
+	if _, err := tx.NewDelete().Model((*taskTag)(nil)).
+		Where("tt.user_id = ?", task.UserID).Where("tt.task_id = ?", task.ID).Exec(ctx); err != nil {
+		return err
+	}
+	return insertTags(ctx, tx, task)
 }
 
 // apply applies a normalized patch to t and returns the columns that changed, and whether the tags did. A field set
@@ -439,8 +446,7 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 // DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user has no such task (so
 // a retry gets ErrNotFound and emits nothing).
 func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
-	var pos int64
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		// task_tags rows go with the task (ON DELETE CASCADE).
 		res, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
 		if err != nil {
@@ -453,39 +459,31 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 		if n == 0 {
 			return ErrNotFound
 		}
-		pos, err = s.appendEvents(ctx, tx, userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
-		return err
+		tx.record(userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		return nil
 	})
-	if err != nil {
-		return storeError("delete task", err)
-	}
-	s.committed(userID, pos)
-	return nil
+	return storeError("delete task", err)
 }
 
 // ClearCompletedTasks deletes every completed task of the user and returns their ids, in the order of their
 // DELETED events (one each, in one transaction with the deletion); none when there were none.
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
-	var pos int64
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
 			Returning("id").Exec(ctx, &ids); err != nil {
 			return err
 		}
 		slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-		events := make([]NewEvent, len(ids))
-		for i, id := range ids {
-			events[i] = NewEvent{Kind: TaskEventDeleted, TaskID: id}
+		at := s.now()
+		for _, id := range ids {
+			tx.record(userID, at, NewEvent{Kind: TaskEventDeleted, TaskID: id})
 		}
-		var err error
-		pos, err = s.appendEvents(ctx, tx, userID, s.now(), events...)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("clear completed tasks", err)
 	}
-	s.committed(userID, pos)
 	return ids, nil
 }
 

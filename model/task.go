@@ -1,5 +1,11 @@
 // Package model holds the task domain: its types, the validation of what clients send, the domain errors, and the
 // Bun store that keeps tasks in PostgreSQL or SQLite, always scoped to one user.
+//
+// Every write of the store, a resolver's or a background job's (the reminder scheduler's firings), runs through one
+// write path (Store.write, in write.go): the writer writes its rows in a transaction and records the changes they
+// mean; the write path appends them to the users' feeds, hands them to the EventSink (the webhooks) and queues the
+// notification, in the same transaction, then, once it has committed, tells the read cache, this process's feed
+// watchers (Store.WatchFeeds), the sink and the reminder scheduler. No writer publishes anything itself.
 package model
 
 import (

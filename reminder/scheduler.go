@@ -1,26 +1,20 @@
-// Package reminder fires tasks' reminders: a Scheduler in every instance claims the due ones from the database,
-// and in the same transaction marks them fired, appends their REMINDER_DUE events to the owners' feeds and queues
-// their reminder.due webhooks, so that each reminder fires
-// exactly once however many instances run, and after a restart if it came due while none did.
+// Package reminder fires tasks' reminders: a Scheduler in every instance sleeps until the next reminder is due and
+// then fires the due ones through the store (model.Store.FireDueReminders), a write like a mutation's: in one
+// transaction it claims them, marks them fired and records their REMINDER_DUE events, which the store's write path
+// appends to the owners' feeds and hands to its sink (the reminder.due webhooks), and after the commit the read
+// cache, the live subscriptions and the webhook worker learn of them as of any write. Each reminder fires exactly
+// once however many instances run, and after a restart if it came due while none did.
 package reminder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"taskapi/model"
 	"taskapi/webhook"
 )
-
-// Render makes the data of a reminder.due webhook for a reminder that fired, with its task as it was then.
-type Render func(userID string, task *model.Task, reminder *model.Reminder) any
 
 // Options tune a Scheduler; zero fields take the defaults given.
 type Options struct {
@@ -42,16 +36,14 @@ type Options struct {
 
 // Scheduler fires due reminders. Make one with New, run it with Run, and call Notify when reminders were written.
 type Scheduler struct {
-	db     *bun.DB
-	outbox *webhook.Outbox
-	render Render
-	opts   Options
-	wake   chan struct{}
+	store *model.Store
+	opts  Options
+	wake  chan struct{}
 }
 
-// New returns a scheduler over db that queues the webhooks of fired reminders in outbox (which may queue none),
-// their data rendered by render.
-func New(db *bun.DB, outbox *webhook.Outbox, render Render, opts Options) *Scheduler {
+// New returns a scheduler that fires reminders through store, whose event sink and read cache see the firings as
+// they see any write.
+func New(store *model.Store, opts Options) *Scheduler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -64,7 +56,7 @@ func New(db *bun.DB, outbox *webhook.Outbox, render Render, opts Options) *Sched
 	if opts.MaxIdle <= 0 {
 		opts.MaxIdle = time.Hour
 	}
-	return &Scheduler{db: db, outbox: outbox, render: render, opts: opts, wake: make(chan struct{}, 1)}
+	return &Scheduler{store: store, opts: opts, wake: make(chan struct{}, 1)}
 }
 
 // Notify tells the scheduler that reminders were created or moved (after the transaction committed), so that it
@@ -121,36 +113,14 @@ func (s *Scheduler) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// FireDue fires one batch of due reminders in one transaction: the claim (model.FireDueReminders, which marks them
-// fired), their REMINDER_DUE events in the owners' feeds and their webhooks commit together or not at all, so a reminder is never marked fired without its webhook,
-// nor fired twice. It returns how many fired.
+// FireDue fires one batch of due reminders (model.Store.FireDueReminders): the claim, which marks them fired, their
+// REMINDER_DUE events and their webhooks commit together or not at all, so a reminder is never marked fired without
+// its webhook, nor fired twice. It returns how many fired.
 func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
 	ctx = model.AcrossUsers(ctx) // see Run
-	var fired []model.FiredReminder
-	queued := false
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if fired, err = model.FireDueReminders(ctx, tx, s.opts.DatabaseNow, s.opts.Batch); err != nil {
-			return err
-		}
-		if err := appendEvents(ctx, tx, fired); err != nil {
-			return err
-		}
-		for _, f := range fired {
-			id, err := s.outbox.Enqueue(ctx, tx, f.Task.UserID, webhook.ReminderDue, *f.Reminder.FiredAt,
-				s.render(f.Task.UserID, f.Task, f.Reminder))
-			if err != nil {
-				return err
-			}
-			queued = queued || id != ""
-		}
-		return nil
-	})
+	fired, err := s.store.FireDueReminders(ctx, s.opts.DatabaseNow, s.opts.Batch)
 	if err != nil {
-		return 0, fmt.Errorf("reminder: fire due reminders: %w", err)
-	}
-	if queued {
-		s.outbox.Notify()
+		return 0, fmt.Errorf("reminder: %w", err)
 	}
 	if len(fired) > 0 && s.opts.Fired != nil {
 		s.opts.Fired(fired)
@@ -158,33 +128,10 @@ func (s *Scheduler) FireDue(ctx context.Context) (int, error) {
 	return len(fired), nil
 }
 
-// appendEvents appends a REMINDER_DUE event for each fired reminder to its user's feed, with the task as it was when
-// the reminder fired. Users are taken in one order (by id), so that two schedulers, whose batches may share users,
-// lock the users' feed heads in the same order and never wait for each other in a circle.
-func appendEvents(ctx context.Context, tx bun.IDB, fired []model.FiredReminder) error {
-	byUser := map[string][]model.NewEvent{}
-	at := map[string]time.Time{}
-	for _, f := range fired {
-		reminder, err := json.Marshal(f.Reminder)
-		if err != nil {
-			return err
-		}
-		u := f.Task.UserID
-		byUser[u] = append(byUser[u], model.NewEvent{Kind: model.TaskEventReminderDue, TaskID: f.Task.ID, Task: f.Task, Reminder: reminder})
-		at[u] = *f.Reminder.FiredAt
-	}
-	for _, u := range slices.Sorted(maps.Keys(byUser)) {
-		if _, err := model.AppendEvents(ctx, tx, u, at[u], byUser[u]...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // untilNextDue is how long until the next reminder is due, a little past it so that the claim, a moment later on
 // the same clock, certainly sees it due; at most MaxIdle.
 func (s *Scheduler) untilNextDue(ctx context.Context) (time.Duration, error) {
-	next, now, err := model.NextReminderDue(ctx, s.db, s.opts.DatabaseNow)
+	next, now, err := s.store.NextReminderDue(ctx, s.opts.DatabaseNow)
 	if err != nil {
 		return 0, err
 	}

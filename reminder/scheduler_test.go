@@ -35,6 +35,29 @@ func render(userID string, task *model.Task, r *model.Reminder) any {
 	return map[string]string{"userId": userID, "taskId": task.ID.String(), "reminderId": r.ID.String()}
 }
 
+// reminderWebhooks is the tests' event sink: it queues the reminder.due webhook of each REMINDER_DUE change, as the
+// server's sink does, with the test's data.
+type reminderWebhooks struct{ outbox *webhook.Outbox }
+
+func (w reminderWebhooks) Recorded(ctx context.Context, tx bun.IDB, changes []model.Change) error {
+	for _, c := range changes {
+		if c.Kind != model.TaskEventReminderDue {
+			continue
+		}
+		if _, err := w.outbox.Enqueue(ctx, tx, c.UserID, webhook.ReminderDue, c.At, render(c.UserID, c.Task, c.Reminder)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w reminderWebhooks) Committed() { w.outbox.Notify() }
+
+// newScheduler returns a scheduler over db whose firings queue their webhooks in o.
+func newScheduler(db *bun.DB, o *webhook.Outbox, opts reminder.Options) *reminder.Scheduler {
+	return reminder.New(model.NewStore(db).WithEventSink(reminderWebhooks{o}), opts)
+}
+
 // recorder collects what schedulers report as fired.
 type recorder struct {
 	mu    sync.Mutex
@@ -150,7 +173,7 @@ func runAll(pools []*bun.DB, o *webhook.Outbox, clock *clocktest.Fake, rec *reco
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, p := range pools {
-		s := reminder.New(p, o, render, reminder.Options{Clock: clock, DatabaseNow: clock.Now, Fired: rec.record})
+		s := newScheduler(p, o, reminder.Options{Clock: clock, DatabaseNow: clock.Now, Fired: rec.record})
 		wg.Go(func() { s.Run(runCtx) })
 	}
 	return func() { cancel(); wg.Wait() }
@@ -233,8 +256,9 @@ type timing struct {
 func newTiming(t *testing.T, kind string) *timing {
 	t.Helper()
 	tm := &timing{db: modeltest.MustOpenDB(t, kind), clock: clocktest.New(), rec: newRecorder()}
-	s := reminder.New(tm.db, outbox(t), render, reminder.Options{Clock: tm.clock, DatabaseNow: tm.clock.Now, Fired: tm.rec.record})
-	tm.store = model.NewStore(tm.db).WithClock(tm.clock.Now).WithReminderSignal(s.Notify)
+	store := model.NewStore(tm.db).WithClock(tm.clock.Now).WithEventSink(reminderWebhooks{outbox(t)})
+	s := reminder.New(store, reminder.Options{Clock: tm.clock, DatabaseNow: tm.clock.Now, Fired: tm.rec.record})
+	tm.store = store.WithReminderSignal(s.Notify)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); s.Run(runCtx) }()
@@ -364,7 +388,7 @@ func TestMoveWhileFiring(t *testing.T) {
 				ids[i] = task.ID
 			}
 			rec := newRecorder()
-			s := reminder.New(db, outbox(t), render, reminder.Options{Clock: clock, DatabaseNow: clock.Now, Fired: rec.record, Batch: 3})
+			s := newScheduler(db, outbox(t), reminder.Options{Clock: clock, DatabaseNow: clock.Now, Fired: rec.record, Batch: 3})
 			var wg sync.WaitGroup
 			wg.Go(func() {
 				for rec.total < n {

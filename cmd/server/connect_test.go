@@ -68,7 +68,7 @@ func TestListenURLStopsAtPermanentErrors(t *testing.T) {
 	t.Run("PasswordRefused", func(t *testing.T) {
 		srv := modeltest.NewFakePostgres(t, "28P01", `password authentication failed for user "u"`)
 		cfg := Config{DatabaseListenURL: "postgres://u:pw@" + srv.Addr + "/db?sslmode=disable"}
-		_, _, err := startHub(context.Background(), cfg, db, store, nil, quiet, nil)
+		_, _, err := startHub(context.Background(), cfg, store, nil, quiet, nil)
 		if !errors.Is(err, model.ErrPermanent) || !strings.Contains(err.Error(), "DATABASE_LISTEN_URL") {
 			t.Fatalf("err = %v, want a permanent error naming DATABASE_LISTEN_URL", err)
 		}
@@ -76,7 +76,7 @@ func TestListenURLStopsAtPermanentErrors(t *testing.T) {
 	t.Run("StartingUpIsLeftToTheListener", func(t *testing.T) {
 		srv := modeltest.NewFakePostgres(t, "57P03", "the database system is starting up")
 		cfg := Config{DatabaseListenURL: "postgres://u:pw@" + srv.Addr + "/db?sslmode=disable"}
-		_, stop, err := startHub(context.Background(), cfg, db, store, nil, quiet, nil)
+		_, stop, err := startHub(context.Background(), cfg, store, nil, quiet, nil)
 		if err != nil {
 			t.Fatalf("err = %v, want the hub started", err)
 		}

@@ -30,7 +30,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
-	"taskapi/graph"
 	"taskapi/httpapi"
 	"taskapi/live"
 	"taskapi/migrations"
@@ -336,27 +335,28 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		_, _ = fmt.Fprintf(stdout, "Development token for user dev-user (valid 24h); in GraphiQL set the header\n  {\"Authorization\": \"Bearer %s\"}\n", tok)
 	}
 
-	// The outbox queues webhooks in the transactions of the changes they report; the worker sends them, in every
-	// instance. The scheduler fires due reminders, in every instance too. The store tells the scheduler when this
-	// instance wrote a nearer reminder and queues the task.* webhooks; the hub's notifications of every instance's
-	// feed writes wake both, at most once a second, so that what another instance queued and then left (crashing)
-	// is picked up within its lease or at once. Both run until ctx ends, and finish what they are doing before the
-	// database closes.
+	// Every write goes through the store's write path, whose commit appends the events, queues their webhooks (the
+	// sink: task.* of mutations and reminder.due of the scheduler's firings alike), tells the read cache and wakes the
+	// hub. The worker sends the queued webhooks, in every instance; the scheduler fires due reminders through the
+	// store, in every instance too. The store tells the scheduler when this instance wrote a nearer reminder; the
+	// hub's notifications of every instance's feed writes wake both, at most once a second, so that what another
+	// instance queued and then left (crashing) is picked up within its lease or at once. Both run until ctx ends,
+	// and finish what they are doing before the database closes.
 	outbox := webhook.NewOutbox(cfg.Webhook)
 	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
-	scheduler := reminder.New(db, outbox, func(userID string, task *model.Task, r *model.Reminder) any {
-		return graph.NewWebhookData(userID, task.ID, task, r)
-	}, reminder.Options{Logger: logger})
-	store := model.NewStore(db).WithReminderSignal(scheduler.Notify)
+	store := model.NewStore(db)
 	if cfg.ReadCacheBytes > 0 {
 		reads := model.NewReadCache(cfg.ReadCacheBytes)
 		registerReadCache(registry, reads)
 		store = store.WithReadCache(reads)
 	}
-	if sink := newTaskWebhooks(outbox); sink != nil {
+	if sink := newWebhookSink(outbox); sink != nil {
 		store = store.WithEventSink(sink)
 	}
-	hub, stopHub, err := startHub(ctx, cfg, db, store, live.NewMetrics(registry), logger, throttle(time.Second, func() {
+	// The scheduler's own store needs no reminder signal: a firing never makes a reminder due sooner.
+	scheduler := reminder.New(store, reminder.Options{Logger: logger})
+	store = store.WithReminderSignal(scheduler.Notify)
+	hub, stopHub, err := startHub(ctx, cfg, store, live.NewMetrics(registry), logger, throttle(time.Second, func() {
 		outbox.Notify()
 		scheduler.Notify()
 	}))
@@ -425,9 +425,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 // startHub starts the live hub, listening on DATABASE_LISTEN_URL (or DATABASE_URL). It runs until the returned stop
 // is called, which the server does after it has shut down, so that subscriptions are served through the grace period.
-func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, observer live.Observer, logger *slog.Logger,
+func startHub(ctx context.Context, cfg Config, store *model.Store, observer live.Observer, logger *slog.Logger,
 	onNotify func()) (*live.Hub, func(), error) {
-	listenDB := db
+	var listenDB *bun.DB // nil: the store's own
 	closeListenDB := func() {}
 	if cfg.DatabaseListenURL != "" {
 		var err error
@@ -445,7 +445,7 @@ func startHub(ctx context.Context, cfg Config, db *bun.DB, store *model.Store, o
 		}
 		closeListenDB = func() { _ = listenDB.Close() }
 	}
-	hub := live.New(store, db, live.Options{
+	hub := live.New(store, live.Options{
 		ListenDB:   listenDB,
 		MaxPerUser: cfg.MaxSubscriptionsPerUser,
 		Retention:  cfg.EventRetention,

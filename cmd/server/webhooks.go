@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -11,43 +10,46 @@ import (
 	"taskapi/webhook"
 )
 
-// taskWebhooks queues the task.created, task.updated and task.deleted webhooks that WEBHOOK_EVENTS asks for, from
-// the events of the feed, in the transaction that appends them (model.EventSink). REMINDER_DUE events are the
-// reminder scheduler's, which queues their reminder.due webhooks itself.
-type taskWebhooks struct {
+// webhookSink queues the webhooks that WEBHOOK_EVENTS asks for (task.created, task.updated, task.deleted,
+// reminder.due) from the changes the store's writes record, in the transaction that makes them (model.EventSink):
+// mutations and the reminder scheduler's firings alike.
+type webhookSink struct {
 	outbox *webhook.Outbox
 }
 
 // eventTypes maps the feed's kinds to the webhook types.
 var eventTypes = map[model.TaskEventKind]webhook.EventType{
-	model.TaskEventCreated: webhook.TaskCreated,
-	model.TaskEventUpdated: webhook.TaskUpdated,
-	model.TaskEventDeleted: webhook.TaskDeleted,
+	model.TaskEventCreated:     webhook.TaskCreated,
+	model.TaskEventUpdated:     webhook.TaskUpdated,
+	model.TaskEventDeleted:     webhook.TaskDeleted,
+	model.TaskEventReminderDue: webhook.ReminderDue,
 }
 
-// newTaskWebhooks returns the sink for outbox, or nil when the outbox wants none of the task.* types (so that a
-// write then costs nothing more).
-func newTaskWebhooks(outbox *webhook.Outbox) model.EventSink {
+// newWebhookSink returns the sink for outbox, or nil when the outbox wants none of the types (so that a write then
+// costs nothing more).
+func newWebhookSink(outbox *webhook.Outbox) model.EventSink {
 	for _, t := range eventTypes {
 		if outbox.Wants(t) {
-			return taskWebhooks{outbox: outbox}
+			return webhookSink{outbox: outbox}
 		}
 	}
 	return nil
 }
 
-func (w taskWebhooks) EventsAppended(ctx context.Context, tx bun.IDB, userID string, at time.Time, events []model.NewEvent) error {
-	for _, ev := range events {
-		t, ok := eventTypes[ev.Kind]
+// Recorded queues a webhook for each change of a wanted type, its data rendered as the API renders the task (and
+// for reminder.due, the reminder that fired).
+func (w webhookSink) Recorded(ctx context.Context, tx bun.IDB, changes []model.Change) error {
+	for _, c := range changes {
+		t, ok := eventTypes[c.Kind]
 		if !ok {
 			continue
 		}
-		if _, err := w.outbox.Enqueue(ctx, tx, userID, t, at, graph.NewWebhookData(userID, ev.TaskID, ev.Task, nil)); err != nil {
+		if _, err := w.outbox.Enqueue(ctx, tx, c.UserID, t, c.At, graph.NewWebhookData(c.UserID, c.TaskID, c.Task, c.Reminder)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// EventsCommitted wakes this instance's webhook worker for what the write queued.
-func (w taskWebhooks) EventsCommitted() { w.outbox.Notify() }
+// Committed wakes this instance's webhook worker for what the write queued.
+func (w webhookSink) Committed() { w.outbox.Notify() }
