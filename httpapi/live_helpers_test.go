@@ -139,6 +139,16 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hub.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
+	if kind == modeltest.Postgres {
+		// The hub listens from a moment after Run starts (with the goroutines of its listener): wait for it, so that
+		// a test that counts goroutines or waits for a notification starts from a hub that is fully up.
+		waitUntil(t, func() bool {
+			var n int
+			err := db.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`).
+				Scan(context.Background(), &n)
+			return err == nil && n > 0
+		})
+	}
 
 	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
 	if err != nil {
