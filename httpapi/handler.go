@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"taskapi/auth"
+	"taskapi/clock"
 	"taskapi/graph"
 	"taskapi/httpapi/graphiql"
 	"taskapi/internal/sizedcache"
@@ -56,7 +57,7 @@ type Options struct {
 	// later is dropped (default 20 s).
 	WebsocketPingInterval time.Duration
 	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
-	Clock Clock
+	Clock clock.Clock
 
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
 
@@ -105,7 +106,7 @@ func (o *Options) defaults() {
 		o.WebsocketPingInterval = 20 * time.Second
 	}
 	if o.Clock == nil {
-		o.Clock = systemClock{}
+		o.Clock = clock.System{}
 	}
 }
 

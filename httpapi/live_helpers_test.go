@@ -29,7 +29,7 @@ import (
 // wait bounds every wait of these tests: long enough for a busy CI machine; a passing test never waits it out.
 const wait = 30 * time.Second
 
-// fakeClock is a Clock that moves only when told to; timers fire when it passes them.
+// fakeClock is a clock.Clock that moves only when told to; timers fire when it passes them.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time

@@ -22,6 +22,7 @@ import (
 	rscors "github.com/rs/cors"
 
 	"taskapi/auth"
+	"taskapi/clock"
 	"taskapi/graph"
 )
 
@@ -51,26 +52,11 @@ const maxCloseReason = 123
 // close codes and keep-alives differ, and which the contract does not offer.
 const wsSubprotocol = "graphql-transport-ws"
 
-// Clock is the time source of the live transports: when a token expires and when connection_init is overdue.
-// Tests inject a fake one.
-type Clock interface {
-	Now() time.Time
-	// AfterFunc calls f in its own goroutine after d; stop cancels that and reports whether it did.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return time.AfterFunc(d, f).Stop
-}
-
 // sockets serves and keeps track of the WebSockets of one handler.
 type sockets struct {
 	verifier      auth.TokenVerifier
 	logger        *slog.Logger
-	clock         Clock
+	clock         clock.Clock
 	initTimeout   time.Duration
 	originAllowed func(*http.Request) bool
 	ws            gqltransport.Websocket

@@ -15,6 +15,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"taskapi/clock"
 	"taskapi/model"
 	"taskapi/webhook"
 )
@@ -26,8 +27,8 @@ type Render func(userID string, task *model.Task, reminder *model.Reminder) any
 type Options struct {
 	// Logger receives database trouble. Default: discard.
 	Logger *slog.Logger
-	// Clock is what the scheduler waits with. Default: webhook.SystemClock.
-	Clock webhook.Clock
+	// Clock is what the scheduler waits with. Default: the system clock.
+	Clock clock.Clock
 	// DatabaseNow, when set, replaces the database's clock in the scheduler's statements (for tests that move time).
 	DatabaseNow func() time.Time
 	// Batch is how many reminders one transaction fires at most. Default: 100.
@@ -56,7 +57,7 @@ func New(db *bun.DB, outbox *webhook.Outbox, render Render, opts Options) *Sched
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Clock == nil {
-		opts.Clock = webhook.SystemClock{}
+		opts.Clock = clock.System{}
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 100
