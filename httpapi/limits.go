@@ -82,7 +82,7 @@ type limiter struct {
 	limits Limits
 	schema graphql.ExecutableSchema
 	// passed remembers documents that passed the shape checks, so a repeated query is not parsed twice.
-	passed *sizedcache.Cache[struct{}]
+	passed *sizedcache.Cache[string, struct{}]
 }
 
 var (
