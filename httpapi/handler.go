@@ -64,9 +64,9 @@ type Options struct {
 	// Registry receives the handler's metrics, which GET /metrics serves with everything else registered there
 	// (nil: a registry of the handler's own).
 	Registry *prometheus.Registry
-	// StatementTimeout, the setting DB_STATEMENT_TIMEOUT, bounds each GraphQL operation's resolvers, and so its
+	// OperationTimeout, the setting OPERATION_TIMEOUT, bounds each GraphQL operation's resolvers, and so its
 	// database work (0: no bound); an operation that runs out answers SERVICE_UNAVAILABLE.
-	StatementTimeout time.Duration
+	OperationTimeout time.Duration
 	// RateLimit limits requests per user (zero: off).
 	RateLimit RateLimit
 	// CORSOrigins are the browser origins allowed to call the API (none: no cross-origin access).
@@ -114,7 +114,7 @@ func (o *Options) defaults() {
 // verification, and over WebSocket, which authenticates in connection_init), GraphQL over Server-Sent Events at
 // /graphql/stream, /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
 // func(http.Handler) http.Handler with one job, the first listed sees the request first, and the GraphQL transport
-// comes last, with the statement timeout among the executor's extensions (newGraphQL).
+// comes last, with the operation timeout among the executor's extensions (newExecutor).
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *Handler {
 	opts.defaults()
 	registry := opts.Registry
@@ -207,7 +207,7 @@ func chain(pieces ...func(http.Handler) http.Handler) func(http.Handler) http.Ha
 
 // newExecutor runs the schema for every transport, with these extensions for each operation: persisted queries
 // first (the limits must measure a document looked up by its hash too), the limits, then, around execution, the
-// statement timeout and the observation of the operation.
+// operation timeout and the observation of the operation.
 func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Executor {
 	schema := graph.NewSchema(store, opts.Logger, opts.Hub)
 	exec := executor.New(schema)
@@ -222,7 +222,7 @@ func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Exec
 	exec.Use(newPersistedQueries(opts.PersistedQueryCacheBytes))
 	exec.Use(newLimiter(opts.Limits, schema))
 	exec.Use(graph.VariableScalars(schema))
-	exec.Use(statementTimeout(opts.StatementTimeout))
+	exec.Use(operationTimeout(opts.OperationTimeout))
 	exec.Use(obs.operations())
 	return exec
 }

@@ -266,9 +266,9 @@ func TestDraining(t *testing.T) {
 	}
 }
 
-// TestStatementTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
+// TestOperationTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
 // checks that an operation fails fast with SERVICE_UNAVAILABLE rather than waiting, and that the API recovers.
-func TestStatementTimeout(t *testing.T) {
+func TestOperationTimeout(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
 		db := modeltest.MustOpenDB(t, kind)
 		db.SetMaxOpenConns(1)
@@ -279,7 +279,7 @@ func TestStatementTimeout(t *testing.T) {
 		t.Cleanup(verifier.Close)
 		h := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
 			Logger:           slog.New(slog.DiscardHandler),
-			StatementTimeout: 200 * time.Millisecond,
+			OperationTimeout: 200 * time.Millisecond,
 		})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

@@ -198,7 +198,7 @@ func TestWebsocketOrigin(t *testing.T) {
 
 func TestWebsocketLimits(t *testing.T) {
 	forEachDB(t, func(t *testing.T, kind string) {
-		a := newLiveAPI(t, kind, httpapi.Options{StatementTimeout: 50 * time.Millisecond}, live.Options{MaxPerUser: 2})
+		a := newLiveAPI(t, kind, httpapi.Options{OperationTimeout: 50 * time.Millisecond}, live.Options{MaxPerUser: 2})
 		c := a.connectAs("alice")
 		c.subscribe("1", eventSubscription, a.from("alice"))
 		c.subscribe("2", eventSubscription, a.from("alice"))
