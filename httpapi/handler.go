@@ -137,23 +137,25 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	)(mux)
 
 	exec := newExecutor(store, opts, obs)
-	limiter := limiterFor(opts.RateLimit) // one bucket per user, whichever transport they use
+	rates := newRateLimiter(opts.RateLimit) // one bucket per user, whichever transport they use (nil: no limit)
 	perRequest := func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) }
 	limits := opts.Limits
 	limits.defaults()
 	overHTTP := chain(
 		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
-		privateToViewer, // Cache-Control: private, no-store on whatever is answered for a viewer
-		limiter.piece,   // per verified user, else per client address
+		privateToViewer,     // Cache-Control: private, no-store on whatever is answered for a viewer
+		rates.limitRequests, // per verified user, else per client address
 	)(&transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
-	// skips the chain's token verification. The upgrade itself is charged to the client's address, so that opening
-	// sockets (each may idle until the init timeout without a token) costs what a request costs; each operation
-	// over the socket is then charged to the user.
+	// skips the chain's token verification.
 	socks := newSockets(verifier, opts, registry)
-	overWebsocket := limiter.piece(socks.handler(perOperation{limiter.limitOperations(exec), perRequest}))
+	overWebsocket := chain(
+		// The upgrade, per client address: opening sockets (each may idle until the init timeout without a token)
+		// costs what a request costs. Each operation over the socket is then charged to the user (limitOperations).
+		rates.limitRequests,
+	)(socks.handler(perOperation{rates.limitOperations(exec), perRequest}))
 	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
@@ -165,7 +167,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	mux.Handle("/graphql/stream", chain(
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
 		privateToViewer,
-		limiter.piece,
+		rates.limitRequests, // one token per stream
 	)(streams))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
@@ -220,7 +222,7 @@ func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Exec
 		exec.Use(extension.Introspection{})
 	}
 	exec.Use(newPersistedQueries(opts.PersistedQueryCacheBytes))
-	exec.Use(newLimiter(opts.Limits, schema))
+	exec.Use(newDocumentLimiter(opts.Limits, schema))
 	exec.Use(graph.VariableScalars(schema))
 	exec.Use(operationTimeout(opts.OperationTimeout))
 	exec.Use(obs.operations())
