@@ -6,7 +6,7 @@
 #   docker build --build-arg VERSION=v1.0.0 -t taskapi .
 #   docker run -p 8080:8080 -e DATABASE_URL=... -e BETTER_AUTH_URL=... taskapi
 #
-# TestImageRecipe (cmd/server) builds the binary with the same script and runs it in an empty root as this user.
+# TestImageRecipe (deploy/) builds the binary with the same script and runs it in an empty root as this user.
 
 ARG GO_VERSION=1.26
 

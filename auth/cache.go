@@ -1,11 +1,11 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
-	"sync"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"taskapi/internal/sizedcache"
 )
 
 // The verifier remembers the tokens it has verified, so that a client sending the same token with every request (as
@@ -27,12 +27,10 @@ import (
 //   - Revocation: the server has none. A JWT is valid until its `exp` whatever happens at the issuer (Better Auth's
 //     sign-out ends the session, not the JWTs issued for it); the cache changes nothing there.
 //   - It is bounded by count (Config.CacheSize) and by bytes (maxCacheBytes; a viewer whose claims are too long to
-//     be worth keeping is not kept), and evicts the least recently used entry first.
+//     be worth keeping is not kept), and evicts the least recently used entry first: a sizedcache.Cache, like the
+//     server's other caches of what clients send.
 type tokenCache struct {
-	mu       sync.Mutex
-	entries  *simplelru.LRU[[sha256.Size]byte, cachedViewer]
-	bytes    int
-	maxBytes int
+	entries *sizedcache.Cache[[sha256.Size]byte, cachedViewer]
 }
 
 type cachedViewer struct {
@@ -40,7 +38,6 @@ type cachedViewer struct {
 	expires time.Time // the token's exp
 	keyed   bool      // verified against the key set, in generation gen
 	gen     uint64
-	size    int
 }
 
 const (
@@ -51,27 +48,28 @@ const (
 	// maxCachedViewerBytes is the most one remembered viewer may take: claims longer than that are verified anew each
 	// time rather than crowd out other users' entries.
 	maxCachedViewerBytes = 2 << 10
-	// cacheEntryOverhead approximates what an entry costs beyond its strings: the key, the times and the list links.
-	cacheEntryOverhead = 160
 )
 
 func newTokenCache(size, maxBytes int) *tokenCache {
-	c := &tokenCache{maxBytes: maxBytes}
-	// NewLRU fails only for a size below 1, which the callers exclude.
-	c.entries, _ = simplelru.NewLRU(size, func(_ [sha256.Size]byte, e cachedViewer) { c.bytes -= e.size })
-	return c
+	return &tokenCache{entries: sizedcache.New(int64(maxBytes), viewerCost,
+		sizedcache.MaxEntries(size), sizedcache.MaxEntryBytes(maxCachedViewerBytes))}
+}
+
+// viewerCost is what a remembered viewer takes: its strings, and the entry around them (the key, the times and the
+// list links among it).
+func viewerCost(_ [sha256.Size]byte, e cachedViewer) int64 {
+	return int64(sizedcache.EntryOverhead + len(e.viewer.ID) + len(e.viewer.Email) + len(e.viewer.Name))
 }
 
 // get returns a copy of the viewer remembered for the token hashed as key, when it was verified, has not expired at
 // now, and, for a key-set token, was verified in the key set's current generation gen.
 func (c *tokenCache) get(key [sha256.Size]byte, now time.Time, gen uint64) (*Viewer, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries.Get(key)
+	e, ok := c.entries.Get(context.Background(), key) // the context is graphql.Cache's, which the cache ignores
 	if !ok {
 		return nil, false
 	}
 	if !now.Before(e.expires) || (e.keyed && e.gen != gen) {
+		// Another request may have put a fresh entry since the Get; removing that costs one more verification.
 		c.entries.Remove(key)
 		return nil, false
 	}
@@ -80,25 +78,13 @@ func (c *tokenCache) get(key [sha256.Size]byte, now time.Time, gen uint64) (*Vie
 }
 
 // put remembers that the token hashed as key verified as viewer, until expires; keyed says it was verified against
-// the key set in generation gen.
+// the key set in generation gen. A viewer over maxCachedViewerBytes is not remembered.
 func (c *tokenCache) put(key [sha256.Size]byte, viewer Viewer, expires time.Time, keyed bool, gen uint64) {
-	size := cacheEntryOverhead + len(viewer.ID) + len(viewer.Email) + len(viewer.Name)
-	if size > maxCachedViewerBytes {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.entries.Remove(key) // a replaced entry's bytes are given back by the eviction callback
-	c.entries.Add(key, cachedViewer{viewer: viewer, expires: expires, keyed: keyed, gen: gen, size: size})
-	c.bytes += size
-	for c.bytes > c.maxBytes {
-		c.entries.RemoveOldest()
-	}
+	c.entries.Add(context.Background(), key, cachedViewer{viewer: viewer, expires: expires, keyed: keyed, gen: gen})
 }
 
 // len returns how many tokens are remembered, and the bytes they are counted as.
 func (c *tokenCache) len() (int, int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.entries.Len(), c.bytes
+	n, bytes := c.entries.Size()
+	return n, int(bytes)
 }

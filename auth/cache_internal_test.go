@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskapi/internal/sizedcache"
 )
 
 // The cache keeps to its byte budget by evicting the least recently used entries, and does not keep a viewer too
@@ -14,7 +16,7 @@ func TestTokenCacheBounds(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	later := now.Add(time.Hour)
 	key := func(i int) [sha256.Size]byte { return sha256.Sum256([]byte(strconv.Itoa(i))) }
-	entry := cacheEntryOverhead + len("user-0")
+	entry := sizedcache.EntryOverhead + len("user-0")
 
 	c := newTokenCache(100, 3*entry)
 	for i := range 5 {

@@ -73,7 +73,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	// part left out (it lives in package main).
 	store := model.NewStore(db.db).WithReadCache(model.NewReadCache(serverReadCacheBytes))
 	h := httpapi.NewHandler(store, verifier, httpapi.Options{
-		Logger: logger, StatementTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
+		Logger: logger, OperationTimeout: 5 * time.Second, RateLimit: httpapi.RateLimit{RPS: 1e6},
 	})
 	labels := pprof.Labels("side", "server")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,5 +1,5 @@
 // Package clocktest gives tests a clock whose time moves only when the test advances it, for the background
-// workers' waits (webhook.Clock).
+// workers' waits and the live transports' timers (clock.Clock).
 package clocktest
 
 import (
@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Fake is a clock (it satisfies webhook.Clock) whose time moves only when the test advances it. Its timers run
+// Fake is a clock (it satisfies clock.Clock) whose time moves only when the test advances it. Its timers run
 // their functions in goroutines of their own, as time.AfterFunc does.
 type Fake struct {
 	mu      sync.Mutex

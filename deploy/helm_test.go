@@ -557,7 +557,7 @@ func TestChartCoversSettings(t *testing.T) {
 	}
 	// Settings of server versions still to come: the chart passes them only when set.
 	ahead := map[string]bool{
-		"OPERATION_TIMEOUT": true, "KAFKA_BROKERS": true, "KAFKA_TOPIC_TASKS": true, "KAFKA_TOPIC_REMINDERS": true,
+		"KAFKA_BROKERS": true, "KAFKA_TOPIC_TASKS": true, "KAFKA_TOPIC_REMINDERS": true,
 		"KAFKA_TLS": true, "KAFKA_SASL_MECHANISM": true, "KAFKA_SASL_USERNAME": true, "KAFKA_SASL_PASSWORD": true,
 	}
 	for _, name := range slices.Sorted(maps.Keys(server)) {

@@ -5,13 +5,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"taskapi/internal/apitest"
 )
 
 var dateTimeFormat = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
 func TestTaskLifecycle(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		task := a.Create("alice", map[string]any{
 			"title": "  Write report  ", "description": "", "priority": "HIGH",
 			"tags": []any{" Work ", "work", "Q4"}, "dueAt": "2026-12-01T18:00:00.123456+01:00",
@@ -27,7 +29,7 @@ func TestTaskLifecycle(t *testing.T) {
 				t.Errorf("dueAt = %v, want UTC with milliseconds", task["dueAt"])
 			}
 			for _, f := range []string{"createdAt", "updatedAt"} {
-				if !dateTimeFormat.MatchString(str(task[f])) {
+				if !dateTimeFormat.MatchString(apitest.Str(task[f])) {
 					t.Errorf("%s = %v", f, task[f])
 				}
 			}
@@ -35,7 +37,7 @@ func TestTaskLifecycle(t *testing.T) {
 				t.Errorf("new task completed: %v", task)
 			}
 		})
-		id := str(task["id"])
+		id := apitest.Str(task["id"])
 		t.Run("IDsAreOpaque", func(t *testing.T) {
 			if strings.Contains(id, "-") || strings.HasPrefix(id, "Task") {
 				t.Errorf("id %q looks parseable", id)
@@ -47,22 +49,22 @@ func TestTaskLifecycle(t *testing.T) {
 		t.Run("TaskAndNode", func(t *testing.T) {
 			r := a.Do("alice", `query($id: ID!) { task(id: $id) { id title } node(id: $id) { __typename id ... on Task { title } } }`,
 				map[string]any{"id": id}).NoErrors(t)
-			if path(r.Data, "task", "id") != id || path(r.Data, "node", "__typename") != "Task" || path(r.Data, "node", "title") != "Write report" {
+			if apitest.Path(r.Data, "task", "id") != id || apitest.Path(r.Data, "node", "__typename") != "Task" || apitest.Path(r.Data, "node", "title") != "Write report" {
 				t.Errorf("data = %v", r.Data)
 			}
 		})
 		t.Run("Nodes", func(t *testing.T) {
 			r := a.Do("alice", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
 				map[string]any{"ids": []any{id, "garbage", id}}).NoErrors(t)
-			nodes := path(r.Data, "nodes").([]any)
-			if len(nodes) != 3 || path(nodes[0], "id") != id || nodes[1] != nil || path(nodes[2], "id") != id {
+			nodes := apitest.Path(r.Data, "nodes").([]any)
+			if len(nodes) != 3 || apitest.Path(nodes[0], "id") != id || nodes[1] != nil || apitest.Path(nodes[2], "id") != id {
 				t.Errorf("nodes = %v", nodes)
 			}
 		})
 		t.Run("UpdateIsAPatch", func(t *testing.T) {
 			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {description: "details", dueAt: null}) {
 				task { title description dueAt priority tags updatedAt } userErrors { code } } }`, map[string]any{"id": id}).NoErrors(t)
-			got := path(r.Data, "updateTask", "task").(map[string]any)
+			got := apitest.Path(r.Data, "updateTask", "task").(map[string]any)
 			if got["title"] != "Write report" || got["description"] != "details" || got["dueAt"] != nil || got["priority"] != "HIGH" {
 				t.Errorf("after patch: %v", got)
 			}
@@ -71,22 +73,22 @@ func TestTaskLifecycle(t *testing.T) {
 			before := a.Do("alice", `query($id: ID!) { task(id: $id) { updatedAt } }`, map[string]any{"id": id}).NoErrors(t)
 			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "Write report"}) { task { updatedAt } } }`,
 				map[string]any{"id": id}).NoErrors(t)
-			if path(r.Data, "updateTask", "task", "updatedAt") != path(before.Data, "task", "updatedAt") {
+			if apitest.Path(r.Data, "updateTask", "task", "updatedAt") != apitest.Path(before.Data, "task", "updatedAt") {
 				t.Errorf("no-op moved updatedAt")
 			}
 		})
 		t.Run("NullForUnclearableFieldsIsInvalid", func(t *testing.T) {
 			r := a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: null, priority: null, tags: null, completed: null}) {
 				task { id } userErrors { field code } } }`, map[string]any{"id": id}).NoErrors(t)
-			if path(r.Data, "updateTask", "task") != nil {
+			if apitest.Path(r.Data, "updateTask", "task") != nil {
 				t.Errorf("task returned with userErrors")
 			}
-			errs := path(r.Data, "updateTask", "userErrors").([]any)
+			errs := apitest.Path(r.Data, "updateTask", "userErrors").([]any)
 			if len(errs) != 4 {
 				t.Fatalf("userErrors = %v", errs)
 			}
 			for _, e := range errs {
-				if path(e, "code") != "INVALID" {
+				if apitest.Path(e, "code") != "INVALID" {
 					t.Errorf("userError %v", e)
 				}
 			}
@@ -95,23 +97,23 @@ func TestTaskLifecycle(t *testing.T) {
 			q := `mutation($id: ID!, $c: Boolean!) { setTaskCompleted(id: $id, completed: $c) { task { completed completedAt updatedAt } } }`
 			first := a.Do("alice", q, map[string]any{"id": id, "c": true}).NoErrors(t)
 			second := a.Do("alice", q, map[string]any{"id": id, "c": true}).NoErrors(t)
-			if path(first.Data, "setTaskCompleted", "task", "completedAt") == nil ||
-				path(first.Data, "setTaskCompleted", "task", "completedAt") != path(second.Data, "setTaskCompleted", "task", "completedAt") ||
-				path(first.Data, "setTaskCompleted", "task", "updatedAt") != path(second.Data, "setTaskCompleted", "task", "updatedAt") {
+			if apitest.Path(first.Data, "setTaskCompleted", "task", "completedAt") == nil ||
+				apitest.Path(first.Data, "setTaskCompleted", "task", "completedAt") != apitest.Path(second.Data, "setTaskCompleted", "task", "completedAt") ||
+				apitest.Path(first.Data, "setTaskCompleted", "task", "updatedAt") != apitest.Path(second.Data, "setTaskCompleted", "task", "updatedAt") {
 				t.Errorf("first %v second %v", first.Data, second.Data)
 			}
 			reopened := a.Do("alice", q, map[string]any{"id": id, "c": false}).NoErrors(t)
-			if path(reopened.Data, "setTaskCompleted", "task", "completedAt") != nil {
+			if apitest.Path(reopened.Data, "setTaskCompleted", "task", "completedAt") != nil {
 				t.Errorf("reopened task keeps completedAt")
 			}
 		})
 		t.Run("StatsAndTags", func(t *testing.T) {
 			r := a.Do("alice", `{ taskStats(timeZone: "Europe/Berlin") { total completed pending completionRate byPriority { priority count } byTag { tag count } }
 				tags { tag count } }`, nil).NoErrors(t)
-			if path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "byPriority", 0, "priority") != "HIGH" {
+			if apitest.Path(r.Data, "taskStats", "total") != float64(1) || apitest.Path(r.Data, "taskStats", "byPriority", 0, "priority") != "HIGH" {
 				t.Errorf("stats = %v", r.Data)
 			}
-			if len(path(r.Data, "taskStats", "byPriority").([]any)) != 3 || len(path(r.Data, "tags").([]any)) != 2 {
+			if len(apitest.Path(r.Data, "taskStats", "byPriority").([]any)) != 3 || len(apitest.Path(r.Data, "tags").([]any)) != 2 {
 				t.Errorf("stats = %v", r.Data)
 			}
 		})
@@ -124,7 +126,7 @@ func TestTaskLifecycle(t *testing.T) {
 		t.Run("DeleteThenRetryIsNotFound", func(t *testing.T) {
 			q := `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`
 			r := a.Do("alice", q, map[string]any{"id": id}).NoErrors(t)
-			if path(r.Data, "deleteTask", "deletedTaskId") != id {
+			if apitest.Path(r.Data, "deleteTask", "deletedTaskId") != id {
 				t.Errorf("data = %v", r.Data)
 			}
 			if c := a.Do("alice", q, map[string]any{"id": id}).Code(t); c != "NOT_FOUND" {
@@ -136,8 +138,8 @@ func TestTaskLifecycle(t *testing.T) {
 			a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
 			a.Create("alice", map[string]any{"title": "pending"})
 			r := a.Do("alice", `mutation { clearCompletedTasks { deletedTaskIds count } }`, nil).NoErrors(t)
-			ids := path(r.Data, "clearCompletedTasks", "deletedTaskIds").([]any)
-			if path(r.Data, "clearCompletedTasks", "count") != float64(1) || len(ids) != 1 || ids[0] != done["id"] {
+			ids := apitest.Path(r.Data, "clearCompletedTasks", "deletedTaskIds").([]any)
+			if apitest.Path(r.Data, "clearCompletedTasks", "count") != float64(1) || len(ids) != 1 || ids[0] != done["id"] {
 				t.Errorf("data = %v", r.Data)
 			}
 		})
@@ -145,22 +147,22 @@ func TestTaskLifecycle(t *testing.T) {
 }
 
 func TestCreateTaskUserErrors(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		tags := []any{"ok", "", strings.Repeat("x", 33), "fine"}
-		r := a.Do("alice", createTask, map[string]any{"input": map[string]any{
+		r := a.Do("alice", apitest.CreateTask, map[string]any{"input": map[string]any{
 			"title": "   ", "description": strings.Repeat("d", 1001), "tags": tags, "idempotencyKey": strings.Repeat("k", 101),
 		}}).NoErrors(t)
-		if path(r.Data, "createTask", "task") != nil || path(r.Data, "createTask", "taskEdge") != nil {
+		if apitest.Path(r.Data, "createTask", "task") != nil || apitest.Path(r.Data, "createTask", "taskEdge") != nil {
 			t.Errorf("task returned with userErrors: %v", r.Data)
 		}
 		got := map[string]string{}
-		for _, e := range path(r.Data, "createTask", "userErrors").([]any) {
+		for _, e := range apitest.Path(r.Data, "createTask", "userErrors").([]any) {
 			var field []string
-			for _, f := range path(e, "field").([]any) {
+			for _, f := range apitest.Path(e, "field").([]any) {
 				field = append(field, f.(string))
 			}
-			got[strings.Join(field, ".")] = str(path(e, "code"))
+			got[strings.Join(field, ".")] = apitest.Str(apitest.Path(e, "code"))
 		}
 		want := map[string]string{
 			"input.title": "BLANK", "input.description": "TOO_LONG", "input.tags.1": "BLANK", "input.tags.2": "TOO_LONG",
@@ -171,23 +173,23 @@ func TestCreateTaskUserErrors(t *testing.T) {
 				t.Errorf("userErrors[%s] = %q, want %q (all: %v)", k, got[k], v, got)
 			}
 		}
-		if n := a.Do("alice", `{ tasks { totalCount } }`, nil).NoErrors(t); path(n.Data, "tasks", "totalCount") != float64(0) {
+		if n := a.Do("alice", `{ tasks { totalCount } }`, nil).NoErrors(t); apitest.Path(n.Data, "tasks", "totalCount") != float64(0) {
 			t.Errorf("invalid input wrote a task")
 		}
 		eleven := make([]any, 11)
 		for i := range eleven {
 			eleven[i] = string(rune('a' + i))
 		}
-		r = a.Do("alice", createTask, map[string]any{"input": map[string]any{"title": "t", "tags": eleven}}).NoErrors(t)
-		if e := path(r.Data, "createTask", "userErrors", 0); path(e, "code") != "TOO_MANY" || path(e, "field", 1) != "tags" {
+		r = a.Do("alice", apitest.CreateTask, map[string]any{"input": map[string]any{"title": "t", "tags": eleven}}).NoErrors(t)
+		if e := apitest.Path(r.Data, "createTask", "userErrors", 0); apitest.Path(e, "code") != "TOO_MANY" || apitest.Path(e, "field", 1) != "tags" {
 			t.Errorf("eleven tags: %v", r.Data)
 		}
 	})
 }
 
 func TestIdempotentCreate(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		input := map[string]any{"title": "once", "idempotencyKey": "key-1"}
 		first := a.Create("alice", input)
 		a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`, map[string]any{"id": first["id"]}).NoErrors(t)
@@ -200,7 +202,7 @@ func TestIdempotentCreate(t *testing.T) {
 			t.Errorf("keys must be per user")
 		}
 		a.Do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": first["id"]}).NoErrors(t)
-		r := a.Do("alice", createTask, map[string]any{"input": input})
+		r := a.Do("alice", apitest.CreateTask, map[string]any{"input": input})
 		if r.Code(t) != "NOT_FOUND" {
 			t.Errorf("replay after delete: %+v", r)
 		}
@@ -210,12 +212,12 @@ func TestIdempotentCreate(t *testing.T) {
 // TestIsolation checks every operation that takes an id: another user's task must look exactly like a random id,
 // and stay unchanged.
 func TestIsolation(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		owned := a.Create("alice", map[string]any{"title": "alice's", "tags": []any{"secret"}, "dueAt": "2020-01-01T00:00:00Z"})
 		done := a.Create("alice", map[string]any{"title": "alice's done"})
 		a.Do("alice", `mutation($id: ID!) { setTaskCompleted(id: $id, completed: true) { task { id } } }`, map[string]any{"id": done["id"]}).NoErrors(t)
-		foreign := str(owned["id"])
+		foreign := apitest.Str(owned["id"])
 		missing := base64.RawURLEncoding.EncodeToString([]byte("Task:0193a0f2-7e5c-7bbb-8000-000000000000"))
 		malformed := "not-an-id"
 
@@ -229,7 +231,7 @@ func TestIsolation(t *testing.T) {
 				var messages []string
 				for _, id := range []string{foreign, missing, malformed} {
 					r := a.Do("bob", q, map[string]any{"id": id})
-					if r.Code(t) != "NOT_FOUND" || path(r.Data, name) != nil {
+					if r.Code(t) != "NOT_FOUND" || apitest.Path(r.Data, name) != nil {
 						t.Errorf("id %s: %+v", id, r)
 					}
 					messages = append(messages, r.Errors[0].Message)
@@ -243,7 +245,7 @@ func TestIsolation(t *testing.T) {
 			for _, id := range []string{foreign, missing, malformed} {
 				r := a.Do("bob", `query($id: ID!) { task(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id } }`,
 					map[string]any{"id": id}).NoErrors(t)
-				if path(r.Data, "task") != nil || path(r.Data, "node") != nil || path(r.Data, "nodes", 0) != nil {
+				if apitest.Path(r.Data, "task") != nil || apitest.Path(r.Data, "node") != nil || apitest.Path(r.Data, "nodes", 0) != nil {
 					t.Errorf("id %s: %v", id, r.Data)
 				}
 			}
@@ -253,16 +255,16 @@ func TestIsolation(t *testing.T) {
 			a.Do("bob", `mutation { clearCompletedTasks { count } }`, nil).NoErrors(t)
 			r := a.Do("bob", `{ tasks(filter: {search: "alice"}) { totalCount nodes { id } }
 				all: tasks { totalCount } taskStats { total completed overdue byTag { tag } } tags { tag } }`, nil).NoErrors(t)
-			if path(r.Data, "tasks", "totalCount") != float64(0) || path(r.Data, "all", "totalCount") != float64(1) ||
-				path(r.Data, "taskStats", "total") != float64(1) || path(r.Data, "taskStats", "overdue") != float64(0) ||
-				len(path(r.Data, "taskStats", "byTag").([]any)) != 0 || len(path(r.Data, "tags").([]any)) != 0 {
+			if apitest.Path(r.Data, "tasks", "totalCount") != float64(0) || apitest.Path(r.Data, "all", "totalCount") != float64(1) ||
+				apitest.Path(r.Data, "taskStats", "total") != float64(1) || apitest.Path(r.Data, "taskStats", "overdue") != float64(0) ||
+				len(apitest.Path(r.Data, "taskStats", "byTag").([]any)) != 0 || len(apitest.Path(r.Data, "tags").([]any)) != 0 {
 				t.Errorf("bob sees alice's tasks: %v", r.Data)
 			}
 		})
 		t.Run("OwnerTasksUnchanged", func(t *testing.T) {
 			r := a.Do("alice", `query($a: ID!, $b: ID!) { a: task(id: $a) { title completed } b: task(id: $b) { completed } }`,
 				map[string]any{"a": foreign, "b": done["id"]}).NoErrors(t)
-			if path(r.Data, "a", "title") != "alice's" || path(r.Data, "a", "completed") != false || path(r.Data, "b", "completed") != true {
+			if apitest.Path(r.Data, "a", "title") != "alice's" || apitest.Path(r.Data, "a", "completed") != false || apitest.Path(r.Data, "b", "completed") != true {
 				t.Errorf("alice's tasks changed: %v", r.Data)
 			}
 		})
@@ -270,11 +272,11 @@ func TestIsolation(t *testing.T) {
 }
 
 func TestPaginationThroughAPI(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		var created []string
 		for i := 0; i < 7; i++ {
-			created = append(created, str(a.Create("alice", map[string]any{"title": "t"})["id"]))
+			created = append(created, apitest.Str(a.Create("alice", map[string]any{"title": "t"})["id"]))
 		}
 		q := `query($first: Int, $after: String, $last: Int, $before: String) {
 			tasks(first: $first, after: $after, last: $last, before: $before) {
@@ -283,16 +285,16 @@ func TestPaginationThroughAPI(t *testing.T) {
 		vars := map[string]any{"first": 3}
 		for {
 			r := a.Do("alice", q, vars).NoErrors(t)
-			for _, e := range path(r.Data, "tasks", "edges").([]any) {
-				seen = append(seen, str(path(e, "node", "id")))
+			for _, e := range apitest.Path(r.Data, "tasks", "edges").([]any) {
+				seen = append(seen, apitest.Str(apitest.Path(e, "node", "id")))
 			}
-			if path(r.Data, "tasks", "totalCount") != float64(7) {
-				t.Fatalf("totalCount = %v", path(r.Data, "tasks", "totalCount"))
+			if apitest.Path(r.Data, "tasks", "totalCount") != float64(7) {
+				t.Fatalf("totalCount = %v", apitest.Path(r.Data, "tasks", "totalCount"))
 			}
-			if path(r.Data, "tasks", "pageInfo", "hasNextPage") != true {
+			if apitest.Path(r.Data, "tasks", "pageInfo", "hasNextPage") != true {
 				break
 			}
-			vars = map[string]any{"first": 3, "after": path(r.Data, "tasks", "pageInfo", "endCursor")}
+			vars = map[string]any{"first": 3, "after": apitest.Path(r.Data, "tasks", "pageInfo", "endCursor")}
 		}
 		if len(seen) != 7 {
 			t.Fatalf("saw %d tasks", len(seen))
@@ -310,15 +312,15 @@ func TestPaginationThroughAPI(t *testing.T) {
 		}
 		// A cursor of another order is refused.
 		r := a.Do("alice", `{ tasks(orderBy: {field: TITLE, direction: ASC}, first: 1) { pageInfo { endCursor } } }`, nil).NoErrors(t)
-		cursor := path(r.Data, "tasks", "pageInfo", "endCursor")
+		cursor := apitest.Path(r.Data, "tasks", "pageInfo", "endCursor")
 		if r := a.Do("alice", q, map[string]any{"first": 1, "after": cursor}); r.Code(t) != "BAD_USER_INPUT" {
 			t.Errorf("foreign cursor accepted")
 		}
 		// createTask's edge cursor belongs to the default order.
-		created8 := a.Do("alice", createTask, map[string]any{"input": map[string]any{"title": "eighth"}}).NoErrors(t)
-		edgeCursor := path(created8.Data, "createTask", "taskEdge", "cursor")
+		created8 := a.Do("alice", apitest.CreateTask, map[string]any{"input": map[string]any{"title": "eighth"}}).NoErrors(t)
+		edgeCursor := apitest.Path(created8.Data, "createTask", "taskEdge", "cursor")
 		next := a.Do("alice", q, map[string]any{"first": 1, "after": edgeCursor}).NoErrors(t)
-		if path(next.Data, "tasks", "edges", 0, "node", "id") != created[6] {
+		if apitest.Path(next.Data, "tasks", "edges", 0, "node", "id") != created[6] {
 			t.Errorf("the edge cursor does not continue the default list: %v", next.Data)
 		}
 	})

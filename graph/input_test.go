@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 )
 
 // TestClientInputIsTheClients sends what a careless or hostile client sends and checks that each is answered with
@@ -45,11 +46,11 @@ func TestClientInputIsTheClients(t *testing.T) {
 		{"SchemaWithoutIntrospection", `{ __schema { types { name } } }`, nil, 400, "GRAPHQL_VALIDATION_FAILED", "", false, true},
 		{"TypeWithoutIntrospection", `{ __type(name: "Task") { name } }`, nil, 400, "GRAPHQL_VALIDATION_FAILED", "", false, true},
 	}
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		var logs bytes.Buffer
 		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		open := newAPIWith(t, kind, httpapi.Options{Logger: logger})
-		closed := newAPIWith(t, kind, httpapi.Options{Logger: logger, DisableIntrospection: true})
+		open := apitest.New(t, kind, httpapi.Options{Logger: logger})
+		closed := apitest.New(t, kind, httpapi.Options{Logger: logger, DisableIntrospection: true})
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				logs.Reset()
@@ -60,9 +61,9 @@ func TestClientInputIsTheClients(t *testing.T) {
 				body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
 				resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
 					"Content-Type": "application/json", "Accept": "application/graphql-response+json",
-					"Authorization": "Bearer " + token(t, "alice"),
+					"Authorization": "Bearer " + apitest.Token(t, "alice"),
 				}, body)
-				var r result
+				var r apitest.Result
 				if err := json.Unmarshal(raw, &r); err != nil {
 					t.Fatalf("decode %s: %v", raw, err)
 				}
@@ -85,8 +86,8 @@ func TestClientInputIsTheClients(t *testing.T) {
 				open.Create("edges", map[string]any{"title": due, "dueAt": due})
 			}
 			r := open.Do("edges", `{ tasks(orderBy: {field: DUE_AT, direction: ASC}) { nodes { dueAt } } }`, nil).NoErrors(t)
-			nodes := path(r.Data, "tasks", "nodes").([]any)
-			if len(nodes) != 4 || path(nodes[0], "dueAt") != "0001-01-01T00:00:00.000Z" || path(nodes[3], "dueAt") != "9999-12-31T23:59:59.999Z" {
+			nodes := apitest.Path(r.Data, "tasks", "nodes").([]any)
+			if len(nodes) != 4 || apitest.Path(nodes[0], "dueAt") != "0001-01-01T00:00:00.000Z" || apitest.Path(nodes[3], "dueAt") != "9999-12-31T23:59:59.999Z" {
 				t.Errorf("nodes = %v", nodes)
 			}
 		})
@@ -96,8 +97,8 @@ func TestClientInputIsTheClients(t *testing.T) {
 // TestNoSuggestionsWithoutIntrospection: with introspection off, no validation error suggests a name ("Did you
 // mean"), which would tell the schema introspection withholds; with it on they help.
 func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
-	open := newAPI(t, "sqlite")
-	closed := newAPIWith(t, "sqlite", httpapi.Options{DisableIntrospection: true})
+	open := apitest.New(t, "sqlite")
+	closed := apitest.New(t, "sqlite", httpapi.Options{DisableIntrospection: true})
 	for name, query := range map[string]string{
 		"Field":      `{ tas }`,
 		"Argument":   `{ tasks(frist: 1) { totalCount } }`,
@@ -108,7 +109,7 @@ func TestNoSuggestionsWithoutIntrospection(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, c := range []struct {
-				a    *api
+				a    *apitest.API
 				want bool // introspection is on: suggestions may come
 			}{{open, true}, {closed, false}} {
 				r := c.a.Do("alice", query, nil)

@@ -2,9 +2,7 @@ package graph_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"taskapi/internal/apitest"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -45,7 +44,7 @@ func (c *statementCounter) during(f func()) []string {
 
 // seedTasks gives user n tasks, with tags and due dates, straight through the store, and returns their global ids
 // (read back through the API).
-func (a *api) seedTasks(user string, n int) []string {
+func seedTasks(a *apitest.API, user string, n int) []string {
 	a.T.Helper()
 	store := model.NewStore(a.DB)
 	tags := []string{"work", "home", "urgent", "errand"}
@@ -59,30 +58,10 @@ func (a *api) seedTasks(user string, n int) []string {
 	}
 	r := a.Do(user, `{ tasks(first: 100) { nodes { id } } }`, nil).NoErrors(a.T)
 	var ids []string
-	for _, node := range path(r.Data, "tasks", "nodes").([]any) {
-		ids = append(ids, str(path(node, "id")))
+	for _, node := range apitest.Path(r.Data, "tasks", "nodes").([]any) {
+		ids = append(ids, apitest.Str(apitest.Path(node, "id")))
 	}
 	return ids
-}
-
-// batch posts operations as one batch as user and returns the results, failing on any error.
-func (a *api) batch(user string, ops ...map[string]any) []result {
-	a.T.Helper()
-	body, _ := json.Marshal(ops)
-	resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
-		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.T, user),
-	}, body)
-	if resp.StatusCode != http.StatusOK {
-		a.T.Fatalf("status %d: %s", resp.StatusCode, raw)
-	}
-	var results []result
-	if err := json.Unmarshal(raw, &results); err != nil || len(results) != len(ops) {
-		a.T.Fatalf("want %d results: %s", len(ops), raw)
-	}
-	for _, r := range results {
-		r.NoErrors(a.T)
-	}
-	return results
 }
 
 // dashboardQuery asks for everything a dashboard shows, several things twice over, as a client built from
@@ -105,9 +84,9 @@ const dashboardQuery = `query Dashboard($ids: [ID!]!, $id: ID!) {
 // TestStatementsDoNotGrow pins the absence of N+1 queries: the statements an operation makes the database run do not
 // grow with the size of its pages, nor with the number of identical operations in a batch.
 func TestStatementsDoNotGrow(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
-		ids := a.seedTasks("alice", 100)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
+		ids := seedTasks(a, "alice", 100)
 		counter := &statementCounter{}
 		a.DB.AddQueryHook(counter)
 
@@ -123,10 +102,10 @@ func TestStatementsDoNotGrow(t *testing.T) {
 			for _, n := range []int{1, 20, 100} {
 				statements := counter.during(func() {
 					r := a.Do("alice", page, map[string]any{"first": n, "ids": ids[:n]}).NoErrors(t)
-					if got := len(path(r.Data, "nodes").([]any)); got != n {
+					if got := len(apitest.Path(r.Data, "nodes").([]any)); got != n {
 						t.Fatalf("nodes: %d, want %d", got, n)
 					}
-					if got := len(path(r.Data, "tasks", "edges").([]any)); got != n {
+					if got := len(apitest.Path(r.Data, "tasks", "edges").([]any)); got != n {
 						t.Fatalf("edges: %d, want %d", got, n)
 					}
 				})
@@ -141,12 +120,12 @@ func TestStatementsDoNotGrow(t *testing.T) {
 
 		t.Run("IdenticalOperationsOfABatch", func(t *testing.T) {
 			op := map[string]any{"query": dashboardQuery, "variables": map[string]any{"ids": ids[:30], "id": ids[0]}}
-			var one []result
-			single := counter.during(func() { one = a.batch("alice", op) })
+			var one []apitest.Result
+			single := counter.during(func() { one = a.Batch("alice", op) })
 			many := counter.during(func() {
-				results := a.batch("alice", op, op, op, op, op, op, op, op, op, op)
+				results := a.Batch("alice", op, op, op, op, op, op, op, op, op, op)
 				for i, r := range results {
-					if !jsonEqual(r.Data, one[0].Data) {
+					if !apitest.JSONEqual(r.Data, one[0].Data) {
 						t.Errorf("result %d differs from the single operation's", i)
 					}
 				}
@@ -168,9 +147,9 @@ func TestStatementsDoNotGrow(t *testing.T) {
 // A batch behaves as if its operations ran one after another: what the queries before a mutation read is not
 // served to the queries after it.
 func TestBatchQueriesAfterAMutationSeeIt(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
-		ids := a.seedTasks("alice", 3)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
+		ids := seedTasks(a, "alice", 3)
 		read := map[string]any{"query": `query($id: ID!, $ids: [ID!]!) {
 				task(id: $id) { title } nodes(ids: $ids) { ... on Task { title } }
 				tasks(filter: { status: PENDING }) { totalCount nodes { id } }
@@ -179,45 +158,39 @@ func TestBatchQueriesAfterAMutationSeeIt(t *testing.T) {
 		update := map[string]any{"query": `mutation($id: ID!) {
 				updateTask(id: $id, input: { title: "Renamed", completed: true, tags: ["fresh"] }) { task { id } } }`,
 			"variables": map[string]any{"id": ids[0]}}
-		results := a.batch("alice", read, read, update, read)
+		results := a.Batch("alice", read, read, update, read)
 		before, after := results[0], results[3]
-		if !jsonEqual(results[1].Data, before.Data) {
+		if !apitest.JSONEqual(results[1].Data, before.Data) {
 			t.Errorf("two reads before the mutation differ: %v / %v", results[1].Data, before.Data)
 		}
-		if path(before.Data, "task", "title") == "Renamed" || path(after.Data, "task", "title") != "Renamed" {
-			t.Errorf("task(id): before %v, after %v", path(before.Data, "task", "title"), path(after.Data, "task", "title"))
+		if apitest.Path(before.Data, "task", "title") == "Renamed" || apitest.Path(after.Data, "task", "title") != "Renamed" {
+			t.Errorf("task(id): before %v, after %v", apitest.Path(before.Data, "task", "title"), apitest.Path(after.Data, "task", "title"))
 		}
-		if path(after.Data, "nodes", 0, "title") != "Renamed" {
-			t.Errorf("nodes after the mutation: %v", path(after.Data, "nodes"))
+		if apitest.Path(after.Data, "nodes", 0, "title") != "Renamed" {
+			t.Errorf("nodes after the mutation: %v", apitest.Path(after.Data, "nodes"))
 		}
-		if b, c := path(before.Data, "tasks", "totalCount"), path(after.Data, "tasks", "totalCount"); b != 3.0 || c != 2.0 {
+		if b, c := apitest.Path(before.Data, "tasks", "totalCount"), apitest.Path(after.Data, "tasks", "totalCount"); b != 3.0 || c != 2.0 {
 			t.Errorf("pending totalCount: before %v, after %v", b, c)
 		}
-		if len(path(after.Data, "tasks", "nodes").([]any)) != 2 {
-			t.Errorf("pending tasks after the mutation: %v", path(after.Data, "tasks", "nodes"))
+		if len(apitest.Path(after.Data, "tasks", "nodes").([]any)) != 2 {
+			t.Errorf("pending tasks after the mutation: %v", apitest.Path(after.Data, "tasks", "nodes"))
 		}
-		if b, c := path(before.Data, "taskStats", "completed"), path(after.Data, "taskStats", "completed"); b != 0.0 || c != 1.0 {
+		if b, c := apitest.Path(before.Data, "taskStats", "completed"), apitest.Path(after.Data, "taskStats", "completed"); b != 0.0 || c != 1.0 {
 			t.Errorf("completed: before %v, after %v", b, c)
 		}
-		if !strings.Contains(fmt.Sprint(path(after.Data, "tags")), "fresh") {
-			t.Errorf("tags after the mutation: %v", path(after.Data, "tags"))
+		if !strings.Contains(fmt.Sprint(apitest.Path(after.Data, "tags")), "fresh") {
+			t.Errorf("tags after the mutation: %v", apitest.Path(after.Data, "tags"))
 		}
 	})
-}
-
-func jsonEqual(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
 }
 
 // totalCount is read with its page when the selection asks for it, however it asks (directly, in a fragment): one
 // statement on PostgreSQL, where the count rides in the page's statement; a page without totalCount counts nothing.
 func TestTotalCountReadWithItsPage(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
-		a.seedTasks("alice", 30)
-		a.seedTasks("bob", 5)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
+		seedTasks(a, "alice", 30)
+		seedTasks(a, "bob", 5)
 		counter := &statementCounter{}
 		a.DB.AddQueryHook(counter)
 		withCount := 1
@@ -235,7 +208,7 @@ func TestTotalCountReadWithItsPage(t *testing.T) {
 			{"NotAsked", `{ tasks(first: 5) { nodes { id } } }`, 1, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				var r result
+				var r apitest.Result
 				statements := counter.during(func() { r = a.Do("alice", tc.query, nil).NoErrors(t) })
 				if len(statements) != tc.statements {
 					t.Errorf("%d statements, want %d:\n%s", len(statements), tc.statements, strings.Join(statements, "\n"))
@@ -244,7 +217,7 @@ func TestTotalCountReadWithItsPage(t *testing.T) {
 					t.Errorf("counted: %v, want %v", counted, tc.counts)
 				}
 				if tc.counts {
-					if n := path(r.Data, "tasks", "totalCount"); n != float64(30) {
+					if n := apitest.Path(r.Data, "tasks", "totalCount"); n != float64(30) {
 						t.Errorf("totalCount = %v, want 30", n)
 					}
 				}

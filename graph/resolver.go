@@ -1,8 +1,8 @@
 // Package graph is the schema's world of the task API: the code gqlgen generates from schema.graphqls, the
 // resolvers, the per-request loaders, the scalars, and the error presenter with the error codes of the contract. It
-// knows nothing of HTTP: package httpapi serves it (and later transports, such as WebSocket and SSE, serve it the
-// same way) by running NewSchema on an executor with ErrorPresenter, RecoverPanic, ValidationRules and the
-// VariableScalars extension, giving each request its loaders (WithLoaders) and its id (WithRequestID).
+// knows nothing of HTTP: package httpapi serves it over HTTP, WebSocket and Server-Sent Events, all three on one
+// executor running NewSchema with ErrorPresenter, RecoverPanic, ValidationRules and the VariableScalars extension,
+// and gives each request (each operation, over a socket) its loaders (WithLoaders) and its id (WithRequestID).
 package graph
 
 //go:generate go tool gqlgen generate

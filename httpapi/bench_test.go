@@ -13,6 +13,7 @@ import (
 
 	"taskapi/auth"
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -66,7 +67,7 @@ func benchHandler(b *testing.B, kind string, n int, cached bool) http.Handler {
 			b.Fatal(err)
 		}
 	}
-	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func BenchmarkHandler(b *testing.B) {
 }
 
 func benchmarkHandler(b *testing.B, h http.Handler) {
-	bearer := "Bearer " + token(b, benchUser)
+	bearer := "Bearer " + apitest.Token(b, benchUser)
 	one := func(query string, vars map[string]any) []byte {
 		body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 		if err != nil {

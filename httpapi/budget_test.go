@@ -9,21 +9,22 @@ import (
 
 	"taskapi/graph"
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/model/modeltest"
 )
 
 // TestBatchSharesOneComplexityBudget: the operations of one batch spend one complexity budget between them, in
 // order; one that does not fit is refused in its slot and leaves the budget to those after it that do.
 func TestBatchSharesOneComplexityBudget(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxComplexity: 700}})
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxComplexity: 700}})
 	big := map[string]any{"query": "{ tasks(first: 100) { nodes { id title } } }"} // 1 + 100 × 3 = 301
 	small := map[string]any{"query": "{ viewer { id } }"}
 	body, _ := json.Marshal([]map[string]any{big, big, big, small})
-	resp, raw := post(t, a, map[string]string{"Authorization": "Bearer " + token(t, "alice")}, string(body))
+	resp, raw := post(t, a, map[string]string{"Authorization": "Bearer " + apitest.Token(t, "alice")}, string(body))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, raw)
 	}
-	var results []result
+	var results []apitest.Result
 	if err := json.Unmarshal(raw, &results); err != nil || len(results) != 4 {
 		t.Fatalf("%s", raw)
 	}
@@ -47,8 +48,8 @@ func TestBatchSharesOneComplexityBudget(t *testing.T) {
 // TestRateLimitChargesEachOperation: a batch costs the rate limit one request per operation; a batch the bucket
 // cannot pay for is refused whole, 429, and takes nothing.
 func TestRateLimitChargesEachOperation(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 5}})
-	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice")}
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 5}})
+	alice := map[string]string{"Authorization": "Bearer " + apitest.Token(t, "alice")}
 	op := `{"query":"{ viewer { id } }"}`
 	batch := func(n int) string { return "[" + strings.Repeat(op+",", n-1) + op + "]" }
 
@@ -59,7 +60,7 @@ func TestRateLimitChargesEachOperation(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("a batch of 2 with one request left: %d %s", resp.StatusCode, raw)
 	}
-	var r result
+	var r apitest.Result
 	if err := json.Unmarshal(raw, &r); err != nil || r.Code(t) != graph.CodeRateLimited {
 		t.Fatalf("body %s", raw)
 	}
@@ -74,8 +75,8 @@ func TestRateLimitChargesEachOperation(t *testing.T) {
 // TestValuesCountedBeforeDecoding: variables and extensions over the limit of values are refused as
 // QUERY_TOO_COMPLEX (limit variableValues or extensionValues) over POST, in a batch's slot, and over GET.
 func TestValuesCountedBeforeDecoding(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxVariableValues: 100}})
-	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice"), "Accept": "application/graphql-response+json"}
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxVariableValues: 100}})
+	alice := map[string]string{"Authorization": "Bearer " + apitest.Token(t, "alice"), "Accept": "application/graphql-response+json"}
 	zeros := "[" + strings.Repeat("0,", 200) + "0]"
 	query := `"query($ids: [ID!]!) { nodes(ids: $ids) { id } }"`
 	cases := map[string]struct{ body, limit string }{
@@ -85,7 +86,7 @@ func TestValuesCountedBeforeDecoding(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			resp, raw := post(t, a, alice, c.body)
-			var r result
+			var r apitest.Result
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +94,7 @@ func TestValuesCountedBeforeDecoding(t *testing.T) {
 				t.Fatalf("status %d: %s", resp.StatusCode, raw)
 			}
 			resp, raw = post(t, a, alice, "["+c.body+`,{"query":"{ viewer { id } }"}]`)
-			var results []result
+			var results []apitest.Result
 			if err := json.Unmarshal(raw, &results); err != nil || resp.StatusCode != http.StatusOK || len(results) != 2 {
 				t.Fatalf("batch: status %d: %s", resp.StatusCode, raw)
 			}
@@ -106,7 +107,7 @@ func TestValuesCountedBeforeDecoding(t *testing.T) {
 	t.Run("GET", func(t *testing.T) {
 		u := "/graphql?query=" + url.QueryEscape(`{ viewer { id } }`) + "&extensions=" + url.QueryEscape(`{"padding":`+zeros+`}`)
 		resp, raw := a.Request(http.MethodGet, u, alice, nil)
-		var r result
+		var r apitest.Result
 		if err := json.Unmarshal(raw, &r); err != nil || resp.StatusCode != http.StatusBadRequest || r.Errors[0].Extensions["limit"] != "extensionValues" {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/model/modeltest"
 )
 
@@ -16,8 +17,8 @@ import (
 // a POST, a persisted-query miss, a rate-limit refusal) is Cache-Control: private, no-store; what is the same for
 // everyone (introspection without a token) is not marked private, and every answer varies by Authorization.
 func TestNoSharedCacheKeepsAViewersAnswer(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 4}})
-	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice")}
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 4}})
+	alice := map[string]string{"Authorization": "Bearer " + apitest.Token(t, "alice")}
 	query := "{ viewer { id email } }"
 	sum := sha256.Sum256([]byte(query))
 	ext := url.QueryEscape(`{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(sum[:]) + `"}}`)

@@ -20,7 +20,7 @@ func TestChainPassesStreamingThrough(t *testing.T) {
 	obs := newObserver(slog.New(slog.DiscardHandler), newMetrics(prometheus.NewRegistry()))
 	drain := drainSignal(make(chan struct{}))
 	pieces := chain(requestID, obs.observe, drain.closeWhenDraining, securityHeaders,
-		cors([]string{"https://app.example.com"}), verifyToken(nil, slog.New(slog.DiscardHandler), false), rateLimit(RateLimit{RPS: 100}))
+		cors([]string{"https://app.example.com"}), verifyToken(nil, slog.New(slog.DiscardHandler), false), newRateLimiter(RateLimit{RPS: 100}).limitRequests)
 
 	t.Run("Flush", func(t *testing.T) {
 		flushed := make(chan struct{})

@@ -7,7 +7,7 @@ import (
 	"taskapi/internal/sizedcache"
 )
 
-var _ graphql.Cache[*ast.QueryDocument] = (*sizedcache.Cache[*ast.QueryDocument])(nil)
+var _ graphql.Cache[*ast.QueryDocument] = (*sizedcache.Cache[string, *ast.QueryDocument])(nil)
 
 // nodeCost is what one node of a parsed and validated document takes in memory, beyond the document's text, which
 // the parsed document keeps (its names and strings are substrings of it): the node, its position, and what

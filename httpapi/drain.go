@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"time"
+)
 
 // drainSignal is the server's shutdown as the handler sees it: once the channel is closed, /readyz answers 503 and
 // every response closes its connection, so that load balancers and keep-alive clients move to another instance
@@ -28,4 +32,16 @@ func (d drainSignal) closeWhenDraining(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// waitFor polls done until it reports true or ctx ends: how the live transports' closeAll wait for their
+// connections' handlers to return.
+func waitFor(ctx context.Context, done func() bool) {
+	for !done() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }

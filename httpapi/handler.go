@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"taskapi/auth"
+	"taskapi/clock"
 	"taskapi/graph"
 	"taskapi/httpapi/graphiql"
 	"taskapi/internal/sizedcache"
@@ -56,16 +57,16 @@ type Options struct {
 	// later is dropped (default 20 s).
 	WebsocketPingInterval time.Duration
 	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
-	Clock Clock
+	Clock clock.Clock
 
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
 
 	// Registry receives the handler's metrics, which GET /metrics serves with everything else registered there
 	// (nil: a registry of the handler's own).
 	Registry *prometheus.Registry
-	// StatementTimeout, the setting DB_STATEMENT_TIMEOUT, bounds each GraphQL operation's resolvers, and so its
+	// OperationTimeout, the setting OPERATION_TIMEOUT, bounds each GraphQL operation's resolvers, and so its
 	// database work (0: no bound); an operation that runs out answers SERVICE_UNAVAILABLE.
-	StatementTimeout time.Duration
+	OperationTimeout time.Duration
 	// RateLimit limits requests per user (zero: off).
 	RateLimit RateLimit
 	// CORSOrigins are the browser origins allowed to call the API (none: no cross-origin access).
@@ -105,7 +106,7 @@ func (o *Options) defaults() {
 		o.WebsocketPingInterval = 20 * time.Second
 	}
 	if o.Clock == nil {
-		o.Clock = systemClock{}
+		o.Clock = clock.System{}
 	}
 }
 
@@ -113,7 +114,7 @@ func (o *Options) defaults() {
 // verification, and over WebSocket, which authenticates in connection_init), GraphQL over Server-Sent Events at
 // /graphql/stream, /healthz, /readyz and /metrics. It reads top to bottom as the chain a request passes through: each piece is a
 // func(http.Handler) http.Handler with one job, the first listed sees the request first, and the GraphQL transport
-// comes last, with the statement timeout among the executor's extensions (newGraphQL).
+// comes last, with the operation timeout among the executor's extensions (newExecutor).
 func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *Handler {
 	opts.defaults()
 	registry := opts.Registry
@@ -136,23 +137,25 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	)(mux)
 
 	exec := newExecutor(store, opts, obs)
-	limiter := limiterFor(opts.RateLimit) // one bucket per user, whichever transport they use
+	rates := newRateLimiter(opts.RateLimit) // one bucket per user, whichever transport they use (nil: no limit)
 	perRequest := func(ctx context.Context) context.Context { return graph.WithLoaders(ctx, store) }
 	limits := opts.Limits
 	limits.defaults()
 	overHTTP := chain(
 		// The viewer, or 401 for a bad token (the reason logged); none is fine (introspection).
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
-		privateToViewer, // Cache-Control: private, no-store on whatever is answered for a viewer
-		limiter.piece,   // per verified user, else per client address
+		privateToViewer,     // Cache-Control: private, no-store on whatever is answered for a viewer
+		rates.limitRequests, // per verified user, else per client address
 	)(&transport{exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxBatch: opts.MaxBatch, maxValues: limits.MaxVariableValues,
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
-	// skips the chain's token verification. The upgrade itself is charged to the client's address, so that opening
-	// sockets (each may idle until the init timeout without a token) costs what a request costs; each operation
-	// over the socket is then charged to the user.
+	// skips the chain's token verification.
 	socks := newSockets(verifier, opts, registry)
-	overWebsocket := limiter.piece(socks.handler(perOperation{limiter.limitOperations(exec), perRequest}))
+	overWebsocket := chain(
+		// The upgrade, per client address: opening sockets (each may idle until the init timeout without a token)
+		// costs what a request costs. Each operation over the socket is then charged to the user (limitOperations).
+		rates.limitRequests,
+	)(socks.handler(perOperation{rates.limitOperations(exec), perRequest}))
 	streams := newStreams(exec, opts, registry, perRequest)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
@@ -164,7 +167,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 	mux.Handle("/graphql/stream", chain(
 		verifyToken(verifier, opts.Logger, opts.ExplainTokenRefusals),
 		privateToViewer,
-		limiter.piece,
+		rates.limitRequests, // one token per stream
 	)(streams))
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
@@ -206,7 +209,7 @@ func chain(pieces ...func(http.Handler) http.Handler) func(http.Handler) http.Ha
 
 // newExecutor runs the schema for every transport, with these extensions for each operation: persisted queries
 // first (the limits must measure a document looked up by its hash too), the limits, then, around execution, the
-// statement timeout and the observation of the operation.
+// operation timeout and the observation of the operation.
 func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Executor {
 	schema := graph.NewSchema(store, opts.Logger, opts.Hub)
 	exec := executor.New(schema)
@@ -219,9 +222,9 @@ func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Exec
 		exec.Use(extension.Introspection{})
 	}
 	exec.Use(newPersistedQueries(opts.PersistedQueryCacheBytes))
-	exec.Use(newLimiter(opts.Limits, schema))
+	exec.Use(newDocumentLimiter(opts.Limits, schema))
 	exec.Use(graph.VariableScalars(schema))
-	exec.Use(statementTimeout(opts.StatementTimeout))
+	exec.Use(operationTimeout(opts.OperationTimeout))
 	exec.Use(obs.operations())
 	return exec
 }

@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 )
 
 func TestHTTP(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	jsonHeaders := func(extra ...string) map[string]string {
 		h := map[string]string{"Content-Type": "application/json"}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -20,9 +21,9 @@ func TestHTTP(t *testing.T) {
 		return h
 	}
 	query := func(q string) []byte { b, _ := json.Marshal(map[string]any{"query": q}); return b }
-	decode := func(t *testing.T, raw []byte) result {
+	decode := func(t *testing.T, raw []byte) apitest.Result {
 		t.Helper()
-		var r result
+		var r apitest.Result
 		if err := json.Unmarshal(raw, &r); err != nil {
 			t.Fatalf("body is not a GraphQL response: %s", raw)
 		}
@@ -125,7 +126,7 @@ func TestHTTP(t *testing.T) {
 }
 
 func TestHTTPPages(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	t.Run("GraphiQLAtRoot", func(t *testing.T) {
 		resp, raw := a.Request("GET", "/", nil, nil)
 		if resp.StatusCode != 200 || !strings.Contains(strings.ToLower(string(raw)), "graphiql") {
@@ -150,8 +151,8 @@ func TestHTTPPages(t *testing.T) {
 }
 
 func TestBatch(t *testing.T) {
-	a := newAPIWith(t, "sqlite", httpapi.Options{MaxBatch: 4})
-	headers := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "batcher")}
+	a := apitest.New(t, "sqlite", httpapi.Options{MaxBatch: 4})
+	headers := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + apitest.Token(t, "batcher")}
 	post := func(t *testing.T, body string) (*http.Response, []byte) {
 		t.Helper()
 		return a.Request("POST", "/graphql", headers, []byte(body))
@@ -167,7 +168,7 @@ func TestBatch(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
 		}
-		var results []result
+		var results []apitest.Result
 		if err := json.Unmarshal(raw, &results); err != nil || len(results) != 4 {
 			t.Fatalf("want an array of 4 results: %s", raw)
 		}
@@ -175,13 +176,13 @@ func TestBatch(t *testing.T) {
 			r.NoErrors(t)
 			_ = i
 		}
-		if n := path(results[0].Data, "tasks", "totalCount"); n != float64(0) {
+		if n := apitest.Path(results[0].Data, "tasks", "totalCount"); n != float64(0) {
 			t.Errorf("query before the mutation saw %v tasks", n)
 		}
-		if n := path(results[2].Data, "tasks", "totalCount"); n != float64(1) {
+		if n := apitest.Path(results[2].Data, "tasks", "totalCount"); n != float64(1) {
 			t.Errorf("query after the mutation saw %v tasks", n)
 		}
-		if id := path(results[3].Data, "viewer", "id"); id != "batcher" {
+		if id := apitest.Path(results[3].Data, "viewer", "id"); id != "batcher" {
 			t.Errorf("viewer = %v", id)
 		}
 	})
@@ -190,7 +191,7 @@ func TestBatch(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
 		}
-		var results []result
+		var results []apitest.Result
 		if err := json.Unmarshal(raw, &results); err != nil || len(results) != 3 {
 			t.Fatalf("want 3 results: %s", raw)
 		}
@@ -207,7 +208,7 @@ func TestBatch(t *testing.T) {
 		if resp.StatusCode != 400 {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
 		}
-		var r result
+		var r apitest.Result
 		if err := json.Unmarshal(raw, &r); err != nil {
 			t.Fatalf("want one response object, not an array: %s", raw)
 		}

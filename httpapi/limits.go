@@ -76,35 +76,36 @@ func (l *Limits) defaults() {
 	set(&l.MaxOverlaps, 1000)
 }
 
-// limiter enforces Limits as a gqlgen extension: MutateOperationParameters runs before gqlgen parses and validates,
+// documentLimiter enforces Limits, the bounds on one document's cost, as a gqlgen extension (the rate limit is
+// rateLimiter's): MutateOperationParameters runs before gqlgen parses and validates,
 // MutateOperationContext after.
-type limiter struct {
+type documentLimiter struct {
 	limits Limits
 	schema graphql.ExecutableSchema
 	// passed remembers documents that passed the shape checks, so a repeated query is not parsed twice.
-	passed *sizedcache.Cache[struct{}]
+	passed *sizedcache.Cache[string, struct{}]
 }
 
 var (
-	_ graphql.HandlerExtension          = (*limiter)(nil)
-	_ graphql.OperationParameterMutator = (*limiter)(nil)
-	_ graphql.OperationContextMutator   = (*limiter)(nil)
+	_ graphql.HandlerExtension          = (*documentLimiter)(nil)
+	_ graphql.OperationParameterMutator = (*documentLimiter)(nil)
+	_ graphql.OperationContextMutator   = (*documentLimiter)(nil)
 )
 
-func newLimiter(limits Limits, schema graphql.ExecutableSchema) *limiter {
+func newDocumentLimiter(limits Limits, schema graphql.ExecutableSchema) *documentLimiter {
 	limits.defaults()
-	return &limiter{limits: limits, schema: schema, passed: sizedcache.New(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + sizedcache.EntryOverhead })}
+	return &documentLimiter{limits: limits, schema: schema, passed: sizedcache.New(passedCacheBytes, func(query string, _ struct{}) int64 { return int64(len(query)) + sizedcache.EntryOverhead })}
 }
 
-// passedCacheBytes bounds what the limiter remembers of the documents that passed its checks: their text, which a
+// passedCacheBytes bounds what the document limiter remembers of the documents that passed its checks: their text, which a
 // parsed document holds anyway, and an entry's overhead. 1 MiB is some thousands of real clients' documents.
 const passedCacheBytes = 1 << 20
 
-func (l *limiter) ExtensionName() string                          { return "Limits" }
-func (l *limiter) Validate(schema graphql.ExecutableSchema) error { return nil }
+func (l *documentLimiter) ExtensionName() string                          { return "Limits" }
+func (l *documentLimiter) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters checks tokens and the shape of the document before gqlgen parses and validates it.
-func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (l *documentLimiter) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if countValues(params.Variables, l.limits.MaxVariableValues) > l.limits.MaxVariableValues {
 		return tooComplex("variableValues", fmt.Sprintf("The variables hold more than %d values.", l.limits.MaxVariableValues))
 	}
@@ -134,7 +135,7 @@ func (l *limiter) MutateOperationParameters(ctx context.Context, params *graphql
 
 // MutateOperationContext checks complexity once the document is known to be valid: of the operation, and of all the
 // operations of its HTTP request together (requestBudget).
-func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+func (l *documentLimiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	c := complexity.Calculate(ctx, l.schema, rc.Operation, rc.Variables)
 	if c > l.limits.MaxComplexity {
 		return tooComplex("complexity", fmt.Sprintf("The operation has complexity %d; the limit is %d. Ask for smaller pages or fewer fields.", c, l.limits.MaxComplexity))
@@ -193,7 +194,7 @@ func countTokens(src *ast.Source, max int) int {
 // checkShape measures the whole document: every operation and every fragment definition, whichever operation the
 // request names, because gqlgen validates all of it before it picks the operation to run. The measures are computed
 // with each fragment measured once and reused, so a chain of spreads that doubles at each level costs linear time.
-func (l *limiter) checkShape(doc *ast.QueryDocument) *gqlerror.Error {
+func (l *documentLimiter) checkShape(doc *ast.QueryDocument) *gqlerror.Error {
 	var aliases, directives, variables int
 	countDirectives := func(list ast.DirectiveList) { directives += len(list) }
 	var walk func(set ast.SelectionSet)
@@ -375,7 +376,7 @@ func (m *measurer) fragmentRoots(name string) int {
 // in graphql-js) compares every pair of selections that share a response name in a selection set, inline fragments
 // and spreads looked through, then the sub-selections of each pair, and every pair of fragments spread into one set.
 // That is quadratic: 2,000 copies of one field, a document of 6 KB, take 200 ms to validate, and a thousand
-// fragments spread side by side 400 ms. The limiter therefore merges each selection set the way execution does (one
+// fragments spread side by side 400 ms. The document limiter therefore merges each selection set the way execution does (one
 // entry per response name, sub-selections merged, with the number of selections merged into it) and counts the
 // pairs: the pairs of a merged entry's sub-selections include every pair the rule compares below a pair of its
 // selections, so the count bounds the rule's work.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"taskapi/internal/apitest"
 )
 
 // adversarialDocument is a request meant to cost the server, and the limit that must refuse it.
@@ -42,7 +44,7 @@ func adversarialDocuments() map[string]adversarialDocument {
 		roots.WriteString("viewer { id } ")
 	}
 	for i := 0; i < 10; i++ {
-		fmt.Fprintf(&complexity, "t%d: tasks(first: 100) { edges { cursor node { %s } } } ", i, taskFields)
+		fmt.Fprintf(&complexity, "t%d: tasks(first: 100) { edges { cursor node { %s } } } ", i, apitest.TaskFields)
 	}
 	for i := 0; i < 200; i++ {
 		fmt.Fprintf(&spreads, "...V%d ", i)
@@ -91,13 +93,13 @@ func adversarialDocuments() map[string]adversarialDocument {
 }
 
 // send posts one document as user and decodes the answer whatever its status.
-func (a *api) send(user string, doc adversarialDocument) (*http.Response, result) {
+func send(a *apitest.API, user string, doc adversarialDocument) (*http.Response, apitest.Result) {
 	a.T.Helper()
 	body, _ := json.Marshal(map[string]any{"query": doc.query, "operationName": doc.operationName, "variables": doc.variables})
 	resp, raw := a.Request("POST", "/graphql", map[string]string{
-		"Content-Type": "application/json", "Authorization": "Bearer " + token(a.T, user),
+		"Content-Type": "application/json", "Authorization": "Bearer " + apitest.Token(a.T, user),
 	}, body)
-	var out result
+	var out apitest.Result
 	if err := json.Unmarshal(raw, &out); err != nil {
 		a.T.Fatalf("decode %s: %v", raw, err)
 	}
@@ -105,13 +107,13 @@ func (a *api) send(user string, doc adversarialDocument) (*http.Response, result
 }
 
 func TestLimitsRefuseAdversarialDocuments(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	for name, doc := range adversarialDocuments() {
 		t.Run(name, func(t *testing.T) {
 			if len(doc.query) > 64<<10 {
 				t.Fatalf("document is %d bytes, over 64 KiB", len(doc.query))
 			}
-			_, r := a.send("alice", doc)
+			_, r := send(a, "alice", doc)
 			if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 				t.Fatalf("code = %q: %+v", c, r.Errors)
 			}
@@ -137,7 +139,7 @@ func realClientDocuments(t testing.TB) map[string]string {
 			tags(first: 10) { tag count } }`,
 		"Dashboard": `query Dashboard {
 			tasks(filter: { status: PENDING }, orderBy: { field: DUE_AT, direction: ASC }, first: 100) {
-				edges { cursor node { __typename ` + taskFields + ` } } pageInfo { hasNextPage endCursor } totalCount }
+				edges { cursor node { __typename ` + apitest.TaskFields + ` } } pageInfo { hasNextPage endCursor } totalCount }
 			overdue: tasks(filter: { overdue: true }, first: 20) { nodes { __typename id title dueAt } totalCount }
 			taskStats(timeZone: "Europe/Berlin") { total completed pending overdue dueToday completionRate
 				byPriority { priority count } byTag { tag count } }
@@ -159,17 +161,17 @@ func realClientDocuments(t testing.TB) map[string]string {
 }
 
 func TestLimitsAdmitRealClients(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	for name, q := range realClientDocuments(t) {
 		t.Run(name, func(t *testing.T) {
-			_, r := a.send("alice", adversarialDocument{query: q,
+			_, r := send(a, "alice", adversarialDocument{query: q,
 				variables: map[string]any{"id": "x", "ids": []any{"x"}}})
 			r.NoErrors(t)
 		})
 	}
 	t.Run("GraphiQLIntrospectionByName", func(t *testing.T) {
 		// GraphiQL names the operation.
-		_, r := a.send("alice", adversarialDocument{query: realClientDocuments(t)["GraphiQLIntrospection"], operationName: "IntrospectionQuery"})
+		_, r := send(a, "alice", adversarialDocument{query: realClientDocuments(t)["GraphiQLIntrospection"], operationName: "IntrospectionQuery"})
 		r.NoErrors(t)
 	})
 }
@@ -177,7 +179,7 @@ func TestLimitsAdmitRealClients(t *testing.T) {
 // Each operation of a batch is checked on its own: one over a limit is refused in its place, the others run, and
 // operations that are each within the limits pass even when together they would not.
 func TestLimitsCheckEachOperationOfABatch(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	var aliases strings.Builder
 	for i := 0; i < 25; i++ { // 25 aliases each, 75 together, against a limit of 30
 		fmt.Fprintf(&aliases, "a%d: id ", i)
@@ -186,18 +188,18 @@ func TestLimitsCheckEachOperationOfABatch(t *testing.T) {
 	over := map[string]any{"query": "{ viewer { " + strings.Repeat("id ", 1500) + "} }"}
 	body, _ := json.Marshal([]any{within, over, within})
 	resp, raw := a.Request("POST", "/graphql", map[string]string{
-		"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "alice"),
+		"Content-Type": "application/json", "Authorization": "Bearer " + apitest.Token(t, "alice"),
 	}, body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, raw)
 	}
-	var results []result
+	var results []apitest.Result
 	if err := json.Unmarshal(raw, &results); err != nil || len(results) != 3 {
 		t.Fatalf("want an array of 3 results: %s", raw)
 	}
 	for _, i := range []int{0, 2} {
 		results[i].NoErrors(t)
-		if path(results[i].Data, "viewer", "a24") != "alice" {
+		if apitest.Path(results[i].Data, "viewer", "a24") != "alice" {
 			t.Errorf("result %d: data = %v", i, results[i].Data)
 		}
 	}
@@ -215,7 +217,7 @@ func TestLimitsCheckEachOperationOfABatch(t *testing.T) {
 // server repeat. cpu-ns/op is the process's CPU time per request (the server's and the benchmark's own client's);
 // the trivial "Baseline" is the cost of a request that does nearly nothing.
 func BenchmarkAdversarialDocuments(b *testing.B) {
-	a := newAPI(b, "sqlite")
+	a := apitest.New(b, "sqlite")
 	docs := adversarialDocuments()
 	docs["Baseline"] = adversarialDocument{query: "{ viewer { id } }"}
 	// Refused by counting the JSON text, before a list of half a million values is built.
@@ -240,7 +242,7 @@ func BenchmarkAdversarialDocuments(b *testing.B) {
 	for name, q := range realClientDocuments(b) {
 		docs["Admitted"+name] = adversarialDocument{query: q, variables: map[string]any{"id": "x", "ids": []any{"x"}}}
 	}
-	tok := token(b, "alice")
+	tok := apitest.Token(b, "alice")
 	for name, doc := range docs {
 		b.Run(name, func(b *testing.B) {
 			// The body is put together by hand so that encoding a large variable once does not count per request.

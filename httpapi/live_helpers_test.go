@@ -29,7 +29,7 @@ import (
 // wait bounds every wait of these tests: long enough for a busy CI machine; a passing test never waits it out.
 const wait = 30 * time.Second
 
-// fakeClock is a Clock that moves only when told to; timers fire when it passes them.
+// fakeClock is a clock.Clock that moves only when told to; timers fire when it passes them.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -106,7 +106,7 @@ func (c *fakeClock) pending() int {
 
 // liveAPI is a handler with a running hub over a fresh database.
 type liveAPI struct {
-	*api
+	*apitest.API
 	store *model.Store
 	hub   *live.Hub
 	clock *fakeClock
@@ -150,7 +150,7 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 		})
 	}
 
-	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,13 +166,13 @@ func newLiveAPI(t *testing.T, kind string, opts httpapi.Options, hubOpts live.Op
 	h := httpapi.NewHandler(store, verifier, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &liveAPI{api: &api{&apitest.API{T: t, Server: srv, Handler: h, DB: db}}, store: store, hub: hub, clock: clock, reads: reads}
+	return &liveAPI{API: &apitest.API{T: t, Server: srv, Handler: h, DB: db}, store: store, hub: hub, clock: clock, reads: reads}
 }
 
 // tokenFor returns a token for user that expires after ttl.
 func tokenFor(t testing.TB, user string, ttl time.Duration) string {
 	t.Helper()
-	tok, err := auth.SignHS256(testSecret, auth.Viewer{ID: user}, ttl, "", "")
+	tok, err := auth.SignHS256(apitest.Secret, auth.Viewer{ID: user}, ttl, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,13 +312,13 @@ func (c *wsClient) subscribe(id, query string, vars map[string]any) {
 }
 
 // result reads the next message, which must be a result (next) of operation id, and decodes its payload.
-func (c *wsClient) result(id string) result {
+func (c *wsClient) result(id string) apitest.Result {
 	c.t.Helper()
 	m := c.read()
 	if m.Type != "next" || m.ID != id {
 		c.t.Fatalf("got %+v (%s), want next of %s", m, m.Payload, id)
 	}
-	var r result
+	var r apitest.Result
 	if err := json.Unmarshal(m.Payload, &r); err != nil {
 		c.t.Fatal(err)
 	}
@@ -331,8 +331,8 @@ const eventSubscription = `subscription($after: String) { taskEvents(after: $aft
 func (c *wsClient) event(id string) (kind, title, cursor string) {
 	c.t.Helper()
 	r := c.result(id).NoErrors(c.t)
-	ev := path(r.Data, "taskEvents")
-	return str(path(ev, "kind")), str(path(ev, "task", "title")), str(path(ev, "cursor"))
+	ev := apitest.Path(r.Data, "taskEvents")
+	return apitest.Str(apitest.Path(ev, "kind")), apitest.Str(apitest.Path(ev, "task", "title")), apitest.Str(apitest.Path(ev, "cursor"))
 }
 
 // sseEvent is one event of a Server-Sent Events stream.
@@ -394,10 +394,4 @@ func receive(t testing.TB, events <-chan sseEvent) sseEvent {
 		t.Fatal("no event")
 	}
 	return sseEvent{}
-}
-
-// eventCursor returns the user's latest feed position, read over HTTP.
-func (a *api) eventCursor(user string) string {
-	a.T.Helper()
-	return str(path(a.Do(user, `{ taskEventCursor }`, nil).NoErrors(a.T).Data, "taskEventCursor"))
 }

@@ -18,6 +18,7 @@ import (
 
 	"taskapi/auth"
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/model"
 	"taskapi/model/modeltest"
 )
@@ -38,14 +39,14 @@ func BenchmarkDistinctDocumentsMemory(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			db := modeltest.MustOpenDB(b, modeltest.SQLite)
-			verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+			verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.Cleanup(verifier.Close)
 			c.opts.Logger = slog.New(slog.DiscardHandler)
 			h := httpapi.NewHandler(model.NewStore(db), verifier, c.opts)
-			bearer := "Bearer " + token(b, benchUser)
+			bearer := "Bearer " + apitest.Token(b, benchUser)
 			fields := "id title description completed priority tags dueAt completedAt createdAt updatedAt"
 			i := 0
 			for b.Loop() {

@@ -23,7 +23,7 @@ const (
 	metricEventStreams      = "taskapi_event_streams"
 )
 
-// latencyBuckets reach from a cached read (a millisecond) to the statement timeout's order (seconds).
+// latencyBuckets reach from a cached read (a millisecond) to the operation timeout's order (seconds).
 var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 // maxOperationNames bounds the operation label: clients choose operation names, so without a bound a client could

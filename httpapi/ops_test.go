@@ -61,7 +61,7 @@ func requestLines(t *testing.T, log string) []map[string]any {
 }
 
 // post sends one GraphQL POST with extra headers and returns the response (body read into raw).
-func post(t *testing.T, a *api, headers map[string]string, body string) (*http.Response, []byte) {
+func post(t *testing.T, a *apitest.API, headers map[string]string, body string) (*http.Response, []byte) {
 	t.Helper()
 	h := map[string]string{"Content-Type": "application/json"}
 	for k, v := range headers {
@@ -72,10 +72,10 @@ func post(t *testing.T, a *api, headers map[string]string, body string) (*http.R
 
 func TestRequestLog(t *testing.T) {
 	var logs lockedBuffer
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	tok := token(t, "log-user")
+	tok := apitest.Token(t, "log-user")
 
 	resp, _ := post(t, a, map[string]string{"Authorization": "Bearer " + tok, "X-Request-Id": "req-log-1"},
 		`{"query":"query WhoAmI { viewer { id } }"}`)
@@ -135,8 +135,8 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.5, Burst: 2}})
-	alice := map[string]string{"Authorization": "Bearer " + token(t, "alice")}
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.5, Burst: 2}})
+	alice := map[string]string{"Authorization": "Bearer " + apitest.Token(t, "alice")}
 	viewer := `{"query":"{ viewer { id } }"}`
 
 	for i := range 2 {
@@ -151,7 +151,7 @@ func TestRateLimit(t *testing.T) {
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 || s > 2 {
 		t.Errorf("Retry-After = %q, want 1 or 2 seconds at 0.5 requests per second", resp.Header.Get("Retry-After"))
 	}
-	var r result
+	var r apitest.Result
 	if err := json.Unmarshal(raw, &r); err != nil || r.Code(t) != graph.CodeRateLimited {
 		t.Fatalf("body %s", raw)
 	}
@@ -160,7 +160,7 @@ func TestRateLimit(t *testing.T) {
 	}
 
 	t.Run("OtherUsersUnaffected", func(t *testing.T) {
-		bob := map[string]string{"Authorization": "Bearer " + token(t, "bob")}
+		bob := map[string]string{"Authorization": "Bearer " + apitest.Token(t, "bob")}
 		if resp, raw := post(t, a, bob, viewer); resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d %s", resp.StatusCode, raw)
 		}
@@ -187,8 +187,8 @@ func TestRateLimit(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	const allowed, other = "https://app.example.com", "https://evil.example.net"
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{CORSOrigins: []string{allowed}})
-	preflight := func(a *api, origin string) *http.Response {
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{CORSOrigins: []string{allowed}})
+	preflight := func(a *apitest.API, origin string) *http.Response {
 		resp, _ := a.Request(http.MethodOptions, "/graphql", map[string]string{
 			"Origin":                         origin,
 			"Access-Control-Request-Method":  "POST",
@@ -215,7 +215,7 @@ func TestCORS(t *testing.T) {
 		}
 	})
 	t.Run("ActualRequest", func(t *testing.T) {
-		resp, _ := post(t, a, map[string]string{"Origin": allowed, "Authorization": "Bearer " + token(t, "u")},
+		resp, _ := post(t, a, map[string]string{"Origin": allowed, "Authorization": "Bearer " + apitest.Token(t, "u")},
 			`{"query":"{ viewer { id } }"}`)
 		if resp.Header.Get("Access-Control-Allow-Origin") != allowed ||
 			!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
@@ -227,7 +227,7 @@ func TestCORS(t *testing.T) {
 		}
 	})
 	t.Run("NothingAllowedWithoutOrigins", func(t *testing.T) {
-		plain := newAPI(t, modeltest.SQLite)
+		plain := apitest.New(t, modeltest.SQLite)
 		if got := preflight(plain, allowed).Header.Get("Access-Control-Allow-Origin"); got != "" {
 			t.Fatalf("Access-Control-Allow-Origin = %q with no origins configured", got)
 		}
@@ -235,7 +235,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	a := newAPI(t, modeltest.SQLite)
+	a := apitest.New(t, modeltest.SQLite)
 	for _, path := range []string{"/graphql?query=%7B__typename%7D", "/healthz", "/nowhere"} {
 		resp, _ := a.Request(http.MethodGet, path, nil, nil)
 		for k, v := range map[string]string{
@@ -250,7 +250,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestDraining(t *testing.T) {
 	draining := make(chan struct{})
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Draining: draining})
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{Draining: draining})
 	if resp, _ := a.Request(http.MethodGet, "/readyz", nil, nil); resp.StatusCode != http.StatusOK || resp.Close {
 		t.Fatalf("before draining: readyz %d, close %v", resp.StatusCode, resp.Close)
 	}
@@ -260,30 +260,30 @@ func TestDraining(t *testing.T) {
 		t.Fatalf("draining: readyz %d", resp.StatusCode)
 	}
 	// Still serving, but every response moves its client to a new connection.
-	resp, raw := post(t, a, map[string]string{"Authorization": "Bearer " + token(t, "u")}, `{"query":"{ viewer { id } }"}`)
+	resp, raw := post(t, a, map[string]string{"Authorization": "Bearer " + apitest.Token(t, "u")}, `{"query":"{ viewer { id } }"}`)
 	if resp.StatusCode != http.StatusOK || !resp.Close || !strings.Contains(string(raw), `"u"`) {
 		t.Fatalf("draining: status %d, close %v, body %s", resp.StatusCode, resp.Close, raw)
 	}
 }
 
-// TestStatementTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
+// TestOperationTimeout holds the database's every connection, as a pool exhausted by slow statements would, and
 // checks that an operation fails fast with SERVICE_UNAVAILABLE rather than waiting, and that the API recovers.
-func TestStatementTimeout(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
+func TestOperationTimeout(t *testing.T) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		db := modeltest.MustOpenDB(t, kind)
 		db.SetMaxOpenConns(1)
-		verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+		verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(verifier.Close)
 		h := httpapi.NewHandler(model.NewStore(db), verifier, httpapi.Options{
 			Logger:           slog.New(slog.DiscardHandler),
-			StatementTimeout: 200 * time.Millisecond,
+			OperationTimeout: 200 * time.Millisecond,
 		})
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		a := &api{&apitest.API{T: t, Server: srv, Handler: h}}
+		a := &apitest.API{T: t, Server: srv, Handler: h}
 
 		conn, err := db.Conn(context.Background())
 		if err != nil {
@@ -345,7 +345,7 @@ func sampleValue(m *dto.Metric) float64 {
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	a := newAPIWith(t, modeltest.SQLite, httpapi.Options{Registry: reg})
+	a := apitest.New(t, modeltest.SQLite, httpapi.Options{Registry: reg})
 	ops := func() float64 {
 		return metricValue(t, reg, "taskapi_graphql_operations_total", map[string]string{"operation": "Mine", "type": "query", "outcome": "ok"})
 	}

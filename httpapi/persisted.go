@@ -35,7 +35,7 @@ import (
 // link retry with the full query (it reads the body of a 4xx response too). The transport marks it uncacheable, so
 // that no cache keeps serving the miss of a GET once the document is known.
 type persistedQueries struct {
-	cache *sizedcache.Cache[string]
+	cache *sizedcache.Cache[string, string]
 }
 
 var (

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"taskapi/internal/apitest"
 )
 
 func sha256Hex(s string) string {
@@ -22,9 +24,9 @@ func persistedExtension(hash string) map[string]any {
 
 // apq sends one operation with a persisted-query hash, over POST or GET, with query only when it is not empty, and
 // returns the response and its decoded body.
-func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*http.Response, result) {
+func apq(a *apitest.API, method, accept, query, hash string, vars map[string]any) (*http.Response, apitest.Result) {
 	a.T.Helper()
-	headers := map[string]string{"Authorization": "Bearer " + token(a.T, "alice")}
+	headers := map[string]string{"Authorization": "Bearer " + apitest.Token(a.T, "alice")}
 	if accept != "" {
 		headers["Accept"] = accept
 	}
@@ -52,7 +54,7 @@ func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*htt
 		headers["Content-Type"] = "application/json"
 		resp, raw = a.Request(http.MethodPost, "/graphql", headers, body)
 	}
-	var out result
+	var out apitest.Result
 	if err := json.Unmarshal(raw, &out); err != nil {
 		a.T.Fatalf("%s answered %d with a body that is not JSON: %s", method, resp.StatusCode, raw)
 	}
@@ -60,7 +62,7 @@ func (a *api) apq(method, accept, query, hash string, vars map[string]any) (*htt
 }
 
 func TestPersistedQueries(t *testing.T) {
-	a := newAPI(t, "sqlite")
+	a := apitest.New(t, "sqlite")
 	a.Create("alice", map[string]any{"title": "Persisted"})
 	for _, method := range []string{http.MethodPost, http.MethodGet} {
 		t.Run(method, func(t *testing.T) {
@@ -70,7 +72,7 @@ func TestPersistedQueries(t *testing.T) {
 
 			t.Run("UnknownHashIsNotFound", func(t *testing.T) {
 				for accept, status := range map[string]int{"application/json": 200, "application/graphql-response+json": 400} {
-					resp, r := a.apq(method, accept, "", hash, nil)
+					resp, r := apq(a, method, accept, "", hash, nil)
 					if resp.StatusCode != status {
 						t.Errorf("Accept %s: status %d, want %d", accept, resp.StatusCode, status)
 					}
@@ -87,24 +89,24 @@ func TestPersistedQueries(t *testing.T) {
 				}
 			})
 			t.Run("FullQueryWithHashRunsAndIsRemembered", func(t *testing.T) {
-				_, r := a.apq(method, "", query, hash, nil)
+				_, r := apq(a, method, "", query, hash, nil)
 				r.NoErrors(t)
-				if path(r.Data, "tasks", "nodes", 0, "title") != "Persisted" {
+				if apitest.Path(r.Data, "tasks", "nodes", 0, "title") != "Persisted" {
 					t.Fatalf("data = %v", r.Data)
 				}
-				resp, again := a.apq(method, "application/graphql-response+json", "", hash, nil)
+				resp, again := apq(a, method, "application/graphql-response+json", "", hash, nil)
 				again.NoErrors(t)
-				if resp.StatusCode != 200 || !jsonEqual(again.Data, r.Data) {
+				if resp.StatusCode != 200 || !apitest.JSONEqual(again.Data, r.Data) {
 					t.Errorf("by hash: %d %v, want %v", resp.StatusCode, again.Data, r.Data)
 				}
 			})
 			t.Run("HashOfAnotherQueryIsRefused", func(t *testing.T) {
 				other := `{ viewer { id } }`
-				_, r := a.apq(method, "", other, sha256Hex(other+" "), nil)
+				_, r := apq(a, method, "", other, sha256Hex(other+" "), nil)
 				if c := r.Code(t); c != "BAD_REQUEST" {
 					t.Errorf("code = %s: %+v", c, r.Errors)
 				}
-				_, r = a.apq(method, "", "", sha256Hex(other+" "), nil)
+				_, r = apq(a, method, "", "", sha256Hex(other+" "), nil)
 				if c := r.Code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
 					t.Errorf("a refused pair was remembered: %+v", r.Errors)
 				}
@@ -120,7 +122,7 @@ func TestPersistedQueries(t *testing.T) {
 		} {
 			body, _ := json.Marshal(map[string]any{"query": "{ viewer { id } }", "extensions": ext})
 			_, raw := a.Request(http.MethodPost, "/graphql", map[string]string{"Content-Type": "application/json"}, body)
-			var r result
+			var r apitest.Result
 			_ = json.Unmarshal(raw, &r)
 			if c := r.Code(t); c != "BAD_REQUEST" {
 				t.Errorf("%v: %s", ext, raw)
@@ -131,13 +133,13 @@ func TestPersistedQueries(t *testing.T) {
 		// Complexity depends on the variables, so a document remembered with small pages is refused with huge ones.
 		var pages strings.Builder
 		for i := range 10 {
-			pages.WriteString(fmt.Sprintf("p%d: tasks(first: $n) { nodes { %s } } ", i, taskFields))
+			pages.WriteString(fmt.Sprintf("p%d: tasks(first: $n) { nodes { %s } } ", i, apitest.TaskFields))
 		}
 		query := "query Pages($n: Int) { " + pages.String() + "}"
 		hash := sha256Hex(query)
-		_, r := a.apq(http.MethodPost, "", query, hash, map[string]any{"n": 1})
+		_, r := apq(a, http.MethodPost, "", query, hash, map[string]any{"n": 1})
 		r.NoErrors(t)
-		_, r = a.apq(http.MethodGet, "", "", hash, map[string]any{"n": 100})
+		_, r = apq(a, http.MethodGet, "", "", hash, map[string]any{"n": 100})
 		if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 			t.Errorf("code = %s: %+v", c, r.Errors)
 		}
@@ -145,11 +147,11 @@ func TestPersistedQueries(t *testing.T) {
 	t.Run("RefusedDocumentIsNotRemembered", func(t *testing.T) {
 		query := "{ viewer { " + strings.Repeat("id ", 1500) + "} }"
 		hash := sha256Hex(query)
-		_, r := a.apq(http.MethodPost, "", query, hash, nil)
+		_, r := apq(a, http.MethodPost, "", query, hash, nil)
 		if c := r.Code(t); c != "QUERY_TOO_COMPLEX" {
 			t.Fatalf("code = %s", c)
 		}
-		_, r = a.apq(http.MethodGet, "", "", hash, nil)
+		_, r = apq(a, http.MethodGet, "", "", hash, nil)
 		if c := r.Code(t); c != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Errorf("code = %s: a refused document was remembered", c)
 		}
@@ -157,9 +159,9 @@ func TestPersistedQueries(t *testing.T) {
 	t.Run("MutationByHashOverGetIsRefused", func(t *testing.T) {
 		mutation := `mutation { clearCompletedTasks { count } }`
 		hash := sha256Hex(mutation)
-		_, r := a.apq(http.MethodPost, "", mutation, hash, nil)
+		_, r := apq(a, http.MethodPost, "", mutation, hash, nil)
 		r.NoErrors(t)
-		resp, r := a.apq(http.MethodGet, "", "", hash, nil)
+		resp, r := apq(a, http.MethodGet, "", "", hash, nil)
 		if resp.StatusCode != http.StatusMethodNotAllowed || r.HasData {
 			t.Errorf("status %d, data %v", resp.StatusCode, r.Data)
 		}
@@ -173,8 +175,8 @@ func TestPersistedQueries(t *testing.T) {
 			map[string]any{"extensions": persistedExtension(hash)},
 		})
 		_, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
-			"Content-Type": "application/json", "Authorization": "Bearer " + token(t, "alice")}, body)
-		var results []result
+			"Content-Type": "application/json", "Authorization": "Bearer " + apitest.Token(t, "alice")}, body)
+		var results []apitest.Result
 		if err := json.Unmarshal(raw, &results); err != nil || len(results) != 3 {
 			t.Fatalf("%s", raw)
 		}
@@ -182,7 +184,7 @@ func TestPersistedQueries(t *testing.T) {
 			t.Errorf("first: %s", c)
 		}
 		for _, r := range results[1:] {
-			if path(r.NoErrors(t).Data, "viewer", "id") != "alice" {
+			if apitest.Path(r.NoErrors(t).Data, "viewer", "id") != "alice" {
 				t.Errorf("data = %v", r.Data)
 			}
 		}

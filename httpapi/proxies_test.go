@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/live"
 	"taskapi/model/modeltest"
 )
@@ -28,7 +29,7 @@ func forwardedFor(addr string) map[string]string {
 func TestTrustedProxyRateLimit(t *testing.T) {
 	const introspect = `{"query":"{ __typename }"}`
 	limit := httpapi.RateLimit{RPS: 0.001, Burst: 2}
-	exhaust := func(t *testing.T, a *api) {
+	exhaust := func(t *testing.T, a *apitest.API) {
 		t.Helper()
 		for i := range 2 {
 			if resp, raw := post(t, a, forwardedFor(clientA), introspect); resp.StatusCode != http.StatusOK {
@@ -40,7 +41,7 @@ func TestTrustedProxyRateLimit(t *testing.T) {
 		}
 	}
 	t.Run("Trusted", func(t *testing.T) {
-		a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: limit, TrustedProxies: loopback})
+		a := apitest.New(t, modeltest.SQLite, httpapi.Options{RateLimit: limit, TrustedProxies: loopback})
 		exhaust(t, a)
 		if resp, raw := post(t, a, forwardedFor(clientB), introspect); resp.StatusCode != http.StatusOK {
 			t.Errorf("client B behind the same proxy: status %d %s, want 200", resp.StatusCode, raw)
@@ -51,7 +52,7 @@ func TestTrustedProxyRateLimit(t *testing.T) {
 		}
 	})
 	t.Run("NotTrusted", func(t *testing.T) {
-		a := newAPIWith(t, modeltest.SQLite, httpapi.Options{RateLimit: limit})
+		a := apitest.New(t, modeltest.SQLite, httpapi.Options{RateLimit: limit})
 		exhaust(t, a)
 		if resp, _ := post(t, a, forwardedFor(clientB), introspect); resp.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("client B without TrustedProxies: status %d, want 429 (one bucket for the proxy's address)", resp.StatusCode)
@@ -82,7 +83,7 @@ func TestTrustedProxyWebsocketUpgrades(t *testing.T) {
 			t.Fatalf("client A's third upgrade: status %d, want 429", code)
 		}
 	}
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		t.Run("Trusted", func(t *testing.T) {
 			a := newLiveAPI(t, kind, httpapi.Options{RateLimit: limit, TrustedProxies: loopback}, live.Options{})
 			exhaust(t, a)
@@ -115,7 +116,7 @@ func TestTrustedProxyRequestLog(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs lockedBuffer
-			a := newAPIWith(t, modeltest.SQLite, httpapi.Options{TrustedProxies: tc.trusted,
+			a := apitest.New(t, modeltest.SQLite, httpapi.Options{TrustedProxies: tc.trusted,
 				Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 			if resp, raw := post(t, a, forwardedFor(tc.xff), `{"query":"{ __typename }"}`); resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d %s", resp.StatusCode, raw)

@@ -37,13 +37,19 @@ const (
 	defaultRateMaxKeys = 10000
 )
 
+// rateLimiter holds the buckets. A nil one, which newRateLimiter returns when RPS is 0, lets everything through.
 type rateLimiter struct {
 	limit   rate.Limit
 	burst   int
 	buckets *lru.Cache[string, *rate.Limiter]
 }
 
+// newRateLimiter returns the limiter of cfg, nil when RPS is 0. NewHandler makes one and shares it among its
+// transports, so that a user has one bucket whichever they use.
 func newRateLimiter(cfg RateLimit) *rateLimiter {
+	if cfg.RPS <= 0 {
+		return nil
+	}
 	burst := cfg.Burst
 	if burst <= 0 {
 		burst = defaultRateBurst
@@ -96,29 +102,34 @@ func (l *rateLimiter) wait(key string, now time.Time) time.Duration {
 	return d
 }
 
-// rateLimit is the piece of the chain that answers a request over the limit with 429, Retry-After (whole seconds,
-// at least 1) and a RATE_LIMITED error; with RPS 0 it adds nothing. It runs after token verification, so a verified
-// user is limited by id wherever they connect from. The event stream route takes a token per stream; a WebSocket
-// takes one per operation sent over it (limitOperations), from the same limiter.
-func rateLimit(cfg RateLimit) func(http.Handler) http.Handler {
-	return limiterFor(cfg).piece
-}
-
-// limiterFor returns the limiter of cfg, nil when RPS is 0 (every method of a nil limiter lets everything through).
-// NewHandler makes one and shares it among its transports, so that a user has one bucket whichever they use.
-func limiterFor(cfg RateLimit) *rateLimiter {
-	if cfg.RPS <= 0 {
-		return nil
-	}
-	return newRateLimiter(cfg)
-}
-
-// piece is the limiter as a piece of the chain (see rateLimit).
-func (l *rateLimiter) piece(next http.Handler) http.Handler {
+// limitRequests is the piece of the chain that answers a request over the limit with 429, Retry-After (whole
+// seconds, at least 1) and a RATE_LIMITED error; a nil limiter adds nothing. It runs after token verification, so a
+// verified user is limited by id wherever they connect from. A request is charged one token here; the transport
+// charges a batch one more per further operation (requestBudget), and when those are not there the batch is refused
+// whole and its first token given back. The event stream route takes a token per stream; a WebSocket's upgrade
+// takes one from the client's address, and each operation sent over it one from the user (limitOperations), from
+// the same limiter.
+func (l *rateLimiter) limitRequests(next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
-	return l.middleware(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := rateKey(r)
+		wait, cancel := l.take(key, 1, time.Now())
+		if wait > 0 {
+			tooManyRequests(w, r, wait)
+			return
+		}
+		ctx := withRequestBudget(r.Context())
+		budgetFrom(ctx).charge = func(n int) time.Duration {
+			wait, _ := l.take(key, n, time.Now())
+			if wait > 0 {
+				cancel()
+			}
+			return wait
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // limitOperations makes exec take a token from the verified user's bucket for every operation it dispatches, for a
@@ -147,30 +158,6 @@ func (e limitedExecutor) DispatchOperation(ctx context.Context, rc *graphql.Oper
 		}
 	}
 	return e.GraphExecutor.DispatchOperation(ctx, rc)
-}
-
-// middleware answers a request over the limit with 429, Retry-After (whole seconds, at least 1) and a RATE_LIMITED
-// error. It runs after token verification, so a verified user is limited by id wherever they connect from. A
-// request is charged one token here; the transport charges a batch one more per further operation (requestBudget),
-// and when those are not there the batch is refused whole and its first token given back.
-func (l *rateLimiter) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := rateKey(r)
-		wait, cancel := l.take(key, 1, time.Now())
-		if wait > 0 {
-			tooManyRequests(w, r, wait)
-			return
-		}
-		ctx := withRequestBudget(r.Context())
-		budgetFrom(ctx).charge = func(n int) time.Duration {
-			wait, _ := l.take(key, n, time.Now())
-			if wait > 0 {
-				cancel()
-			}
-			return wait
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // tooManyRequests answers 429 with Retry-After (whole seconds, at least 1) and a RATE_LIMITED error.

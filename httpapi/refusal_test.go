@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 )
 
 // TestTokenRefusalReason: the reason a token is refused is logged (never the token), returned in
@@ -20,14 +21,14 @@ func TestTokenRefusalReason(t *testing.T) {
 	// Expired a minute and a half ago, beyond the verifier's leeway.
 	expired, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
 		"sub": "alice", "exp": time.Now().Add(-90 * time.Second).Unix(),
-	}).SignedString(testSecret)
+	}).SignedString(apitest.Secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, explain := range []bool{false, true} {
 		t.Run(map[bool]string{false: "Production", true: "Development"}[explain], func(t *testing.T) {
 			var logs bytes.Buffer
-			a := newAPIWith(t, "sqlite", httpapi.Options{
+			a := apitest.New(t, "sqlite", httpapi.Options{
 				Logger:               slog.New(slog.NewJSONHandler(&logs, nil)),
 				ExplainTokenRefusals: explain,
 			})
@@ -38,7 +39,7 @@ func TestTokenRefusalReason(t *testing.T) {
 			if resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("status %d: %s", resp.StatusCode, raw)
 			}
-			var r result
+			var r apitest.Result
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatal(err)
 			}

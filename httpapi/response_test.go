@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+
+	"taskapi/internal/apitest"
 )
 
 // Responses are encoded into buffers that are reused once written (graph.ReleaseResponse): many requests at once,
 // single and batched, for different users, each get exactly their own answer.
 func TestConcurrentResponsesAreTheirOwn(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
-		a := newAPI(t, kind)
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
 		users := []string{"buffer-user-a", "buffer-user-b", "buffer-user-c"}
 		for i, u := range users {
 			for j := range 3 + 4*i { // answers of different sizes
@@ -29,7 +31,7 @@ func TestConcurrentResponsesAreTheirOwn(t *testing.T) {
 				return 0, nil, err
 			}
 			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+token(t, user))
+			req.Header.Set("Authorization", "Bearer "+apitest.Token(t, user))
 			resp, err := a.Server.Client().Do(req)
 			if err != nil {
 				return 0, nil, err

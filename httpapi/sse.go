@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
+	"taskapi/clock"
 	"taskapi/graph"
 )
 
@@ -41,7 +42,7 @@ type streams struct {
 	exec         *executor.Executor
 	maxBodyBytes int64
 	maxValues    int // of variables and of extensions (Limits.MaxVariableValues)
-	clock        Clock
+	clock        clock.Clock
 	logger       *slog.Logger
 	open         prometheus.Gauge
 	perRequest   func(ctx context.Context) context.Context

@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/live"
 )
 
 // sseResult decodes a next event.
-func sseResult(t testing.TB, ev sseEvent) result {
+func sseResult(t testing.TB, ev sseEvent) apitest.Result {
 	t.Helper()
 	if ev.name != "next" {
 		t.Fatalf("event %q (%s), want next", ev.name, ev.data)
 	}
-	var r result
+	var r apitest.Result
 	if err := json.Unmarshal([]byte(ev.data), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -25,10 +26,10 @@ func sseResult(t testing.TB, ev sseEvent) result {
 }
 
 func TestEventStream(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		tok := tokenFor(t, "alice", time.Hour)
-		start := a.eventCursor("alice")
+		start := a.EventCursor("alice")
 		a.Create("alice", map[string]any{"title": "before"})
 
 		t.Run("Subscription", func(t *testing.T) {
@@ -36,18 +37,18 @@ func TestEventStream(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 				t.Fatalf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
-			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "taskEvents", "task", "title") != "before" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); apitest.Path(r.Data, "taskEvents", "task", "title") != "before" {
 				t.Errorf("replay: %v", r.Data)
 			}
 			// Each event is flushed through every middleware as it happens, not when the stream ends.
 			a.Create("alice", map[string]any{"title": "live"})
-			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "taskEvents", "task", "title") != "live" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); apitest.Path(r.Data, "taskEvents", "task", "title") != "live" {
 				t.Errorf("live: %v", r.Data)
 			}
 		})
 		t.Run("Query", func(t *testing.T) {
 			_, events := a.sse(tok, map[string]any{"query": `{ viewer { id } }`})
-			if r := sseResult(t, receive(t, events)).NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
+			if r := sseResult(t, receive(t, events)).NoErrors(t); apitest.Path(r.Data, "viewer", "id") != "alice" {
 				t.Errorf("%v", r.Data)
 			}
 			if ev := receive(t, events); ev.name != "complete" {

@@ -8,25 +8,25 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// statementTimeout is the executor extension that bounds each GraphQL operation's resolvers, and so its database
-// work, by DB_STATEMENT_TIMEOUT (Options.StatementTimeout): a database that stops answering, or a pool with no free
+// operationTimeout is the executor extension that bounds each GraphQL operation's resolvers, and so its database
+// work, by OPERATION_TIMEOUT (Options.OperationTimeout): a database that stops answering, or a pool with no free
 // connection, fails the operation with SERVICE_UNAVAILABLE when the deadline passes, instead of holding the request
 // (and a connection) for as long as the client waits. Each operation of a batch gets the whole bound, and so does each
 // query or mutation over a WebSocket; subscriptions are not bound (their resolvers read the feed under the hub's
 // own retries).
-type statementTimeout time.Duration
+type operationTimeout time.Duration
 
 var (
-	_ graphql.HandlerExtension    = statementTimeout(0)
-	_ graphql.ResponseInterceptor = statementTimeout(0)
+	_ graphql.HandlerExtension    = operationTimeout(0)
+	_ graphql.ResponseInterceptor = operationTimeout(0)
 )
 
-func (statementTimeout) ExtensionName() string                   { return "StatementTimeout" }
-func (statementTimeout) Validate(graphql.ExecutableSchema) error { return nil }
+func (operationTimeout) ExtensionName() string                   { return "OperationTimeout" }
+func (operationTimeout) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptResponse runs one operation under the deadline; 0 is no bound. A subscription's responses are exempt:
 // each waits for the next event, however long that takes, and ends the subscription when its deadline passes.
-func (d statementTimeout) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+func (d operationTimeout) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if d <= 0 || isSubscription(ctx) {
 		return next(ctx)
 	}

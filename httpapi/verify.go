@@ -13,7 +13,7 @@ import (
 // verifyToken is the piece of the chain that verifies the bearer token (auth.Middleware): a request without one goes
 // on with no viewer, a request with a bad one is answered 401 here, and a verified viewer goes on in the context and
 // into the request's observation, for the log line. A WebSocket's upgrade skips it: the socket authenticates in
-// connection_init, where a bad token closes it with 4403 (see websocket.go).
+// connection_init, where a bad token closes it with 4403 (see websocket_auth.go).
 //
 // Every refusal's reason is logged; explain also puts it into the 401's extensions.reason (development mode).
 func verifyToken(verifier auth.TokenVerifier, logger *slog.Logger, explain bool) func(http.Handler) http.Handler {

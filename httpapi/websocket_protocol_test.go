@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"taskapi/httpapi"
+	"taskapi/internal/apitest"
 	"taskapi/live"
 )
 
@@ -53,7 +54,7 @@ func (c *wsClient) violation(t *testing.T, kind websocket.MessageType, b string)
 // connection is acknowledged, 4429 for a second connection_init, 4400 for any message of a type or shape the
 // protocol does not specify (or one only the server sends). The operations running on the socket end with it.
 func TestWebsocketProtocolViolations(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		initMsg := string(mustJSON(msg{Type: "connection_init",
 			Payload: mustJSON(map[string]any{"Authorization": "Bearer " + tokenFor(t, "alice", time.Hour)})}))
@@ -147,7 +148,7 @@ func TestWebsocketProtocolViolations(t *testing.T) {
 // ended or never was, null where the protocol allows it, and a message in a binary frame (graphql-ws's servers read
 // one as its text). The socket goes on.
 func TestWebsocketProtocolAllowed(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
 		tok := "Bearer " + tokenFor(t, "alice", time.Hour)
 		c, _, err := a.dial(nil)
@@ -183,13 +184,13 @@ func TestWebsocketProtocolAllowed(t *testing.T) {
 		send(websocket.MessageText, `{"type":"pong","payload":null}`)
 		send(websocket.MessageText, `{"type":"complete","id":"never"}`)
 		send(websocket.MessageText, `{"id":"q","type":"subscribe","payload":{"query":"{ viewer { id } }","operationName":null,"variables":null,"extensions":null}}`)
-		if r := c.result("q").NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
+		if r := c.result("q").NoErrors(t); apitest.Path(r.Data, "viewer", "id") != "alice" {
 			t.Fatalf("%v", r.Data)
 		}
 		expect("the result", msg{Type: "complete", ID: "q"})
 		send(websocket.MessageText, `{"type":"complete","id":"q"}`) // the operation ended already
 		send(websocket.MessageBinary, `{"id":"b","type":"subscribe","payload":{"query":"{ viewer { id } }"}}`)
-		if r := c.result("b").NoErrors(t); path(r.Data, "viewer", "id") != "alice" {
+		if r := c.result("b").NoErrors(t); apitest.Path(r.Data, "viewer", "id") != "alice" {
 			t.Fatalf("%v", r.Data)
 		}
 		expect("the result", msg{Type: "complete", ID: "b"})

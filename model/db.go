@@ -163,7 +163,7 @@ func postgresDSN(raw string) (string, error) {
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return "", fmt.Errorf("model: the database URL has the parameter(s) %s, which the server does not understand; remove them (known: sslmode, sslrootcert, sslcert, sslkey, channel_binding, connect_timeout, application_name, dial_timeout, read_timeout, write_timeout, and Neon's options=endpoint=<id>). A session setting such as statement_timeout would leak to other clients of a pooler; use DB_STATEMENT_TIMEOUT instead", strings.Join(unknown, ", "))
+		return "", fmt.Errorf("model: the database URL has the parameter(s) %s, which the server does not understand; remove them (known: sslmode, sslrootcert, sslcert, sslkey, channel_binding, connect_timeout, application_name, dial_timeout, read_timeout, write_timeout, and Neon's options=endpoint=<id>). A session setting such as statement_timeout would leak to other clients of a pooler; use OPERATION_TIMEOUT, the server's deadline for each GraphQL operation, instead", strings.Join(unknown, ", "))
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil

@@ -31,10 +31,10 @@ import (
 //
 // Kept results are shared by the requests they are served to and must not be modified.
 type ReadCache struct {
-	entries *sizedcache.Cache[*cachedRead]
+	entries *sizedcache.Cache[string, *cachedRead]
 	counts  [numReads][2]atomic.Int64 // by read: misses, hits
 	// written is the feed position after the last write this process committed, by user (see wrote).
-	written *sizedcache.Cache[int64]
+	written *sizedcache.Cache[string, int64]
 }
 
 // The reads a ReadCache keeps, indexing ReadNames and ReadCacheStats.

@@ -12,16 +12,16 @@ import (
 	"log/slog"
 	"time"
 
+	"taskapi/clock"
 	"taskapi/model"
-	"taskapi/webhook"
 )
 
 // Options tune a Scheduler; zero fields take the defaults given.
 type Options struct {
 	// Logger receives database trouble. Default: discard.
 	Logger *slog.Logger
-	// Clock is what the scheduler waits with. Default: webhook.SystemClock.
-	Clock webhook.Clock
+	// Clock is what the scheduler waits with. Default: the system clock.
+	Clock clock.Clock
 	// DatabaseNow, when set, replaces the database's clock in the scheduler's statements (for tests that move time).
 	DatabaseNow func() time.Time
 	// Batch is how many reminders one transaction fires at most. Default: 100.
@@ -48,7 +48,7 @@ func New(store *model.Store, opts Options) *Scheduler {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Clock == nil {
-		opts.Clock = webhook.SystemClock{}
+		opts.Clock = clock.System{}
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = 100

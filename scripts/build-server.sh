@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the server binary exactly as the container image ships it; the Dockerfile and the test that proves the image
-# recipe without Docker (TestImageRecipe in cmd/server) both run this script, so the two cannot drift apart.
+# recipe without Docker (TestImageRecipe in deploy/) both run this script, so the two cannot drift apart.
 #
 #   scripts/build-server.sh OUTPUT [VERSION]
 #

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"taskapi/clock"
 	"taskapi/model"
 	"taskapi/webhook"
 )
@@ -89,7 +90,7 @@ type receiver struct {
 	hits chan hit
 }
 
-func newReceiver(t *testing.T, clock webhook.Clock, answer func(n int, r *http.Request) int) *receiver {
+func newReceiver(t *testing.T, c clock.Clock, answer func(n int, r *http.Request) int) *receiver {
 	t.Helper()
 	rc := &receiver{hits: make(chan hit, 100)}
 	var mu sync.Mutex
@@ -100,7 +101,7 @@ func newReceiver(t *testing.T, clock webhook.Clock, answer func(n int, r *http.R
 		i := n
 		n++
 		mu.Unlock()
-		rc.hits <- hit{header: r.Header.Clone(), body: body, at: clock.Now()}
+		rc.hits <- hit{header: r.Header.Clone(), body: body, at: c.Now()}
 		status := answer(i, r)
 		if status == 0 {
 			<-r.Context().Done()

@@ -21,6 +21,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/schema"
 
+	"taskapi/clock"
 	"taskapi/model"
 )
 
@@ -30,8 +31,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics counts what the worker does; nil counts nothing.
 	Metrics *Metrics
-	// Clock is what the worker waits with. Default: SystemClock.
-	Clock Clock
+	// Clock is what the worker waits with, between deliveries, for a request's timeout, and to stamp
+	// webhook-timestamp. Default: the system clock. Whether a delivery is due is decided by the database's clock
+	// instead (see model.DatabaseNow), so that instances whose clocks disagree still agree on leases.
+	Clock clock.Clock
 	// DatabaseNow, when set, replaces the database's clock in the worker's statements (for tests that move time).
 	DatabaseNow func() time.Time
 	// Client sends the requests; its redirect policy and timeout are replaced (no redirect is followed, Timeout
@@ -79,7 +82,7 @@ func NewWorker(db *bun.DB, outbox *Outbox, opts Options) *Worker {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Clock == nil {
-		opts.Clock = SystemClock{}
+		opts.Clock = clock.System{}
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -179,10 +182,10 @@ func (w *Worker) sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// pause waits d on clock. Unlike sleep it leaves the outbox's wake-ups to the loop in Run, so that none is lost.
-func pause(clock Clock, d time.Duration) {
+// pause waits d on c. Unlike sleep it leaves the outbox's wake-ups to the loop in Run, so that none is lost.
+func pause(c clock.Clock, d time.Duration) {
 	done := make(chan struct{})
-	clock.AfterFunc(d, func() { close(done) })
+	c.AfterFunc(d, func() { close(done) })
 	<-done
 }
 

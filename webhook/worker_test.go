@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"taskapi/clock"
 	"taskapi/clocktest"
 	"taskapi/model/modeltest"
 	"taskapi/webhook"
@@ -342,7 +343,7 @@ func TestTheDatabaseClock(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			db := modeltest.MustOpenDB(t, kind)
-			rc := newReceiver(t, webhook.SystemClock{}, func(n int, _ *http.Request) int { return []int{500, 200}[min(n, 1)] })
+			rc := newReceiver(t, clock.System{}, func(n int, _ *http.Request) int { return []int{500, 200}[min(n, 1)] })
 			o := webhook.NewOutbox(webhook.Config{URL: rc.URL, Secret: mustSecret(t), RetrySchedule: []time.Duration{time.Second}})
 			start(t, webhook.NewWorker(db, o, webhook.Options{}))
 			id := enqueue(t, db, o, "user-1", webhook.ReminderDue, reminderData{UserID: "user-1"})

@@ -37,18 +37,18 @@ type Config struct {
 	LogLevel        string
 
 	// Operations: see docs/configuration.md for what each does.
-	ShutdownGrace      time.Duration // readyz says 503 this long before the listener closes
-	DBStatementTimeout time.Duration // bound on one GraphQL operation's database work; 0: none
-	DBMaxOpenConns     int
-	DBMaxIdleConns     int
-	DBConnMaxLifetime  time.Duration
-	RateLimitRPS       float64 // 0: off
-	RateLimitBurst     int
-	CORSOrigins        []string       // scheme://host[:port], possibly with one wildcard
-	TrustedProxies     []netip.Prefix // proxies whose X-Forwarded-For is believed; none: the peer is the client
-	OTLPEndpoint       string         // OpenTelemetry traces go there when set
-	PprofAddr          string         // host:port for Go's profiles; empty: not served
-	HTTP               HTTPTimeouts
+	ShutdownGrace     time.Duration // readyz says 503 this long before the listener closes
+	OperationTimeout  time.Duration // bound on one GraphQL operation's resolvers, and so its database work; 0: none
+	DBMaxOpenConns    int
+	DBMaxIdleConns    int
+	DBConnMaxLifetime time.Duration
+	RateLimitRPS      float64 // 0: off
+	RateLimitBurst    int
+	CORSOrigins       []string       // scheme://host[:port], possibly with one wildcard
+	TrustedProxies    []netip.Prefix // proxies whose X-Forwarded-For is believed; none: the peer is the client
+	OTLPEndpoint      string         // OpenTelemetry traces go there when set
+	PprofAddr         string         // host:port for Go's profiles; empty: not served
+	HTTP              HTTPTimeouts
 
 	// Live updates.
 	EventRetention          time.Duration // events are kept at least this long
@@ -166,16 +166,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:        str("LOG_FORMAT", ""),
 		LogLevel:         str("LOG_LEVEL", "info"),
 
-		ShutdownGrace:      duration("SHUTDOWN_GRACE", -1),
-		DBStatementTimeout: duration("DB_STATEMENT_TIMEOUT", 5*time.Second),
-		DBMaxOpenConns:     int(integer("DB_MAX_OPEN_CONNS", 10, 1, 1000)),
-		DBMaxIdleConns:     int(integer("DB_MAX_IDLE_CONNS", 0, 1, 1000)),
-		DBConnMaxLifetime:  duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
-		RateLimitRPS:       decimal("RATE_LIMIT_RPS", -1, 0, 1e6),
-		RateLimitBurst:     int(integer("RATE_LIMIT_BURST", 50, 1, 1e6)),
-		OTLPEndpoint:       str("OTEL_EXPORTER_OTLP_ENDPOINT", str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")),
-		PprofAddr:          str("PPROF_ADDR", ""),
-		HTTP:               defaultHTTPTimeouts,
+		ShutdownGrace:     duration("SHUTDOWN_GRACE", -1),
+		OperationTimeout:  duration("OPERATION_TIMEOUT", 5*time.Second),
+		DBMaxOpenConns:    int(integer("DB_MAX_OPEN_CONNS", 10, 1, 1000)),
+		DBMaxIdleConns:    int(integer("DB_MAX_IDLE_CONNS", 0, 1, 1000)),
+		DBConnMaxLifetime: duration("DB_CONN_MAX_LIFETIME", 30*time.Minute),
+		RateLimitRPS:      decimal("RATE_LIMIT_RPS", -1, 0, 1e6),
+		RateLimitBurst:    int(integer("RATE_LIMIT_BURST", 50, 1, 1e6)),
+		OTLPEndpoint:      str("OTEL_EXPORTER_OTLP_ENDPOINT", str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "")),
+		PprofAddr:         str("PPROF_ADDR", ""),
+		HTTP:              defaultHTTPTimeouts,
 
 		// 0 keeps httpapi's default; the lower bounds keep every document GraphiQL and the clients send admissible.
 		Limits: httpapi.Limits{
@@ -198,6 +198,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		EventRetention:          duration("EVENT_RETENTION", 168*time.Hour),
 		DatabaseListenURL:       str("DATABASE_LISTEN_URL", ""),
 		MaxSubscriptionsPerUser: int(integer("MAX_SUBSCRIPTIONS_PER_USER", 20, 1, 10000)),
+	}
+	if getenv("DB_STATEMENT_TIMEOUT") != "" {
+		// It bounds an operation's resolvers, not PostgreSQL's statement_timeout, which its name made people look for.
+		bad("DB_STATEMENT_TIMEOUT is renamed OPERATION_TIMEOUT (the deadline of one GraphQL operation, default 5s); rename it")
 	}
 	if getenv("PERSISTED_QUERY_CACHE_SIZE") != "" {
 		// A count of entries bounded nothing: one client filled it with large documents.

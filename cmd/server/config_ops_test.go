@@ -28,7 +28,7 @@ func TestLoadConfigOperations(t *testing.T) {
 			t.Fatal(err)
 		}
 		if c.ShutdownGrace != 5*time.Second || c.ShutdownTimeout != 15*time.Second || c.RateLimitRPS != 10 || c.RateLimitBurst != 50 ||
-			c.DBStatementTimeout != 5*time.Second || c.DBMaxOpenConns != 10 || c.DBMaxIdleConns != 10 || c.DBConnMaxLifetime != 30*time.Minute {
+			c.OperationTimeout != 5*time.Second || c.DBMaxOpenConns != 10 || c.DBMaxIdleConns != 10 || c.DBConnMaxLifetime != 30*time.Minute {
 			t.Errorf("defaults: %+v", c)
 		}
 		if c.HTTP != defaultHTTPTimeouts {
@@ -37,13 +37,13 @@ func TestLoadConfigOperations(t *testing.T) {
 	})
 	t.Run("Set", func(t *testing.T) {
 		c, err := loadConfig(env("SHUTDOWN_GRACE", "2s", "RATE_LIMIT_RPS", "2.5", "RATE_LIMIT_BURST", "7",
-			"DB_STATEMENT_TIMEOUT", "0", "DB_MAX_OPEN_CONNS", "20", "DB_MAX_IDLE_CONNS", "5", "DB_CONN_MAX_LIFETIME", "5m",
+			"OPERATION_TIMEOUT", "0", "DB_MAX_OPEN_CONNS", "20", "DB_MAX_IDLE_CONNS", "5", "DB_CONN_MAX_LIFETIME", "5m",
 			"CORS_ORIGINS", " https://app.example.com/ , http://localhost:3000,https://*.vercel.app",
 			"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.ShutdownGrace != 2*time.Second || c.RateLimitRPS != 2.5 || c.RateLimitBurst != 7 || c.DBStatementTimeout != 0 ||
+		if c.ShutdownGrace != 2*time.Second || c.RateLimitRPS != 2.5 || c.RateLimitBurst != 7 || c.OperationTimeout != 0 ||
 			c.DBMaxOpenConns != 20 || c.DBMaxIdleConns != 5 || c.DBConnMaxLifetime != 5*time.Minute || c.OTLPEndpoint == "" {
 			t.Errorf("%+v", c)
 		}

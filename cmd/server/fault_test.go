@@ -148,20 +148,20 @@ const (
 //
 // Each phase lasts until what it is for has been seen (every worker refused a few times while the database is
 // down, every worker served again after it is back), not for a fixed time, so that a loaded machine only makes the
-// test slower. "Fast" means refused rather than held until DB_STATEMENT_TIMEOUT, which is set well above what a
+// test slower. "Fast" means refused rather than held until OPERATION_TIMEOUT, which is set well above what a
 // refusal takes.
 func TestDatabaseOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL server")
 	}
-	const statementTimeout = 5 * time.Second
+	const operationTimeout = 5 * time.Second
 	pg := startThrowawayPostgres(t)
 	srv := startServer(t, nil,
 		"DATABASE_URL", pg.url(),
 		"BETTER_AUTH_SECRET", secret,
 		"SHUTDOWN_GRACE", "0",
 		"RATE_LIMIT_RPS", "0",
-		"DB_STATEMENT_TIMEOUT", statementTimeout.String(),
+		"OPERATION_TIMEOUT", operationTimeout.String(),
 		"DB_MAX_OPEN_CONNS", "6",
 	)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
@@ -294,9 +294,9 @@ func TestDatabaseOutage(t *testing.T) {
 	if downFailures == 0 {
 		t.Error("no request was made while the database was down")
 	}
-	if slowest >= statementTimeout {
-		t.Errorf("a request during the outage took %s, as long as DB_STATEMENT_TIMEOUT=%s: it was held, not refused",
-			slowest, statementTimeout)
+	if slowest >= operationTimeout {
+		t.Errorf("a request during the outage took %s, as long as OPERATION_TIMEOUT=%s: it was held, not refused",
+			slowest, operationTimeout)
 	}
 	if recoveredOK < workers {
 		t.Errorf("only %d writes succeeded after recovery", recoveredOK)
@@ -402,7 +402,7 @@ func TestDatabaseOutage(t *testing.T) {
 	})
 
 	// A database that accepts connections but does not answer (frozen, or a network that drops packets) must not
-	// hold requests longer than DB_STATEMENT_TIMEOUT. The database stays frozen until every write has been answered:
+	// hold requests longer than OPERATION_TIMEOUT. The database stays frozen until every write has been answered:
 	// a write answered SERVICE_UNAVAILABLE while it is frozen was ended by the timeout, as nothing else could have;
 	// a write the timeout did not bound would wait for the thaw, which does not come (the watchdog fails the test).
 	t.Run("FrozenDatabase", func(t *testing.T) {
@@ -439,7 +439,7 @@ func TestDatabaseOutage(t *testing.T) {
 		case <-answered:
 		case <-time.After(60 * time.Second):
 			thaw()
-			t.Fatalf("writes to a frozen database were still held after 60s with DB_STATEMENT_TIMEOUT=%s", statementTimeout)
+			t.Fatalf("writes to a frozen database were still held after 60s with OPERATION_TIMEOUT=%s", operationTimeout)
 		}
 
 		thaw()

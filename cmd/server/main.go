@@ -384,7 +384,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		QueryCacheBytes:          cfg.QueryCacheBytes,
 		PersistedQueryCacheBytes: cfg.PersistedQueryCacheBytes,
 		Registry:                 registry,
-		StatementTimeout:         cfg.DBStatementTimeout,
+		OperationTimeout:         cfg.OperationTimeout,
 		RateLimit:                httpapi.RateLimit{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst},
 		CORSOrigins:              cfg.CORSOrigins,
 		TrustedProxies:           cfg.TrustedProxies,

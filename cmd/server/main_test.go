@@ -222,6 +222,10 @@ func TestLimitsFromEnvironment(t *testing.T) {
 	if _, err := loadConfig(env("PERSISTED_QUERY_CACHE_SIZE", "1000")); err == nil || !strings.Contains(err.Error(), "PERSISTED_QUERY_CACHE_BYTES") {
 		t.Errorf("PERSISTED_QUERY_CACHE_SIZE: err = %v", err)
 	}
+	// The old name of OPERATION_TIMEOUT stops the start rather than being ignored, naming the new one.
+	if _, err := loadConfig(env("DB_STATEMENT_TIMEOUT", "5s")); err == nil || !strings.Contains(err.Error(), "OPERATION_TIMEOUT") {
+		t.Errorf("DB_STATEMENT_TIMEOUT: err = %v", err)
+	}
 	// A depth below what GraphiQL's introspection query needs is refused rather than breaking GraphiQL.
 	if _, err := loadConfig(env("MAX_QUERY_DEPTH", "5")); err == nil || !strings.Contains(err.Error(), "MAX_QUERY_DEPTH") {
 		t.Errorf("err = %v", err)

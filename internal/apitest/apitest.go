@@ -1,7 +1,8 @@
 // Package apitest is the test client of the packages that test the API through its HTTP surface (graph's resolvers
 // and loaders, httpapi's transports and limits): a handler over a fresh database of each kind modeltest offers, a
-// token for any user, one operation posted and its answer decoded, and walking the decoded JSON. Only tests import
-// it.
+// token for any user, one operation or a batch posted and its answer decoded, the feed's position, and walking the
+// decoded JSON. Those packages' tests call it by its own names, so that there is one copy of each helper; only tests
+// import it.
 package apitest
 
 import (
@@ -35,10 +36,17 @@ type API struct {
 	DB *bun.DB
 }
 
-// New returns the handler with opts over a fresh database of kind, served on a loopback test server that the test's
-// cleanup closes.
-func New(t testing.TB, kind string, opts httpapi.Options) *API {
+// New returns the handler with opts (at most one; none: the defaults) over a fresh database of kind, served on a
+// loopback test server that the test's cleanup closes.
+func New(t testing.TB, kind string, options ...httpapi.Options) *API {
 	t.Helper()
+	var opts httpapi.Options
+	if len(options) > 1 {
+		t.Fatal("apitest.New takes at most one httpapi.Options")
+	}
+	if len(options) == 1 {
+		opts = options[0]
+	}
 	db := modeltest.MustOpenDB(t, kind)
 	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: Secret}})
 	if err != nil {
@@ -146,6 +154,32 @@ func (a *API) Do(user, query string, vars map[string]any) Result {
 	return out
 }
 
+// Batch posts operations as one batch as user and returns the results, failing on any error.
+func (a *API) Batch(user string, ops ...map[string]any) []Result {
+	a.T.Helper()
+	body, _ := json.Marshal(ops)
+	resp, raw := a.Request(http.MethodPost, "/graphql", map[string]string{
+		"Content-Type": "application/json", "Authorization": "Bearer " + Token(a.T, user),
+	}, body)
+	if resp.StatusCode != http.StatusOK {
+		a.T.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	var results []Result
+	if err := json.Unmarshal(raw, &results); err != nil || len(results) != len(ops) {
+		a.T.Fatalf("want %d results: %s", len(ops), raw)
+	}
+	for _, r := range results {
+		r.NoErrors(a.T)
+	}
+	return results
+}
+
+// EventCursor returns the user's latest feed position, read over HTTP.
+func (a *API) EventCursor(user string) string {
+	a.T.Helper()
+	return Str(Path(a.Do(user, `{ taskEventCursor }`, nil).NoErrors(a.T).Data, "taskEventCursor"))
+}
+
 // Request sends a raw HTTP request and returns the response and its body.
 func (a *API) Request(method, path string, headers map[string]string, body []byte) (*http.Response, []byte) {
 	a.T.Helper()
@@ -188,6 +222,13 @@ func Path(v any, keys ...any) any {
 
 // Str is v as a string; "" when it is not one.
 func Str(v any) string { s, _ := v.(string); return s }
+
+// JSONEqual reports whether a and b encode to the same JSON.
+func JSONEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
 
 // ForEachDB runs f as a subtest on every database the machine has.
 func ForEachDB(t *testing.T, f func(t *testing.T, kind string)) {

@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package deploy
 
 import (
 	"bufio"
@@ -14,131 +14,18 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 )
-
-// dockerfile is what TestImageRecipe reads from the Dockerfile: its instructions in order, continuation lines
-// joined, comments dropped.
-type dockerfile []dockerInstruction
-
-type dockerInstruction struct {
-	cmd  string // upper case: FROM, RUN, ENV...
-	args string
-}
-
-func readDockerfile(t *testing.T, file string) dockerfile {
-	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out dockerfile
-	var cur strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		trimmed := strings.TrimSpace(line)
-		if cur.Len() == 0 && (trimmed == "" || strings.HasPrefix(trimmed, "#")) {
-			continue
-		}
-		if strings.HasSuffix(trimmed, "\\") {
-			cur.WriteString(strings.TrimSuffix(trimmed, "\\") + " ")
-			continue
-		}
-		cur.WriteString(trimmed)
-		cmd, args, _ := strings.Cut(cur.String(), " ")
-		out = append(out, dockerInstruction{cmd: strings.ToUpper(cmd), args: strings.TrimSpace(args)})
-		cur.Reset()
-	}
-	return out
-}
-
-// final returns the instructions of the last stage, the image that ships.
-func (d dockerfile) final() dockerfile {
-	last := 0
-	for i, in := range d {
-		if in.cmd == "FROM" {
-			last = i
-		}
-	}
-	return d[last:]
-}
-
-func (d dockerfile) all(cmd string) []string {
-	var out []string
-	for _, in := range d {
-		if in.cmd == cmd {
-			out = append(out, in.args)
-		}
-	}
-	return out
-}
-
-// execForm decodes an exec-form argument (["/server", "serve"]); a shell form would need a shell the image lacks.
-func execForm(t *testing.T, what, args string) []string {
-	t.Helper()
-	var out []string
-	if err := json.Unmarshal([]byte(args), &out); err != nil || len(out) == 0 {
-		t.Fatalf("%s %s: want the exec form, [\"/server\", ...]: the image has no shell", what, args)
-	}
-	return out
-}
-
-// TestDockerfile checks what the image promises and no Docker daemon is here to show: a static binary built by
-// the shared script, a minimal base with the CA bundle, a non-root user, every interface, a health check without
-// shell or curl.
-func TestDockerfile(t *testing.T) {
-	d := readDockerfile(t, "../../Dockerfile")
-	known := map[string]bool{"FROM": true, "RUN": true, "COPY": true, "ENV": true, "ARG": true, "WORKDIR": true,
-		"USER": true, "EXPOSE": true, "HEALTHCHECK": true, "ENTRYPOINT": true, "CMD": true, "LABEL": true}
-	for _, in := range d {
-		if !known[in.cmd] {
-			t.Errorf("unknown or unexpected instruction %s %s", in.cmd, in.args)
-		}
-	}
-	if runs := d.all("RUN"); !containsAny(strings.Join(runs, "\n"), "scripts/build-server.sh /out/server") {
-		t.Errorf("the build stage does not run scripts/build-server.sh, which the test of the recipe runs: %q", runs)
-	}
-	final := d.final()
-	base := final[0].args
-	if !regexp.MustCompile(`^(gcr\.io/distroless/static(-debian\d+)?(:[\w.-]+)?|scratch)$`).MatchString(base) {
-		t.Errorf("final base %q: want distroless/static (or scratch with a CA bundle)", base)
-	}
-	users := final.all("USER")
-	if len(users) == 0 || strings.HasPrefix(users[len(users)-1], "0") || strings.HasPrefix(users[len(users)-1], "root") {
-		t.Errorf("USER %q: the image must run as a non-root user", users)
-	}
-	if env := dockerEnv(final); env["HOST"] != "0.0.0.0" {
-		t.Errorf("ENV HOST=%q: in a container the server must listen on every interface", env["HOST"])
-	}
-	hc := final.all("HEALTHCHECK")
-	if len(hc) != 1 {
-		t.Fatalf("HEALTHCHECK %q", hc)
-	}
-	_, hcCmd, _ := strings.Cut(hc[0], "CMD ")
-	if got := execForm(t, "HEALTHCHECK", hcCmd); strings.Join(got, " ") != "/server healthcheck" {
-		t.Errorf("HEALTHCHECK runs %q, want /server healthcheck", got)
-	}
-	execForm(t, "ENTRYPOINT", strings.Join(final.all("ENTRYPOINT"), ""))
-	execForm(t, "CMD", strings.Join(final.all("CMD"), ""))
-}
-
-// dockerEnv collects ENV KEY=VALUE pairs (several per line).
-func dockerEnv(d dockerfile) map[string]string {
-	env := map[string]string{}
-	for _, args := range d.all("ENV") {
-		for _, kv := range strings.Fields(args) {
-			if k, v, ok := strings.Cut(kv, "="); ok {
-				env[k] = strings.Trim(v, `"`)
-			}
-		}
-	}
-	return env
-}
 
 // TestImageRecipe proves the image without Docker: it copies the repository as the build context would be (without
 // what .dockerignore leaves out), builds the binary there with the script the Dockerfile runs, checks it is static,
@@ -153,12 +40,11 @@ func TestImageRecipe(t *testing.T) {
 		}
 		t.Skip("needs root for chroot; CI runs it")
 	}
-	repo, err := filepath.Abs("../..")
+	repo, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := readDockerfile(t, filepath.Join(repo, "Dockerfile"))
-	final := d.final()
+	final := readDockerfile(t, filepath.Join(repo, "Dockerfile")).final()
 
 	buildContext := t.TempDir()
 	copyContext(t, repo, buildContext)
@@ -189,7 +75,7 @@ func TestImageRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	env := dockerEnv(final)
+	env := imageEnv(final)
 	env["PORT"] = freePort(t)
 	var environ []string
 	for k, v := range env {
@@ -204,8 +90,7 @@ func TestImageRecipe(t *testing.T) {
 		return cmd
 	}
 
-	entry := append(execForm(t, "ENTRYPOINT", strings.Join(final.all("ENTRYPOINT"), "")),
-		execForm(t, "CMD", strings.Join(final.all("CMD"), ""))...)
+	entry := entrypoint(t, final)
 	if entry[0] != "/server" {
 		t.Fatalf("ENTRYPOINT %q: want /server, where the Dockerfile copies the binary", entry)
 	}
@@ -257,12 +142,13 @@ func TestImageRecipe(t *testing.T) {
 	}
 
 	base := "http://127.0.0.1:" + env["PORT"]
-	r, _, err := graphqlPost(context.Background(), http.DefaultClient, base, tok, createTaskMutation,
-		map[string]any{"input": map[string]any{"title": "from the image", "dueAt": "2026-12-01T12:00:00Z"}})
-	if err != nil || createdID(r) == "" {
-		t.Fatalf("createTask in the empty root: %v %v\n%s", err, r.Errors, logs.String())
+	r, err := graphqlPost(base, tok, `mutation Create($input: CreateTaskInput!) {
+  createTask(input: $input) { task { id } userErrors { message } }
+}`, map[string]any{"input": map[string]any{"title": "from the image", "dueAt": "2026-12-01T12:00:00Z"}})
+	if err != nil || len(r.Errors) > 0 || !regexp.MustCompile(`"task":\{"id":"[^"]+"\}`).Match(r.Data) {
+		t.Fatalf("createTask in the empty root: %v %v %s\n%s", err, r.Errors, r.Data, logs.String())
 	}
-	r, _, err = graphqlPost(context.Background(), http.DefaultClient, base, tok,
+	r, err = graphqlPost(base, tok,
 		`{ tasks(first: 5) { totalCount nodes { title } } taskStats(timeZone: "Europe/Berlin") { total } }`, nil)
 	if err != nil || len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"title":"from the image"`) ||
 		!strings.Contains(string(r.Data), `"taskStats":{"total":1}`) {
@@ -315,15 +201,16 @@ func assertStatic(t *testing.T, bin string) {
 }
 
 // imageUser reads the final stage's USER uid:gid (numbers: the test has no passwd file to look names up in).
-func imageUser(t *testing.T, final dockerfile) (uint32, uint32) {
+func imageUser(t *testing.T, final instructions.Stage) (uint32, uint32) {
 	t.Helper()
-	users := final.all("USER")
+	users := commands[*instructions.UserCommand](final)
 	var uid, gid uint32
 	if len(users) == 0 {
 		t.Fatal("no USER in the final stage")
 	}
-	if _, err := fmt.Sscanf(users[len(users)-1], "%d:%d", &uid, &gid); err != nil || uid == 0 {
-		t.Fatalf("USER %q: want a numeric non-root uid:gid", users[len(users)-1])
+	user := users[len(users)-1].User
+	if _, err := fmt.Sscanf(user, "%d:%d", &uid, &gid); err != nil || uid == 0 {
+		t.Fatalf("USER %q: want a numeric non-root uid:gid", user)
 	}
 	return uid, gid
 }
@@ -405,48 +292,83 @@ func copyContext(t *testing.T, repo, dst string) {
 	}
 }
 
-// dockerignore returns whether a slash-separated path is excluded: a pattern matches the path or any directory
-// above it; a leading **/ matches at any depth; a leading ! re-includes. That is the part of Docker's rules the
-// file uses.
+// dockerignore returns whether a slash-separated path is left out of the build context, by Docker's own rules
+// (the patterns and their matching are BuildKit's, as `docker build` applies them).
 func dockerignore(t *testing.T, file string) func(string) bool {
 	t.Helper()
-	raw, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var patterns []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			patterns = append(patterns, line)
-		}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	matches := func(pattern, name string) bool {
-		anyDepth := strings.HasPrefix(pattern, "**/")
-		pattern = strings.TrimPrefix(pattern, "**/")
-		parts := strings.Split(name, "/")
-		for i := range parts {
-			for j := i + 1; j <= len(parts); j++ {
-				if i > 0 && !anyDepth {
-					break
-				}
-				if ok, _ := path.Match(pattern, strings.Join(parts[i:j], "/")); ok {
-					return true
-				}
-			}
-		}
-		return false
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return func(name string) bool {
-		excluded := false
-		for _, p := range patterns {
-			if neg, ok := strings.CutPrefix(p, "!"); ok {
-				if matches(neg, name) {
-					excluded = false
-				}
-			} else if matches(p, name) {
-				excluded = true
-			}
+		excluded, err := pm.MatchesOrParentMatches(name)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return excluded
 	}
+}
+
+// gqlResult is a GraphQL response, its errors left undecoded.
+type gqlResult struct {
+	Data   json.RawMessage   `json:"data"`
+	Errors []json.RawMessage `json:"errors"`
+}
+
+// graphqlPost posts one operation as tok's user and decodes the answer; err is a transport failure or a status
+// other than 200.
+func graphqlPost(baseURL, tok, query string, vars map[string]any) (gqlResult, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return gqlResult{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return gqlResult{}, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return gqlResult{}, err
+	}
+	var out gqlResult
+	if resp.StatusCode != http.StatusOK {
+		return out, fmt.Errorf("status %d: %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return out, fmt.Errorf("decode %s: %w", raw, err)
+	}
+	return out, nil
+}
+
+// syncBuffer is a bytes.Buffer that the server's output and the test may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
