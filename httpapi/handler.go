@@ -80,6 +80,9 @@ type Options struct {
 	// Version is the server's version; GET /healthz answers "ok" and it, so that a probe or a person can tell
 	// which build an instance runs.
 	Version string
+
+	// Mounts are further handlers served beside GraphQL on the same chain (see mount.go), such as /mcp.
+	Mounts []Mount
 }
 
 func (o *Options) defaults() {
@@ -166,6 +169,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 		privateToViewer,
 		limiter.piece,
 	)(streams))
+	mountAll(mux, opts.Mounts, Shared{limiter: limiter}, opts.MaxBodyBytes)
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)
