@@ -112,7 +112,6 @@ func requireToken(cfg Config, shared Shared, next http.Handler) http.Handler {
 			return
 		}
 		shared.SetUser(r.Context(), viewer.ID)
-		w.Header().Set("Cache-Control", "private, no-store")
 		next.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), viewer)))
 	})
 }
@@ -176,7 +175,9 @@ func wellFormed(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
+		aw := &answerWriter{ResponseWriter: w, id: requestID(body)}
+		next.ServeHTTP(aw, r)
+		aw.finish()
 	})
 }
 
@@ -202,6 +203,11 @@ func isJSONRPC(body []byte) bool {
 // writeRPCError answers with a JSON-RPC error object whose id is null, as for errors found before a request's id
 // could be read.
 func writeRPCError(w http.ResponseWriter, status, code int, message string) {
+	writeRPCErrorID(w, status, nil, code, message)
+}
+
+// writeRPCErrorID answers with a JSON-RPC error object for the request with id.
+func writeRPCErrorID(w http.ResponseWriter, status int, id any, code int, message string) {
 	type rpcError struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
@@ -215,7 +221,7 @@ func writeRPCError(w http.ResponseWriter, status, code int, message string) {
 		JSONRPC string   `json:"jsonrpc"`
 		ID      any      `json:"id"`
 		Error   rpcError `json:"error"`
-	}{"2.0", nil, rpcError{code, message}})
+	}{"2.0", id, rpcError{code, message}})
 }
 
 // Metadata returns the handler of the protected resource metadata (RFC 9728), at MetadataPath and at MetadataPath
