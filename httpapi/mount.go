@@ -38,6 +38,12 @@ func (Shared) SetUser(ctx context.Context, userID string) {
 	observationFrom(ctx).setUser(userID)
 }
 
+// AddOperation names an operation of the request that ctx belongs to on its log line, as GraphQL's operations are
+// ("tool add_task" for an MCP tool call: kind "tool", name "add_task").
+func (Shared) AddOperation(ctx context.Context, kind, name string) {
+	observationFrom(ctx).addOperation(kind, name)
+}
+
 // mountAll registers the mounts on mux, each behind the body limit.
 func mountAll(mux *http.ServeMux, mounts []Mount, shared Shared, maxBodyBytes int64) {
 	for _, m := range mounts {

@@ -1,11 +1,17 @@
 package mcpserver_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"taskapi/auth"
 	"taskapi/httpapi"
 	"taskapi/internal/apitest"
 	"taskapi/mcpserver"
@@ -229,3 +235,32 @@ func TestChangeReachesSubscription(t *testing.T) {
 }
 
 func modelFilter() model.TaskFilter { return model.TaskFilter{} }
+
+// noShared is a Shared without a rate limit or a log line, for handlers tested without httpapi's chain.
+type noShared struct{}
+
+func (noShared) Charge(string) time.Duration                  { return 0 }
+func (noShared) SetUser(context.Context, string)              {}
+func (noShared) AddOperation(context.Context, string, string) {}
+
+// TestPanicIsAnInternalError: a defect in a tool (here: no store at all) answers that request with a JSON-RPC
+// internal error that names no detail, and the server goes on serving.
+func TestPanicIsAnInternalError(t *testing.T) {
+	verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(verifier.Close)
+	h := mcpserver.New(mcpserver.Config{Verifier: verifier, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, noShared{})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	e := &env{API: &apitest.API{T: t, Server: srv, Handler: h}}
+	for range 2 {
+		resp, raw := e.post("alice", []byte(`{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_tasks", "arguments": {}}}`))
+		r := decodeRPC(t, raw)
+		if resp.StatusCode != http.StatusOK || r.Error == nil || r.Error.Code != -32603 ||
+			!strings.HasPrefix(r.Error.Message, "Internal error (request id") || strings.Contains(r.Error.Message, "nil") {
+			t.Fatalf("status %d: %s", resp.StatusCode, raw)
+		}
+	}
+}

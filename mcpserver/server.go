@@ -44,6 +44,8 @@ type Shared interface {
 	Charge(userID string) time.Duration
 	// SetUser names the verified user on the log line of the request ctx belongs to.
 	SetUser(ctx context.Context, userID string)
+	// AddOperation names one of its JSON-RPC requests on that line (kind "tool" and the tool's name for a call).
+	AddOperation(ctx context.Context, kind, name string)
 }
 
 // Config is what the endpoint needs.
@@ -261,12 +263,13 @@ func newServer(cfg Config, shared Shared) *mcp.Server {
 	return server
 }
 
-// perRequest is the middleware of every JSON-RPC request: one token from the user's rate-limit bucket (a tool call
-// over the limit is a tool error the model can read and wait on; any other request a JSON-RPC error), the
-// statement timeout, and the user_id rule for tool calls.
+// perRequest is the middleware of every JSON-RPC request: its name on the log line, one token from the user's
+// rate-limit bucket (a tool call over the limit is a tool error the model can read and wait on; any other request a
+// JSON-RPC error), the statement timeout, the user_id rule for tool calls, and a panic turned into an internal
+// error, logged with its stack, instead of a crashed process.
 func perRequest(cfg Config, shared Shared) mcp.Middleware {
 	return func(next mcp.MethodHandler) mcp.MethodHandler {
-		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		return func(ctx context.Context, method string, req mcp.Request) (_ mcp.Result, err error) {
 			if strings.HasPrefix(method, "notifications/") {
 				return next(ctx, method, req)
 			}
@@ -275,6 +278,20 @@ func perRequest(cfg Config, shared Shared) mcp.Middleware {
 				return nil, &jsonrpc.Error{Code: codeUnauthorized, Message: "Authentication required."}
 			}
 			call, isCall := req.(*mcp.CallToolRequest)
+			if isCall && call.Params != nil {
+				shared.AddOperation(ctx, "tool", call.Params.Name)
+			} else {
+				shared.AddOperation(ctx, "method", method)
+			}
+			defer func() {
+				if p := recover(); p != nil {
+					id := graph.RequestID(ctx)
+					cfg.Logger.ErrorContext(ctx, "MCP request panicked", "method", method,
+						"err", graph.RecoverPanic(ctx, p), "requestId", id)
+					err = &jsonrpc.Error{Code: jsonrpc.CodeInternalError,
+						Message: fmt.Sprintf("Internal error (request id %s); try again later.", id)}
+				}
+			}()
 			if wait := shared.Charge(viewer.ID); wait > 0 {
 				seconds := int((wait + time.Second - 1) / time.Second)
 				msg := fmt.Sprintf("Too many requests; try again in %d s.", seconds)
