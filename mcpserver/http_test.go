@@ -197,6 +197,10 @@ func TestRateLimitShared(t *testing.T) {
 		if resp.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("GraphQL after the tools used the bucket: %d %s", resp.StatusCode, raw)
 		}
+		// A request other than a tool call gets a JSON-RPC error.
+		if _, raw := e.post("alice", []byte(listTools)); decodeRPC(t, raw).Error == nil || decodeRPC(t, raw).Error.Code != -32029 {
+			t.Fatalf("tools/list over the limit: %s", raw)
+		}
 		// Another user has a bucket of their own, and the refused call wrote nothing.
 		bob := e.connect("bob")
 		if got := titles(ok(t, bob, "list_tasks", nil)); got != "" {
