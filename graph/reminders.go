@@ -2,23 +2,18 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"taskapi/graph/scalar"
 	"taskapi/model"
 )
 
-// reminderIDPrefix makes reminder ids distinct from task ids (see taskIDPrefix), though both are UUIDs inside.
-const reminderIDPrefix = "Reminder:"
-
-// reminderID returns the opaque id of a reminder.
-func reminderID(id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(reminderIDPrefix + id.String()))
-}
+// reminderID returns the opaque id of a reminder (see scalar.ReminderID).
+func reminderID(id uuid.UUID) string { return scalar.ReminderID(id) }
 
 // reminderInputs turns the GraphQL reminders of an update (omitted, null or a list) into the store's patch field.
 func reminderInputs(o graphql.Omittable[[]*model.ReminderInput]) model.Optional[[]model.ReminderInput] {

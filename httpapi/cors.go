@@ -28,8 +28,10 @@ func cors(origins []string) func(http.Handler) http.Handler {
 			// instrumentation.
 			"Apollographql-Client-Name", "Apollographql-Client-Version", "Apollo-Require-Preflight",
 			"Traceparent", "Tracestate",
+			// The Model Context Protocol's Streamable HTTP headers, for agents running in a browser (/mcp).
+			"Mcp-Protocol-Version", "Mcp-Session-Id", "Last-Event-Id",
 		},
-		ExposedHeaders:   []string{"X-Request-Id", "Retry-After", "WWW-Authenticate"},
+		ExposedHeaders:   []string{"X-Request-Id", "Retry-After", "WWW-Authenticate", "Mcp-Session-Id"},
 		AllowCredentials: true,
 		MaxAge:           corsMaxAge,
 	})

@@ -81,6 +81,9 @@ type Options struct {
 	// Version is the server's version; GET /healthz answers "ok" and it, so that a probe or a person can tell
 	// which build an instance runs.
 	Version string
+
+	// Mounts are further handlers served beside GraphQL on the same chain (see mount.go), such as /mcp.
+	Mounts []Mount
 }
 
 func (o *Options) defaults() {
@@ -169,6 +172,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 		privateToViewer,
 		rates.limitRequests, // one token per stream
 	)(streams))
+	mountAll(mux, opts.Mounts, Shared{limiter: rates}, opts.MaxBodyBytes)
 	mux.Handle("GET /metrics", metricsHandler(registry))
 	ide := graphiql.Handler("/graphql")
 	mux.Handle("GET /{$}", ide)

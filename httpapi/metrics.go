@@ -81,6 +81,8 @@ func handlerLabel(path string) string {
 	switch path {
 	case "/graphql", "/graphql/stream", "/", "/healthz", "/readyz", "/metrics":
 		return path
+	case "/mcp", "/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp":
+		return path // mounted beside GraphQL (Options.Mounts)
 	}
 	if strings.HasPrefix(path, "/graphiql/") {
 		return "/graphiql/" // GraphiQL's assets

@@ -392,6 +392,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Version:                  buildVersion(),
 		Hub:                      hub,
 		AnyOrigin:                cfg.devMode(),
+		Mounts:                   mcpMounts(cfg, store, verifier, logger),
 	})
 	srv := &http.Server{
 		Handler:           handler,
