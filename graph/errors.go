@@ -31,6 +31,8 @@ const (
 	CodeServiceUnavailable    = "SERVICE_UNAVAILABLE"
 	CodeBadRequest            = "BAD_REQUEST"
 	CodeInternal              = "INTERNAL_SERVER_ERROR"
+	// CodeForbidden refuses a write the viewer's role in a list does not allow, where the payload has no userErrors.
+	CodeForbidden = "FORBIDDEN"
 )
 
 // errUnauthenticated is returned by every field but introspection when the request carries no verified user.
@@ -44,8 +46,12 @@ var errNoSubscriptions = fmt.Errorf("graph: no live hub to serve subscriptions: 
 const (
 	msgUnauthenticated = "You must be signed in: send Authorization: Bearer <token>."
 	msgNotFound        = "Task not found."
-	msgUnavailable     = "The database is unavailable; try again shortly."
-	msgCancelled       = "The request was cancelled by the client."
+	// The same holds for lists, invitations and users: not a member, never existed, or malformed, one message.
+	msgListNotFound       = "List not found."
+	msgInvitationNotFound = "Invitation not found."
+	msgUserNotFound       = "User not found."
+	msgUnavailable        = "The database is unavailable; try again shortly."
+	msgCancelled          = "The request was cancelled by the client."
 )
 
 // MsgInternal is the message of every INTERNAL_SERVER_ERROR: what went wrong is logged, never shown. A transport
@@ -75,6 +81,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		out := graphql.DefaultErrorPresenter(ctx, err)
 		var inputErr *model.InputError
 		var scalarErr *scalar.Error
+		var validationErr *model.ValidationError
 		switch {
 		case errors.As(err, &scalarErr):
 			// A literal argument that does not coerce. gqlgen puts the argument's path after the field's in the
@@ -89,9 +96,26 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, errUnauthenticated):
 			out.Message = msgUnauthenticated
 			setCode(out, CodeUnauthenticated)
+		case errors.Is(err, model.ErrListNotFound):
+			out.Message = msgListNotFound
+			setCode(out, CodeNotFound)
+		case errors.Is(err, model.ErrInvitationNotFound):
+			out.Message = msgInvitationNotFound
+			setCode(out, CodeNotFound)
+		case errors.Is(err, model.ErrUserNotFound):
+			out.Message = msgUserNotFound
+			setCode(out, CodeNotFound)
 		case errors.Is(err, model.ErrNotFound):
 			out.Message = msgNotFound
 			setCode(out, CodeNotFound)
+		case errors.Is(err, model.ErrForbidden):
+			out.Message = msgForbidden
+			setCode(out, CodeForbidden)
+		case errors.As(err, &validationErr) && len(validationErr.Problems) > 0:
+			// A refusal where the payload has no userErrors (deleteList of the Inbox): the client's to act on.
+			out.Message = validationErr.Problems[0].Message
+			setCode(out, CodeBadUserInput)
+			out.Extensions["field"] = strings.Join(validationErr.Problems[0].Field, ".")
 		case errors.Is(err, model.ErrTooManySubscriptions):
 			out.Message = "You have too many live subscriptions open; close one first."
 			setCode(out, CodeRateLimited)

@@ -32,6 +32,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ListInvitation() ListInvitationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Recurrence() RecurrenceResolver
@@ -40,15 +41,32 @@ type ResolverRoot interface {
 	Task() TaskResolver
 	TaskConnection() TaskConnectionResolver
 	TaskEvent() TaskEventResolver
+	TaskList() TaskListResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AcceptListInvitationPayload struct {
+		List       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ClearCompletedTasksPayload struct {
 		Count          func(childComplexity int) int
 		DeletedTaskIds func(childComplexity int) int
+	}
+
+	CreateListInvitationPayload struct {
+		Invitation func(childComplexity int) int
+		Token      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateListPayload struct {
+		List       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	CreateTaskPayload struct {
@@ -57,16 +75,49 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	DeleteListPayload struct {
+		DeletedListID  func(childComplexity int) int
+		DeletedTaskIds func(childComplexity int) int
+	}
+
 	DeleteTaskPayload struct {
 		DeletedTaskID func(childComplexity int) int
 	}
 
+	ListInvitation struct {
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		InvitedBy func(childComplexity int) int
+		List      func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	ListMember struct {
+		JoinedAt func(childComplexity int) int
+		Role     func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
+	ListMembershipPayload struct {
+		List       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Mutation struct {
-		ClearCompletedTasks func(childComplexity int) int
-		CreateTask          func(childComplexity int, input model.CreateTaskInput) int
-		DeleteTask          func(childComplexity int, id string) int
-		SetTaskCompleted    func(childComplexity int, id string, completed bool) int
-		UpdateTask          func(childComplexity int, id string, input gqlmodel.UpdateTaskInput) int
+		AcceptListInvitation func(childComplexity int, token string) int
+		ClearCompletedTasks  func(childComplexity int) int
+		CreateList           func(childComplexity int, input model.CreateListInput) int
+		CreateListInvitation func(childComplexity int, listID string, role model.ListRole, expiresIn *int) int
+		CreateTask           func(childComplexity int, input model.CreateTaskInput) int
+		DeleteList           func(childComplexity int, id string) int
+		DeleteTask           func(childComplexity int, id string) int
+		RemoveListMember     func(childComplexity int, listID string, userID string) int
+		RevokeListInvitation func(childComplexity int, id string) int
+		SetListMemberRole    func(childComplexity int, listID string, userID string, role model.ListRole) int
+		SetTaskCompleted     func(childComplexity int, id string, completed bool) int
+		UpdateList           func(childComplexity int, id string, input gqlmodel.UpdateListInput) int
+		UpdateTask           func(childComplexity int, id string, input gqlmodel.UpdateTaskInput) int
 	}
 
 	PageInfo struct {
@@ -82,6 +133,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Invitation      func(childComplexity int, token string) int
+		List            func(childComplexity int, id string) int
+		ListInvitations func(childComplexity int, listID string) int
+		Lists           func(childComplexity int) int
 		Node            func(childComplexity int, id string) int
 		Nodes           func(childComplexity int, ids []string) int
 		Tags            func(childComplexity int, first *int) int
@@ -171,6 +226,16 @@ type ComplexityRoot struct {
 		HasMore   func(childComplexity int) int
 	}
 
+	TaskList struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		IsInbox    func(childComplexity int) int
+		Members    func(childComplexity int) int
+		Name       func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		ViewerRole func(childComplexity int) int
+	}
+
 	TaskStats struct {
 		ByPriority     func(childComplexity int) int
 		ByTag          func(childComplexity int) int
@@ -182,10 +247,21 @@ type ComplexityRoot struct {
 		Total          func(childComplexity int) int
 	}
 
+	UpdateListPayload struct {
+		List       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	UpdateTaskPayload struct {
 		NextOccurrence func(childComplexity int) int
 		Task           func(childComplexity int) int
 		UserErrors     func(childComplexity int) int
+	}
+
+	User struct {
+		Email func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Name  func(childComplexity int) int
 	}
 
 	UserError struct {
@@ -205,12 +281,25 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ListInvitationResolver interface {
+	ID(ctx context.Context, obj *model.ListInvitation) (string, error)
+
+	InvitedBy(ctx context.Context, obj *model.ListInvitation) (*model.User, error)
+}
 type MutationResolver interface {
 	CreateTask(ctx context.Context, input model.CreateTaskInput) (*gqlmodel.CreateTaskPayload, error)
 	UpdateTask(ctx context.Context, id string, input gqlmodel.UpdateTaskInput) (*gqlmodel.UpdateTaskPayload, error)
 	SetTaskCompleted(ctx context.Context, id string, completed bool) (*gqlmodel.SetTaskCompletedPayload, error)
 	DeleteTask(ctx context.Context, id string) (*gqlmodel.DeleteTaskPayload, error)
 	ClearCompletedTasks(ctx context.Context) (*gqlmodel.ClearCompletedTasksPayload, error)
+	CreateList(ctx context.Context, input model.CreateListInput) (*gqlmodel.CreateListPayload, error)
+	UpdateList(ctx context.Context, id string, input gqlmodel.UpdateListInput) (*gqlmodel.UpdateListPayload, error)
+	DeleteList(ctx context.Context, id string) (*gqlmodel.DeleteListPayload, error)
+	CreateListInvitation(ctx context.Context, listID string, role model.ListRole, expiresIn *int) (*gqlmodel.CreateListInvitationPayload, error)
+	RevokeListInvitation(ctx context.Context, id string) (*gqlmodel.ListMembershipPayload, error)
+	AcceptListInvitation(ctx context.Context, token string) (*gqlmodel.AcceptListInvitationPayload, error)
+	SetListMemberRole(ctx context.Context, listID string, userID string, role model.ListRole) (*gqlmodel.ListMembershipPayload, error)
+	RemoveListMember(ctx context.Context, listID string, userID string) (*gqlmodel.ListMembershipPayload, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*gqlmodel.Viewer, error)
@@ -222,6 +311,10 @@ type QueryResolver interface {
 	Tags(ctx context.Context, first *int) ([]*model.TagCount, error)
 	TaskEventCursor(ctx context.Context) (string, error)
 	TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error)
+	Lists(ctx context.Context) ([]*model.TaskList, error)
+	List(ctx context.Context, id string) (*model.TaskList, error)
+	ListInvitations(ctx context.Context, listID string) ([]*model.ListInvitation, error)
+	Invitation(ctx context.Context, token string) (*model.ListInvitation, error)
 }
 type RecurrenceResolver interface {
 	Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error)
@@ -243,6 +336,11 @@ type TaskEventResolver interface {
 
 	Reminder(ctx context.Context, obj *model.TaskEvent) (*model.Reminder, error)
 }
+type TaskListResolver interface {
+	ID(ctx context.Context, obj *model.TaskList) (string, error)
+
+	Members(ctx context.Context, obj *model.TaskList) ([]*model.ListMember, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -262,6 +360,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AcceptListInvitationPayload.list":
+		if e.ComplexityRoot.AcceptListInvitationPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptListInvitationPayload.List(childComplexity), true
+	case "AcceptListInvitationPayload.userErrors":
+		if e.ComplexityRoot.AcceptListInvitationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcceptListInvitationPayload.UserErrors(childComplexity), true
+
 	case "ClearCompletedTasksPayload.count":
 		if e.ComplexityRoot.ClearCompletedTasksPayload.Count == nil {
 			break
@@ -274,6 +385,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ClearCompletedTasksPayload.DeletedTaskIds(childComplexity), true
+
+	case "CreateListInvitationPayload.invitation":
+		if e.ComplexityRoot.CreateListInvitationPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateListInvitationPayload.Invitation(childComplexity), true
+	case "CreateListInvitationPayload.token":
+		if e.ComplexityRoot.CreateListInvitationPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateListInvitationPayload.Token(childComplexity), true
+	case "CreateListInvitationPayload.userErrors":
+		if e.ComplexityRoot.CreateListInvitationPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateListInvitationPayload.UserErrors(childComplexity), true
+
+	case "CreateListPayload.list":
+		if e.ComplexityRoot.CreateListPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateListPayload.List(childComplexity), true
+	case "CreateListPayload.userErrors":
+		if e.ComplexityRoot.CreateListPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateListPayload.UserErrors(childComplexity), true
 
 	case "CreateTaskPayload.task":
 		if e.ComplexityRoot.CreateTaskPayload.Task == nil {
@@ -294,6 +437,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateTaskPayload.UserErrors(childComplexity), true
 
+	case "DeleteListPayload.deletedListId":
+		if e.ComplexityRoot.DeleteListPayload.DeletedListID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteListPayload.DeletedListID(childComplexity), true
+	case "DeleteListPayload.deletedTaskIds":
+		if e.ComplexityRoot.DeleteListPayload.DeletedTaskIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteListPayload.DeletedTaskIds(childComplexity), true
+
 	case "DeleteTaskPayload.deletedTaskId":
 		if e.ComplexityRoot.DeleteTaskPayload.DeletedTaskID == nil {
 			break
@@ -301,12 +457,114 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteTaskPayload.DeletedTaskID(childComplexity), true
 
+	case "ListInvitation.createdAt":
+		if e.ComplexityRoot.ListInvitation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.CreatedAt(childComplexity), true
+	case "ListInvitation.expiresAt":
+		if e.ComplexityRoot.ListInvitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.ExpiresAt(childComplexity), true
+	case "ListInvitation.id":
+		if e.ComplexityRoot.ListInvitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.ID(childComplexity), true
+	case "ListInvitation.invitedBy":
+		if e.ComplexityRoot.ListInvitation.InvitedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.InvitedBy(childComplexity), true
+	case "ListInvitation.list":
+		if e.ComplexityRoot.ListInvitation.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.List(childComplexity), true
+	case "ListInvitation.role":
+		if e.ComplexityRoot.ListInvitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListInvitation.Role(childComplexity), true
+
+	case "ListMember.joinedAt":
+		if e.ComplexityRoot.ListMember.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMember.JoinedAt(childComplexity), true
+	case "ListMember.role":
+		if e.ComplexityRoot.ListMember.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMember.Role(childComplexity), true
+	case "ListMember.user":
+		if e.ComplexityRoot.ListMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMember.User(childComplexity), true
+
+	case "ListMembershipPayload.list":
+		if e.ComplexityRoot.ListMembershipPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipPayload.List(childComplexity), true
+	case "ListMembershipPayload.userErrors":
+		if e.ComplexityRoot.ListMembershipPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ListMembershipPayload.UserErrors(childComplexity), true
+
+	case "Mutation.acceptListInvitation":
+		if e.ComplexityRoot.Mutation.AcceptListInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptListInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptListInvitation(childComplexity, args["token"].(string)), true
 	case "Mutation.clearCompletedTasks":
 		if e.ComplexityRoot.Mutation.ClearCompletedTasks == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.ClearCompletedTasks(childComplexity), true
+	case "Mutation.createList":
+		if e.ComplexityRoot.Mutation.CreateList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateList(childComplexity, args["input"].(model.CreateListInput)), true
+	case "Mutation.createListInvitation":
+		if e.ComplexityRoot.Mutation.CreateListInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createListInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateListInvitation(childComplexity, args["listId"].(string), args["role"].(model.ListRole), args["expiresIn"].(*int)), true
 	case "Mutation.createTask":
 		if e.ComplexityRoot.Mutation.CreateTask == nil {
 			break
@@ -318,6 +576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTask(childComplexity, args["input"].(model.CreateTaskInput)), true
+	case "Mutation.deleteList":
+		if e.ComplexityRoot.Mutation.DeleteList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteList(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteTask":
 		if e.ComplexityRoot.Mutation.DeleteTask == nil {
 			break
@@ -329,6 +598,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTask(childComplexity, args["id"].(string)), true
+	case "Mutation.removeListMember":
+		if e.ComplexityRoot.Mutation.RemoveListMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeListMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveListMember(childComplexity, args["listId"].(string), args["userId"].(string)), true
+	case "Mutation.revokeListInvitation":
+		if e.ComplexityRoot.Mutation.RevokeListInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeListInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeListInvitation(childComplexity, args["id"].(string)), true
+	case "Mutation.setListMemberRole":
+		if e.ComplexityRoot.Mutation.SetListMemberRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setListMemberRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetListMemberRole(childComplexity, args["listId"].(string), args["userId"].(string), args["role"].(model.ListRole)), true
 	case "Mutation.setTaskCompleted":
 		if e.ComplexityRoot.Mutation.SetTaskCompleted == nil {
 			break
@@ -340,6 +642,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetTaskCompleted(childComplexity, args["id"].(string), args["completed"].(bool)), true
+	case "Mutation.updateList":
+		if e.ComplexityRoot.Mutation.UpdateList == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateList(childComplexity, args["id"].(string), args["input"].(gqlmodel.UpdateListInput)), true
 	case "Mutation.updateTask":
 		if e.ComplexityRoot.Mutation.UpdateTask == nil {
 			break
@@ -390,6 +703,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PriorityCount.Priority(childComplexity), true
 
+	case "Query.invitation":
+		if e.ComplexityRoot.Query.Invitation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invitation(childComplexity, args["token"].(string)), true
+	case "Query.list":
+		if e.ComplexityRoot.Query.List == nil {
+			break
+		}
+
+		args, err := ec.field_Query_list_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.List(childComplexity, args["id"].(string)), true
+	case "Query.listInvitations":
+		if e.ComplexityRoot.Query.ListInvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_listInvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ListInvitations(childComplexity, args["listId"].(string)), true
+	case "Query.lists":
+		if e.ComplexityRoot.Query.Lists == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Lists(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -788,6 +1140,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskEventPage.HasMore(childComplexity), true
 
+	case "TaskList.createdAt":
+		if e.ComplexityRoot.TaskList.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.CreatedAt(childComplexity), true
+	case "TaskList.id":
+		if e.ComplexityRoot.TaskList.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.ID(childComplexity), true
+	case "TaskList.isInbox":
+		if e.ComplexityRoot.TaskList.IsInbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.IsInbox(childComplexity), true
+	case "TaskList.members":
+		if e.ComplexityRoot.TaskList.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.Members(childComplexity), true
+	case "TaskList.name":
+		if e.ComplexityRoot.TaskList.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.Name(childComplexity), true
+	case "TaskList.updatedAt":
+		if e.ComplexityRoot.TaskList.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.UpdatedAt(childComplexity), true
+	case "TaskList.viewerRole":
+		if e.ComplexityRoot.TaskList.ViewerRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.ViewerRole(childComplexity), true
+
 	case "TaskStats.byPriority":
 		if e.ComplexityRoot.TaskStats.ByPriority == nil {
 			break
@@ -837,6 +1232,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskStats.Total(childComplexity), true
 
+	case "UpdateListPayload.list":
+		if e.ComplexityRoot.UpdateListPayload.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateListPayload.List(childComplexity), true
+	case "UpdateListPayload.userErrors":
+		if e.ComplexityRoot.UpdateListPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateListPayload.UserErrors(childComplexity), true
+
 	case "UpdateTaskPayload.nextOccurrence":
 		if e.ComplexityRoot.UpdateTaskPayload.NextOccurrence == nil {
 			break
@@ -855,6 +1263,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateTaskPayload.UserErrors(childComplexity), true
+
+	case "User.email":
+		if e.ComplexityRoot.User.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.id":
+		if e.ComplexityRoot.User.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.name":
+		if e.ComplexityRoot.User.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Name(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -903,11 +1330,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateTaskInput", ec.unmarshalInputCreateTaskInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("ReminderInput", ec.unmarshalInputReminderInput),
 			graphql.NewInputUnmarshaler("TaskFilter", ec.unmarshalInputTaskFilter),
 			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
+			graphql.NewInputUnmarshaler("UpdateListInput", ec.unmarshalInputUpdateListInput),
 			graphql.NewInputUnmarshaler("UpdateTaskInput", ec.unmarshalInputUpdateTaskInput),
 		)
 	}
@@ -1616,6 +2045,221 @@ extend type UpdateTaskPayload {
   "As in ` + "`" + `setTaskCompleted` + "`" + `: the occurrence that completing a recurring task with ` + "`" + `completed: true` + "`" + ` created."
   nextOccurrence: Task
 }
+
+"What a member of a list may do with it."
+enum ListRole {
+  "Its creator, exactly one per list: renames and deletes it, invites, changes roles and removes members; writes its tasks."
+  OWNER
+  "Creates, changes, completes, moves and deletes the list's tasks."
+  EDITOR
+  "Reads the list and its tasks, and sets their own reminders."
+  VIEWER
+}
+
+extend enum UserErrorCode {
+  "The viewer's role in the list does not allow this write; nothing was written."
+  FORBIDDEN
+}
+
+"A person, as far as the viewer may see them. ` + "`" + `id` + "`" + ` is their token subject, the same as ` + "`" + `viewer.id` + "`" + `."
+type User {
+  "Their token subject."
+  id: ID!
+  "The ` + "`" + `name` + "`" + ` claim of their token, as the server last saw it; null when it had none."
+  name: String
+  """
+  The ` + "`" + `email` + "`" + ` claim of their token, as the server last saw it. Shown only to themselves and to people who share at
+  least one list with them; null otherwise, and when their token had none.
+  """
+  email: String
+}
+
+"""
+A list of tasks. Every task belongs to exactly one list; a list and everything in it is visible to its members and to
+no one else.
+"""
+type TaskList implements Node {
+  "The list's id."
+  id: ID!
+  "Its name, 1 to 100 characters."
+  name: String!
+  "Whether this is the viewer's own default list, where tasks created without ` + "`" + `listId` + "`" + ` go. It cannot be deleted, shared or left."
+  isInbox: Boolean!
+  """
+  The viewer's role in the list. On the list of an invitation previewed by someone who is not a member yet, the role
+  accepting it gives.
+  """
+  viewerRole: ListRole!
+  "Its members: the OWNER first, then by ` + "`" + `joinedAt` + "`" + `. Empty on the list of a previewed invitation."
+  members: [ListMember!]!
+  "When it was created."
+  createdAt: DateTime!
+  "When it was last renamed (its creation until then)."
+  updatedAt: DateTime!
+}
+
+"A member of a list."
+type ListMember {
+  "Who."
+  user: User!
+  "What they may do with the list."
+  role: ListRole!
+  "When they became a member."
+  joinedAt: DateTime!
+}
+
+"An open invitation to join a list; its token is shown once, when it is created."
+type ListInvitation implements Node {
+  "The invitation's id."
+  id: ID!
+  "The list it invites to."
+  list: TaskList!
+  "The role accepting it gives: EDITOR or VIEWER."
+  role: ListRole!
+  "The OWNER who made it."
+  invitedBy: User!
+  "After this it can no longer be accepted."
+  expiresAt: DateTime!
+  "When it was made."
+  createdAt: DateTime!
+}
+
+extend type Query {
+  "Every list the viewer is a member of: their Inbox first, then the others by name (case-insensitive), then id."
+  lists: [TaskList!]!
+  "One list the viewer is a member of; null when there is none with this id."
+  list(
+    "The list's id."
+    id: ID!
+  ): TaskList
+  "The open invitations of a list, newest first. OWNER only (` + "`" + `FORBIDDEN` + "`" + ` for other members)."
+  listInvitations(
+    "The list's id."
+    listId: ID!
+  ): [ListInvitation!]!
+  "Previews the invitation of a token before accepting it; null when it cannot be accepted (unknown, expired, revoked or spent)."
+  invitation(
+    "The token that ` + "`" + `createListInvitation` + "`" + ` returned."
+    token: String!
+  ): ListInvitation
+}
+
+"A new list."
+input CreateListInput {
+  "Its name, trimmed, 1 to 100 characters."
+  name: String!
+}
+
+"Changes to a list; omitted fields stay as they are."
+input UpdateListInput {
+  "Its new name, trimmed, 1 to 100 characters (explicit null: INVALID)."
+  name: String
+}
+
+"The result of createList."
+type CreateListPayload {
+  "The new list; null when nothing was created."
+  list: TaskList
+  "Why nothing was created: an invalid name, or too many lists owned (` + "`" + `TOO_MANY` + "`" + `)."
+  userErrors: [UserError!]!
+}
+
+"The result of updateList."
+type UpdateListPayload {
+  "The list as it now is; null when nothing was changed because of ` + "`" + `userErrors` + "`" + `."
+  list: TaskList
+  "Why nothing was changed: an invalid name, or ` + "`" + `FORBIDDEN` + "`" + ` for a viewer who is not the OWNER."
+  userErrors: [UserError!]!
+}
+
+"The result of deleteList."
+type DeleteListPayload {
+  "The deleted list's id, so that caches can evict it."
+  deletedListId: ID
+  "The ids of the tasks deleted with it, so that caches can evict them."
+  deletedTaskIds: [ID!]!
+}
+
+"The result of createListInvitation."
+type CreateListInvitationPayload {
+  "The new invitation; null when none was made."
+  invitation: ListInvitation
+  "The token to pass on (as a link), shown here only: the server keeps only its hash. At least 128 random bits."
+  token: String
+  "Why none was made: ` + "`" + `FORBIDDEN` + "`" + `, the Inbox or a bad role or expiry (` + "`" + `INVALID` + "`" + `), or too many open invitations or members (` + "`" + `TOO_MANY` + "`" + `)."
+  userErrors: [UserError!]!
+}
+
+"The result of acceptListInvitation."
+type AcceptListInvitationPayload {
+  "The list the viewer has joined; null when they did not."
+  list: TaskList
+  "Why not: a token that cannot be accepted, or a viewer who is a member already (` + "`" + `INVALID` + "`" + `), or a full list (` + "`" + `TOO_MANY` + "`" + `)."
+  userErrors: [UserError!]!
+}
+
+"The result of a change to a list's members or invitations."
+type ListMembershipPayload {
+  "The list as the viewer now sees it; null when they left it or when ` + "`" + `userErrors` + "`" + ` refused the change."
+  list: TaskList
+  "Why nothing was changed: ` + "`" + `FORBIDDEN` + "`" + ` for a role that does not allow it, ` + "`" + `INVALID` + "`" + ` for what no role allows."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  "Creates a list with the viewer as its OWNER."
+  createList(
+    "The new list."
+    input: CreateListInput!
+  ): CreateListPayload
+  "Renames a list (the Inbox too). OWNER only."
+  updateList(
+    "The list's id."
+    id: ID!
+    "The fields to change."
+    input: UpdateListInput!
+  ): UpdateListPayload
+  "Deletes a list and its tasks. OWNER only; the Inbox cannot be deleted (` + "`" + `BAD_USER_INPUT` + "`" + `)."
+  deleteList(
+    "The list's id."
+    id: ID!
+  ): DeleteListPayload
+  "Makes an invitation to a list and returns its token, once. OWNER only; not for the Inbox."
+  createListInvitation(
+    "The list's id."
+    listId: ID!
+    "The role accepting it gives: EDITOR or VIEWER."
+    role: ListRole! = EDITOR
+    "Minutes until it expires, 5 to 43200 (30 days)."
+    expiresIn: Int = 10080
+  ): CreateListInvitationPayload
+  "Revokes an open invitation, so that its token can no longer be accepted. OWNER only."
+  revokeListInvitation(
+    "The invitation's id."
+    id: ID!
+  ): ListMembershipPayload
+  "Joins the list of an invitation with its role and spends the invitation."
+  acceptListInvitation(
+    "The token the invitation was made with."
+    token: String!
+  ): AcceptListInvitationPayload
+  "Changes a member's role to EDITOR or VIEWER. OWNER only; a list has exactly one OWNER."
+  setListMemberRole(
+    "The list's id."
+    listId: ID!
+    "The member's user id."
+    userId: ID!
+    "Their new role."
+    role: ListRole!
+  ): ListMembershipPayload
+  "Takes a member out of a list: the OWNER removes anyone else; anyone but the OWNER removes themselves (leaves)."
+  removeListMember(
+    "The list's id."
+    listId: ID!
+    "The member's user id; the viewer's own to leave."
+    userId: ID!
+  ): ListMembershipPayload
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1623,6 +2267,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AcceptListInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_AcceptListInvitationPayload_list(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AcceptListInvitationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcceptListInvitationPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_ClearCompletedTasksPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1632,6 +2286,28 @@ func (ec *executionContext) childFields_ClearCompletedTasksPayload(ctx context.C
 		return ec.fieldContext_ClearCompletedTasksPayload_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClearCompletedTasksPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateListInvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_CreateListInvitationPayload_invitation(ctx, field)
+	case "token":
+		return ec.fieldContext_CreateListInvitationPayload_token(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateListInvitationPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateListInvitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_CreateListPayload_list(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateListPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateListPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1646,12 +2322,62 @@ func (ec *executionContext) childFields_CreateTaskPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateTaskPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedListId":
+		return ec.fieldContext_DeleteListPayload_deletedListId(ctx, field)
+	case "deletedTaskIds":
+		return ec.fieldContext_DeleteListPayload_deletedTaskIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteListPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DeleteTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedTaskId":
 		return ec.fieldContext_DeleteTaskPayload_deletedTaskId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ListInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ListInvitation_id(ctx, field)
+	case "list":
+		return ec.fieldContext_ListInvitation_list(ctx, field)
+	case "role":
+		return ec.fieldContext_ListInvitation_role(ctx, field)
+	case "invitedBy":
+		return ec.fieldContext_ListInvitation_invitedBy(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ListInvitation_expiresAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ListInvitation_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListInvitation", field.Name)
+}
+
+func (ec *executionContext) childFields_ListMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ListMember_user(ctx, field)
+	case "role":
+		return ec.fieldContext_ListMember_role(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_ListMember_joinedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListMember", field.Name)
+}
+
+func (ec *executionContext) childFields_ListMembershipPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_ListMembershipPayload_list(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ListMembershipPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ListMembershipPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1826,6 +2552,26 @@ func (ec *executionContext) childFields_TaskEventPage(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type TaskEventPage", field.Name)
 }
 
+func (ec *executionContext) childFields_TaskList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TaskList_id(ctx, field)
+	case "name":
+		return ec.fieldContext_TaskList_name(ctx, field)
+	case "isInbox":
+		return ec.fieldContext_TaskList_isInbox(ctx, field)
+	case "viewerRole":
+		return ec.fieldContext_TaskList_viewerRole(ctx, field)
+	case "members":
+		return ec.fieldContext_TaskList_members(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TaskList_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TaskList_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskList", field.Name)
+}
+
 func (ec *executionContext) childFields_TaskStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -1848,6 +2594,16 @@ func (ec *executionContext) childFields_TaskStats(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type TaskStats", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateListPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "list":
+		return ec.fieldContext_UpdateListPayload_list(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateListPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateListPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "task":
@@ -1858,6 +2614,18 @@ func (ec *executionContext) childFields_UpdateTaskPayload(ctx context.Context, f
 		return ec.fieldContext_UpdateTaskPayload_nextOccurrence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateTaskPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "name":
+		return ec.fieldContext_User_name(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2000,6 +2768,64 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_acceptListInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createListInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (model.ListRole, error) {
+			return ec.unmarshalNListRole2taskapiᚋmodelᚐListRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateListInput, error) {
+			return ec.unmarshalNCreateListInput2taskapiᚋmodelᚐCreateListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2014,6 +2840,20 @@ func (ec *executionContext) field_Mutation_createTask_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2025,6 +2865,72 @@ func (ec *executionContext) field_Mutation_deleteTask_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeListMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeListInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setListMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (model.ListRole, error) {
+			return ec.unmarshalNListRole2taskapiᚋmodelᚐListRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg2
 	return args, nil
 }
 
@@ -2047,6 +2953,28 @@ func (ec *executionContext) field_Mutation_setTaskCompleted_args(ctx context.Con
 		return nil, err
 	}
 	args["completed"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.UpdateListInput, error) {
+			return ec.unmarshalNUpdateListInput2taskapiᚋgraphᚋgqlmodelᚐUpdateListInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -2083,6 +3011,48 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_invitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_listInvitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_list_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2334,6 +3304,70 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AcceptListInvitationPayload_list(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AcceptListInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptListInvitationPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptListInvitationPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptListInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AcceptListInvitationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.AcceptListInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcceptListInvitationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcceptListInvitationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AcceptListInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ClearCompletedTasksPayload_deletedTaskIds(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ClearCompletedTasksPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2378,6 +3412,157 @@ func (ec *executionContext) _ClearCompletedTasksPayload_count(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_ClearCompletedTasksPayload_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ClearCompletedTasksPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreateListInvitationPayload_invitation(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateListInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateListInvitationPayload_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListInvitation) graphql.Marshaler {
+			return ec.marshalOListInvitation2ᚖtaskapiᚋmodelᚐListInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateListInvitationPayload_invitation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateListInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateListInvitationPayload_token(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateListInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateListInvitationPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateListInvitationPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateListInvitationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateListInvitationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateListInvitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateListInvitationPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateListInvitationPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateListInvitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateListPayload_list(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateListPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateListPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateListPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateListPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateListPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreateTaskPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.CreateTaskPayload) (ret graphql.Marshaler) {
@@ -2476,6 +3661,52 @@ func (ec *executionContext) fieldContext_CreateTaskPayload_userErrors(_ context.
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteListPayload_deletedListId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DeleteListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteListPayload_deletedListId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedListID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteListPayload_deletedListId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteListPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteListPayload_deletedTaskIds(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DeleteListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteListPayload_deletedTaskIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedTaskIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteListPayload_deletedTaskIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteListPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _DeleteTaskPayload_deletedTaskId(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.DeleteTaskPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2497,6 +3728,304 @@ func (ec *executionContext) _DeleteTaskPayload_deletedTaskId(ctx context.Context
 }
 func (ec *executionContext) fieldContext_DeleteTaskPayload_deletedTaskId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteTaskPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ListInvitation_id(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListInvitation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListInvitation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ListInvitation_list(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalNTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListInvitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListInvitation_role(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ListRole) graphql.Marshaler {
+			return ec.marshalNListRole2taskapiᚋmodelᚐListRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListInvitation", field, false, false, "ListRole")
+}
+
+func (ec *executionContext) _ListInvitation_invitedBy(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_invitedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ListInvitation().InvitedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_invitedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ListInvitation_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.ListInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListInvitation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListInvitation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListInvitation", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ListMember_user(ctx context.Context, field graphql.CollectedField, obj *model.ListMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMember_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMember_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMember_role(ctx context.Context, field graphql.CollectedField, obj *model.ListMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMember_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ListRole) graphql.Marshaler {
+			return ec.marshalNListRole2taskapiᚋmodelᚐListRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMember_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMember", field, false, false, "ListRole")
+}
+
+func (ec *executionContext) _ListMember_joinedAt(ctx context.Context, field graphql.CollectedField, obj *model.ListMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMember_joinedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMember_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ListMember", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ListMembershipPayload_list(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ListMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ListMembershipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.ListMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ListMembershipPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ListMembershipPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ListMembershipPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2703,6 +4232,358 @@ func (ec *executionContext) fieldContext_Mutation_clearCompletedTasks(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ClearCompletedTasksPayload(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateList(ctx, fc.Args["input"].(model.CreateListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CreateListPayload) graphql.Marshaler {
+			return ec.marshalOCreateListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐCreateListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateList(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.UpdateListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.UpdateListPayload) graphql.Marshaler {
+			return ec.marshalOUpdateListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐUpdateListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteList(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.DeleteListPayload) graphql.Marshaler {
+			return ec.marshalODeleteListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐDeleteListPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createListInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createListInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateListInvitation(ctx, fc.Args["listId"].(string), fc.Args["role"].(model.ListRole), fc.Args["expiresIn"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.CreateListInvitationPayload) graphql.Marshaler {
+			return ec.marshalOCreateListInvitationPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐCreateListInvitationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createListInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateListInvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createListInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeListInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeListInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeListInvitation(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ListMembershipPayload) graphql.Marshaler {
+			return ec.marshalOListMembershipPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐListMembershipPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeListInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeListInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptListInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptListInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptListInvitation(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.AcceptListInvitationPayload) graphql.Marshaler {
+			return ec.marshalOAcceptListInvitationPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐAcceptListInvitationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptListInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcceptListInvitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptListInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setListMemberRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setListMemberRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetListMemberRole(ctx, fc.Args["listId"].(string), fc.Args["userId"].(string), fc.Args["role"].(model.ListRole))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ListMembershipPayload) graphql.Marshaler {
+			return ec.marshalOListMembershipPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐListMembershipPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setListMemberRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setListMemberRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeListMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeListMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveListMember(ctx, fc.Args["listId"].(string), fc.Args["userId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.ListMembershipPayload) graphql.Marshaler {
+			return ec.marshalOListMembershipPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐListMembershipPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeListMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMembershipPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeListMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3202,6 +5083,170 @@ func (ec *executionContext) fieldContext_Query_taskEvents(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_taskEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_lists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_lists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Lists(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskList) graphql.Marshaler {
+			return ec.marshalNTaskList2ᚕᚖtaskapiᚋmodelᚐTaskListᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_lists(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_list(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().List(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_list(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_list_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_listInvitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_listInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ListInvitations(ctx, fc.Args["listId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ListInvitation) graphql.Marshaler {
+			return ec.marshalNListInvitation2ᚕᚖtaskapiᚋmodelᚐListInvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_listInvitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_listInvitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_invitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_invitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Invitation(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ListInvitation) graphql.Marshaler {
+			return ec.marshalOListInvitation2ᚖtaskapiᚋmodelᚐListInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_invitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4529,6 +6574,176 @@ func (ec *executionContext) fieldContext_TaskEventPage_hasMore(_ context.Context
 	return graphql.NewScalarFieldContext("TaskEventPage", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _TaskList_id(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskList().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskList_name(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, false, false, "String")
+}
+
+func (ec *executionContext) _TaskList_isInbox(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_isInbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsInbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_isInbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TaskList_viewerRole(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_viewerRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ViewerRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ListRole) graphql.Marshaler {
+			return ec.marshalNListRole2taskapiᚋmodelᚐListRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_viewerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, false, false, "ListRole")
+}
+
+func (ec *executionContext) _TaskList_members(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskList().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ListMember) graphql.Marshaler {
+			return ec.marshalNListMember2ᚕᚖtaskapiᚋmodelᚐListMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ListMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskList_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TaskList_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _TaskStats_total(ctx context.Context, field graphql.CollectedField, obj *model.TaskStats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4731,6 +6946,70 @@ func (ec *executionContext) fieldContext_TaskStats_byTag(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateListPayload_list(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UpdateListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateListPayload_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.List, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateListPayload_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateListPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UpdateListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateListPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateListPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateTaskPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UpdateTaskPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4825,6 +7104,75 @@ func (ec *executionContext) fieldContext_UpdateTaskPayload_nextOccurrence(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
+}
+
+func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+}
+
+func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
@@ -6038,6 +8386,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCreateListInput(ctx context.Context, obj any) (model.CreateListInput, error) {
+	var it model.CreateListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateListInput unmarshals raw into the CreateListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateListInput(ctx context.Context, raw any) (model.CreateListInput, error) {
+	var out model.CreateListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, obj any) (model.CreateTaskInput, error) {
 	var it model.CreateTaskInput
 	if obj == nil {
@@ -6423,6 +8813,48 @@ func UnmarshalTaskOrder(ctx context.Context, raw any) (model.TaskOrder, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateListInput(ctx context.Context, obj any) (gqlmodel.UpdateListInput, error) {
+	var it gqlmodel.UpdateListInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateListInput unmarshals raw into the UpdateListInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateListInput(ctx context.Context, raw any) (gqlmodel.UpdateListInput, error) {
+	var out gqlmodel.UpdateListInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateListInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, obj any) (gqlmodel.UpdateTaskInput, error) {
 	var it gqlmodel.UpdateTaskInput
 	if obj == nil {
@@ -6522,6 +8954,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.TaskList:
+		return ec._TaskList(ctx, sel, &obj)
+	case *model.TaskList:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TaskList(ctx, sel, obj)
 	case model.Task:
 		return ec._Task(ctx, sel, &obj)
 	case *model.Task:
@@ -6529,6 +8968,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Task(ctx, sel, obj)
+	case model.ListInvitation:
+		return ec._ListInvitation(ctx, sel, &obj)
+	case *model.ListInvitation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ListInvitation(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -6541,6 +8987,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var acceptListInvitationPayloadImplementors = []string{"AcceptListInvitationPayload"}
+
+func (ec *executionContext) _AcceptListInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.AcceptListInvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acceptListInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcceptListInvitationPayload")
+		case "list":
+			out.Values[i] = ec._AcceptListInvitationPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AcceptListInvitationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var clearCompletedTasksPayloadImplementors = []string{"ClearCompletedTasksPayload"}
 
@@ -6560,6 +9044,87 @@ func (ec *executionContext) _ClearCompletedTasksPayload(ctx context.Context, sel
 			}
 		case "count":
 			out.Values[i] = ec._ClearCompletedTasksPayload_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createListInvitationPayloadImplementors = []string{"CreateListInvitationPayload"}
+
+func (ec *executionContext) _CreateListInvitationPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CreateListInvitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createListInvitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateListInvitationPayload")
+		case "invitation":
+			out.Values[i] = ec._CreateListInvitationPayload_invitation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._CreateListInvitationPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateListInvitationPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createListPayloadImplementors = []string{"CreateListPayload"}
+
+func (ec *executionContext) _CreateListPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.CreateListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateListPayload")
+		case "list":
+			out.Values[i] = ec._CreateListPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateListPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6623,6 +9188,44 @@ func (ec *executionContext) _CreateTaskPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var deleteListPayloadImplementors = []string{"DeleteListPayload"}
+
+func (ec *executionContext) _DeleteListPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.DeleteListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteListPayload")
+		case "deletedListId":
+			out.Values[i] = ec._DeleteListPayload_deletedListId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedTaskIds":
+			out.Values[i] = ec._DeleteListPayload_deletedTaskIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deleteTaskPayloadImplementors = []string{"DeleteTaskPayload"}
 
 func (ec *executionContext) _DeleteTaskPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.DeleteTaskPayload) graphql.Marshaler {
@@ -6637,6 +9240,147 @@ func (ec *executionContext) _DeleteTaskPayload(ctx context.Context, sel ast.Sele
 		case "deletedTaskId":
 			out.Values[i] = ec._DeleteTaskPayload_deletedTaskId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listInvitationImplementors = []string{"ListInvitation", "Node"}
+
+func (ec *executionContext) _ListInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.ListInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListInvitation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListInvitation_id(ctx, field, obj)
+				})
+		case "list":
+			out.Values[i] = ec._ListInvitation_list(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ListInvitation_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ListInvitation_invitedBy(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._ListInvitation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ListInvitation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listMemberImplementors = []string{"ListMember"}
+
+func (ec *executionContext) _ListMember(ctx context.Context, sel ast.SelectionSet, obj *model.ListMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMember")
+		case "user":
+			out.Values[i] = ec._ListMember_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._ListMember_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinedAt":
+			out.Values[i] = ec._ListMember_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var listMembershipPayloadImplementors = []string{"ListMembershipPayload"}
+
+func (ec *executionContext) _ListMembershipPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.ListMembershipPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, listMembershipPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ListMembershipPayload")
+		case "list":
+			out.Values[i] = ec._ListMembershipPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ListMembershipPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -6706,6 +9450,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "clearCompletedTasks":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_clearCompletedTasks(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteList(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createListInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createListInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeListInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeListInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acceptListInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptListInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setListMemberRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setListMemberRole(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeListMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeListMember(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -6885,6 +9685,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_taskEvents(ctx, field)
+				})
+		case "lists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_lists(ctx, field)
+				})
+		case "list":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_list(ctx, field)
+				})
+		case "listInvitations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_listInvitations(ctx, field)
+				})
+		case "invitation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_invitation(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -7430,6 +10254,71 @@ func (ec *executionContext) _TaskEventPage(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var taskListImplementors = []string{"TaskList", "Node"}
+
+func (ec *executionContext) _TaskList(ctx context.Context, sel ast.SelectionSet, obj *model.TaskList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskList")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskList_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._TaskList_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isInbox":
+			out.Values[i] = ec._TaskList_isInbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "viewerRole":
+			out.Values[i] = ec._TaskList_viewerRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskList_members(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._TaskList_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._TaskList_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var taskStatsImplementors = []string{"TaskStats"}
 
 func (ec *executionContext) _TaskStats(ctx context.Context, sel ast.SelectionSet, obj *model.TaskStats) graphql.Marshaler {
@@ -7498,6 +10387,44 @@ func (ec *executionContext) _TaskStats(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var updateListPayloadImplementors = []string{"UpdateListPayload"}
+
+func (ec *executionContext) _UpdateListPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.UpdateListPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateListPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateListPayload")
+		case "list":
+			out.Values[i] = ec._UpdateListPayload_list(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateListPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateTaskPayloadImplementors = []string{"UpdateTaskPayload"}
 
 func (ec *executionContext) _UpdateTaskPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.UpdateTaskPayload) graphql.Marshaler {
@@ -7521,6 +10448,49 @@ func (ec *executionContext) _UpdateTaskPayload(ctx context.Context, sel ast.Sele
 			}
 		case "nextOccurrence":
 			out.Values[i] = ec._UpdateTaskPayload_nextOccurrence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userImplementors = []string{"User"}
+
+func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("User")
+		case "id":
+			out.Values[i] = ec._User_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._User_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -8003,6 +10973,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateListInput2taskapiᚋmodelᚐCreateListInput(ctx context.Context, v any) (model.CreateListInput, error) {
+	res, err := ec.unmarshalInputCreateListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateTaskInput2taskapiᚋmodelᚐCreateTaskInput(ctx context.Context, v any) (model.CreateTaskInput, error) {
 	res, err := ec.unmarshalInputCreateTaskInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8154,8 +11129,66 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNListInvitation2ᚕᚖtaskapiᚋmodelᚐListInvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListInvitation) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_ListInvitation(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListInvitation2ᚖtaskapiᚋmodelᚐListInvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListInvitation2ᚖtaskapiᚋmodelᚐListInvitation(ctx context.Context, sel ast.SelectionSet, v *model.ListInvitation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListInvitation!")
+		return graphql.Null
+	}
+	return ec._ListInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNListMember2ᚕᚖtaskapiᚋmodelᚐListMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ListMember) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNListMember2ᚖtaskapiᚋmodelᚐListMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNListMember2ᚖtaskapiᚋmodelᚐListMember(ctx context.Context, sel ast.SelectionSet, v *model.ListMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ListMember!")
+		return graphql.Null
+	}
+	return ec._ListMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNListRole2taskapiᚋmodelᚐListRole(ctx context.Context, v any) (model.ListRole, error) {
+	var res model.ListRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNListRole2taskapiᚋmodelᚐListRole(ctx context.Context, sel ast.SelectionSet, v model.ListRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNNode2ᚕtaskapiᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
-	ret := sliceMarshaller(ec.selectsConcurrent_Task(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_ListInvitation(sel) || ec.selectsConcurrent_Task(sel) || ec.selectsConcurrent_TaskList(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2taskapiᚋgraphᚋgqlmodelᚐNode(ctx, sel, v[i])
@@ -8431,6 +11464,30 @@ func (ec *executionContext) marshalNTaskEventPage2ᚖtaskapiᚋmodelᚐTaskEvent
 	return ec._TaskEventPage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTaskList2ᚕᚖtaskapiᚋmodelᚐTaskListᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskList) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_TaskList(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx context.Context, sel ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskList!")
+		return graphql.Null
+	}
+	return ec._TaskList(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTaskOrderField2taskapiᚋmodelᚐTaskOrderField(ctx context.Context, v any) (model.TaskOrderField, error) {
 	var res model.TaskOrderField
 	err := res.UnmarshalGQL(v)
@@ -8441,9 +11498,22 @@ func (ec *executionContext) marshalNTaskOrderField2taskapiᚋmodelᚐTaskOrderFi
 	return v
 }
 
+func (ec *executionContext) unmarshalNUpdateListInput2taskapiᚋgraphᚋgqlmodelᚐUpdateListInput(ctx context.Context, v any) (gqlmodel.UpdateListInput, error) {
+	res, err := ec.unmarshalInputUpdateListInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateTaskInput2taskapiᚋgraphᚋgqlmodelᚐUpdateTaskInput(ctx context.Context, v any) (gqlmodel.UpdateTaskInput, error) {
 	res, err := ec.unmarshalInputUpdateTaskInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2ᚖtaskapiᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "User!")
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
@@ -8662,6 +11732,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAcceptListInvitationPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐAcceptListInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.AcceptListInvitationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AcceptListInvitationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8699,6 +11776,20 @@ func (ec *executionContext) marshalOClearCompletedTasksPayload2ᚖtaskapiᚋgrap
 	return ec._ClearCompletedTasksPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCreateListInvitationPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐCreateListInvitationPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CreateListInvitationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateListInvitationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐCreateListPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CreateListPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateListPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreateTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐCreateTaskPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.CreateTaskPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -8722,6 +11813,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	_ = ctx
 	res := scalar.MarshalDateTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeleteListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐDeleteListPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.DeleteListPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteListPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODeleteTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐDeleteTaskPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.DeleteTaskPayload) graphql.Marshaler {
@@ -8783,6 +11881,20 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOListInvitation2ᚖtaskapiᚋmodelᚐListInvitation(ctx context.Context, sel ast.SelectionSet, v *model.ListInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ListInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOListMembershipPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐListMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.ListMembershipPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ListMembershipPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2taskapiᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Node) graphql.Marshaler {
@@ -8991,6 +12103,13 @@ func (ec *executionContext) unmarshalOTaskFilter2ᚖtaskapiᚋmodelᚐTaskFilter
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx context.Context, sel ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TaskList(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTaskOrder2ᚖtaskapiᚋmodelᚐTaskOrder(ctx context.Context, v any) (*model.TaskOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -9020,6 +12139,13 @@ func (ec *executionContext) marshalOTaskStatusFilter2ᚖtaskapiᚋmodelᚐTaskSt
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOUpdateListPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐUpdateListPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.UpdateListPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateListPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐUpdateTaskPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.UpdateTaskPayload) graphql.Marshaler {
@@ -9159,6 +12285,22 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 
 // region    ***************************** seqlists ******************************
 
+// selectsConcurrent_ListInvitation reports whether the selection set sel of ListInvitation resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_ListInvitation(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, listInvitationImplementors) {
+		switch f.Name {
+		case "id", "invitedBy":
+			return true
+		case "list":
+			if ec.selectsConcurrent_TaskList(f.Selections) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // selectsConcurrent_Task reports whether the selection set sel of Task resolves a field concurrently, on the
 // object or under it: whether a list of it needs a goroutine per element.
 func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
@@ -9170,6 +12312,18 @@ func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
 			if ec.selectsConcurrent_Recurrence(f.Selections) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_TaskList reports whether the selection set sel of TaskList resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_TaskList(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskListImplementors) {
+		switch f.Name {
+		case "id", "members":
+			return true
 		}
 	}
 	return false

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"taskapi/auth"
 	"taskapi/graph/gqlmodel"
@@ -15,6 +16,22 @@ import (
 
 	"github.com/google/uuid"
 )
+
+func (r *listInvitationResolver) ID(ctx context.Context, obj *model.ListInvitation) (string, error) {
+	return invitationID(obj.ID), nil
+}
+
+func (r *listInvitationResolver) InvitedBy(ctx context.Context, obj *model.ListInvitation) (*model.User, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := r.Store.Users(ctx, userID, []string{obj.InvitedBy})
+	if err != nil {
+		return nil, err
+	}
+	return users[0], nil
+}
 
 func (r *mutationResolver) CreateTask(ctx context.Context, input model.CreateTaskInput) (*gqlmodel.CreateTaskPayload, error) {
 	userID, err := viewerID(ctx)
@@ -84,6 +101,142 @@ func (r *mutationResolver) ClearCompletedTasks(ctx context.Context) (*gqlmodel.C
 	return &gqlmodel.ClearCompletedTasksPayload{DeletedTaskIds: taskIDs(ids), Count: len(ids)}, nil
 }
 
+func (r *mutationResolver) CreateList(ctx context.Context, input model.CreateListInput) (*gqlmodel.CreateListPayload, error) {
+	userID, err := r.seenViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.CreateList(ctx, userID, input)
+	if err != nil {
+		problems, err := userErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.CreateListPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.CreateListPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) UpdateList(ctx context.Context, id string, input gqlmodel.UpdateListInput) (*gqlmodel.UpdateListPayload, error) {
+	userID, listUUID, err := r.viewerList(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.UpdateList(ctx, userID, listUUID, model.ListPatch{Name: optional(input.Name)})
+	if err != nil {
+		problems, err := listUserErrors(err, "id")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.UpdateListPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.UpdateListPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) DeleteList(ctx context.Context, id string) (*gqlmodel.DeleteListPayload, error) {
+	userID, listUUID, err := r.viewerList(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	deleted, err := r.Store.DeleteList(ctx, userID, listUUID)
+	if err != nil {
+		return nil, err
+	}
+	deletedID := listID(listUUID)
+	return &gqlmodel.DeleteListPayload{DeletedListID: &deletedID, DeletedTaskIds: taskIDs(deleted)}, nil
+}
+
+func (r *mutationResolver) CreateListInvitation(ctx context.Context, listID string, role model.ListRole, expiresIn *int) (*gqlmodel.CreateListInvitationPayload, error) {
+	userID, listUUID, err := r.viewerList(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	minutes := model.DefaultInvitationMinutes
+	if expiresIn != nil {
+		minutes = *expiresIn
+	}
+	inv, token, err := r.Store.CreateListInvitation(ctx, userID, listUUID, role, minutes)
+	if err != nil {
+		problems, err := listUserErrors(err, "listId")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.CreateListInvitationPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.CreateListInvitationPayload{Invitation: inv, Token: &token, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RevokeListInvitation(ctx context.Context, id string) (*gqlmodel.ListMembershipPayload, error) {
+	userID, err := r.seenViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	invUUID, ok := parseInvitationID(id)
+	if !ok {
+		return nil, model.ErrInvitationNotFound
+	}
+	list, err := r.Store.RevokeListInvitation(ctx, userID, invUUID)
+	if err != nil {
+		problems, err := listUserErrors(err, "id")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.ListMembershipPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.ListMembershipPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) AcceptListInvitation(ctx context.Context, token string) (*gqlmodel.AcceptListInvitationPayload, error) {
+	userID, err := r.seenViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.AcceptListInvitation(ctx, userID, token)
+	if err != nil {
+		problems, err := userErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.AcceptListInvitationPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.AcceptListInvitationPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) SetListMemberRole(ctx context.Context, listID string, userID string, role model.ListRole) (*gqlmodel.ListMembershipPayload, error) {
+	viewer, listUUID, err := r.viewerList(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.SetListMemberRole(ctx, viewer, listUUID, userID, role)
+	if err != nil {
+		problems, err := listUserErrors(err, "listId")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.ListMembershipPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.ListMembershipPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) RemoveListMember(ctx context.Context, listID string, userID string) (*gqlmodel.ListMembershipPayload, error) {
+	viewer, listUUID, err := r.viewerList(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.Store.RemoveListMember(ctx, viewer, listUUID, userID)
+	if err != nil {
+		problems, err := listUserErrors(err, "listId")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.ListMembershipPayload{UserErrors: problems}, nil
+	}
+	if userID == viewer {
+		list = nil // they left: the list is no longer theirs to see
+	}
+	return &gqlmodel.ListMembershipPayload{List: list, UserErrors: []*model.UserError{}}, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*gqlmodel.Viewer, error) {
 	v, ok := auth.FromContext(ctx)
 	if !ok || v.ID == "" {
@@ -100,6 +253,13 @@ func (r *queryResolver) Viewer(ctx context.Context) (*gqlmodel.Viewer, error) {
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (gqlmodel.Node, error) {
+	if _, ok := parseTaskID(id); !ok {
+		userID, err := viewerID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.listNode(ctx, userID, id)
+	}
 	task, err := r.Query().Task(ctx, id)
 	if err != nil || task == nil {
 		return nil, err
@@ -127,6 +287,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]gqlmodel.Nod
 	for i, task := range tasks {
 		if task != nil { // a nil *model.Task would be a non-nil Node
 			out[i] = task
+		} else if uuids[i] == uuid.Nil {
+			// Not a task's id: a list's or an invitation's, which are few, or nothing.
+			if out[i], err = r.listNode(ctx, l.userID, ids[i]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
@@ -219,6 +384,49 @@ func (r *queryResolver) TaskEvents(ctx context.Context, after string, first *int
 	return r.Store.TaskEvents(ctx, userID, after, n)
 }
 
+func (r *queryResolver) Lists(ctx context.Context) ([]*model.TaskList, error) {
+	userID, err := r.seenViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Lists(ctx, userID)
+}
+
+func (r *queryResolver) List(ctx context.Context, id string) (*model.TaskList, error) {
+	userID, listUUID, err := r.viewerList(ctx, id)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	list, err := r.Store.List(ctx, userID, listUUID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return list, err
+}
+
+func (r *queryResolver) ListInvitations(ctx context.Context, listID string) ([]*model.ListInvitation, error) {
+	userID, listUUID, err := r.viewerList(ctx, listID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ListInvitations(ctx, userID, listUUID)
+}
+
+func (r *queryResolver) Invitation(ctx context.Context, token string) (*model.ListInvitation, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := r.Store.InvitationByToken(ctx, userID, token)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return inv, err
+}
+
 func (r *recurrenceResolver) Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error) {
 	n := model.DefaultUpcoming
 	if first != nil {
@@ -273,6 +481,24 @@ func (r *taskEventResolver) Reminder(ctx context.Context, obj *model.TaskEvent) 
 	return eventReminder(obj)
 }
 
+func (r *taskListResolver) ID(ctx context.Context, obj *model.TaskList) (string, error) {
+	return listID(obj.ID), nil
+}
+
+func (r *taskListResolver) Members(ctx context.Context, obj *model.TaskList) ([]*model.ListMember, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members, err := r.Store.ListMembers(ctx, userID, obj.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return []*model.ListMember{}, nil // the list of an invitation previewed by someone who is not a member
+	}
+	return members, err
+}
+
+func (r *Resolver) ListInvitation() ListInvitationResolver { return &listInvitationResolver{r} }
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -289,7 +515,10 @@ func (r *Resolver) TaskConnection() TaskConnectionResolver { return &taskConnect
 
 func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} }
 
+func (r *Resolver) TaskList() TaskListResolver { return &taskListResolver{r} }
+
 type (
+	listInvitationResolver struct{ *Resolver }
 	mutationResolver       struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
 	recurrenceResolver     struct{ *Resolver }
@@ -298,4 +527,5 @@ type (
 	taskResolver           struct{ *Resolver }
 	taskConnectionResolver struct{ *Resolver }
 	taskEventResolver      struct{ *Resolver }
+	taskListResolver       struct{ *Resolver }
 )

@@ -18,7 +18,7 @@ var ctx = context.Background()
 // all is every migration, oldest first.
 var all = []string{
 	"20261125000001_create_tasks", "20261201000001_task_events", "20261201000002_recurrence",
-	"20261201000003_webhook_deliveries", "20261201000004_reminders",
+	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
 }
 
 func TestUpDownUp(t *testing.T) {
@@ -167,7 +167,8 @@ func TestUpWaitsForTheLock(t *testing.T) {
 }
 
 // TestPerUserTables keeps model.PerUserTables, which the scoping guard of modeltest checks statements against, in
-// step with the schema: every table with a user_id column is in the list, and every table in the list has one.
+// step with the schema: every table with a user_id column is in the list (or is model.MembershipTable, which the
+// guard checks for the membership condition), and every table in the list has one.
 func TestPerUserTables(t *testing.T) {
 	for _, kind := range modeltest.Databases(t) {
 		t.Run(kind, func(t *testing.T) {
@@ -184,10 +185,49 @@ func TestPerUserTables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := slices.Sorted(slices.Values(model.PerUserTables))
+			want := slices.Sorted(slices.Values(append(slices.Clone(model.PerUserTables), model.MembershipTable)))
 			if !slices.Equal(tables, want) {
 				t.Errorf("tables with a user_id column: %v; model.PerUserTables: %v (a migration that adds a per-user "+
 					"table must add it there)", tables, want)
+			}
+		})
+	}
+}
+
+// TestListsGiveEveryWriterAnInbox applies the lists migration to a database that already has users' rows: each of
+// them gets an Inbox, with them as its OWNER, under the id the store computes.
+func TestListsGiveEveryWriterAnInbox(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			// Undo the lists migration alone, as if the database predated it.
+			for _, stmt := range []string{`DROP TABLE list_invitations`, `DROP TABLE list_members`, `DROP TABLE lists`,
+				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name = '20261207000001'`} {
+				if _, err := db.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := model.NewStore(db)
+			for _, u := range []string{"alice", "bob"} {
+				if _, err := s.CreateTask(ctx, u, model.CreateTaskInput{Title: "before lists"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000001_lists"}) {
+				t.Fatalf("Up = %q, %v", applied, err)
+			}
+			// Read the rows themselves: the store would make a missing Inbox on the spot.
+			for _, u := range []string{"alice", "bob"} {
+				var n int
+				if err := db.NewRaw(`SELECT count(*) FROM lists AS l JOIN list_members AS m ON m.list_id = l.id
+					WHERE l.id = ? AND l.owner_id = ? AND l.is_inbox AND l.name = 'Inbox' AND m.user_id = ? AND m.role = 'OWNER'`,
+					model.InboxID(u), u, u).Scan(ctx, &n); err != nil || n != 1 {
+					t.Errorf("%s's Inbox after the migration: %d rows, %v", u, n, err)
+				}
 			}
 		})
 	}

@@ -133,12 +133,15 @@ const (
 	UserErrorCodeTooLong UserErrorCode = "TOO_LONG"
 	UserErrorCodeTooMany UserErrorCode = "TOO_MANY"
 	UserErrorCodeInvalid UserErrorCode = "INVALID"
+	// UserErrorCodeForbidden refuses a write that the viewer's role in a list does not allow, on something the
+	// viewer can see.
+	UserErrorCodeForbidden UserErrorCode = "FORBIDDEN"
 )
 
 // IsValid reports whether c is a known code.
 func (c UserErrorCode) IsValid() bool {
 	switch c {
-	case UserErrorCodeBlank, UserErrorCodeTooLong, UserErrorCodeTooMany, UserErrorCodeInvalid:
+	case UserErrorCodeBlank, UserErrorCodeTooLong, UserErrorCodeTooMany, UserErrorCodeInvalid, UserErrorCodeForbidden:
 		return true
 	}
 	return false
@@ -163,3 +166,28 @@ func unmarshalEnum[E stringEnum](v any, dst *E, name string) error {
 	*dst = E(s)
 	return nil
 }
+
+// ListRole is what a member may do with a list: OWNER (exactly one, its creator) renames, deletes and shares it;
+// EDITOR and OWNER write its tasks; VIEWER only reads.
+type ListRole string
+
+// The roles.
+const (
+	ListRoleOwner  ListRole = "OWNER"
+	ListRoleEditor ListRole = "EDITOR"
+	ListRoleViewer ListRole = "VIEWER"
+)
+
+// IsValid reports whether r is a known role.
+func (r ListRole) IsValid() bool {
+	return r == ListRoleOwner || r == ListRoleEditor || r == ListRoleViewer
+}
+
+// CanWrite reports whether the role may create, change, complete, move and delete the list's tasks.
+func (r ListRole) CanWrite() bool { return r == ListRoleOwner || r == ListRoleEditor }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (r *ListRole) UnmarshalGQL(v any) error { return unmarshalEnum(v, r, "ListRole") }
+
+// MarshalGQL writes r as a GraphQL enum value.
+func (r ListRole) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(r))) }

@@ -2,12 +2,29 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
 // ErrNotFound means the task does not exist for this user: it never existed, was deleted, or is someone else's.
 // The three cases are deliberately one error.
 var ErrNotFound = errors.New("task not found")
+
+// ErrListNotFound means the list does not exist for this user: it never existed, was deleted, or the user is not a
+// member. It wraps ErrNotFound, so errors.Is(err, ErrNotFound) holds too.
+var ErrListNotFound = fmt.Errorf("list not found: %w", ErrNotFound)
+
+// ErrUserNotFound means the user id names nobody the viewer shares a list with (or nobody at all). It wraps
+// ErrNotFound.
+var ErrUserNotFound = fmt.Errorf("user not found: %w", ErrNotFound)
+
+// ErrInvitationNotFound means the invitation does not exist for this user: it never existed, or the user does not
+// own its list. It wraps ErrNotFound.
+var ErrInvitationNotFound = fmt.Errorf("invitation not found: %w", ErrNotFound)
+
+// ErrForbidden means the viewer may see the thing but their role in its list does not allow the write; nothing was
+// written. Payloads with userErrors report it as a problem with code FORBIDDEN.
+var ErrForbidden = errors.New("not allowed by the viewer's role in the list")
 
 // ErrUnavailable means the database could not be reached; the request may succeed later.
 var ErrUnavailable = errors.New("database unavailable")

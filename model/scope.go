@@ -12,6 +12,19 @@ var PerUserTables = []string{
 	"tasks", "task_tags", "idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders",
 }
 
+// MembershipTable is the table of who is a member of which list. A reference to it with the viewer's user_id
+// condition is the membership condition: `list_id IN (SELECT list_id FROM list_members WHERE user_id = ?)`, or a
+// join on list_members carrying the viewer's id. A reference without one (a list's roster) needs a membership
+// condition of its own, like the shared tables.
+const MembershipTable = "list_members"
+
+// SharedTables are the tables whose rows a user sees through the lists they are a member of: every reference to
+// one needs a membership condition in the same statement (the scoping guard counts them), except where a
+// statement is scoped by an invitation's token instead (`token_hash = ?`, the holder's right to that invitation
+// and its list). users is among them: a user's email is visible only to the people who share a list with them, so
+// every read of users carries the membership condition that decides it.
+var SharedTables = []string{"lists", "list_invitations", "users"}
+
 type acrossUsersKey struct{}
 
 // AcrossUsers returns ctx marked for statements that deliberately span users, such as a background job's scan of

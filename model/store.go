@@ -25,13 +25,15 @@ type Store struct {
 	sink EventSink
 	// reads keeps what ListTasks, Stats and Tags read (see WithReadCache); nil: none.
 	reads *ReadCache
+	// seen is shared by the copies of a store, so that SeeUser writes once per user whichever copy is asked.
+	seen *seenUsers
 }
 
 // NewStore returns a store over db, which may be a *bun.DB or a bun.Tx. Over a bun.Tx, a write's steps after its
 // commit (see Store.write) run when its savepoint is released, before the caller's transaction commits: give such a
 // store no sink, read cache or reminder signal.
 func NewStore(db bun.IDB) *Store {
-	return &Store{db: db, now: time.Now}
+	return &Store{db: db, now: time.Now, seen: &seenUsers{}}
 }
 
 // WithClock returns a copy of the store that reads the time from now (for tests).

@@ -9,12 +9,38 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+// The result of acceptListInvitation.
+type AcceptListInvitationPayload struct {
+	// The list the viewer has joined; null when they did not.
+	List *model.TaskList `json:"list,omitempty"`
+	// Why not: a token that cannot be accepted, or a viewer who is a member already (`INVALID`), or a full list (`TOO_MANY`).
+	UserErrors []*model.UserError `json:"userErrors"`
+}
+
 // The result of clearCompletedTasks.
 type ClearCompletedTasksPayload struct {
 	// The ids of every task that was deleted, for evicting them from caches.
 	DeletedTaskIds []string `json:"deletedTaskIds"`
 	// How many tasks were deleted.
 	Count int `json:"count"`
+}
+
+// The result of createListInvitation.
+type CreateListInvitationPayload struct {
+	// The new invitation; null when none was made.
+	Invitation *model.ListInvitation `json:"invitation,omitempty"`
+	// The token to pass on (as a link), shown here only: the server keeps only its hash. At least 128 random bits.
+	Token *string `json:"token,omitempty"`
+	// Why none was made: `FORBIDDEN`, the Inbox or a bad role or expiry (`INVALID`), or too many open invitations or members (`TOO_MANY`).
+	UserErrors []*model.UserError `json:"userErrors"`
+}
+
+// The result of createList.
+type CreateListPayload struct {
+	// The new list; null when nothing was created.
+	List *model.TaskList `json:"list,omitempty"`
+	// Why nothing was created: an invalid name, or too many lists owned (`TOO_MANY`).
+	UserErrors []*model.UserError `json:"userErrors"`
 }
 
 // The result of createTask.
@@ -27,10 +53,26 @@ type CreateTaskPayload struct {
 	UserErrors []*model.UserError `json:"userErrors"`
 }
 
+// The result of deleteList.
+type DeleteListPayload struct {
+	// The deleted list's id, so that caches can evict it.
+	DeletedListID *string `json:"deletedListId,omitempty"`
+	// The ids of the tasks deleted with it, so that caches can evict them.
+	DeletedTaskIds []string `json:"deletedTaskIds"`
+}
+
 // The result of deleteTask.
 type DeleteTaskPayload struct {
 	// The id of the task that was deleted, for evicting it from caches.
 	DeletedTaskID *string `json:"deletedTaskId,omitempty"`
+}
+
+// The result of a change to a list's members or invitations.
+type ListMembershipPayload struct {
+	// The list as the viewer now sees it; null when they left it or when `userErrors` refused the change.
+	List *model.TaskList `json:"list,omitempty"`
+	// Why nothing was changed: `FORBIDDEN` for a role that does not allow it, `INVALID` for what no role allows.
+	UserErrors []*model.UserError `json:"userErrors"`
 }
 
 // Writes, all scoped to the signed-in user. A task id that is not the viewer's gives null and a `NOT_FOUND` error, the
@@ -68,6 +110,20 @@ type SetTaskCompletedPayload struct {
 
 // Live updates. Over WebSocket (graphql-transport-ws) on /graphql, or Server-Sent Events on /graphql/stream.
 type Subscription struct {
+}
+
+// Changes to a list; omitted fields stay as they are.
+type UpdateListInput struct {
+	// Its new name, trimmed, 1 to 100 characters (explicit null: INVALID).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+}
+
+// The result of updateList.
+type UpdateListPayload struct {
+	// The list as it now is; null when nothing was changed because of `userErrors`.
+	List *model.TaskList `json:"list,omitempty"`
+	// Why nothing was changed: an invalid name, or `FORBIDDEN` for a viewer who is not the OWNER.
+	UserErrors []*model.UserError `json:"userErrors"`
 }
 
 // A patch: an omitted field stays as it is. An explicit null clears `description` or `dueAt`, and is refused (`INVALID`)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -13,13 +14,22 @@ import (
 )
 
 // ScopeGuard is a bun.QueryHook that reports every statement on a table of model.PerUserTables that lacks the
-// user_id condition, unless its context is marked model.AcrossUsers. MustOpenDB installs one on every test database,
+// user_id condition, and every statement on model.MembershipTable or a table of model.SharedTables that lacks the
+// membership condition, unless its context is marked model.AcrossUsers. MustOpenDB installs one on every test database,
 // reporting to the test, so that a store method that forgets the condition fails every test that calls it, on both
 // databases.
 //
 // It reads the SQL that bun sends (string literals blanked out, so that a title such as 'tasks' is not a table):
 // an INSERT into a per-user table must set user_id; any other statement (SELECT, UPDATE, DELETE, subqueries
 // included) must have a user_id condition (user_id = …, or user_id IN …) for each reference to a per-user table.
+//
+// Lists are counted the same way. A reference to list_members that has a user_id condition is a membership
+// condition; every other reference to list_members (a roster) and every reference to a shared table (lists,
+// list_invitations, users) needs one membership condition of the statement, or a token condition (token_hash = …),
+// which stands for the invitation it names and that invitation's list. A new row (the target of an INSERT) is
+// scoped by itself. So `SELECT … FROM lists WHERE id = ?` fails, and
+// `… WHERE id = ? AND id IN (SELECT list_id FROM list_members WHERE user_id = ?)` passes.
+//
 // Schema statements (CREATE, ALTER, DROP) are not checked.
 type ScopeGuard struct {
 	// Report receives one message per unscoped statement.
@@ -47,6 +57,7 @@ var (
 	schemaStmt   = regexp.MustCompile(`^\s*(create|alter|drop)\b`)
 	insertTarget = regexp.MustCompile(`^\s*insert\s+into\s+"?(\w+)"?(?:\s+as\s+"?\w+"?)?\s*\(([^)]*)\)`)
 	userIDCond   = regexp.MustCompile(`\buser_id"?\s*(?:=|in\b)`)
+	tokenCond    = regexp.MustCompile(`\btoken_hash"?\s*=`)
 	userIDColumn = regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`)
 	tableRefs    sync.Map // table name -> *regexp.Regexp matching a reference to it
 )
@@ -72,15 +83,38 @@ func CheckScoped(query string) error {
 	for _, table := range model.PerUserTables {
 		refs += len(tableRef(table).FindAllStringIndex(q, -1))
 	}
-	if m := insertTarget.FindStringSubmatch(q); m != nil && perUser(m[1]) {
-		if !userIDColumn.MatchString(m[2]) {
-			return fmt.Errorf("INSERT into per-user table %s does not set user_id: %s", m[1], query)
-		}
-		refs-- // the target is scoped by the row's own user_id
+	members := len(tableRef(model.MembershipTable).FindAllStringIndex(q, -1))
+	shared := 0
+	for _, table := range model.SharedTables {
+		shared += len(tableRef(table).FindAllStringIndex(q, -1))
 	}
-	if conds := len(userIDCond.FindAllStringIndex(q, -1)); conds < refs {
+	if m := insertTarget.FindStringSubmatch(q); m != nil {
+		switch {
+		case perUser(m[1]) || m[1] == model.MembershipTable:
+			if !userIDColumn.MatchString(m[2]) {
+				return fmt.Errorf("INSERT into per-user table %s does not set user_id: %s", m[1], query)
+			}
+			if m[1] == model.MembershipTable {
+				members-- // a new membership is scoped by its own user_id
+			} else {
+				refs-- // the target is scoped by the row's own user_id
+			}
+		case slices.Contains(model.SharedTables, m[1]):
+			shared-- // a new row, which nobody could see before
+		}
+	}
+	conds := len(userIDCond.FindAllStringIndex(q, -1))
+	if conds < refs {
 		return fmt.Errorf("statement refers to per-user tables %d times but has %d user_id conditions: %s",
 			refs, conds, query)
+	}
+	// The user_id conditions left after the per-user tables' are the membership conditions, at most one per
+	// reference to list_members; each covers one reference to a shared table or a roster, a token two.
+	membership := min(conds-refs, members)
+	covered := membership + 2*len(tokenCond.FindAllStringIndex(q, -1))
+	if need := shared + members - membership; covered < need {
+		return fmt.Errorf("statement refers to lists, their members, invitations or users %d times but has %d "+
+			"membership conditions: %s", need, covered, query)
 	}
 	return nil
 }

@@ -22,6 +22,17 @@ func TestCheckScoped(t *testing.T) {
 		// The outer table is scoped, the subquery's is not.
 		`SELECT * FROM "tasks" AS "t" WHERE ("t"."user_id" = 'u') AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.tag IN ('work')))`,
 		`INSERT INTO task_tags (task_id, user_id, tag) SELECT t.id, t.user_id, tag FROM tasks AS t`,
+		// Lists, their members, invitations and users without the membership condition.
+		`SELECT "l"."id", "l"."name" FROM "lists" AS "l" WHERE ("l"."id" = 'a')`,
+		`SELECT "lm"."user_id", "lm"."role" FROM "list_members" AS "lm" WHERE ("lm"."list_id" = 'a')`,
+		`SELECT * FROM "list_invitations" AS "i" WHERE ("i"."list_id" = 'a')`,
+		`SELECT "u"."email" FROM "users" AS "u" WHERE ("u"."id" IN ('bob'))`,
+		`UPDATE "lists" AS "l" SET "name" = 'x' WHERE ("l"."id" = 'a')`,
+		`DELETE FROM "list_members" AS "lm" WHERE ("lm"."list_id" = 'a')`,
+		// One membership condition for two shared references.
+		`SELECT * FROM lists AS l JOIN list_invitations AS i ON i.list_id = l.id WHERE l.id IN (SELECT list_id FROM list_members WHERE user_id = 'u')`,
+		// A user_id condition spent on a per-user table is no membership condition.
+		`SELECT * FROM lists AS l, reminders AS r WHERE r.user_id = 'u' AND l.id = 'a'`,
 	}
 	for _, q := range unscoped {
 		if err := modeltest.CheckScoped(q); err == nil {
@@ -34,6 +45,13 @@ func TestCheckScoped(t *testing.T) {
 		`UPDATE "tasks" AS "t" SET "title" = 'x' WHERE ("t"."user_id" = 'u') AND ("t"."id" = 'a')`,
 		`DELETE FROM "task_tags" AS "tt" WHERE ("tt"."user_id" IN ('u'))`,
 		`INSERT INTO "tasks" ("id", "user_id", "title") VALUES ('a', 'u', 'x') RETURNING "created_at"`,
+		`SELECT "l".* FROM "lists" AS "l" JOIN list_members AS m ON m.list_id = l.id AND m.user_id = 'u' WHERE ("l"."id" = 'a')`,
+		`SELECT * FROM "list_members" AS "lm" WHERE ("lm"."list_id" = 'a') AND ("lm"."list_id" IN (SELECT list_id FROM list_members WHERE user_id = 'u'))`,
+		`SELECT list_id FROM list_members WHERE user_id = 'u'`,
+		`INSERT INTO "lists" AS "l" ("id", "owner_id", "name") VALUES ('a', 'u', 'x') ON CONFLICT DO NOTHING`,
+		`INSERT INTO "list_members" AS "lm" ("list_id", "user_id", "role") VALUES ('a', 'u', 'OWNER')`,
+		`SELECT * FROM "list_invitations" AS "i" WHERE ("i"."token_hash" = 'h')`,
+		`SELECT l.* FROM lists AS l WHERE (l.id = (SELECT list_id FROM list_invitations WHERE token_hash = 'h'))`,
 		// Not per-user tables, though their text names one.
 		`INSERT INTO "bun_migrations" ("name") VALUES ('20261125000001_create_tasks')`,
 		`SELECT 1`,
@@ -111,6 +129,67 @@ func TestScopeGuardCatchesUnscopedStatements(t *testing.T) {
 			}
 			if msgs := got.take(); len(msgs) > 0 {
 				t.Fatalf("a statement marked AcrossUsers was reported: %v", msgs)
+			}
+		})
+	}
+}
+
+// TestScopeGuardCatchesMembershipLessStatements runs, on each table of lists and sharing, a statement that lacks the
+// membership condition and one that has it: the guard reports the first and not the second.
+func TestScopeGuardCatchesMembershipLessStatements(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			got := &reports{}
+			db.AddQueryHook(modeltest.ScopeGuard{Report: got.report})
+			store := model.NewStore(db)
+			list, err := store.CreateList(ctx, "alice", model.CreateListInput{Name: "shared"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := store.CreateListInvitation(ctx, "alice", list.ID, model.ListRoleEditor, 60); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.SeeUser(ctx, "alice", "Alice", "alice@example.com"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.ListMembers(ctx, "alice", list.ID); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) > 0 {
+				t.Fatalf("the store's statements were reported:\n%s", strings.Join(msgs, "\n"))
+			}
+			member := "SELECT list_id FROM list_members WHERE user_id = ?"
+			for _, c := range []struct{ table, without, with string }{
+				{"lists", "SELECT name FROM lists WHERE id = ?", "SELECT name FROM lists WHERE id = ? AND id IN (" + member + ")"},
+				{"list_members", "SELECT user_id FROM list_members WHERE list_id = ?",
+					"SELECT user_id FROM list_members WHERE list_id = ? AND list_id IN (" + member + ")"},
+				{"list_invitations", "SELECT role FROM list_invitations WHERE list_id = ?",
+					"SELECT role FROM list_invitations WHERE list_id = ? AND list_id IN (" + member + ")"},
+				{"users", "SELECT email FROM users WHERE id = ? AND name <> ?",
+					"SELECT email FROM users WHERE id = ? AND EXISTS (SELECT 1 FROM list_members AS a JOIN list_members AS b ON b.list_id = a.list_id WHERE a.user_id = ? AND b.user_id = users.id)"},
+			} {
+				args := []any{list.ID, "alice"}
+				if c.table == "users" {
+					args = []any{"alice", "alice"}
+				}
+				var rows []map[string]any
+				if err := db.NewRaw(c.without, args...).Scan(ctx, &rows); err != nil {
+					t.Fatal(err)
+				}
+				if msgs := got.take(); len(msgs) != 1 || !strings.Contains(msgs[0], "membership") {
+					t.Errorf("%s without the membership condition was reported %d times: %v", c.table, len(msgs), msgs)
+				}
+				if err := db.NewRaw(c.with, args...).Scan(ctx, &rows); err != nil {
+					t.Fatal(err)
+				}
+				if msgs := got.take(); len(msgs) > 0 {
+					t.Errorf("%s with the membership condition was reported: %v", c.table, msgs)
+				}
 			}
 		})
 	}
