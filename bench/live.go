@@ -511,7 +511,7 @@ func (r *liveResult) markdown(cfg config) string {
 	p("")
 	p("Two instances on one PostgreSQL database. A takes createTask from one user at %.0f/s for %s; B holds %d idle "+
 		"subscriptions (one WebSocket each, of users who do not write) and one subscription of the writer. "+
-		"`go run ./bench -live%s`.", r.Rate, r.Duration, r.Idle, liveFlags(cfg))
+		"`go -C bench run . -live%s`.", r.Rate, r.Duration, r.Idle, liveFlags(cfg))
 	p("")
 	p("| measure | p50 | p99 | max | n |")
 	p("| --- | --- | --- | --- | --- |")

@@ -3,12 +3,13 @@
 // beside it the raw-SQL ceiling: the same store calls, hence the same SQL, sent straight through Bun's pgdriver at the
 // same concurrency. It also measures the shapes of cost (batched against separate requests, a deep page against the
 // first, a large user against a typical one, cold start on both databases), writes bench/results/REPORT.md and
-// bench/results/throughput.png, and marks each target met or missed.
+// bench/results/throughput.png, and marks each target met or missed. It is a module of its own (bench/go.mod), run
+// from the repository's root as:
 //
-//	go run ./bench                  # the full run at the default sizes (a few minutes)
-//	go run ./bench -smoke           # a tiny run that proves the benchmark still works (CI); exits 1 on any failure
-//	go run ./bench -live            # the live-updates benchmark: delivery lag between instances, memory per subscription
-//	go run ./bench -live -smoke     # its tiny run (CI)
+//	go -C bench run .               # the full run at the default sizes (a few minutes)
+//	go -C bench run . -smoke        # a tiny run that proves the benchmark still works (CI); exits 1 on any failure
+//	go -C bench run . -live         # the live-updates benchmark: delivery lag between instances, memory per subscription
+//	go -C bench run . -live -smoke  # its tiny run (CI)
 //
 // It creates its own PostgreSQL database through -admin-url and drops it at the end. See bench/README.md.
 package main
@@ -20,7 +21,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -201,15 +201,16 @@ func parseLevels(s string) ([]int, error) {
 	return out, nil
 }
 
-// moduleRoot returns the directory of taskapi's go.mod, where `go build ./cmd/server` runs.
+// moduleRoot returns the directory of the server's module, taskapi, where `go build ./cmd/server` runs: the
+// repository's root, which bench/go.mod's replace directive names. The benchmark measures the server it sits beside.
 func moduleRoot(ctx context.Context) (string, error) {
-	out, err := commandOutput(ctx, "", "go", "env", "GOMOD")
+	out, err := commandOutput(ctx, "", "go", "list", "-m", "-f", "{{.Dir}}", "taskapi")
 	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
+		return "", fmt.Errorf("go list -m taskapi: run the benchmark inside its module (go -C bench run . from the repository's root): %w: %s", err, strings.TrimSpace(out))
 	}
-	mod := strings.TrimSpace(out)
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run the benchmark inside the taskapi module (go run ./bench from its root)")
+	dir := strings.TrimSpace(out)
+	if dir == "" {
+		return "", errors.New("go list -m taskapi: no directory; run the benchmark inside its module (go -C bench run . from the repository's root)")
 	}
-	return filepath.Dir(mod), nil
+	return dir, nil
 }

@@ -125,7 +125,7 @@ func profileInProcess(ctx context.Context, cfg config, db *benchDB, is *issuer, 
 	}
 	note := fmt.Sprintf("This is the server's in-process equivalent, profiled so that its samples can be told from the load generator's: `httpapi.NewHandler` over the benchmark database with the verifier and pool `cmd/server` sets up, served by `httptest` on loopback and driven by the same workload at %d concurrent for %s (%.0f req/s, p99 %s while profiled). "+
 		"Only samples under the handler are kept (`pprof.Do` label side=server, `-tagfocus`), so the load generator is left out; the HTTP server's reading of request headers, outside the handler, is left out too. "+
-		"Reproduce: `go run ./bench -profile always`, or profile the same way with `go tool pprof -top -tagfocus=side=server`.",
+		"Reproduce: `go -C bench run . -profile always`, or profile the same way with `go tool pprof -top -tagfocus=side=server`.",
 		cfg.Concurrency, cfg.ProfileDuration, res.Rate(), ms(res.Lat.P99))
 	return &profileResult{Note: note, Flat: flat, Cum: cum, Parts: findParts(all)}, nil
 }

@@ -217,7 +217,7 @@ func (r *report) markdown() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	c := r.cfg
 	p("# Benchmark report\n\n")
-	p("Written by `go run ./bench%s` on %s (%s in all). ", flagsLine(c), r.started.UTC().Format("2006-01-02 15:04 MST"), r.finished.Sub(r.started).Round(time.Second))
+	p("Written by `go -C bench run .%s` on %s (%s in all). ", flagsLine(c), r.started.UTC().Format("2006-01-02 15:04 MST"), r.finished.Sub(r.started).Round(time.Second))
 	p("Every figure below was measured in that run; none is edited by hand.\n\n")
 	p("| Machine | |\n| --- | --- |\n")
 	p("| CPU | %s, %d cores (shared by the server, PostgreSQL and the load generator) |\n", r.machine.CPU, r.machine.Cores)
@@ -405,7 +405,7 @@ func (r *report) markdown() string {
 			p("- %s\n", f)
 		}
 	}
-	p("\n## Reproduce\n\n```sh\ngo run ./bench%s\n```\n\nSee [bench/README.md](../README.md) for the flags and the micro-benchmarks.\n", flagsLine(c))
+	p("\n## Reproduce\n\n```sh\ngo -C bench run .%s\n```\n\nSee [bench/README.md](../README.md) for the flags and the micro-benchmarks.\n", flagsLine(c))
 	return b.String()
 }
 

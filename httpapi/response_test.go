@@ -11,7 +11,7 @@ import (
 	"taskapi/internal/apitest"
 )
 
-// Responses are encoded into buffers that are reused once written (graph.ReleaseResponse): many requests at once,
+// Responses are encoded into buffers that are reused once written (graph.WithResponseBuffer): many requests at once,
 // single and batched, for different users, each get exactly their own answer.
 func TestConcurrentResponsesAreTheirOwn(t *testing.T) {
 	apitest.ForEachDB(t, func(t *testing.T, kind string) {

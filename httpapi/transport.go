@@ -57,6 +57,7 @@ type rawRequest struct {
 // outcome is the answer to one operation and whether it is a request error (the response has no data).
 type outcome struct {
 	resp         *graphql.Response
+	buf          *bytes.Buffer // where resp.Data lies, lent by execute: given back once resp is written
 	requestError bool
 	status       int // a status that overrides the GraphQL-over-HTTP rules, such as 405 for a mutation over GET
 }
@@ -104,7 +105,7 @@ func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media strin
 		w.Header().Set("Allow", "POST")
 	}
 	writeResponse(w, r, media, out.statusFor(media), out.resp)
-	graph.ReleaseResponse(out.resp)
+	giveBack(out.buf)
 }
 
 func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media string) {
@@ -147,7 +148,7 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 	}
 	out := t.run(r.Context(), params, false)
 	writeResponse(w, r, media, out.statusFor(media), out.resp)
-	graph.ReleaseResponse(out.resp) // written, and referenced nowhere else: its buffer can take the next response
+	giveBack(out.buf) // written, and referenced nowhere else: its buffer can take the next response
 }
 
 // serveBatch answers a JSON array of operations with an array of results in the same order. Consecutive queries run
@@ -174,6 +175,7 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 		return
 	}
 	results := make([]*graphql.Response, len(elems))
+	bufs := make([]*bytes.Buffer, len(elems)) // where each executed operation's result lies
 	var group sync.WaitGroup
 	for i, elem := range elems {
 		var req rawRequest
@@ -196,19 +198,17 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 			results[i] = done.resp
 		case rc.Operation.Operation == ast.Mutation:
 			group.Wait()
-			results[i] = t.execute(ctx, rc)
+			results[i], bufs[i] = t.execute(ctx, rc)
 			if t.afterMutation != nil {
 				t.afterMutation(ctx)
 			}
 		default:
-			group.Go(func() { results[i] = t.execute(ctx, rc) })
+			group.Go(func() { results[i], bufs[i] = t.execute(ctx, rc) })
 		}
 	}
 	group.Wait()
 	writeBatch(w, r, media, results)
-	for _, res := range results {
-		graph.ReleaseResponse(res)
-	}
+	giveBack(bufs...)
 }
 
 // run executes one operation. get says whether it came over GET, where mutations are refused.
@@ -217,7 +217,8 @@ func (t *transport) run(ctx context.Context, params *graphql.RawParams, get bool
 	if done != nil {
 		return *done
 	}
-	return outcome{resp: t.execute(ctx, rc)}
+	resp, buf := t.execute(ctx, rc)
+	return outcome{resp: resp, buf: buf}
 }
 
 // prepare parses and validates one operation and coerces its variables. When that fails, done is the answer.
@@ -254,11 +255,13 @@ func compile(ctx context.Context, exec *executor.Executor, params *graphql.RawPa
 	return ctx, rc, nil
 }
 
-// execute runs a prepared operation. The response's data lies in a buffer of graph's pool: the HTTP transport gives
-// it back with graph.ReleaseResponse once it has written the response, and so must keep the response nowhere else.
-func (t *transport) execute(ctx context.Context, rc *graphql.OperationContext) *graphql.Response {
-	responses, ctx := t.exec.DispatchOperation(ctx, rc)
-	return responses(ctx)
+// execute runs a prepared operation, its result encoded into buf, a buffer lent from responseBuffers
+// (graph.WithResponseBuffer): the response's data lies in buf, which the caller gives back with giveBack once it has
+// written the response, and so must keep the response nowhere else.
+func (t *transport) execute(ctx context.Context, rc *graphql.OperationContext) (resp *graphql.Response, buf *bytes.Buffer) {
+	buf = lendBuffer()
+	responses, ctx := t.exec.DispatchOperation(graph.WithResponseBuffer(ctx, buf), rc)
+	return responses(ctx), buf
 }
 
 // statusFor applies the GraphQL-over-HTTP specification: with application/json every well-formed request is

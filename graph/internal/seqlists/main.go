@@ -20,11 +20,18 @@
 //
 // And each object function's graphql.NewDeferredGroup(ctx) becomes deferredGroup(ctx, fields), which makes the
 // group only when one of the collected fields is under @defer (see there); and the buffer Exec encodes a query's or
-// a mutation's result in comes from responseBuffer, which the HTTP transport gives back once it has written the
-// response (graph/response_buffer.go).
+// a mutation's result in is responseBuffer(ctx): the one its caller lends through the context, if it does (the HTTP
+// transport lends buffers of its own pool, and takes each back once it has written the response; see
+// graph/response_buffer.go).
 //
 // Everything is decided from the generated code on every generation, so a resolver added to a type later makes the
 // lists that select it concurrent again by itself.
+//
+// The rewrite reads gqlgen's internal names and shapes, which a gqlgen release may change. So each thing it looks for
+// must be found, or generation fails with a message that says which: a list marshaller that calls
+// graphql.MarshalSliceConcurrently under a name it does not recognise, a list whose element marshaller it cannot
+// follow, an object function without its @defer group, Exec without its result buffers. A list it failed to see
+// concurrency under would be marshalled in order, and a dataloader under it would wait for each element in turn.
 //
 // Usage, from the graph package's directory after gqlgen (see the go:generate lines in resolver.go):
 //
@@ -56,7 +63,7 @@ const newDeferredGroup = "graphql.NewDeferredGroup(ctx)"
 // keeps from one event to the next, is declared apart from its use and so does not match.
 var resultBuffer = regexp.MustCompile(`var buf bytes\.Buffer\s+data\.MarshalGQL\(&buf\)`)
 
-const pooledResultBuffer = "buf := responseBuffer()\n\t\t\tdata.MarshalGQL(buf)"
+const lentResultBuffer = "buf := responseBuffer(ctx)\n\t\t\tdata.MarshalGQL(buf)"
 
 // predicatePrefix names the generated selection predicates: selectsConcurrent_Task for the object function _Task.
 const predicatePrefix = "selectsConcurrent"
@@ -77,12 +84,9 @@ func rewrite(path string) error {
 	if err != nil {
 		return err
 	}
-	out, n, err := Rewrite(src)
+	out, _, err := Rewrite(src)
 	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%s: no list found to marshal in order; has gqlgen's output changed?", path)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return os.WriteFile(path, out, 0o644)
 }
@@ -132,6 +136,9 @@ func Rewrite(src []byte) ([]byte, int, error) {
 			}
 		}
 	}
+	if len(a.objects) == 0 {
+		return nil, 0, errChanged("no object function (_<Type> calling graphql.CollectFields)")
+	}
 
 	type list struct {
 		fn      *ast.FuncDecl
@@ -143,26 +150,28 @@ func Rewrite(src []byte) ([]byte, int, error) {
 	var queue []string // object functions to analyse
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
-		if !ok || fn.Body == nil || fn.Recv == nil || !listMarshaller.MatchString(fn.Name.Name) {
+		if !ok || fn.Body == nil {
 			continue
 		}
-		l := list{fn: fn}
-		ast.Inspect(fn.Body, func(node ast.Node) bool {
-			if call, ok := node.(*ast.CallExpr); ok {
-				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "MarshalSliceConcurrently" {
-					if x, ok := sel.X.(*ast.Ident); ok && x.Name == "graphql" {
-						l.calls = append(l.calls, call)
-					}
-				}
-			}
-			return true
-		})
+		l := list{fn: fn, calls: concurrentCalls(fn.Body)}
 		if len(l.calls) == 0 {
 			continue
 		}
-		l.direct, l.objects = a.walk(a.bodies[fn.Name.Name], fn.Name.Name)
+		name := fn.Name.Name
+		// Every call must be in a list marshaller this command recognises: one it passed over would keep its
+		// goroutines, and its elements' lists would be judged without it.
+		if fn.Recv == nil || !listMarshaller.MatchString(name) {
+			return nil, 0, errChanged("%s calls graphql.MarshalSliceConcurrently but is not named as a list marshaller (%s)", name, listMarshaller)
+		}
+		if !ecCall.Match(a.bodies[name]) {
+			return nil, 0, errChanged("%s: no call of its element's marshaller (%s)", name, ecCall)
+		}
+		l.direct, l.objects = a.walk(a.bodies[name], name)
 		queue = append(queue, l.objects...)
 		lists = append(lists, l)
+	}
+	if len(lists) == 0 {
+		return nil, 0, errChanged("no list marshaller calls graphql.MarshalSliceConcurrently")
 	}
 	if err := a.analyzeAll(queue); err != nil {
 		return nil, 0, err
@@ -200,29 +209,49 @@ func Rewrite(src []byte) ([]byte, int, error) {
 			edits = append(edits, edit{start, end, with})
 		}
 	}
-	// Every object function makes a @defer group; see deferredGroup in graph/marshal_slice.go.
+	// Every object function makes a @defer group; see deferredGroup in graph/marshal_slice.go. A subscription's
+	// object function returns a function per event and makes none.
+	groups := 0
 	for name, fn := range a.decls {
 		if _, ok := a.objects[name]; !ok {
 			continue
 		}
 		body := a.bodies[name]
-		if i := bytes.Index(body, []byte(newDeferredGroup)); i >= 0 {
-			start := a.fset.Position(fn.Body.Pos()).Offset + i
+		switch n := bytes.Count(body, []byte(newDeferredGroup)); {
+		case n > 1:
+			return nil, 0, errChanged("%s makes %d @defer groups", name, n)
+		case n == 0 && bytes.Contains(body, []byte("&deferred")):
+			return nil, 0, errChanged("%s uses a @defer group not made by %s", name, newDeferredGroup)
+		case n == 1:
+			start := a.fset.Position(fn.Body.Pos()).Offset + bytes.Index(body, []byte(newDeferredGroup))
 			edits = append(edits, edit{start, start + len(newDeferredGroup), "deferredGroup(ctx, fields)"})
+			groups++
 		}
 	}
-	// Exec encodes each query's and mutation's result into a buffer from a pool; see graph/response_buffer.go.
-	if fn, ok := a.decls["Exec"]; ok {
-		matches := resultBuffer.FindAllIndex(a.bodies["Exec"], -1)
-		if len(matches) == 0 {
-			return nil, 0, fmt.Errorf("Exec: no result buffer found; has gqlgen's output changed?")
-		}
-		base := a.fset.Position(fn.Body.Pos()).Offset
-		for _, m := range matches {
-			edits = append(edits, edit{base + m[0], base + m[1], pooledResultBuffer})
-		}
+	if groups == 0 {
+		return nil, 0, errChanged("no object function makes its @defer group with %s", newDeferredGroup)
+	}
+	// Exec encodes a query's or a mutation's result into the buffer its caller lends through the context, if it
+	// does; see graph/response_buffer.go.
+	exec, ok := a.decls["Exec"]
+	if !ok {
+		return nil, 0, errChanged("no method Exec")
+	}
+	matches := resultBuffer.FindAllIndex(a.bodies["Exec"], -1)
+	want := bytes.Count(a.bodies["Exec"], []byte("case ast.Query:")) + bytes.Count(a.bodies["Exec"], []byte("case ast.Mutation:"))
+	if len(matches) == 0 || len(matches) != want {
+		return nil, 0, errChanged("Exec: %d result buffers (%s), want one for each of its %d cases ast.Query and ast.Mutation", len(matches), resultBuffer, want)
+	}
+	base := a.fset.Position(exec.Body.Pos()).Offset
+	for _, m := range matches {
+		edits = append(edits, edit{base + m[0], base + m[1], lentResultBuffer})
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	for i := 1; i < len(edits); i++ {
+		if edits[i].end > edits[i-1].start {
+			return nil, 0, fmt.Errorf("edits overlap at offset %d", edits[i-1].start)
+		}
+	}
 	out := bytes.Clone(src)
 	for _, e := range edits {
 		out = append(out[:e.start], append([]byte(e.with), out[e.end:]...)...)
@@ -233,6 +262,27 @@ func Rewrite(src []byte) ([]byte, int, error) {
 		return nil, 0, err
 	}
 	return formatted, len(edits), nil
+}
+
+// errChanged reports that gqlgen's output is not what the rewrite expects, naming what was not found.
+func errChanged(format string, args ...any) error {
+	return fmt.Errorf(format+"; has gqlgen's output changed?", args...)
+}
+
+// concurrentCalls returns the calls of graphql.MarshalSliceConcurrently in body.
+func concurrentCalls(body *ast.BlockStmt) []*ast.CallExpr {
+	var calls []*ast.CallExpr
+	ast.Inspect(body, func(node ast.Node) bool {
+		if call, ok := node.(*ast.CallExpr); ok {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "MarshalSliceConcurrently" {
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "graphql" {
+					calls = append(calls, call)
+				}
+			}
+		}
+		return true
+	})
+	return calls
 }
 
 func (a *analysis) text(n ast.Node) []byte {
@@ -344,7 +394,7 @@ func (a *analysis) analyze(name string) (*object, error) {
 		return true
 	})
 	if sw == nil || o.implementors == "" {
-		return nil, fmt.Errorf("%s: no switch on field.Name after graphql.CollectFields; has gqlgen's output changed?", name)
+		return nil, errChanged("%s: no switch on field.Name after graphql.CollectFields", name)
 	}
 	for _, stmt := range sw.Body.List {
 		clause := stmt.(*ast.CaseClause)

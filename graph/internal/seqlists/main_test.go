@@ -38,6 +38,36 @@ func fieldOf(object, field, marshaller string) string {
 		"\tfc, _ := ec.fieldContext_" + object + "_" + field + "(ctx, field)\n\t_ = fc\n\t" + body + "\n}\n\n"
 }
 
+// execFunc is Exec as gqlgen writes it: a query's and a mutation's result encoded into a buffer of their own, a
+// subscription's into one kept from one event to the next.
+const execFunc = `func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
+	switch opCtx.Operation.Operation {
+	case ast.Query:
+		return func(ctx context.Context) *graphql.Response {
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+			response.Data = buf.Bytes()
+			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+			return &graphql.Response{Data: buf.Bytes()}
+		}
+	case ast.Subscription:
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data.MarshalGQL(&buf)
+			return &graphql.Response{Data: buf.Bytes()}
+		}
+	}
+	return nil
+}
+
+`
+
 // list returns the source of a list marshaller for the element marshaller elem.
 func list(name, elem string) string {
 	return "func (ec *executionContext) " + name + "(ctx context.Context, sel ast.SelectionSet, v []*X) graphql.Marshaler {\n" +
@@ -104,14 +134,14 @@ func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.Selec
 		list("marshalNWrapper2ᚕᚖWrapperᚄ", "marshalNWrapper2ᚖWrapper") +
 		list("marshalNIface2ᚕIface", "_Iface") +
 		list("marshalNLoop2ᚕᚖLoopᚄ", "marshalNLoop2ᚖLoop") +
-		list("marshalNSelf2ᚕᚖSelfᚄ", "marshalNSelf2Self")
+		list("marshalNSelf2ᚕᚖSelfᚄ", "marshalNSelf2Self") + execFunc
 	out, n, err := Rewrite([]byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := string(out)
-	if n != 7+4 {
-		t.Errorf("rewrote %d calls, want 7 lists and 4 groups:\n%s", n, got)
+	if n != 7+4+2 {
+		t.Errorf("rewrote %d calls, want 7 lists, 4 groups and 2 result buffers:\n%s", n, got)
 	}
 	body := func(name string) string {
 		s := got[strings.Index(got, "func (ec *executionContext) "+name+"("):]
@@ -142,50 +172,60 @@ func (ec *executionContext) marshalNSelf2Self(ctx context.Context, sel ast.Selec
 	}
 }
 
-// Exec encodes a query's and a mutation's result into a buffer from responseBuffer; a subscription keeps the buffer
-// gqlgen reuses from one event to the next.
-func TestRewriteResultBuffers(t *testing.T) {
-	src := `package graph
-
-func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
-	switch opCtx.Operation.Operation {
-	case ast.Query:
-		return func(ctx context.Context) *graphql.Response {
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
-			return &response
-		}
-	case ast.Mutation:
-		return func(ctx context.Context) *graphql.Response {
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			return &graphql.Response{Data: buf.Bytes()}
-		}
-	case ast.Subscription:
-		var buf bytes.Buffer
-		return func(ctx context.Context) *graphql.Response {
-			buf.Reset()
-			data.MarshalGQL(&buf)
-			return &graphql.Response{Data: buf.Bytes()}
-		}
-	}
-	return nil
+// busyList is the source of one list whose elements resolve a field concurrently, and what it reaches.
+var busyList = objectFunc("Busy", "name", "slow*") + fieldOf("Busy", "name", "") + fieldOf("Busy", "slow", "") +
+	`func (ec *executionContext) marshalNBusy2ᚖBusy(ctx context.Context, sel ast.SelectionSet, v *Busy) graphql.Marshaler {
+	return ec._Busy(ctx, sel, v)
 }
-`
-	out, n, err := Rewrite([]byte(src))
+
+` + list("marshalNBusy2ᚕᚖBusyᚄ", "marshalNBusy2ᚖBusy")
+
+// Exec encodes a query's and a mutation's result into the buffer responseBuffer(ctx) returns; a subscription keeps
+// the buffer gqlgen reuses from one event to the next.
+func TestRewriteResultBuffers(t *testing.T) {
+	out, _, err := Rewrite([]byte("package graph\n\n" + busyList + execFunc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := string(out)
-	if n != 2 || strings.Count(got, "buf := responseBuffer()\n\t\t\tdata.MarshalGQL(buf)\n") != 2 {
-		t.Errorf("rewrote %d, want the query's and the mutation's buffers:\n%s", n, got)
+	if strings.Count(got, "buf := responseBuffer(ctx)\n\t\t\tdata.MarshalGQL(buf)\n") != 2 {
+		t.Errorf("the query's and the mutation's buffers are not both responseBuffer(ctx):\n%s", got)
 	}
 	if !strings.Contains(got, "\t\tvar buf bytes.Buffer\n\t\treturn func") || !strings.Contains(got, "buf.Reset()\n\t\t\tdata.MarshalGQL(&buf)") {
 		t.Errorf("the subscription's buffer was rewritten:\n%s", got)
 	}
+}
 
-	if _, _, err := Rewrite([]byte(strings.ReplaceAll(src, "data.MarshalGQL(&buf)", "data.MarshalGQL(w)"))); err == nil {
-		t.Error("an Exec without the buffers it expects was let through")
+// Each thing the rewrite looks for in gqlgen's output must be found: when gqlgen writes it differently, generation
+// fails and says what it missed, rather than leaving lists concurrent or, worse, marshalling in order a list whose
+// elements wait on a dataloader.
+func TestRewriteFailsLoudly(t *testing.T) {
+	src := "package graph\n\n" + busyList + execFunc
+	if _, _, err := Rewrite([]byte(src)); err != nil {
+		t.Fatalf("the source the cases change: %v", err)
+	}
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"ListMarshallerRenamed", "marshalNBusy2ᚕᚖBusyᚄ", "marshalBusyList", "marshalBusyList calls graphql.MarshalSliceConcurrently but is not named"},
+		{"ElementMarshallerNotFollowed", "return ec.marshalNBusy2ᚖBusy(ctx, sel, v[i])", "return marshalBusy(ec, ctx, sel, v[i])", "no call of its element's marshaller"},
+		{"NoList", "graphql.MarshalSliceConcurrently(", "graphql.MarshalSlice(", "no list marshaller calls graphql.MarshalSliceConcurrently"},
+		{"NoDeferredGroup", "deferred := graphql.NewDeferredGroup(ctx)", "deferred := graphql.NewDeferredGroupFor(ctx, fields)", "_Busy uses a @defer group not made by"},
+		{"NoObjectFunction", "graphql.CollectFields(", "graphql.Collect(", "no object function"},
+		{"NoFieldSwitch", "switch field.Name {", "switch field.Alias {", "_Busy: no switch on field.Name"},
+		{"NoExec", ") Exec(ctx", ") Execute(ctx", "no method Exec"},
+		{"NoResultBuffer", "var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)", "data.MarshalGQL(w)", "Exec: 1 result buffers"},
+		{"NoQuery", "case ast.Query:", "case ast.Subscription + 1:", "Exec: 2 result buffers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			changed := strings.Replace(src, tc.old, tc.new, 1)
+			if changed == src {
+				t.Fatalf("the case changes nothing: %q not in the source", tc.old)
+			}
+			_, _, err := Rewrite([]byte(changed))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "has gqlgen's output changed?") {
+				t.Errorf("got error %v, want one saying %q", err, tc.want)
+			}
+		})
 	}
 }
