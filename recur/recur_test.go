@@ -658,3 +658,47 @@ func TestWorkDoesNotGrowWithDistance(t *testing.T) {
 		}
 	})
 }
+
+// TestZoneAcceptsCanonicalNamesOnly pins down that only names written as IANA writes them resolve: the other
+// spellings time.LoadLocation accepts from a zoneinfo directory are refused, and refused names are not kept.
+func TestZoneAcceptsCanonicalNamesOnly(t *testing.T) {
+	for _, name := range []string{"Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/GMT+5", "Etc/GMT-14", "US/Eastern", "EST5EDT"} {
+		if _, err := recur.Zone(name); err != nil {
+			t.Errorf("Zone(%q): %v", name, err)
+		}
+	}
+	cached := recur.ZonesCached()
+	refused := []string{
+		"", "Local", "Europe/./Berlin", "Europe//Berlin", "posix/Europe/Berlin", "posix/Europe//Berlin", "right/Europe/Berlin",
+		"/Europe/Berlin", "Europe/Berlin/", "Europe/../Europe/Berlin", "../zoneinfo/Europe/Berlin", "./UTC", "Europe/Berlin\x00",
+		`Europe\Berlin`, "Europe/Berlin ", "Mars/Olympus", "posixrules", "localtime", strings.Repeat("A", 65),
+	}
+	for _, name := range refused {
+		if _, err := recur.Zone(name); err == nil {
+			t.Errorf("Zone(%q) resolved; want it refused", name)
+		}
+		due := ts(t, "2026-12-03T09:30:00Z")
+		_, err := recur.Input{Frequency: recur.Daily, Interval: 1, TimeZone: name}.Rule(&due, false)
+		var errs recur.Errors
+		if !errors.As(err, &errs) || len(errs) != 1 || !slices.Equal(errs[0].Field, []string{"timeZone"}) {
+			t.Errorf("Rule with time zone %q: %v; want one error at timeZone", name, err)
+		} else if len(errs[0].Message) > 200 {
+			t.Errorf("the message echoes the name: %q", errs[0].Message)
+		}
+	}
+	for i := range 100 {
+		_, _ = recur.Zone("Europe/" + strings.Repeat("/", i+2) + "Berlin")
+	}
+	if got := recur.ZonesCached(); got != cached {
+		t.Errorf("refused names grew the zone cache from %d to %d", cached, got)
+	}
+}
+
+// TestLocationOfARuleStoredWithALaxName: a series stored while lax names were accepted keeps the zone its name meant.
+func TestLocationOfARuleStoredWithALaxName(t *testing.T) {
+	for _, name := range []string{"Europe//Berlin", "Europe/./Berlin", "posix/Europe//Berlin"} {
+		if got := (recur.Rule{TimeZone: name}).Location().String(); got != "Europe/Berlin" {
+			t.Errorf("Location of %q = %s, want Europe/Berlin", name, got)
+		}
+	}
+}
