@@ -20,14 +20,15 @@ import (
 
 var ctx = context.Background()
 
-// outbox queues reminder.due webhooks (no worker sends them here; the rows are what the tests count).
+// outbox queues reminder.due webhooks (no worker sends them here; the rows are what the tests count). Its bound on a
+// user's pending webhooks is above every test's reminders, none of which is delivered: each must queue its webhook.
 func outbox(t *testing.T) *webhook.Outbox {
 	t.Helper()
 	secret, err := webhook.ParseSecret("whsec_cmVtaW5kZXItdGVzdHMtc2lnbmluZy1zZWNyZXQtMzI=")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return webhook.NewOutbox(webhook.Config{URL: "http://127.0.0.1:1/unused", Secret: secret})
+	return webhook.NewOutbox(webhook.Config{URL: "http://127.0.0.1:1/unused", Secret: secret, MaxPendingPerUser: 100000})
 }
 
 // render is the test's webhook data: enough to tell which reminder a delivery is for.
