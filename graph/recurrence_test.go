@@ -107,9 +107,9 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 				r := a.Do("alice", `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { field code } } }`,
 					map[string]any{"input": map[string]any{"title": "lax", "dueAt": "2026-12-03T09:00:00Z",
 						"recurrence": map[string]any{"frequency": "DAILY", "timeZone": zone}}}).NoErrors(t)
-				errs, _ := path(r.Data, "createTask", "userErrors").([]any)
-				if path(r.Data, "createTask", "task") != nil || len(errs) != 1 || path(errs[0], "code") != "INVALID" ||
-					!reflect.DeepEqual(path(errs[0], "field"), []any{"input", "recurrence", "timeZone"}) {
+				errs, _ := apitest.Path(r.Data, "createTask", "userErrors").([]any)
+				if apitest.Path(r.Data, "createTask", "task") != nil || len(errs) != 1 || apitest.Path(errs[0], "code") != "INVALID" ||
+					!reflect.DeepEqual(apitest.Path(errs[0], "field"), []any{"input", "recurrence", "timeZone"}) {
 					t.Errorf("%s: %v", zone, r.Data)
 				}
 			}

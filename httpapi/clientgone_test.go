@@ -89,9 +89,9 @@ func accessLine(t *testing.T, logs *lockedBuffer, id string) map[string]any {
 // transports answer nothing more, and the access log and the metrics count the request as 499, the client's
 // leaving; the WebSocket ends the socket and the server serves the next one.
 func TestClientGoneAtEveryPhase(t *testing.T) {
-	forEachDB(t, func(t *testing.T, kind string) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		db := modeltest.MustOpenDB(t, kind)
-		verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: testSecret}})
+		verifier, err := auth.NewVerifier(context.Background(), auth.Config{Secret: auth.SecretConfig{Key: apitest.Secret}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,8 +119,8 @@ func TestClientGoneAtEveryPhase(t *testing.T) {
 			h.ServeHTTP(w, r)
 		}))
 		t.Cleanup(srv.Close)
-		a := &liveAPI{api: &api{&apitest.API{T: t, Server: srv, Handler: h, DB: db}}}
-		tok := token(t, "alice")
+		a := &liveAPI{API: &apitest.API{T: t, Server: srv, Handler: h, DB: db}}
+		tok := apitest.Token(t, "alice")
 		const query = `{ tasks(first: 1) { totalCount } }`
 
 		do := func(t *testing.T, req *http.Request, phase string) (*http.Response, string) {
@@ -196,7 +196,7 @@ func TestClientGoneAtEveryPhase(t *testing.T) {
 			// The server goes on serving.
 			c := a.connectAs("alice")
 			c.subscribe("1", query, nil)
-			if r := c.result("1").NoErrors(t); path(r.Data, "tasks", "totalCount") != 0.0 {
+			if r := c.result("1").NoErrors(t); apitest.Path(r.Data, "tasks", "totalCount") != 0.0 {
 				t.Errorf("data %v", r.Data)
 			}
 		})
