@@ -102,6 +102,19 @@ func TestRecurrenceOverGraphQL(t *testing.T) {
 			}
 		})
 
+		t.Run("LaxTimeZoneNamesAreInvalid", func(t *testing.T) {
+			for _, zone := range []string{"Europe/./Berlin", "Europe//Berlin", "posix/Europe//Berlin"} {
+				r := a.Do("alice", `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { field code } } }`,
+					map[string]any{"input": map[string]any{"title": "lax", "dueAt": "2026-12-03T09:00:00Z",
+						"recurrence": map[string]any{"frequency": "DAILY", "timeZone": zone}}}).NoErrors(t)
+				errs, _ := apitest.Path(r.Data, "createTask", "userErrors").([]any)
+				if apitest.Path(r.Data, "createTask", "task") != nil || len(errs) != 1 || apitest.Path(errs[0], "code") != "INVALID" ||
+					!reflect.DeepEqual(apitest.Path(errs[0], "field"), []any{"input", "recurrence", "timeZone"}) {
+					t.Errorf("%s: %v", zone, r.Data)
+				}
+			}
+		})
+
 		const complete = `mutation($id: ID!, $c: Boolean!) { setTaskCompleted(id: $id, completed: $c) {
 			task { ` + seriesFields + ` } nextOccurrence { ` + seriesFields + ` } } }`
 		var next map[string]any

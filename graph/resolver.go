@@ -59,5 +59,27 @@ func newConfig(r *Resolver) Config {
 		}
 		return 1 + max(n, 1)*child
 	}
+	// Every other list costs what it may hold times what each item asks for too: a page of the feed (up to 500
+	// events, each with its task), the upcoming dates (each a schedule computation), a task's reminders, the stats'
+	// tags (every tag the viewer has; charged as a full page of tags). A page size outside its range is refused by
+	// the resolver, so it is charged as the largest page it could be.
+	c.Complexity.Query.TaskEvents = func(child int, _ string, first *int) int {
+		return 1 + pageSize(first, model.DefaultEventPageSize, model.MaxEventPageSize)*max(child, 1)
+	}
+	c.Complexity.Recurrence.Upcoming = func(child int, first *int) int {
+		return 1 + pageSize(first, model.DefaultUpcoming, model.MaxUpcoming)*max(child, 1)
+	}
+	c.Complexity.Task.Reminders = func(child int) int { return 1 + model.MaxReminders*max(child, 1) }
+	c.Complexity.TaskStats.ByTag = func(child int) int { return 1 + model.MaxTagsPage*max(child, 1) }
+	c.Complexity.TaskStats.ByPriority = func(child int) int { return 1 + 3*max(child, 1) }
 	return c
+}
+
+// pageSize is the number of items a list field with first may return: def when first is not given, and at most
+// limit (a larger first is refused before anything is read).
+func pageSize(first *int, def, limit int) int {
+	if first == nil {
+		return def
+	}
+	return min(max(*first, 1), limit)
 }

@@ -11,6 +11,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph/gqlmodel"
 	"taskapi/model"
+	"taskapi/recur"
 )
 
 // viewerID returns the verified user id that the auth middleware put in the context, or errUnauthenticated. The
@@ -129,14 +130,12 @@ func taskIDs(ids []uuid.UUID) []string {
 	return out
 }
 
-// location resolves an IANA time zone name, refusing the empty name and "Local", which would depend on the server.
+// location resolves an IANA time zone name as recur.Zone does: canonical names only, none that depends on the
+// server ("", "Local"), loaded zones kept in recur's bounded cache rather than read from the zone database each time.
 func location(name string) (*time.Location, error) {
-	if name == "" || name == "Local" {
-		return nil, &model.InputError{Field: "timeZone", Message: "Unknown time zone " + `"` + name + `"; use an IANA name such as Europe/Berlin.`}
-	}
-	loc, err := time.LoadLocation(name)
+	loc, err := recur.Zone(name)
 	if err != nil {
-		return nil, &model.InputError{Field: "timeZone", Message: "Unknown time zone " + `"` + name + `"; use an IANA name such as Europe/Berlin.`}
+		return nil, &model.InputError{Field: "timeZone", Message: recur.ZoneNameError(name)}
 	}
 	return loc, nil
 }

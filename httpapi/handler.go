@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,6 +85,10 @@ type Options struct {
 
 	// Mounts are further handlers served beside GraphQL on the same chain (see mount.go), such as /mcp.
 	Mounts []Mount
+
+	// extensions are more executor extensions, after the others: this package's tests use them to act at a phase
+	// of an operation (export_test.go).
+	extensions []graphql.HandlerExtension
 }
 
 func (o *Options) defaults() {
@@ -230,6 +235,9 @@ func newExecutor(store *model.Store, opts Options, obs *observer) *executor.Exec
 	exec.Use(graph.VariableScalars(schema))
 	exec.Use(operationTimeout(opts.OperationTimeout))
 	exec.Use(obs.operations())
+	for _, ext := range opts.extensions {
+		exec.Use(ext)
+	}
 	return exec
 }
 

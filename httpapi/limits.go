@@ -48,8 +48,9 @@ type Limits struct {
 	// (default 1000). Validating and coercing a list of 20,000 tags sent as a variable takes 10 ms; the contract's
 	// largest list argument, nodes(ids), takes 100.
 	MaxVariableValues int
-	// MaxComplexity bounds gqlgen's complexity of the operation: list fields cost their page size times what each
-	// item asks for, and list arguments (filter tags and priorities, node ids) cost their length (default 10000).
+	// MaxComplexity bounds gqlgen's complexity of the operation: every list field costs the most items it may
+	// return (its page size, or a fixed bound such as a task's five reminders) times what each item asks for, and
+	// list arguments (filter tags and priorities, node ids) cost their length (default 10000). See graph.NewSchema.
 	MaxComplexity int
 	// MaxOverlaps bounds the pairs of selections that share a response name in one selection set, fragments
 	// expanded, which validation compares with each other at quadratic cost (default 1000; a fragment-heavy Apollo

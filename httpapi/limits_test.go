@@ -46,6 +46,15 @@ func adversarialDocuments() map[string]adversarialDocument {
 	for i := 0; i < 10; i++ {
 		fmt.Fprintf(&complexity, "t%d: tasks(first: 100) { edges { cursor node { %s } } } ", i, apitest.TaskFields)
 	}
+	// Lists that are not pages of tasks cost what they may hold too: 20 pages of 500 events, and the upcoming
+	// dates of every task of 5 pages.
+	var feedPages, upcoming strings.Builder
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&feedPages, "e%d: taskEvents(after: \"x\", first: 500) { events { cursor } } ", i)
+	}
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&upcoming, "t%d: tasks(first: 100) { nodes { recurrence { rrule upcoming(first: 20) } } } ", i)
+	}
 	for i := 0; i < 200; i++ {
 		fmt.Fprintf(&spreads, "...V%d ", i)
 		fmt.Fprintf(&fragments, "fragment V%d on Viewer { id }\n", i)
@@ -87,6 +96,8 @@ func adversarialDocuments() map[string]adversarialDocument {
 		"FragmentsSideBySide":          {query: "{ viewer { " + spreads.String() + "} }\n" + fragments.String(), limit: "overlaps"},
 		"NestedRepeats":                {query: nested.String(), limit: "overlaps"},
 		"RepeatsInAnUnusedFragment":    {query: "{ viewer { id } }\nfragment Unused on Viewer { " + repeat("id ", 1500) + "}", limit: "overlaps"},
+		"FeedPagesUnderAliases":        {query: "{ " + feedPages.String() + "}", limit: "complexity"},
+		"UpcomingDatesOfEveryTask":     {query: "{ " + upcoming.String() + "}", limit: "complexity"},
 		"AliasedFullIntrospection": {query: "{ a: __schema { types { name fields { name } } } b: __schema { types { name fields { name } } } }",
 			limit: "introspection"},
 	}

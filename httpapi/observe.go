@@ -45,6 +45,7 @@ type observation struct {
 	operations []string
 	user       string
 	codes      []string
+	clientGone bool // the client went away before its answer was made (see clientGone)
 }
 
 type observationKey struct{}
@@ -73,6 +74,16 @@ func (o *observation) setUser(id string) {
 	}
 	o.mu.Lock()
 	o.user = id
+	o.mu.Unlock()
+}
+
+// setClientGone notes that the client went away before its answer was made.
+func (o *observation) setClientGone() {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	o.clientGone = true
 	o.mu.Unlock()
 }
 
@@ -116,12 +127,16 @@ func (o *observer) observe(next http.Handler) http.Handler {
 				status = http.StatusOK // net/http answers 200 for a handler that wrote nothing
 			}
 			elapsed := time.Since(start)
+			obs.mu.Lock()
+			ops, user, errCodes, clientLeft := strings.Join(obs.operations, ","), obs.user, obs.codes, obs.clientGone
+			obs.mu.Unlock()
+			if clientLeft {
+				// Whatever was written before (an event stream's 200), the request ended with the client's leaving.
+				status = statusClientClosedRequest
+			}
 			o.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 			o.metrics.duration.WithLabelValues(route, method).Observe(elapsed.Seconds())
 
-			obs.mu.Lock()
-			ops, user, errCodes := strings.Join(obs.operations, ","), obs.user, obs.codes
-			obs.mu.Unlock()
 			for _, c := range errCodes {
 				o.metrics.errors.WithLabelValues(codeLabel(c)).Inc()
 			}
@@ -150,6 +165,9 @@ func (o *observer) observe(next http.Handler) http.Handler {
 			}
 			if len(errCodes) > 0 {
 				attrs = append(attrs, slog.String("errors", strings.Join(errCodes, ",")))
+			}
+			if clientLeft {
+				attrs = append(attrs, slog.Bool("clientGone", true))
 			}
 			if sc := span.SpanContext(); sc.IsValid() {
 				attrs = append(attrs, slog.String("traceId", sc.TraceID().String()))

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
@@ -173,14 +174,22 @@ func (s *streams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	responses, opCtx := s.exec.DispatchOperation(opCtx, opRC)
 	for {
+		// nil: the stream's context ended (the client went away, the token expired, the server is draining), for a
+		// query or mutation possibly before it ran.
 		resp := responses(opCtx)
 		if resp == nil {
 			break
 		}
 		observationFrom(r.Context()).addErrors(resp.Errors)
 		if err := out.next(resp); err != nil {
-			return // the client went away
+			break // the client went away
 		}
+	}
+	if r.Context().Err() != nil && opRC.Operation.Operation != ast.Subscription {
+		// A subscription ends when its client leaves; a query or mutation the client left before its answer is
+		// logged and counted as such, as over plain HTTP (clientGone).
+		observationFrom(r.Context()).setClientGone()
+		return
 	}
 	if ctx.Err() == nil {
 		_ = out.complete()

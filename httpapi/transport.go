@@ -101,6 +101,11 @@ func (t *transport) serveGet(w http.ResponseWriter, r *http.Request, media strin
 		}
 	}
 	out := t.run(r.Context(), params, true)
+	if gone(r, out.resp) {
+		clientGone(w, r)
+		giveBack(out.buf)
+		return
+	}
 	if out.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
 	}
@@ -147,6 +152,11 @@ func (t *transport) servePost(w http.ResponseWriter, r *http.Request, media stri
 		return
 	}
 	out := t.run(r.Context(), params, false)
+	if gone(r, out.resp) {
+		clientGone(w, r)
+		giveBack(out.buf)
+		return
+	}
 	writeResponse(w, r, media, out.statusFor(media), out.resp)
 	giveBack(out.buf) // written, and referenced nowhere else: its buffer can take the next response
 }
@@ -207,8 +217,14 @@ func (t *transport) serveBatch(w http.ResponseWriter, r *http.Request, media str
 		}
 	}
 	group.Wait()
+	defer giveBack(bufs...)
+	for _, res := range results {
+		if gone(r, res) {
+			clientGone(w, r)
+			return
+		}
+	}
 	writeBatch(w, r, media, results)
-	giveBack(bufs...)
 }
 
 // run executes one operation. get says whether it came over GET, where mutations are refused.
@@ -262,6 +278,25 @@ func (t *transport) execute(ctx context.Context, rc *graphql.OperationContext) (
 	buf = lendBuffer()
 	responses, ctx := t.exec.DispatchOperation(graph.WithResponseBuffer(ctx, buf), rc)
 	return responses(ctx), buf
+}
+
+// statusClientClosedRequest is the status the access log and the metrics give a request whose client went away
+// before its answer was made: nginx's 499 "client closed request", which no client ever reads.
+const statusClientClosedRequest = 499
+
+// gone reports whether the client went away before resp was made: gqlgen answers a nil response for an operation
+// whose context had already ended (a reload or an aborted fetch while it was parsed or validated), and an operation
+// cancelled during execution ends with errors nobody reads.
+func gone(r *http.Request, resp *graphql.Response) bool {
+	return resp == nil || r.Context().Err() != nil
+}
+
+// clientGone ends a request whose client went away: nothing of the answer is written but the status, 499, and the
+// request's observation says so, so that the access log and the metrics count it as the client's leaving rather than
+// a 200 of no bytes (or an error of ours).
+func clientGone(w http.ResponseWriter, r *http.Request) {
+	observationFrom(r.Context()).setClientGone()
+	w.WriteHeader(statusClientClosedRequest)
 }
 
 // statusFor applies the GraphQL-over-HTTP specification: with application/json every well-formed request is

@@ -14,6 +14,7 @@ import (
 	"taskapi/auth"
 	"taskapi/graph/scalar"
 	"taskapi/model"
+	"taskapi/recur"
 )
 
 // tools are the MCP tools: each is a thin call into the store method a GraphQL resolver makes for the same thing,
@@ -531,10 +532,11 @@ func parseTime(arg, s string) (*time.Time, error) {
 	return &v, nil
 }
 
-// location resolves an IANA time zone name, refusing "Local", which would be the server's.
+// location resolves an IANA time zone name as recur.Zone does (canonical names only, never the server's "Local",
+// loaded zones kept in recur's bounded cache).
 func location(name string) (*time.Location, error) {
-	loc, err := time.LoadLocation(name)
-	if name == "" || name == "Local" || err != nil {
+	loc, err := recur.Zone(name)
+	if err != nil {
 		return nil, fmt.Errorf("unknown time_zone %s; use an IANA name such as Europe/Berlin", quote(name))
 	}
 	return loc, nil

@@ -1,6 +1,9 @@
 package recur
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // MaxTime is the latest instant a series reaches: the last millisecond of year 9999 UTC, the end of what a
 // DateTime can hold. A series whose next occurrence would fall after it ends there.
@@ -25,8 +28,26 @@ func (c civil) addDays(n int) civil { return dateOf(c.midnight().AddDate(0, 0, n
 
 func (c civil) weekday() time.Weekday { return c.midnight().Weekday() }
 
-// daysBetween is b - a in days.
-func daysBetween(a, b civil) int { return int(b.midnight().Sub(a.midnight()) / (24 * time.Hour)) }
+// daysBetween is b - a in days, computed from the dates themselves: a time.Duration holds only ~292 years, and the
+// subtraction of instants further apart saturates, which made the schedule step day by day across the rest.
+func daysBetween(a, b civil) int { return b.dayNumber() - a.dayNumber() }
+
+// dayNumber counts days from 1970-01-01 (negative before it) in the proleptic Gregorian calendar, in constant time
+// (Howard Hinnant's days_from_civil: years counted from March, so that the leap day ends a year, in 400-year eras).
+func (c civil) dayNumber() int {
+	y, m := c.year, int(c.month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era-- // floor division
+	}
+	yoe := y - era*400                      // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + c.day - 1 // [0, 365], from March 1st
+	doe := yoe*365 + yoe/4 - yoe/100 + doy  // [0, 146096]
+	return era*146097 + doe - 719468
+}
 
 // monthIndex counts months from year 0, so that month arithmetic is integer arithmetic.
 func (c civil) monthIndex() int { return c.year*12 + int(c.month) - 1 }
@@ -149,15 +170,43 @@ func (s schedule) periodOf(c civil) int {
 // after returns the first occurrence of the schedule strictly after bound, and false when there is none before
 // MaxTime.
 func (s schedule) after(bound time.Time) (time.Time, bool) {
+	t, _, ok := s.nth(bound, 1)
+	return t, ok
+}
+
+// periodsLooked counts the periods every schedule computation has looked at, so that tests can bound the work.
+var periodsLooked atomic.Int64
+
+// nth returns the k-th occurrence (k >= 1) of the schedule strictly after bound, and false when it would fall
+// after MaxTime. periods counts the periods it looked at, the measure of its work: periodOf starts at most two
+// periods early, and the k-th is reached by arithmetic on the periods' fixed number of dates, never by stepping, so
+// the work does not depend on how far apart the anchor, bound and the occurrence are.
+func (s schedule) nth(bound time.Time, k int) (t time.Time, periods int, ok bool) {
+	defer func() { periodsLooked.Add(int64(periods)) }()
 	loc := s.r.Location()
 	for j := s.periodOf(dateOf(bound.In(loc))); ; j++ {
-		for _, d := range s.dates(j) {
+		periods++
+		dates := s.dates(j)
+		for i, d := range dates {
 			if d.year > 9999 {
-				return time.Time{}, false
+				return time.Time{}, periods, false
 			}
-			if t := at(d, s.r.TimeOfDay, loc); t.After(bound) {
-				return s.r.limit(t)
+			t := at(d, s.r.TimeOfDay, loc)
+			if !t.After(bound) {
+				continue
 			}
+			if k > 1 {
+				// Every period has len(dates) dates, each later than the ones before it.
+				flat := j*len(dates) + i + k - 1
+				periods++
+				d = s.dates(flat / len(dates))[flat%len(dates)]
+				if d.year > 9999 {
+					return time.Time{}, periods, false
+				}
+				t = at(d, s.r.TimeOfDay, loc)
+			}
+			t, ok := s.r.limit(t)
+			return t, periods, ok
 		}
 	}
 }

@@ -606,3 +606,99 @@ func TestRRULE(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkDoesNotGrowWithDistance pins down that a schedule computation costs a bound independent of how far apart
+// its dates are: completing, in 2026, an occurrence due in year 1 (or asking for the RRULE of a count-1000 series
+// with a far until) looks at a handful of periods, not one per day in between. It counts the periods looked at, not
+// the time taken.
+func TestWorkDoesNotGrowWithDistance(t *testing.T) {
+	far := ts(t, "0001-01-01T09:00:00Z")
+	done := ts(t, "2026-12-03T10:00:00Z")
+	cases := []struct {
+		name string
+		in   recur.Input
+		want string // the next due date after done
+	}{
+		{"Daily", recur.Input{Frequency: recur.Daily}, "2026-12-04T09:00:00Z"},
+		{"EverySevenDays", recur.Input{Frequency: recur.Daily, Interval: 7}, "2026-12-07T09:00:00Z"},
+		{"Weekly", recur.Input{Frequency: recur.Weekly, Weekdays: []time.Weekday{time.Monday, time.Friday}}, "2026-12-04T09:00:00Z"},
+		{"Monthly", recur.Input{Frequency: recur.Monthly, MonthDay: ptr(31)}, "2026-12-31T09:00:00Z"},
+		{"Yearly", recur.Input{Frequency: recur.Yearly}, "2027-01-01T09:00:00Z"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.in.TimeZone = "UTC"
+			r := rule(t, c.in, far)
+			before := recur.PeriodsLooked()
+			next, _, ok := r.Next(far, done)
+			if looked := recur.PeriodsLooked() - before; looked > 4 {
+				t.Errorf("Next looked at %d periods between year 1 and 2026; want a handful", looked)
+			}
+			if !ok || !next.Equal(ts(t, c.want)) {
+				t.Errorf("Next = %v, %v; want %s", next, ok, c.want)
+			}
+		})
+	}
+	t.Run("RRULEOfALongSeries", func(t *testing.T) {
+		due := ts(t, "2026-12-03T09:30:00+01:00")
+		for _, until := range []string{"9999-12-31T00:00:00Z", "2027-06-01T00:00:00Z"} {
+			r := rule(t, recur.Input{Frequency: recur.Daily, TimeZone: "Europe/Berlin", Count: ptr(1000), Until: ptr(ts(t, until))}, due)
+			before := recur.PeriodsLooked()
+			got := r.RRULE(due)
+			if looked := recur.PeriodsLooked() - before; looked > 4 {
+				t.Errorf("RRULE looked at %d periods; want a handful", looked)
+			}
+			want := "FREQ=DAILY;COUNT=1000"
+			if until != "9999-12-31T00:00:00Z" {
+				want = "FREQ=DAILY;UNTIL=20270601T000000Z"
+			}
+			if got != want {
+				t.Errorf("RRULE = %s, want %s", got, want)
+			}
+		}
+	})
+}
+
+// TestZoneAcceptsCanonicalNamesOnly pins down that only names written as IANA writes them resolve: the other
+// spellings time.LoadLocation accepts from a zoneinfo directory are refused, and refused names are not kept.
+func TestZoneAcceptsCanonicalNamesOnly(t *testing.T) {
+	for _, name := range []string{"Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/GMT+5", "Etc/GMT-14", "US/Eastern", "EST5EDT"} {
+		if _, err := recur.Zone(name); err != nil {
+			t.Errorf("Zone(%q): %v", name, err)
+		}
+	}
+	cached := recur.ZonesCached()
+	refused := []string{
+		"", "Local", "Europe/./Berlin", "Europe//Berlin", "posix/Europe/Berlin", "posix/Europe//Berlin", "right/Europe/Berlin",
+		"/Europe/Berlin", "Europe/Berlin/", "Europe/../Europe/Berlin", "../zoneinfo/Europe/Berlin", "./UTC", "Europe/Berlin\x00",
+		`Europe\Berlin`, "Europe/Berlin ", "Mars/Olympus", "posixrules", "localtime", strings.Repeat("A", 65),
+	}
+	for _, name := range refused {
+		if _, err := recur.Zone(name); err == nil {
+			t.Errorf("Zone(%q) resolved; want it refused", name)
+		}
+		due := ts(t, "2026-12-03T09:30:00Z")
+		_, err := recur.Input{Frequency: recur.Daily, Interval: 1, TimeZone: name}.Rule(&due, false)
+		var errs recur.Errors
+		if !errors.As(err, &errs) || len(errs) != 1 || !slices.Equal(errs[0].Field, []string{"timeZone"}) {
+			t.Errorf("Rule with time zone %q: %v; want one error at timeZone", name, err)
+		} else if len(errs[0].Message) > 200 {
+			t.Errorf("the message echoes the name: %q", errs[0].Message)
+		}
+	}
+	for i := range 100 {
+		_, _ = recur.Zone("Europe/" + strings.Repeat("/", i+2) + "Berlin")
+	}
+	if got := recur.ZonesCached(); got != cached {
+		t.Errorf("refused names grew the zone cache from %d to %d", cached, got)
+	}
+}
+
+// TestLocationOfARuleStoredWithALaxName: a series stored while lax names were accepted keeps the zone its name meant.
+func TestLocationOfARuleStoredWithALaxName(t *testing.T) {
+	for _, name := range []string{"Europe//Berlin", "Europe/./Berlin", "posix/Europe//Berlin"} {
+		if got := (recur.Rule{TimeZone: name}).Location().String(); got != "Europe/Berlin" {
+			t.Errorf("Location of %q = %s, want Europe/Berlin", name, got)
+		}
+	}
+}

@@ -41,8 +41,9 @@ func (r Rule) RRULE(due time.Time) string {
 	case r.Count > 0 && r.Until == nil:
 		parts = append(parts, "COUNT="+strconv.Itoa(r.Count))
 	case r.Count > 0:
-		// Both: COUNT when the last occurrence it allows is still within Until.
-		if rest := r.Upcoming(due, r.Count-1); len(rest) == r.Count-1 {
+		// Both: COUNT when the last occurrence it allows is still within Until. That occurrence is computed, not
+		// reached by expanding the ones before it (up to 999 of them, for every task a page shows).
+		if r.countEndsFirst(due) {
 			parts = append(parts, "COUNT="+strconv.Itoa(r.Count))
 			break
 		}
@@ -53,6 +54,16 @@ func (r Rule) RRULE(due time.Time) string {
 		parts = append(parts, "UNTIL="+r.Until.UTC().Truncate(time.Second).Format("20060102T150405Z"))
 	}
 	return strings.Join(parts, ";")
+}
+
+// countEndsFirst reports whether the last occurrence Count allows, Count-1 after the one due at due, falls within
+// Until (and MaxTime). It reads the schedule, as the RRULE text does, FromCompletion or not.
+func (r Rule) countEndsFirst(due time.Time) bool {
+	if r.Count <= 1 {
+		return true
+	}
+	last, _, ok := schedule{r, dateOf(due.In(r.Location()))}.nth(due, r.Count-1)
+	return ok && (r.Until == nil || !last.After(*r.Until))
 }
 
 // monthDays is the BYMONTHDAY (and BYSETPOS) of a month day: the day itself when every month has it, else every day

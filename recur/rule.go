@@ -1,11 +1,14 @@
 package recur
 
 import (
+	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Frequency is the unit a series repeats in. Its values are the GraphQL enum's names.
@@ -137,7 +140,7 @@ func (in Input) Rule(due *time.Time, completed bool) (Rule, error) {
 	}
 	loc, err := Zone(in.TimeZone)
 	if err != nil {
-		add("Unknown time zone "+strconv.Quote(in.TimeZone)+"; use an IANA name such as Europe/Berlin.", "timeZone")
+		add(ZoneNameError(in.TimeZone), "timeZone")
 	}
 	if in.Count != nil && (*in.Count < 1 || *in.Count > MaxCount) {
 		add("Count must be between 1 and "+strconv.Itoa(MaxCount)+".", "count")
@@ -206,36 +209,103 @@ func normalizeWeekdays(days []time.Weekday) []time.Weekday {
 // mondayIndex numbers the days of the week from Monday (0) to Sunday (6), the week RFC 5545 starts by default.
 func mondayIndex(d time.Weekday) int { return (int(d) + 6) % 7 }
 
-var zones sync.Map // IANA name -> *time.Location, the names that loaded
+// zones caches the locations of the names that loaded, IANA name -> *time.Location. Only canonical names get this
+// far (see Zone), so it holds at most the zone database's names (about 600); maxZonesCached bounds it all the same,
+// as a net under that check: past it, zones load without being kept.
+var (
+	zones       sync.Map
+	zonesCached atomic.Int64
+)
 
-// Zone resolves an IANA time zone name. It refuses the empty name and "Local", which time.LoadLocation would take
-// for UTC and the server's own zone, and returns an error for a name the zone database does not know. Loaded zones
-// are cached for the life of the process.
+const maxZonesCached = 1000
+
+// Zone resolves an IANA time zone name, such as Europe/Berlin or America/Argentina/Buenos_Aires, and returns an error
+// for any other: a name the zone database does not know, the empty name and "Local" (which time.LoadLocation would
+// take for UTC and the server's own zone), and a name that is not written the one way IANA writes it. Such names
+// load all the same from a zoneinfo directory (Europe//Berlin, Europe/./Berlin, posix/Europe/Berlin, right/...), and
+// each would be one more zone kept in memory and stored as a series' time zone. Loaded zones are cached.
 func Zone(name string) (*time.Location, error) {
 	if loc, ok := zones.Load(name); ok {
 		return loc.(*time.Location), nil
 	}
-	if name == "" || name == "Local" || len(name) > 64 {
+	if !canonicalZoneName(name) {
 		return nil, &unknownZoneError{name}
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, &unknownZoneError{name}
 	}
-	zones.Store(name, loc)
+	if zonesCached.Add(1) > maxZonesCached {
+		zonesCached.Add(-1)
+		return loc, nil
+	}
+	if kept, loaded := zones.LoadOrStore(name, loc); loaded {
+		zonesCached.Add(-1) // another caller kept it first
+		return kept.(*time.Location), nil
+	}
 	return loc, nil
+}
+
+// canonicalZoneName reports whether name is written as the IANA database writes its names: components separated
+// by one slash, each starting with a letter and holding only ASCII letters, digits, '_', '-' and '+' (which rules out
+// "." and ".." and empty components), at most 64 bytes, and not one of the zoneinfo directory's other trees (posix/,
+// right/) or files that are not zones.
+func canonicalZoneName(name string) bool {
+	if name == "" || len(name) > 64 || name == "Local" || name == "localtime" || name == "posixrules" {
+		return false
+	}
+	for _, c := range strings.Split(name, "/") {
+		if c == "" || !isASCIILetter(c[0]) {
+			return false
+		}
+		for i := 1; i < len(c); i++ {
+			if b := c[i]; !isASCIILetter(b) && (b < '0' || b > '9') && b != '_' && b != '-' && b != '+' {
+				return false
+			}
+		}
+	}
+	first, _, _ := strings.Cut(name, "/")
+	return first != "posix" && first != "right"
+}
+
+func isASCIILetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// ZoneNameError is the message for a time zone name that Zone refused, naming it when it is short enough to quote.
+func ZoneNameError(name string) string {
+	const hint = "use an IANA name such as Europe/Berlin."
+	if len(name) > 64 || !utf8.ValidString(name) {
+		return "Unknown time zone; " + hint
+	}
+	return "Unknown time zone " + strconv.Quote(name) + "; " + hint
 }
 
 type unknownZoneError struct{ name string }
 
-func (e *unknownZoneError) Error() string { return "unknown time zone " + strconv.Quote(e.name) }
+func (e *unknownZoneError) Error() string {
+	if len(e.name) > 64 {
+		return "unknown time zone (a name of " + strconv.Itoa(len(e.name)) + " bytes)"
+	}
+	return "unknown time zone " + strconv.Quote(e.name)
+}
 
-// Location returns the rule's zone. A rule made by Input.Rule always has a known one; for a zero or hand-made Rule
-// whose zone does not load it returns UTC rather than fail.
+// Location returns the rule's zone. A rule made by Input.Rule always has a known one. A rule stored before names
+// had to be canonical may name its zone another way (Europe//Berlin, posix/Europe/Berlin): it gets the zone that
+// name meant. For a zero or hand-made Rule whose zone does not load it returns UTC rather than fail.
 func (r Rule) Location() *time.Location {
 	loc, err := Zone(r.TimeZone)
 	if err != nil {
-		return time.UTC
+		if loc, err = Zone(cleanZoneName(r.TimeZone)); err != nil {
+			return time.UTC
+		}
 	}
 	return loc
+}
+
+// cleanZoneName is the canonical form of a zone name that time.LoadLocation accepted before Zone refused such names.
+func cleanZoneName(name string) string {
+	name = strings.TrimPrefix(path.Clean("/"+name), "/")
+	for _, tree := range []string{"posix/", "right/"} {
+		name = strings.TrimPrefix(name, tree)
+	}
+	return name
 }

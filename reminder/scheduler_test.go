@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +21,9 @@ import (
 
 var ctx = context.Background()
 
-// outbox queues reminder.due webhooks (no worker sends them here; the rows are what the tests count).
+// outbox queues reminder.due webhooks (no worker sends them here; the rows are what the tests count). Its default
+// bound on a user's pending webhooks is above what any test queues for one user (seed spreads its reminders over a
+// hundred users), none of which is delivered: each must queue its webhook.
 func outbox(t *testing.T) *webhook.Outbox {
 	t.Helper()
 	secret, err := webhook.ParseSecret("whsec_cmVtaW5kZXItdGVzdHMtc2lnbmluZy1zZWNyZXQtMzI=")
@@ -107,7 +110,7 @@ func seed(t *testing.T, db *bun.DB, n int, due1, due2 time.Time) {
 	tasks := make([]*model.Task, 0, n/5)
 	rs := make([]*model.Reminder, 0, n)
 	for i := range n / 5 {
-		task := &model.Task{ID: uuid.Must(uuid.NewV7()), UserID: "user-" + string(rune('a'+i%7)), Title: "t", TitleFold: "t",
+		task := &model.Task{ID: uuid.Must(uuid.NewV7()), UserID: "user-" + strconv.Itoa(i%100), Title: "t", TitleFold: "t",
 			Tags: model.Tags{}, CreatedAt: due1, UpdatedAt: due1}
 		tasks = append(tasks, task)
 		for j := range 5 {

@@ -12,6 +12,7 @@ type Metrics struct {
 	failedTotal    prometheus.Counter
 	retriedTotal   prometheus.Counter
 	givenUpTotal   prometheus.Counter
+	droppedTotal   prometheus.Counter
 	oldest         atomic.Pointer[func() float64]
 }
 
@@ -22,6 +23,8 @@ type Metrics struct {
 //     within the timeout, a network error);
 //   - taskapi_webhook_retried_total: failed attempts after which a retry was scheduled;
 //   - taskapi_webhook_given_up_total: deliveries abandoned after the last retry failed;
+//   - taskapi_webhook_dropped_total: webhooks not queued because their user already had Config.MaxPendingPerUser
+//     deliveries pending (counted by the Outbox given the Metrics, see Outbox.SetMetrics);
 //   - taskapi_webhook_oldest_pending_age_seconds: how long the oldest delivery not yet delivered nor given up has
 //     been waiting, as this instance's worker last saw the outbox (it looks at every claim, and at least every
 //     MaxIdle); 0 when none is.
@@ -45,6 +48,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "taskapi_webhook_given_up_total",
 			Help: "Webhook deliveries given up after the last retry of the schedule failed.",
 		}),
+		droppedTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "taskapi_webhook_dropped_total",
+			Help: "Webhooks not queued because their user already had WEBHOOK_MAX_PENDING_PER_USER deliveries pending.",
+		}),
 	}
 	oldest := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "taskapi_webhook_oldest_pending_age_seconds",
@@ -55,7 +62,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}
 		return 0
 	})
-	reg.MustRegister(m.deliveredTotal, m.failedTotal, m.retriedTotal, m.givenUpTotal, oldest)
+	reg.MustRegister(m.deliveredTotal, m.failedTotal, m.retriedTotal, m.givenUpTotal, m.droppedTotal, oldest)
 	return m
 }
 
@@ -86,5 +93,11 @@ func (m *Metrics) retried() {
 func (m *Metrics) gaveUp() {
 	if m != nil {
 		m.givenUpTotal.Inc()
+	}
+}
+
+func (m *Metrics) dropped() {
+	if m != nil {
+		m.droppedTotal.Inc()
 	}
 }

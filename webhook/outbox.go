@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,14 +44,18 @@ type delivery struct {
 // Outbox queues webhooks in the database for the Worker of its instance to send. An Outbox with a zero Config
 // queues nothing. It is safe for concurrent use.
 type Outbox struct {
-	cfg  Config
-	wake chan struct{}
+	cfg     Config
+	wake    chan struct{}
+	metrics atomic.Pointer[Metrics]
 }
 
 // NewOutbox returns the outbox for cfg.
 func NewOutbox(cfg Config) *Outbox {
 	return &Outbox{cfg: cfg, wake: make(chan struct{}, 1)}
 }
+
+// SetMetrics makes the outbox count the webhooks it drops on m (the Worker's Metrics); call it before use.
+func (o *Outbox) SetMetrics(m *Metrics) { o.metrics.Store(m) }
 
 // Wants reports whether a webhook of type t would be queued: webhooks are on and t is one of the configured events.
 func (o *Outbox) Wants(t EventType) bool { return o != nil && o.cfg.Wants(t) }
@@ -69,12 +74,31 @@ type envelope struct {
 // commits, and call Notify once it has committed. The body is rendered now and sent byte for byte the same on
 // every attempt. Returns an error when data cannot be rendered as JSON or the row cannot be written (the caller's
 // transaction should then roll back).
+//
+// A user who already has Config.MaxPendingPerUser deliveries pending gets no more until some are delivered or given
+// up: the webhook is dropped (Enqueue returns "" and no error, so that the change itself still commits) and counted
+// in taskapi_webhook_dropped_total. Concurrent transactions of one user may each pass the check, so the bound may
+// be passed by as many as commit together.
 func (o *Outbox) Enqueue(ctx context.Context, tx bun.IDB, userID string, t EventType, at time.Time, data any) (string, error) {
 	if !o.Wants(t) {
 		return "", nil
 	}
 	if userID == "" {
 		return "", errors.New("webhook: enqueue: no user id")
+	}
+	limit := o.cfg.maxPendingPerUser()
+	var pending int
+	err := tx.NewSelect().
+		TableExpr("(?) AS p", tx.NewSelect().Model((*delivery)(nil)).ColumnExpr("1").
+			Where("user_id = ?", userID).Where("status = ?", statusPending).Limit(int64(limit))).
+		ColumnExpr("count(*)").
+		Scan(ctx, &pending)
+	if err != nil {
+		return "", fmt.Errorf("webhook: enqueue %s: count the user's pending deliveries: %w", t, err)
+	}
+	if pending >= limit {
+		o.metrics.Load().dropped()
+		return "", nil
 	}
 	body, err := json.Marshal(envelope{Type: t, Timestamp: at.UTC().Format("2006-01-02T15:04:05.000Z"), Data: data})
 	if err != nil {

@@ -53,6 +53,22 @@ type Config struct {
 	// RetrySchedule is how long to wait before each retry of a failed delivery: a delivery is attempted
 	// len(RetrySchedule)+1 times at most, then given up. Nil means DefaultRetrySchedule.
 	RetrySchedule []time.Duration
+	// MaxPendingPerUser bounds the deliveries one user may have pending (queued, or waiting for a retry); past it,
+	// that user's new webhooks are dropped, not queued, and counted (taskapi_webhook_dropped_total). 0 means
+	// DefaultMaxPendingPerUser.
+	MaxPendingPerUser int
+}
+
+// DefaultMaxPendingPerUser is what WEBHOOK_MAX_PENDING_PER_USER means when it is not set: far more than one person's
+// reminders and changes while a receiver is down for the whole retry schedule, and few enough that one user cannot
+// fill the outbox for everyone.
+const DefaultMaxPendingPerUser = 1000
+
+func (c Config) maxPendingPerUser() int {
+	if c.MaxPendingPerUser <= 0 {
+		return DefaultMaxPendingPerUser
+	}
+	return c.MaxPendingPerUser
 }
 
 // Enabled reports whether webhooks are sent at all.

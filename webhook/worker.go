@@ -216,15 +216,29 @@ func (w *Worker) sendDue(ctx context.Context) (int, error) {
 // meanwhile is re-checked against the WHERE clause and left out. On SQLite the statement holds the database's one
 // write lock. Claiming counts the attempt and moves next_attempt_at to the lease's end, so that a delivery whose
 // instance crashed becomes due again when its lease expires.
+//
+// The claim is fair across users: each user's due deliveries form a lane, in the order they fell due, and a claim
+// takes every lane's first before any lane's second (round robin). One user's burst of 500 webhooks so delays
+// another user's next one by one claim at most, not by 500 deliveries. Numbering the lanes reads every due row,
+// which the per-user bound (Config.MaxPendingPerUser) keeps in proportion to the users waiting.
 func (w *Worker) claim(ctx context.Context) ([]delivery, error) {
 	ctx = model.AcrossUsers(ctx) // the due deliveries of every user
-	sub := w.db.NewSelect().Model((*delivery)(nil)).Column("id").
+	lanes := w.db.NewSelect().TableExpr("webhook_deliveries").
+		Column("id", "next_attempt_at").
+		ColumnExpr("ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY next_attempt_at, id) AS lane_pos").
 		Where("status = ?", statusPending).
-		Where("next_attempt_at <= ?", w.now(0)).
-		OrderExpr("next_attempt_at").
+		Where("next_attempt_at <= ?", w.now(0))
+	sub := w.db.NewSelect().TableExpr("webhook_deliveries AS wd").
+		Join("JOIN (?) AS lane ON lane.id = wd.id", lanes).
+		Column("wd.id").
+		// Again here: on PostgreSQL these are re-checked on a row that another instance claimed meanwhile.
+		Where("wd.status = ?", statusPending).
+		Where("wd.next_attempt_at <= ?", w.now(0)).
+		OrderExpr("lane.lane_pos, lane.next_attempt_at, wd.id").
 		Limit(int64(w.opts.Batch))
 	if w.db.Dialect().Name() == dialect.PG {
-		sub = sub.For("UPDATE SKIP LOCKED")
+		// OF wd: the lanes' window function cannot be locked, and need not be.
+		sub = sub.For("UPDATE OF wd SKIP LOCKED")
 	}
 	var claimed []delivery
 	leaseEnd := w.now(w.opts.Lease)

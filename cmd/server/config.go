@@ -55,8 +55,8 @@ type Config struct {
 	DatabaseListenURL       string        // where LISTEN connects; empty: DatabaseURL
 	MaxSubscriptionsPerUser int
 
-	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE);
-	// without a URL none are sent.
+	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE) and how
+	// many one user may have pending (WEBHOOK_MAX_PENDING_PER_USER); without a URL none are sent.
 	Webhook webhook.Config
 
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
@@ -265,6 +265,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Webhook = webhookConfig(str, getenv, bad)
+	c.Webhook.MaxPendingPerUser = int(integer("WEBHOOK_MAX_PENDING_PER_USER", webhook.DefaultMaxPendingPerUser, 1, 1000000))
 
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
 		bad("PORT=%q must be a port number from 0 to 65535", c.Port)

@@ -82,20 +82,21 @@ func TestLoadConfigWebhooks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Webhook.Enabled() || !slices.Equal(c.Webhook.Events, webhook.DefaultEvents) || !slices.Equal(c.Webhook.RetrySchedule, webhook.DefaultRetrySchedule) {
+		if c.Webhook.Enabled() || !slices.Equal(c.Webhook.Events, webhook.DefaultEvents) || !slices.Equal(c.Webhook.RetrySchedule, webhook.DefaultRetrySchedule) ||
+			c.Webhook.MaxPendingPerUser != webhook.DefaultMaxPendingPerUser {
 			t.Errorf("defaults: %+v", c.Webhook)
 		}
 	})
 	t.Run("On", func(t *testing.T) {
 		c, err := loadConfig(env("WEBHOOK_URL", "https://app.example.com/api/webhooks", "WEBHOOK_SECRET", whsec,
-			"WEBHOOK_EVENTS", "task.created, reminder.due", "WEBHOOK_RETRY_SCHEDULE", "10s,1h"))
+			"WEBHOOK_EVENTS", "task.created, reminder.due", "WEBHOOK_RETRY_SCHEDULE", "10s,1h", "WEBHOOK_MAX_PENDING_PER_USER", "50"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		w := c.Webhook
 		if !w.Enabled() || w.URL != "https://app.example.com/api/webhooks" || w.Secret.IsZero() ||
 			!slices.Equal(w.Events, []webhook.EventType{webhook.TaskCreated, webhook.ReminderDue}) ||
-			!slices.Equal(w.RetrySchedule, []time.Duration{10 * time.Second, time.Hour}) {
+			!slices.Equal(w.RetrySchedule, []time.Duration{10 * time.Second, time.Hour}) || w.MaxPendingPerUser != 50 {
 			t.Errorf("%+v", w)
 		}
 	})
@@ -107,6 +108,8 @@ func TestLoadConfigWebhooks(t *testing.T) {
 			{[]string{"WEBHOOK_URL", "https://app.example.com/hook"}, []string{"WEBHOOK_SECRET is not", "openssl rand"}},
 			{[]string{"WEBHOOK_URL", "app.example.com/hook", "WEBHOOK_SECRET", "whsec_c2hvcnQ=", "WEBHOOK_EVENTS", "task.moved",
 				"WEBHOOK_RETRY_SCHEDULE", "5s,later"}, []string{"WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_EVENTS", "WEBHOOK_RETRY_SCHEDULE"}},
+			{[]string{"WEBHOOK_MAX_PENDING_PER_USER", "0"}, []string{"WEBHOOK_MAX_PENDING_PER_USER", "from 1 to 1000000"}},
+			{[]string{"WEBHOOK_MAX_PENDING_PER_USER", "many"}, []string{"WEBHOOK_MAX_PENDING_PER_USER"}},
 		} {
 			_, err := loadConfig(env(tc.env...))
 			if err == nil {

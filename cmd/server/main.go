@@ -343,7 +343,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// instance queued and then left (crashing) is picked up within its lease or at once. Both run until ctx ends,
 	// and finish what they are doing before the database closes.
 	outbox := webhook.NewOutbox(cfg.Webhook)
-	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhook.NewMetrics(registry)})
+	webhookMetrics := webhook.NewMetrics(registry)
+	outbox.SetMetrics(webhookMetrics) // it counts the webhooks it drops past WEBHOOK_MAX_PENDING_PER_USER
+	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhookMetrics})
 	store := model.NewStore(db)
 	if cfg.ReadCacheBytes > 0 {
 		reads := model.NewReadCache(cfg.ReadCacheBytes)
