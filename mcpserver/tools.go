@@ -104,6 +104,15 @@ func (t *tools) register(s *mcp.Server) {
 		OutputSchema: schemaFor[taskStatsOut](nil),
 		Annotations:  &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)},
 	}, t.taskStats)
+	mcp.AddTool(s, &mcp.Tool{
+		Name:  "list_lists",
+		Title: "List the lists",
+		Description: "List the task lists the user can see: their own Inbox first, then the others by name, including " +
+			"lists other people shared with them, with the user's role in each (owner, editor or viewer).",
+		InputSchema:  schemaFor[listListsIn](nil),
+		OutputSchema: schemaFor[listListsOut](nil),
+		Annotations:  &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)},
+	}, t.listLists)
 }
 
 // Arguments and results. The jsonschema tags are the descriptions a model reads.
@@ -146,6 +155,19 @@ type setReminderIn struct {
 
 type taskStatsIn struct {
 	TimeZone *string `json:"time_zone,omitempty" jsonschema:"The IANA time zone whose calendar day due_today counts, such as Europe/Berlin (default UTC)."`
+}
+
+type listListsIn struct{}
+
+type listOut struct {
+	ListID  string `json:"list_id" jsonschema:"The list's id."`
+	Name    string `json:"name"`
+	IsInbox bool   `json:"is_inbox" jsonschema:"The user's own default list."`
+	Role    string `json:"role" jsonschema:"The user's role: owner, editor (may change its tasks) or viewer (may only read)."`
+}
+
+type listListsOut struct {
+	Lists []listOut `json:"lists" jsonschema:"The Inbox first, then the others by name."`
 }
 
 type changeOut struct {
@@ -487,6 +509,21 @@ func (t *tools) taskStats(ctx context.Context, req *mcp.CallToolRequest, in task
 	}
 	return summary(fmt.Sprintf("%d tasks: %d pending (%d overdue, %d due today), %d completed.",
 		out.Total, out.Pending, out.Overdue, out.DueToday, out.Completed)), out, nil
+}
+
+func (t *tools) listLists(ctx context.Context, req *mcp.CallToolRequest, in listListsIn) (*mcp.CallToolResult, listListsOut, error) {
+	lists, err := t.store.Lists(ctx, viewerID(ctx))
+	if err != nil {
+		return nil, listListsOut{}, t.fail(ctx, err, "")
+	}
+	out := listListsOut{Lists: make([]listOut, 0, len(lists))}
+	names := make([]string, 0, len(lists))
+	for _, l := range lists {
+		out.Lists = append(out.Lists, listOut{ListID: scalar.ListID(l.ID), Name: l.Name, IsInbox: l.IsInbox,
+			Role: strings.ToLower(string(l.ViewerRole))})
+		names = append(names, quote(l.Name))
+	}
+	return summary(fmt.Sprintf("%d lists: %s.", len(lists), strings.Join(names, ", "))), out, nil
 }
 
 // Helpers.

@@ -36,7 +36,7 @@ func TestTools(t *testing.T) {
 					t.Errorf("%s: description, input and output schema wanted", tool.Name)
 				}
 			}
-			want := "add_task complete_task delete_task get_task list_tasks reopen_task set_reminder task_stats update_task"
+			want := "add_task complete_task delete_task get_task list_lists list_tasks reopen_task set_reminder task_stats update_task"
 			if got := strings.Join(names, " "); got != want {
 				t.Errorf("tools %s, want %s", got, want)
 			}
@@ -194,6 +194,33 @@ func TestTools(t *testing.T) {
 			}
 			if got := strings.Join(seen, "|"); got != "Book flights,Pay taxes|Pay rent,Call Bob|Buy oat milk" {
 				t.Fatalf("pages: %s", got)
+			}
+		})
+
+		t.Run("ListLists", func(t *testing.T) {
+			created := str(path(e.Do("alice", `mutation { createList(input: {name: "groceries"}) { list { id } } }`, nil).
+				NoErrors(t).Data, "createList", "list", "id"))
+			shared := str(path(e.Do("carol", `mutation { createList(input: {name: "Book club"}) { list { id } } }`, nil).
+				NoErrors(t).Data, "createList", "list", "id"))
+			token := str(path(e.Do("carol", `mutation($id: ID!) { createListInvitation(listId: $id, role: VIEWER) { token } }`,
+				map[string]any{"id": shared}).NoErrors(t).Data, "createListInvitation", "token"))
+			e.Do("alice", `mutation($t: String!) { acceptListInvitation(token: $t) { userErrors { code } } }`,
+				map[string]any{"t": token}).NoErrors(t)
+			inbox := str(path(e.Do("alice", `{ lists { id isInbox } }`, nil).NoErrors(t).Data, "lists", 0, "id"))
+
+			out := ok(t, cs, "list_lists", nil)
+			want := map[string]any{"lists": []map[string]any{
+				{"list_id": inbox, "name": "Inbox", "is_inbox": true, "role": "owner"},
+				{"list_id": shared, "name": "Book club", "is_inbox": false, "role": "viewer"},
+				{"list_id": created, "name": "groceries", "is_inbox": false, "role": "owner"},
+			}}
+			if !equalJSON(out, want) {
+				t.Fatalf("list_lists: %v, want %v", out, want)
+			}
+			// Someone who shares nothing with alice sees only their own Inbox.
+			bob := ok(t, e.connect("bob"), "list_lists", nil)
+			if lists := bob["lists"].([]any); len(lists) != 1 || path(bob, "lists", 0, "is_inbox") != true {
+				t.Fatalf("bob's list_lists: %v", bob)
 			}
 		})
 
