@@ -73,8 +73,8 @@ describe('MCP tools with Better Auth tokens on two instances', () => {
     clients.push(client);
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), [
-      'add_task', 'complete_task', 'delete_task', 'get_task', 'list_tasks', 'reopen_task', 'set_reminder',
-      'task_stats', 'update_task',
+      'add_task', 'complete_task', 'delete_task', 'get_task', 'list_lists', 'list_tasks', 'reopen_task',
+      'set_reminder', 'task_stats', 'update_task',
     ]);
     for (const t of tools) {
       assert.ok(t.description, t.name);
