@@ -253,7 +253,8 @@ func Metadata(cfg Config) http.Handler {
 func newServer(cfg Config, shared Shared) *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: "taskapi", Title: "Task API", Version: cfg.Version}, &mcp.ServerOptions{
 		Instructions: "Tools to manage the signed-in user's tasks: add_task, list_tasks, get_task, update_task, " +
-			"complete_task, reopen_task, delete_task, set_reminder, task_stats. Every tool acts for the user whose " +
+			"complete_task, reopen_task, delete_task, set_reminder, task_stats, and list_lists for their lists. Every " +
+			"tool acts for the user whose " +
 			"token came with the request; task ids come from add_task and list_tasks.",
 		Logger: cfg.Logger,
 	})
