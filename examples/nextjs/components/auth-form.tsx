@@ -35,27 +35,33 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
 
   const title = mode === 'sign-up' ? 'Create an account' : 'Sign in';
   return (
-    <main className="auth">
-      <h1>{title}</h1>
+    <main className="auth mx-auto flex min-h-dvh w-full max-w-sm flex-col justify-center gap-6 px-4 py-12">
+      <h1 className="text-xl font-semibold">{title}</h1>
       {/* method="post" with no action: a form submitted before the page has hydrated (a slow network, JavaScript
           off) posts to this page, which ignores it, instead of falling back to a GET that would put the email and
           password in the URL, the history and the server's log. The inputs carry no name, so even that post sends
           nothing: the handler reads them through the form's elements. */}
-      <form method="post" onSubmit={submit} aria-describedby={error ? 'auth-error' : undefined}>
+      <form
+        method="post"
+        onSubmit={submit}
+        aria-describedby={error ? 'auth-error' : undefined}
+        className="flex flex-col gap-4 rounded-lg border border-zinc-200 p-6 shadow-sm dark:border-zinc-800"
+      >
         {mode === 'sign-up' && (
           <p>
-            <label htmlFor="name">Name</label>
-            <input id="name" autoComplete="name" required />
+            <label className="label" htmlFor="name">Name</label>
+            <input id="name" className="field" autoComplete="name" required />
           </p>
         )}
         <p>
-          <label htmlFor="email">Email</label>
-          <input id="email" type="email" autoComplete="email" required />
+          <label className="label" htmlFor="email">Email</label>
+          <input id="email" className="field" type="email" autoComplete="email" required />
         </p>
         <p>
-          <label htmlFor="password">Password</label>
+          <label className="label" htmlFor="password">Password</label>
           <input
             id="password"
+            className="field"
             type="password"
             minLength={8}
             autoComplete={mode === 'sign-up' ? 'new-password' : 'current-password'}
@@ -63,15 +69,15 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
           />
         </p>
         {error && (
-          <p id="auth-error" role="alert" className="error">
+          <p id="auth-error" role="alert" className="field-error">
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy}>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
           {title}
         </button>
       </form>
-      <p>
+      <p className="text-zinc-600 dark:text-zinc-400 [&_a]:font-medium [&_a]:text-accent-600 dark:[&_a]:text-accent-400">
         {mode === 'sign-up' ? (
           <>
             Already have an account? <Link href="/sign-in">Sign in</Link>

@@ -21,56 +21,56 @@ export function Dashboard() {
   const error = stats.error ?? tags.error;
 
   return (
-    <>
-      <h1>Dashboard</h1>
+    <div className="mx-auto flex max-w-3xl flex-col gap-6 px-4 py-6 sm:px-6">
+      <h1 className="text-xl font-semibold">Dashboard</h1>
       {error && (
-        <p role="alert" className="error">
+        <p role="alert" className="field-error">
           Could not load the dashboard: {error.message}
         </p>
       )}
       <section aria-labelledby={`${id}-stats`}>
-        <h2 id={`${id}-stats`}>Your tasks at a glance</h2>
+        <h2 id={`${id}-stats`} className="mb-3 text-base font-semibold">Your tasks at a glance</h2>
         {s ? (
           <>
-            <dl className="stats">
-              <div>
-                <dt>Total</dt>
-                <dd>{s.total}</dd>
+            <dl className="stats grid grid-cols-2 gap-3 sm:grid-cols-3">
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Total</dt>
+                <dd className="text-xl font-semibold">{s.total}</dd>
               </div>
-              <div>
-                <dt>Pending</dt>
-                <dd>{s.pending}</dd>
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Pending</dt>
+                <dd className="text-xl font-semibold">{s.pending}</dd>
               </div>
-              <div>
-                <dt>Completed</dt>
-                <dd>{s.completed}</dd>
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Completed</dt>
+                <dd className="text-xl font-semibold">{s.completed}</dd>
               </div>
-              <div>
-                <dt>Overdue</dt>
-                <dd>{s.overdue}</dd>
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Overdue</dt>
+                <dd className="text-xl font-semibold">{s.overdue}</dd>
               </div>
-              <div>
-                <dt>Due today</dt>
-                <dd>{s.dueToday}</dd>
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Due today</dt>
+                <dd className="text-xl font-semibold">{s.dueToday}</dd>
               </div>
-              <div>
-                <dt>Completion rate</dt>
-                <dd>{Math.round(s.completionRate * 100)}%</dd>
+              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+                <dt className="text-xs text-zinc-500 dark:text-zinc-400">Completion rate</dt>
+                <dd className="text-xl font-semibold">{Math.round(s.completionRate * 100)}%</dd>
               </div>
             </dl>
-            <table>
-              <caption>Tasks by priority</caption>
+            <table className="mt-6 w-full max-w-sm text-left text-sm">
+              <caption className="label text-left">Tasks by priority</caption>
               <thead>
                 <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Tasks</th>
+                  <th scope="col" className="border-b border-zinc-200 py-1 font-medium dark:border-zinc-800">Priority</th>
+                  <th scope="col" className="border-b border-zinc-200 py-1 font-medium dark:border-zinc-800">Tasks</th>
                 </tr>
               </thead>
               <tbody>
                 {s.byPriority.map((p) => (
                   <tr key={p.priority}>
-                    <th scope="row">{PRIORITY_LABEL[p.priority]}</th>
-                    <td>{p.count}</td>
+                    <th scope="row" className="border-b border-zinc-200 py-1 font-normal dark:border-zinc-800">{PRIORITY_LABEL[p.priority]}</th>
+                    <td className="border-b border-zinc-200 py-1 dark:border-zinc-800">{p.count}</td>
                   </tr>
                 ))}
               </tbody>
@@ -81,13 +81,13 @@ export function Dashboard() {
         )}
       </section>
       <section aria-labelledby={`${id}-tags`}>
-        <h2 id={`${id}-tags`}>Tags</h2>
+        <h2 id={`${id}-tags`} className="mb-3 text-base font-semibold">Tags</h2>
         {tags.data?.tags ? (
           tags.data.tags.length ? (
-            <ul className="tag-counts" aria-label="Tags">
+            <ul className="tag-counts flex flex-wrap gap-2" aria-label="Tags">
               {tags.data.tags.map((t) => (
-                <li key={t.tag}>
-                  <span className="tag">#{t.tag}</span> <span className="count">{t.count}</span>
+                <li key={t.tag} className="rounded-full border border-zinc-300 px-3 py-1 dark:border-zinc-700">
+                  <span className="tag">#{t.tag}</span> <span className="count text-zinc-500 dark:text-zinc-400">{t.count}</span>
                 </li>
               ))}
             </ul>
@@ -98,6 +98,6 @@ export function Dashboard() {
           !error && <p>Loading…</p>
         )}
       </section>
-    </>
+    </div>
   );
 }

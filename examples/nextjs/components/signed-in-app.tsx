@@ -1,13 +1,17 @@
 'use client';
-// Everything the signed-in pages share: the token source, the Apollo Client, the live event feed, the navigation,
-// and the in-page notifications for reminders.
-import { ApolloProvider } from '@apollo/client/react';
+// Everything the signed-in pages share: the token source, the Apollo Client, the live event feed, the layout (a
+// sidebar of views, collapsed behind a Menu button on a phone), the toasts (reminders, undo of a delete) and the
+// delayed delete behind "Undo".
+import { ApolloProvider, useApolloClient } from '@apollo/client/react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { createContext, useContext, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { createTaskApiClient, type TaskApiClient } from '@/lib/apollo';
 import { authClient } from '@/lib/auth-client';
+import { formatInstant } from '@/lib/format';
+import { DELETE_TASK, type Task } from '@/lib/operations';
+import { countsChanged, removeTask } from '@/lib/task-cache';
 import { AccessTokens } from '@/lib/tokens';
 import { useTaskEvents, type TaskEvents } from '@/lib/use-task-events';
 
@@ -18,6 +22,27 @@ export function useLive(): TaskEvents {
   const live = useContext(LiveContext);
   if (!live) throw new Error('useLive outside SignedInApp');
   return live;
+}
+
+/** How long "Undo" is offered after a delete; the task is deleted on the API only when it has passed. */
+export const UNDO_WINDOW_MS = 5000;
+
+interface Deletes {
+  /** Tasks deleted on the page whose undo window is still open: hidden from the lists, not yet deleted. */
+  hidden: ReadonlySet<string>;
+  remove(task: Task): void;
+}
+const DeletesContext = createContext<Deletes | null>(null);
+
+export function useDeletes(): Deletes {
+  const deletes = useContext(DeletesContext);
+  if (!deletes) throw new Error('useDeletes outside SignedInApp');
+  return deletes;
+}
+
+interface UndoToast {
+  task: Task;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export function SignedInApp({
@@ -42,14 +67,112 @@ export function SignedInApp({
   );
 }
 
+/**
+ * Delete with undo, until the API has a trash: the task leaves the lists at once, and deleteTask is sent when the
+ * undo window has passed (or when the page is left or signed out of before then). Undo just cancels it.
+ */
+function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string): void; flush(): Promise<void>; problem: string | null } {
+  const client = useApolloClient();
+  const [toasts, setToasts] = useState<UndoToast[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const pending = useRef(new Map<string, UndoToast>());
+
+  const commit = useCallback(
+    async (task: Task) => {
+      const entry = pending.current.get(task.id);
+      if (!entry) return;
+      clearTimeout(entry.timer);
+      pending.current.delete(task.id);
+      try {
+        await client.mutate({
+          mutation: DELETE_TASK,
+          variables: { id: task.id },
+          update(cache, { data }) {
+            if (!data?.deleteTask?.deletedTaskId) return;
+            removeTask(cache, task.id);
+            countsChanged(cache);
+          },
+        });
+      } catch (error) {
+        setProblem(`Could not delete “${task.title}”: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        setToasts((list) => list.filter((t) => t.task.id !== task.id));
+      }
+    },
+    [client],
+  );
+
+  const remove = useCallback(
+    (task: Task) => {
+      if (pending.current.has(task.id)) return;
+      setProblem(null);
+      const toast = { task, timer: setTimeout(() => void commit(task), UNDO_WINDOW_MS) };
+      pending.current.set(task.id, toast);
+      setToasts((list) => [...list, toast]);
+    },
+    [commit],
+  );
+
+  const undo = useCallback((id: string) => {
+    const entry = pending.current.get(id);
+    if (entry) clearTimeout(entry.timer);
+    pending.current.delete(id);
+    setToasts((list) => list.filter((t) => t.task.id !== id));
+  }, []);
+
+  const flush = useCallback(async () => {
+    await Promise.all([...pending.current.values()].map((t) => commit(t.task)));
+  }, [commit]);
+
+  useEffect(() => {
+    const onLeave = () => void flush();
+    window.addEventListener('pagehide', onLeave);
+    return () => window.removeEventListener('pagehide', onLeave);
+  }, [flush]);
+
+  return { hidden: new Set(toasts.map((t) => t.task.id)), remove, toasts, undo, flush, problem };
+}
+
+/** Reminders as system notifications when the person allowed them, as toasts on the page otherwise. */
+function useReminderNotifications(live: TaskEvents) {
+  const [permission, setPermission] = useState<NotificationPermission | 'unsupported'>('unsupported');
+  const notified = useRef(new Set<string>());
+  useEffect(() => {
+    setPermission(typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
+  }, []);
+  useEffect(() => {
+    if (permission !== 'granted') return;
+    for (const n of live.reminders) {
+      if (notified.current.has(n.key)) continue;
+      notified.current.add(n.key);
+      new Notification(`Reminder: ${n.task.title}`, {
+        body: n.task.dueAt ? `Due ${formatInstant(n.task.dueAt)}` : undefined,
+        tag: n.key,
+      });
+      live.dismiss(n.key);
+    }
+  }, [permission, live]);
+  const ask = async () => setPermission(await Notification.requestPermission());
+  return { permission, ask };
+}
+
+const navLink =
+  'flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 aria-[current=page]:bg-accent-100 aria-[current=page]:text-accent-700 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-accent-700/30 dark:aria-[current=page]:text-accent-100';
+
 function Shell({ api, user, children }: { api: TaskApiClient; user: { email: string; name: string }; children: ReactNode }) {
   const live = useTaskEvents(api.ws);
+  const deletes = useUndoableDeletes();
+  const notifications = useReminderNotifications(live);
   const router = useRouter();
   const pathname = usePathname();
   const [signingOut, setSigningOut] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  useEffect(() => setMenuOpen(false), [pathname]);
 
   async function signOut() {
     setSigningOut(true);
+    await deletes.flush();
     await authClient.signOut();
     await api.dispose();
     router.replace('/sign-in');
@@ -59,45 +182,117 @@ function Shell({ api, user, children }: { api: TaskApiClient; user: { email: str
   const statusText = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' }[live.status];
   return (
     <LiveContext.Provider value={live}>
-      <header className="app-header">
-        <nav aria-label="Main">
-          <ul>
-            <li>
-              <Link href="/tasks" aria-current={pathname === '/tasks' ? 'page' : undefined}>
-                Tasks
-              </Link>
-            </li>
-            <li>
-              <Link href="/dashboard" aria-current={pathname === '/dashboard' ? 'page' : undefined}>
-                Dashboard
-              </Link>
-            </li>
-          </ul>
-        </nav>
-        <p className="who">
-          Signed in as <strong>{user.email}</strong>{' '}
-          <button type="button" onClick={signOut} disabled={signingOut}>
-            Sign out
-          </button>
-        </p>
-        <p className="live" data-status={live.status}>
-          Updates: <span>{statusText}</span>
-        </p>
-      </header>
-      <section aria-label="Notifications" aria-live="polite" className="notifications">
-        {live.reminders.map((n) => (
-          <div key={n.key} role="status" className="notification">
-            <p>
-              Reminder: <strong>{n.task.title}</strong>
-              {n.task.dueAt ? <> is due {new Date(n.task.dueAt).toLocaleString()}</> : null}
-            </p>
-            <button type="button" onClick={() => live.dismiss(n.key)} aria-label={`Dismiss reminder for ${n.task.title}`}>
-              Dismiss
+      <DeletesContext.Provider value={deletes}>
+        <div className="flex min-h-dvh flex-col md:flex-row">
+          <header className="flex items-center justify-between border-b border-zinc-200 px-4 py-3 md:hidden dark:border-zinc-800">
+            <span className="text-base font-semibold">Tasks</span>
+            <button
+              type="button"
+              className="btn"
+              aria-expanded={menuOpen}
+              aria-controls="sidebar"
+              onClick={() => setMenuOpen((open) => !open)}
+            >
+              Menu
             </button>
-          </div>
-        ))}
-      </section>
-      <main>{live.ready ? children : <p>Loading…</p>}</main>
+          </header>
+          <aside
+            id="sidebar"
+            aria-label="Sidebar"
+            className={`${menuOpen ? 'flex' : 'hidden'} flex-col gap-6 border-b border-zinc-200 bg-zinc-50 p-4 md:sticky md:top-0 md:flex md:h-dvh md:w-64 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900`}
+          >
+            <p className="hidden text-base font-semibold md:block">Tasks</p>
+            <nav aria-label="Main" className="flex flex-col gap-6">
+              {/* Lists (Inbox first, then shared ones) go in this list once the API has them. */}
+              <div>
+                <h2 className="label px-3 uppercase tracking-wide">Lists</h2>
+                <ul className="flex flex-col gap-1">
+                  <li>
+                    <Link href="/tasks" className={navLink} aria-current={pathname === '/tasks' ? 'page' : undefined}>
+                      All tasks
+                    </Link>
+                  </li>
+                </ul>
+              </div>
+              <ul className="flex flex-col gap-1">
+                <li>
+                  <Link href="/dashboard" className={navLink} aria-current={pathname === '/dashboard' ? 'page' : undefined}>
+                    Dashboard
+                  </Link>
+                </li>
+              </ul>
+            </nav>
+            <div className="mt-auto flex flex-col gap-3 text-xs text-zinc-600 dark:text-zinc-400">
+              {notifications.permission === 'default' && (
+                <button type="button" className="btn" onClick={notifications.ask}>
+                  Turn on reminder notifications
+                </button>
+              )}
+              <p className="live" data-status={live.status}>
+                Updates:{' '}
+                <span className={live.status === 'live' ? 'text-green-700 dark:text-green-400' : ''}>{statusText}</span>
+              </p>
+              <p className="who truncate">
+                Signed in as <strong className="text-zinc-900 dark:text-zinc-100">{user.email}</strong>
+              </p>
+              <button type="button" className="btn" onClick={signOut} disabled={signingOut}>
+                Sign out
+              </button>
+            </div>
+          </aside>
+          <main className="min-w-0 flex-1">{live.ready ? children : <p className="p-6">Loading…</p>}</main>
+        </div>
+        <section
+          aria-label="Notifications"
+          aria-live="polite"
+          className="pointer-events-none fixed inset-x-0 bottom-0 z-30 flex flex-col items-center gap-2 p-4 sm:items-end"
+        >
+          {deletes.problem && (
+            <p role="alert" className="pointer-events-auto rounded-md bg-red-700 px-4 py-3 text-sm text-white shadow-lg">
+              {deletes.problem}
+            </p>
+          )}
+          {live.reminders.map((n) => (
+            <div
+              key={n.key}
+              role="status"
+              className="notification pointer-events-auto flex w-full max-w-sm items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 shadow-lg dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+            >
+              <p>
+                Reminder: <strong>{n.task.title}</strong>
+                {n.task.dueAt ? <> is due {formatInstant(n.task.dueAt)}</> : null}
+              </p>
+              <button
+                type="button"
+                className="btn shrink-0"
+                onClick={() => live.dismiss(n.key)}
+                aria-label={`Dismiss reminder for ${n.task.title}`}
+              >
+                Dismiss
+              </button>
+            </div>
+          ))}
+          {deletes.toasts.map(({ task }) => (
+            <div
+              key={task.id}
+              role="status"
+              className="undo pointer-events-auto flex w-full max-w-sm items-center justify-between gap-3 rounded-md bg-zinc-900 px-4 py-3 text-sm text-white shadow-lg dark:bg-zinc-100 dark:text-zinc-900"
+            >
+              <p>
+                Deleted <strong>{task.title}</strong>
+              </p>
+              <button
+                type="button"
+                className="shrink-0 rounded-md px-2 py-1 font-semibold text-accent-400 hover:bg-white/10 dark:text-accent-600"
+                onClick={() => deletes.undo(task.id)}
+                aria-label={`Undo delete of ${task.title}`}
+              >
+                Undo
+              </button>
+            </div>
+          ))}
+        </section>
+      </DeletesContext.Provider>
     </LiveContext.Provider>
   );
 }

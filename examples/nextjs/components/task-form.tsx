@@ -1,7 +1,8 @@
 'use client';
-// The fields of a task, shared by "New task" and "Edit": title, description, priority, tags, due date, and for a
-// new task how it repeats and when to be reminded.
-import { useId, useState, type FormEvent } from 'react';
+// The details of a task, edited in the details panel: title, description, priority, tags, due date, how it repeats
+// and when to be reminded. The API's userErrors show next to the control they concern (their field path mapped to
+// a control, below) and go away as soon as that control is changed.
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 
 import { isoToLocalInput } from '@/lib/format';
 import type { Priority, RecurrenceFrequency, Task, UserError } from '@/lib/operations';
@@ -34,59 +35,54 @@ export function reminderChoice(task: Task | undefined): string {
   return tied ? String(tied.minutesBefore) : '';
 }
 
-/** userErrors as "title: can't be blank", keyed by the input field they name. */
-function errorsByField(errors: UserError[]): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const e of errors) {
-    const key = e.field[1] ?? '';
-    map.set(key, [...(map.get(key) ?? []), e.message]);
-  }
-  return map;
+type Control = 'title' | 'description' | 'priority' | 'tags' | 'dueAt' | 'repeats' | 'remind' | '';
+
+/**
+ * The control a userError belongs next to, from its field path: ["input", "tags", "3"] by Tags,
+ * ["input", "reminders", "0", "minutesBefore"] by "Remind me", and a series that "needs a due date"
+ * (["input", "recurrence"] or ["input", "dueAt"]) by the due date, which is what fixes it.
+ */
+export function controlFor(error: UserError): Control {
+  const [, top = '', ...rest] = error.field;
+  if (top === 'recurrence') return rest.length === 0 && /due date/i.test(error.message) ? 'dueAt' : 'repeats';
+  if (top === 'reminders') return 'remind';
+  if (['title', 'description', 'priority', 'tags', 'dueAt'].includes(top)) return top as Control;
+  return '';
 }
 
 export function TaskForm({
   task,
-  submitLabel,
-  repeats,
-  reminders,
   onSubmit,
-  onCancel,
+  footer,
 }: {
-  task?: Task;
-  submitLabel: string;
-  /** Whether to offer "repeats" (not for a completed task, which cannot start a series). */
-  repeats?: boolean;
-  /** Whether to offer "remind me". */
-  reminders?: boolean;
+  task: Task;
   onSubmit: (values: TaskFormValues) => Promise<UserError[]>;
-  onCancel?: () => void;
+  /** More buttons after Save (Delete, Close). */
+  footer?: ReactNode;
 }) {
   const id = useId();
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
-  const byField = errorsByField(errors);
   const currentReminder = reminderChoice(task);
+  const messages = (control: Control) => errors.filter((e) => controlFor(e) === control).map((e) => e.message);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const formElement = event.currentTarget;
-    const form = new FormData(formElement);
+    const form = new FormData(event.currentTarget);
     const values: TaskFormValues = {
       title: String(form.get('title') ?? ''),
       description: String(form.get('description') ?? ''),
       priority: String(form.get('priority') ?? 'MEDIUM') as Priority,
       tags: String(form.get('tags') ?? ''),
       dueAt: String(form.get('dueAt') ?? ''),
-      repeats: (form.has('repeats') ? String(form.get('repeats')) : (task?.recurrence?.frequency ?? '')) as
+      repeats: (form.has('repeats') ? String(form.get('repeats')) : (task.recurrence?.frequency ?? '')) as
         | RecurrenceFrequency
         | '',
-      remindMinutesBefore: form.has('remind') ? String(form.get('remind')) : reminderChoice(task),
+      remindMinutesBefore: String(form.get('remind') ?? ''),
     };
     setBusy(true);
     try {
-      const problems = await onSubmit(values);
-      setErrors(problems);
-      if (problems.length === 0 && !task) formElement.reset();
+      setErrors(await onSubmit(values));
     } catch (error) {
       setErrors([{ field: [], message: (error as Error).message, code: 'INVALID' }]);
     } finally {
@@ -94,82 +90,106 @@ export function TaskForm({
     }
   }
 
-  const fieldError = (name: string) =>
-    byField.get(name) ? (
-      <span id={`${id}-${name}-error`} className="error" role="alert">
-        {byField.get(name)!.join('; ')}
+  // A changed control takes its messages away; a changed "Repeats" also those of the series it asked for.
+  function changed(name: string) {
+    setErrors((list) =>
+      list.filter((e) => controlFor(e) !== name && !(name === 'repeats' && e.field[1] === 'recurrence')),
+    );
+  }
+
+  const errorText = (control: Control) => {
+    const list = messages(control);
+    return list.length ? (
+      <span id={`${id}-${control}-error`} className="field-error" role="alert">
+        {list.join(' ')}
       </span>
     ) : null;
-  const describedBy = (name: string) => (byField.get(name) ? `${id}-${name}-error` : undefined);
-  const general = errors.filter((e) => !['title', 'description', 'priority', 'tags', 'dueAt'].includes(e.field[1] ?? ''));
+  };
+  const invalid = (control: Control) => (messages(control).length ? { 'aria-invalid': true, 'aria-describedby': `${id}-${control}-error` } : {});
+  const general = messages('');
 
   return (
-    <form method="post" onSubmit={submit} className="task-form" aria-label={submitLabel}>
-      <p>
-        <label htmlFor={`${id}-title`}>Title</label>
-        <input
-          id={`${id}-title`}
-          name="title"
-          defaultValue={task?.title}
-          required
-          maxLength={200}
-          aria-invalid={byField.has('title') || undefined}
-          aria-describedby={describedBy('title')}
-        />
-        {fieldError('title')}
-      </p>
-      <p>
-        <label htmlFor={`${id}-description`}>Description</label>
+    <form
+      method="post"
+      onSubmit={submit}
+      onChange={(e) => changed((e.target as Element).getAttribute('name') ?? '')}
+      className="flex flex-col gap-4"
+      aria-label="Edit task"
+    >
+      <div>
+        <label className="label" htmlFor={`${id}-title`}>
+          Title
+        </label>
+        <input id={`${id}-title`} name="title" className="field" defaultValue={task.title} required maxLength={200} {...invalid('title')} />
+        {errorText('title')}
+      </div>
+      <div>
+        <label className="label" htmlFor={`${id}-description`}>
+          Description
+        </label>
         <textarea
           id={`${id}-description`}
           name="description"
-          defaultValue={task?.description ?? ''}
+          className="field"
+          defaultValue={task.description ?? ''}
           maxLength={1000}
-          rows={2}
-          aria-describedby={describedBy('description')}
+          rows={3}
+          {...invalid('description')}
         />
-        {fieldError('description')}
-      </p>
-      <p>
-        <label htmlFor={`${id}-priority`}>Priority</label>
-        <select id={`${id}-priority`} name="priority" defaultValue={task?.priority ?? 'MEDIUM'}>
-          <option value="LOW">Low</option>
-          <option value="MEDIUM">Medium</option>
-          <option value="HIGH">High</option>
-        </select>
-      </p>
-      <p>
-        <label htmlFor={`${id}-tags`}>Tags (comma-separated)</label>
-        <input
-          id={`${id}-tags`}
-          name="tags"
-          defaultValue={task?.tags.join(', ')}
-          aria-invalid={byField.has('tags') || undefined}
-          aria-describedby={describedBy('tags')}
-        />
-        {fieldError('tags')}
-      </p>
-      <p>
-        <label htmlFor={`${id}-due`}>Due</label>
-        <input id={`${id}-due`} name="dueAt" type="datetime-local" step={1} defaultValue={isoToLocalInput(task?.dueAt ?? null)} />
-        {fieldError('dueAt')}
-      </p>
-      {repeats && (
-        <p>
-          <label htmlFor={`${id}-repeats`}>Repeats</label>
-          <select id={`${id}-repeats`} name="repeats" defaultValue={task?.recurrence?.frequency ?? ''}>
-            <option value="">Never</option>
-            <option value="DAILY">Daily</option>
-            <option value="WEEKLY">Weekly</option>
-            <option value="MONTHLY">Monthly</option>
-            <option value="YEARLY">Yearly</option>
+        {errorText('description')}
+      </div>
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <div>
+          <label className="label" htmlFor={`${id}-due`}>
+            Due
+          </label>
+          <input
+            id={`${id}-due`}
+            name="dueAt"
+            type="datetime-local"
+            step={1}
+            className="field"
+            defaultValue={isoToLocalInput(task.dueAt)}
+            {...invalid('dueAt')}
+          />
+          {errorText('dueAt')}
+        </div>
+        <div>
+          <label className="label" htmlFor={`${id}-priority`}>
+            Priority
+          </label>
+          <select id={`${id}-priority`} name="priority" className="field" defaultValue={task.priority}>
+            <option value="LOW">Low</option>
+            <option value="MEDIUM">Medium</option>
+            <option value="HIGH">High</option>
           </select>
-        </p>
-      )}
-      {reminders && (
-        <p>
-          <label htmlFor={`${id}-remind`}>Remind me</label>
-          <select id={`${id}-remind`} name="remind" defaultValue={currentReminder}>
+        </div>
+        {!task.completed && (
+          <div>
+            <label className="label" htmlFor={`${id}-repeats`}>
+              Repeats
+            </label>
+            <select
+              id={`${id}-repeats`}
+              name="repeats"
+              className="field"
+              defaultValue={task.recurrence?.frequency ?? ''}
+              {...invalid('repeats')}
+            >
+              <option value="">Never</option>
+              <option value="DAILY">Daily</option>
+              <option value="WEEKLY">Weekly</option>
+              <option value="MONTHLY">Monthly</option>
+              <option value="YEARLY">Yearly</option>
+            </select>
+            {errorText('repeats')}
+          </div>
+        )}
+        <div>
+          <label className="label" htmlFor={`${id}-remind`}>
+            Remind me
+          </label>
+          <select id={`${id}-remind`} name="remind" className="field" defaultValue={currentReminder} {...invalid('remind')}>
             {REMINDER_CHOICES.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -179,28 +199,27 @@ export function TaskForm({
               <option value={currentReminder}>{currentReminder} minutes before</option>
             )}
           </select>
+          {errorText('remind')}
+        </div>
+      </div>
+      <div>
+        <label className="label" htmlFor={`${id}-tags`}>
+          Tags (comma-separated)
+        </label>
+        <input id={`${id}-tags`} name="tags" className="field" defaultValue={task.tags.join(', ')} {...invalid('tags')} />
+        {errorText('tags')}
+      </div>
+      {general.length > 0 && (
+        <p role="alert" className="field-error">
+          {general.join(' ')}
         </p>
       )}
-      {general.length > 0 && (
-        <ul role="alert" className="error">
-          {general.map((e, i) => (
-            <li key={i}>
-              {e.field.length > 1 ? `${e.field.slice(1).join(' ')}: ` : ''}
-              {e.message}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p className="actions">
-        <button type="submit" disabled={busy}>
-          {submitLabel}
+      <div className="flex flex-wrap gap-2">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          Save
         </button>
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </p>
+        {footer}
+      </div>
     </form>
   );
 }

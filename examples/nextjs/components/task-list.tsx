@@ -1,19 +1,21 @@
 'use client';
-// The task list: a new-task form, filters (status, tag, search), sort, the list itself with complete, edit and
-// delete, and "Load more", which asks for the page after the last cursor. Changes made here update the cached lists
-// at once (lib/task-cache.ts); changes made elsewhere arrive over the event feed and do the same.
+// The task view: a one-line quick add (title, optional due date and priority; Enter adds and the title keeps the
+// focus), filters and search, the list, and a details panel for everything else, opened by clicking a task and
+// closed with Escape. Create, complete and edit show at once (Apollo's optimisticResponse) and are corrected by
+// the API's answer; a delete waits out its undo window (useDeletes). Changes made elsewhere arrive over the event
+// feed and update the same cached lists (lib/task-cache.ts).
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 
 import { browserTimeZone, formatInstant, localInputToISO, parseTags } from '@/lib/format';
 import {
   CREATE_TASK,
-  DELETE_TASK,
   SET_TASK_COMPLETED,
   TAGS,
   TASKS,
   UPDATE_TASK,
   type CreateTaskInput,
+  type Priority,
   type Recurrence,
   type Reminder,
   type Task,
@@ -23,8 +25,9 @@ import {
   type UpdateTaskInput,
   type UserError,
 } from '@/lib/operations';
-import { countsChanged, placeTask, removeTask, removeUndoneSuccessors } from '@/lib/task-cache';
+import { countsChanged, placeTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
+import { useDeletes } from './signed-in-app';
 import { reminderChoice, TaskForm, type TaskFormValues } from './task-form';
 
 export const PAGE_SIZE = 10;
@@ -39,8 +42,17 @@ const SORTS: { label: string; order?: TaskOrder }[] = [
 ];
 
 const PRIORITY_LABEL = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High' } as const;
+const PRIORITY_STYLE = {
+  LOW: 'text-zinc-500 dark:text-zinc-400',
+  MEDIUM: 'text-amber-700 dark:text-amber-400',
+  HIGH: 'text-red-700 dark:text-red-400 font-semibold',
+} as const;
 
-/** "reminder 15 min before", "reminder at the due time", "reminded 2 Dec, 09:00". */
+/** An optimistic task's id: the real one replaces it when the API answers. */
+const OPTIMISTIC = 'optimistic-';
+const isOptimistic = (task: Task) => task.id.startsWith(OPTIMISTIC);
+
+/** "reminder 15 min before", "reminder at the due time", "reminded Dec 2, 2026, 9:00 AM". */
 function reminderLabel(r: Reminder): string {
   if (r.firedAt) return `reminded ${formatInstant(r.firedAt)}`;
   if (r.minutesBefore === 0) return 'reminder at the due time';
@@ -85,6 +97,8 @@ export function TaskList() {
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Task | null>(null);
+  const deletes = useDeletes();
   // Typing in the search box asks the API once the typing pauses, not on every key.
   const settledSearch = useSettled(search, 300);
   const filter = useMemo(() => buildFilter(status, tag, settledSearch), [status, tag, settledSearch]);
@@ -102,28 +116,41 @@ export function TaskList() {
   const [createTask] = useMutation(CREATE_TASK);
   const [updateTask] = useMutation(UPDATE_TASK);
   const [setTaskCompleted] = useMutation(SET_TASK_COMPLETED);
-  const [deleteTask] = useMutation(DELETE_TASK);
 
-  async function create(values: TaskFormValues): Promise<UserError[]> {
+  async function create(values: { title: string; dueAt: string; priority: Priority }): Promise<UserError[]> {
     const dueAt = localInputToISO(values.dueAt);
-    const input: CreateTaskInput = {
-      title: values.title,
-      description: values.description || null,
+    // A retried request (a flaky network) creates the task once.
+    const idempotencyKey = crypto.randomUUID();
+    const input: CreateTaskInput = { title: values.title, priority: values.priority, tags: [], dueAt, idempotencyKey };
+    const now = new Date().toISOString();
+    const guess: Task = {
+      __typename: 'Task',
+      id: `${OPTIMISTIC}${idempotencyKey}`,
+      title: values.title.trim(),
+      description: null,
+      completed: false,
       priority: values.priority,
-      tags: parseTags(values.tags),
+      tags: [],
       dueAt,
-      // A retried request (a flaky network) creates the task once.
-      idempotencyKey: crypto.randomUUID(),
+      completedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      recurrence: null,
+      seriesId: null,
+      reminders: [],
     };
-    if (values.repeats) input.recurrence = { frequency: values.repeats, interval: 1, timeZone: browserTimeZone() };
-    if (values.remindMinutesBefore) input.reminders = [{ minutesBefore: Number(values.remindMinutesBefore) }];
     const { data } = await createTask({
       variables: { input },
+      // A blank title is the API's to refuse (next to the field): no guess shows for it.
+      optimisticResponse: guess.title
+        ? { createTask: { __typename: 'CreateTaskPayload', task: guess, taskEdge: null, userErrors: [] } as never }
+        : undefined,
       update(cache, { data }) {
         const payload = data?.createTask;
         if (!payload?.task) return;
-        placeTask(cache, payload.task, { cursor: payload.taskEdge?.cursor, previous: null });
-        countsChanged(cache);
+        const optimistic = isOptimistic(payload.task);
+        placeTask(cache, payload.task, { cursor: payload.taskEdge?.cursor, previous: null, optimistic });
+        if (!optimistic) countsChanged(cache);
       },
     });
     return data?.createTask?.userErrors ?? [];
@@ -146,12 +173,27 @@ export function TaskList() {
     if (values.remindMinutesBefore !== reminderChoice(task)) {
       input.reminders = values.remindMinutesBefore ? [{ minutesBefore: Number(values.remindMinutesBefore) }] : [];
     }
+    // The guess: the fields as typed (the API trims and lower-cases tags itself; the answer corrects it). Its
+    // updatedAt is the task's own, which is how the update below tells it from the answer.
+    const guess: Task = {
+      ...task,
+      title: values.title.trim() || task.title,
+      description: input.description ?? null,
+      priority: values.priority,
+      tags: (input.tags ?? []).map((t) => t.toLowerCase()),
+      dueAt: input.dueAt ?? null,
+    };
     const { data } = await updateTask({
       variables: { id: task.id, input },
+      optimisticResponse: {
+        updateTask: { __typename: 'UpdateTaskPayload', task: guess, nextOccurrence: null, userErrors: [] } as never,
+      },
       update(cache, { data }) {
         const payload = data?.updateTask;
         if (!payload?.task) return;
-        placeTask(cache, payload.task, { previous: task });
+        const optimistic = payload.task.updatedAt === task.updatedAt;
+        placeTask(cache, payload.task, { previous: task, optimistic });
+        if (optimistic) return;
         if (payload.nextOccurrence) placeTask(cache, payload.nextOccurrence, { previous: null });
         countsChanged(cache);
       },
@@ -161,12 +203,22 @@ export function TaskList() {
 
   async function toggle(task: Task) {
     setProblem(null);
+    const completed = !task.completed;
+    const guess: Task = { ...task, completed, completedAt: completed ? new Date().toISOString() : null };
     try {
       await setTaskCompleted({
-        variables: { id: task.id, completed: !task.completed },
+        variables: { id: task.id, completed },
+        optimisticResponse: {
+          setTaskCompleted: { __typename: 'SetTaskCompletedPayload', task: guess, nextOccurrence: null } as never,
+        },
         update(cache, { data }) {
           const payload = data?.setTaskCompleted;
           if (!payload?.task) return;
+          // The guess keeps the task's updatedAt; the API's answer has a later one.
+          if (payload.task.updatedAt === task.updatedAt) {
+            placeTask(cache, payload.task, { previous: task, optimistic: true });
+            return;
+          }
           placeTask(cache, payload.task, { previous: task });
           // Completing an occurrence of a series creates the next one; reopening it may take that one back.
           if (payload.nextOccurrence) placeTask(cache, payload.nextOccurrence, { previous: null });
@@ -179,20 +231,9 @@ export function TaskList() {
     }
   }
 
-  async function remove(task: Task) {
-    setProblem(null);
-    try {
-      await deleteTask({
-        variables: { id: task.id },
-        update(cache, { data }) {
-          if (!data?.deleteTask?.deletedTaskId) return;
-          removeTask(cache, task.id);
-          countsChanged(cache);
-        },
-      });
-    } catch (error) {
-      setProblem(`Could not delete “${task.title}”: ${errorMessage(error)}`);
-    }
+  function remove(task: Task) {
+    if (selected?.id === task.id) setSelected(null);
+    deletes.remove(task);
   }
 
   async function loadMore() {
@@ -207,29 +248,53 @@ export function TaskList() {
     }
   }
 
-  const tasks = connection?.edges.map((e) => e.node) ?? [];
-  return (
-    <>
-      <h1>Tasks</h1>
-      <section aria-labelledby={`${id}-new`}>
-        <h2 id={`${id}-new`}>New task</h2>
-        <TaskForm submitLabel="Add task" repeats reminders onSubmit={create} />
-      </section>
+  const loaded = connection?.edges.map((e) => e.node) ?? [];
+  const tasks = loaded.filter((t) => !deletes.hidden.has(t.id));
+  const total = connection ? connection.totalCount - (loaded.length - tasks.length) : 0;
+  // The panel shows the task as the cache has it now (a live update included), or as it was when opened.
+  const current = selected ? (loaded.find((t) => t.id === selected.id) ?? selected) : null;
 
-      <section aria-labelledby={`${id}-list`}>
-        <h2 id={`${id}-list`}>Your tasks</h2>
-        <form method="post" role="search" aria-label="Filter and sort tasks" className="filters" onSubmit={(e) => e.preventDefault()}>
-          <p>
-            <label htmlFor={`${id}-status`}>Show</label>
-            <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value as TaskStatusFilter)}>
+  return (
+    <div className="flex min-h-full">
+      <div className="mx-auto flex w-full max-w-3xl min-w-0 flex-1 flex-col gap-4 px-4 py-6 sm:px-6">
+        <h1 className="text-xl font-semibold">All tasks</h1>
+        <QuickAdd onCreate={create} />
+
+        <form
+          method="post"
+          role="search"
+          aria-label="Filter and sort tasks"
+          className="grid grid-cols-2 gap-3 sm:grid-cols-4"
+          onSubmit={(e) => e.preventDefault()}
+        >
+          <div className="col-span-2 sm:col-span-1">
+            <label className="label" htmlFor={`${id}-search`}>
+              Search
+            </label>
+            <input
+              id={`${id}-search`}
+              type="search"
+              className="field"
+              value={search}
+              maxLength={100}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </div>
+          <div>
+            <label className="label" htmlFor={`${id}-status`}>
+              Show
+            </label>
+            <select id={`${id}-status`} className="field" value={status} onChange={(e) => setStatus(e.target.value as TaskStatusFilter)}>
               <option value="ALL">All</option>
               <option value="PENDING">Pending</option>
               <option value="COMPLETED">Completed</option>
             </select>
-          </p>
-          <p>
-            <label htmlFor={`${id}-tag`}>Tag</label>
-            <select id={`${id}-tag`} value={tag} onChange={(e) => setTag(e.target.value)}>
+          </div>
+          <div>
+            <label className="label" htmlFor={`${id}-tag`}>
+              Tag
+            </label>
+            <select id={`${id}-tag`} className="field" value={tag} onChange={(e) => setTag(e.target.value)}>
               <option value="">Any tag</option>
               {(tags.data?.tags ?? []).map((t) => (
                 <option key={t.tag} value={t.tag}>
@@ -238,148 +303,299 @@ export function TaskList() {
               ))}
               {tag && !tags.data?.tags?.some((t) => t.tag === tag) && <option value={tag}>{tag}</option>}
             </select>
-          </p>
-          <p>
-            <label htmlFor={`${id}-search`}>Search</label>
-            <input id={`${id}-search`} type="search" value={search} maxLength={100} onChange={(e) => setSearch(e.target.value)} />
-          </p>
-          <p>
-            <label htmlFor={`${id}-sort`}>Sort</label>
-            <select id={`${id}-sort`} value={sort} onChange={(e) => setSort(Number(e.target.value))}>
+          </div>
+          <div className="col-span-2 sm:col-span-1">
+            <label className="label" htmlFor={`${id}-sort`}>
+              Sort
+            </label>
+            <select id={`${id}-sort`} className="field" value={sort} onChange={(e) => setSort(Number(e.target.value))}>
               {SORTS.map((s, i) => (
                 <option key={s.label} value={i}>
                   {s.label}
                 </option>
               ))}
             </select>
-          </p>
+          </div>
         </form>
 
         {problem && (
-          <p role="alert" className="error">
+          <p role="alert" className="field-error">
             {problem}
           </p>
         )}
         {error && !connection && (
-          <p role="alert" className="error">
+          <p role="alert" className="field-error">
             Could not load your tasks: {error.message}
           </p>
         )}
-        <p aria-live="polite" className="count">
-          {connection
-            ? `Showing ${tasks.length} of ${connection.totalCount} ${connection.totalCount === 1 ? 'task' : 'tasks'}`
-            : loading
-              ? 'Loading…'
-              : ''}
+        <p aria-live="polite" className="count text-xs text-zinc-500 dark:text-zinc-400">
+          {connection ? `Showing ${tasks.length} of ${total} ${total === 1 ? 'task' : 'tasks'}` : loading ? 'Loading…' : ''}
         </p>
-        {connection && tasks.length === 0 && <p>No tasks here yet.</p>}
-        <ul className="tasks" aria-label="Tasks" aria-busy={loading || undefined}>
+        {connection && tasks.length === 0 && (
+          <p className="rounded-md border border-dashed border-zinc-300 p-6 text-center text-zinc-500 dark:border-zinc-700">
+            No tasks here yet.
+          </p>
+        )}
+        <ul
+          className="tasks divide-y divide-zinc-200 rounded-md border border-zinc-200 empty:hidden dark:divide-zinc-800 dark:border-zinc-800"
+          aria-label="Tasks"
+          aria-busy={loading || undefined}
+        >
           {tasks.map((task) => (
-            <TaskItem key={task.id} task={task} onToggle={toggle} onDelete={remove} onEdit={edit} />
+            <TaskItem
+              key={task.id}
+              task={task}
+              selected={current?.id === task.id}
+              onToggle={toggle}
+              onDelete={remove}
+              onOpen={setSelected}
+            />
           ))}
         </ul>
         {connection?.pageInfo.hasNextPage && (
-          <button type="button" onClick={loadMore} disabled={loadingMore}>
+          <button type="button" className="btn self-center" onClick={loadMore} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}
           </button>
         )}
-      </section>
-    </>
+      </div>
+      {current && (
+        <DetailsPanel
+          task={current}
+          onClose={() => setSelected(null)}
+          onSave={async (values) => {
+            const problems = await edit(current, values);
+            if (problems.length === 0) setSelected(null);
+            return problems;
+          }}
+          onDelete={() => remove(current)}
+        />
+      )}
+    </div>
+  );
+}
+
+/** One line: title, then an optional due date and priority. Enter adds; the title keeps the focus for the next. */
+function QuickAdd({ onCreate }: { onCreate: (values: { title: string; dueAt: string; priority: Priority }) => Promise<UserError[]> }) {
+  const id = useId();
+  const titleRef = useRef<HTMLInputElement>(null);
+  const [errors, setErrors] = useState<UserError[]>([]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const elements = form.elements;
+    const title = (elements.namedItem('title') as HTMLInputElement).value;
+    const dueAt = (elements.namedItem('dueAt') as HTMLInputElement).value;
+    const priority = (elements.namedItem('priority') as HTMLSelectElement).value as Priority;
+    // Empty at once, ready for the next task; the typed title comes back if the API refuses it.
+    form.reset();
+    titleRef.current?.focus();
+    try {
+      const problems = await onCreate({ title, dueAt, priority });
+      setErrors(problems);
+      if (problems.length && titleRef.current && !titleRef.current.value) titleRef.current.value = title;
+    } catch (error) {
+      setErrors([{ field: [], message: errorMessage(error), code: 'INVALID' }]);
+    }
+  }
+
+  const titleErrors = errors.filter((e) => e.field[1] === 'title' || e.field.length < 2);
+  const otherErrors = errors.filter((e) => !titleErrors.includes(e));
+  return (
+    <form
+      method="post"
+      aria-label="Add task"
+      onSubmit={submit}
+      onChange={() => setErrors([])}
+      className="rounded-md border border-zinc-200 p-2 shadow-sm dark:border-zinc-800"
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <label className="sr-only" htmlFor={`${id}-title`}>
+          Title
+        </label>
+        <input
+          ref={titleRef}
+          id={`${id}-title`}
+          name="title"
+          autoComplete="off"
+          placeholder="Add a task, press Enter"
+          maxLength={200}
+          className="min-w-0 flex-1 basis-48 rounded-md bg-transparent px-2 py-2 text-base outline-none placeholder:text-zinc-400"
+          aria-invalid={titleErrors.length ? true : undefined}
+          aria-describedby={titleErrors.length ? `${id}-title-error` : undefined}
+        />
+        <label className="sr-only" htmlFor={`${id}-due`}>
+          Due
+        </label>
+        <input id={`${id}-due`} name="dueAt" type="datetime-local" step={1} className="field w-auto" />
+        <label className="sr-only" htmlFor={`${id}-priority`}>
+          Priority
+        </label>
+        <select id={`${id}-priority`} name="priority" defaultValue="MEDIUM" className="field w-auto">
+          <option value="LOW">Low</option>
+          <option value="MEDIUM">Medium</option>
+          <option value="HIGH">High</option>
+        </select>
+        <button type="submit" className="btn btn-primary">
+          Add task
+        </button>
+      </div>
+      {titleErrors.length > 0 && (
+        <p id={`${id}-title-error`} role="alert" className="field-error px-2">
+          {titleErrors.map((e) => e.message).join(' ')}
+        </p>
+      )}
+      {otherErrors.length > 0 && (
+        <p role="alert" className="field-error px-2">
+          {otherErrors.map((e) => e.message).join(' ')}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function DetailsPanel({
+  task,
+  onClose,
+  onSave,
+  onDelete,
+}: {
+  task: Task;
+  onClose: () => void;
+  onSave: (values: TaskFormValues) => Promise<UserError[]>;
+  onDelete: () => void;
+}) {
+  const headingId = useId();
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  // Opened: the focus moves into the panel, to its title field.
+  useEffect(() => {
+    ref.current?.querySelector<HTMLInputElement>('input[name="title"]')?.focus();
+  }, [task.id]);
+
+  return (
+    <aside
+      ref={ref}
+      aria-labelledby={headingId}
+      className="fixed inset-0 z-20 flex flex-col gap-4 overflow-y-auto bg-white p-4 sm:p-6 lg:sticky lg:top-0 lg:z-auto lg:h-dvh lg:w-96 lg:shrink-0 lg:border-l lg:border-zinc-200 dark:bg-zinc-950 lg:dark:border-zinc-800"
+    >
+      <div className="flex items-center justify-between gap-2">
+        <h2 id={headingId} className="text-xl font-semibold">
+          Task details
+        </h2>
+        <button type="button" className="btn" onClick={onClose} aria-label="Close details" title="Close (Escape)">
+          Close
+        </button>
+      </div>
+      <TaskForm
+        key={task.id}
+        task={task}
+        onSubmit={onSave}
+        footer={
+          <button type="button" className="btn btn-danger ml-auto" onClick={onDelete}>
+            Delete
+          </button>
+        }
+      />
+      {/* The assignee and the task's history go here once the API has them. */}
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 border-t border-zinc-200 pt-4 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        <dt>Created</dt>
+        <dd>{formatInstant(task.createdAt)}</dd>
+        <dt>Updated</dt>
+        <dd>{formatInstant(task.updatedAt)}</dd>
+        {task.completedAt && (
+          <>
+            <dt>Completed</dt>
+            <dd>{formatInstant(task.completedAt)}</dd>
+          </>
+        )}
+      </dl>
+    </aside>
   );
 }
 
 function TaskItem({
   task,
+  selected,
   onToggle,
   onDelete,
-  onEdit,
+  onOpen,
 }: {
   task: Task;
+  selected: boolean;
   onToggle: (task: Task) => Promise<void>;
   onDelete: (task: Task) => void;
-  onEdit: (task: Task, values: TaskFormValues) => Promise<UserError[]>;
+  onOpen: (task: Task) => void;
 }) {
   const id = useId();
-  const [editing, setEditing] = useState(false);
-  // The box shows the click at once; the task as the API returns it takes over when the mutation is done.
-  const [toggling, setToggling] = useState<boolean | null>(null);
-
-  if (editing) {
-    return (
-      <li aria-labelledby={`${id}-title`} className="task editing">
-        <h3 id={`${id}-title`}>Edit “{task.title}”</h3>
-        <TaskForm
-          task={task}
-          repeats={!task.completed}
-          reminders
-          submitLabel="Save"
-          onSubmit={async (values) => {
-            const problems = await onEdit(task, values);
-            if (problems.length === 0) setEditing(false);
-            return problems;
-          }}
-          onCancel={() => setEditing(false)}
-        />
-      </li>
-    );
-  }
+  const pending = isOptimistic(task);
   return (
-    <li aria-labelledby={`${id}-title`} className={task.completed ? 'task done' : 'task'} data-task-id={task.id}>
+    <li
+      aria-labelledby={`${id}-title`}
+      className={`${task.completed ? 'task done' : 'task'} group flex items-start gap-3 px-3 py-3 ${selected ? 'bg-accent-50 dark:bg-accent-700/20' : ''}`}
+      data-task-id={task.id}
+    >
       <input
         type="checkbox"
-        id={`${id}-done`}
-        checked={toggling ?? task.completed}
-        disabled={toggling !== null}
-        onChange={async () => {
-          setToggling(!task.completed);
-          try {
-            await onToggle(task);
-          } finally {
-            setToggling(null);
-          }
-        }}
+        className="mt-1 size-4 shrink-0 accent-accent-600"
+        checked={task.completed}
+        disabled={pending}
+        onChange={() => void onToggle(task)}
         aria-label={`Completed: ${task.title}`}
       />
-      <div className="body">
-        <span id={`${id}-title`} className="title">
+      <button
+        type="button"
+        className="min-w-0 flex-1 text-left"
+        disabled={pending}
+        onClick={() => onOpen(task)}
+        aria-expanded={selected}
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-meta`}
+      >
+        <span
+          id={`${id}-title`}
+          className={`title block text-base break-words ${task.completed ? 'text-zinc-500 line-through' : 'font-medium'}`}
+        >
           {task.title}
         </span>
-        {task.description && <p className="description">{task.description}</p>}
-        <p className="meta">
-          <span className={`priority ${task.priority.toLowerCase()}`}>{PRIORITY_LABEL[task.priority]} priority</span>
+        {task.description && (
+          <span className="description mt-1 block text-sm break-words text-zinc-600 dark:text-zinc-400">{task.description}</span>
+        )}
+        <span id={`${id}-meta`} className="meta mt-1 flex flex-wrap gap-x-3 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+          <span className={`priority ${PRIORITY_STYLE[task.priority]}`}>{PRIORITY_LABEL[task.priority]} priority</span>
           {task.dueAt && (
             <span>
-              {' · due '}
-              <time dateTime={task.dueAt}>{formatInstant(task.dueAt)}</time>
+              due <time dateTime={task.dueAt}>{formatInstant(task.dueAt)}</time>
             </span>
           )}
-          {task.recurrence && <span className="repeats"> · {repeatsLabel(task.recurrence)}</span>}
+          {task.recurrence && <span className="repeats">{repeatsLabel(task.recurrence)}</span>}
           {task.reminders.map((r) => (
             <span key={r.id} className="reminder">
-              {' · '}
               {reminderLabel(r)}
             </span>
           ))}
-          {task.tags.length > 0 && (
-            <span className="tags">
-              {' · '}
-              {task.tags.map((t) => (
-                <span key={t} className="tag">
-                  #{t}
-                </span>
-              ))}
+          {task.tags.map((t) => (
+            <span key={t} className="tag rounded-full bg-zinc-100 px-2 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+              #{t}
             </span>
-          )}
-        </p>
-      </div>
-      <p className="actions">
-        <button type="button" onClick={() => setEditing(true)} aria-label={`Edit ${task.title}`}>
-          Edit
-        </button>
-        <button type="button" onClick={() => onDelete(task)} aria-label={`Delete ${task.title}`}>
-          Delete
-        </button>
-      </p>
+          ))}
+        </span>
+      </button>
+      <button
+        type="button"
+        className="btn btn-danger shrink-0 px-2 py-1 text-xs sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100"
+        disabled={pending}
+        onClick={() => onDelete(task)}
+        aria-label={`Delete ${task.title}`}
+      >
+        Delete
+      </button>
     </li>
   );
 }

@@ -23,8 +23,12 @@ export function isoToLocalInput(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+// The one date format of the app: the person's locale and time zone (the browser's), e.g. "Dec 7, 2026, 4:16 PM" or
+// "7 Dec 2026, 16:16". Every date the pages show goes through formatInstant.
+let instantFormat: Intl.DateTimeFormat | undefined;
 export function formatInstant(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  instantFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return instantFormat.format(new Date(iso));
 }
 
 /** The browser's IANA time zone, for taskStats' "due today" and a series' wall clock. */

@@ -104,17 +104,22 @@ function readTask(cache: ApolloCache, id: string): Task | null {
  * out of the lists whose filter it no longer matches, and not at all where it would sort after the pages loaded so
  * far (it comes with "load more"). `cursor` is the createTask edge's cursor, which belongs to the default list.
  * `previous` is the task as it was before the change, when the caller knows it (the cache may already hold the
- * new version); it keeps totalCount right for tasks that are counted but not loaded.
+ * new version); it keeps totalCount right for tasks that are counted but not loaded. `optimistic` marks the guess
+ * of an optimisticResponse.
  */
 export function placeTask(
   cache: ApolloCache,
   task: Task,
-  { cursor, previous }: { cursor?: string; previous?: Task | null } = {},
+  { cursor, previous, optimistic }: { cursor?: string; previous?: Task | null; optimistic?: boolean } = {},
 ): void {
-  const versions = appliedVersions(cache);
-  const version = Date.parse(task.updatedAt);
-  if ((versions.get(task.id) ?? -1) >= version) return; // applied already, or older than what was (or deleted)
-  versions.set(task.id, version);
+  // An optimisticResponse is written to a layer that Apollo drops when the real answer comes: it is placed without
+  // being counted as an applied version, so that the real one (or its event) is applied after it.
+  if (!optimistic) {
+    const versions = appliedVersions(cache);
+    const version = Date.parse(task.updatedAt);
+    if ((versions.get(task.id) ?? -1) >= version) return; // applied already, or older than what was (or deleted)
+    versions.set(task.id, version);
+  }
   const before = previous !== undefined ? previous : readTask(cache, task.id);
   const ref = cache.writeFragment({ data: task, fragment: TASK_FIELDS, fragmentName: 'TaskFields' });
   if (!ref) return;

@@ -12,6 +12,7 @@ import {
   addTask,
   assertEventually,
   count,
+  editDetails,
   item,
   launchChromium,
   liveStatus,
@@ -84,10 +85,7 @@ describe('live updates across tabs', () => {
     await item(tab1.page, 'Plan the trip').waitFor();
     assert.deepEqual(await titles(tab1.page), ['Plan the trip', 'Shared groceries']);
 
-    await item(tab1.page, 'Shared groceries').getByRole('button', { name: 'Edit Shared groceries' }).click();
-    const editing = tab1.page.getByRole('listitem', { name: 'Edit “Shared groceries”' });
-    await editing.getByLabel('Title').fill('Groceries and bread');
-    await editing.getByRole('button', { name: 'Save' }).click();
+    await editDetails(tab1.page, 'Shared groceries', { Title: 'Groceries and bread' });
     await item(tab2.page, 'Groceries and bread').waitFor();
     assert.equal(await item(tab2.page, 'Shared groceries').count(), 0);
 
@@ -103,20 +101,18 @@ describe('live updates across tabs', () => {
       assert.equal(await item(tab2.page, 'Groceries and bread').getByRole('checkbox').isChecked(), true),
     );
 
+    // Deleted on the API (and so in tab 2) once tab 1's undo window has passed.
     await item(tab1.page, 'Plan the trip').getByRole('button', { name: 'Delete Plan the trip' }).click();
-    await item(tab2.page, 'Plan the trip').waitFor({ state: 'detached' });
+    await item(tab2.page, 'Plan the trip').waitFor({ state: 'detached', timeout: 20_000 });
     await assertEventually(async () => assert.equal(await count(tab2.page).innerText(), 'Showing 1 of 1 task'));
   });
 
   it('shows tab 2 the next occurrence when tab 1 completes a recurring task', async () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const form = tab1.page.getByRole('form', { name: 'Add task' });
-    await form.getByLabel('Title').fill('Weekly review');
-    await form.getByLabel('Due').fill(`${tomorrow}T10:00:00`);
-    await form.getByLabel('Repeats').selectOption('WEEKLY');
-    await form.getByRole('button', { name: 'Add task' }).click();
+    await addTask(tab1.page, { title: 'Weekly review', due: `${tomorrow}T10:00:00` });
+    await editDetails(tab1.page, 'Weekly review', { Repeats: 'WEEKLY' });
     await item(tab2.page, 'Weekly review').waitFor();
-    assert.match(await item(tab2.page, 'Weekly review').innerText(), /repeats weekly/);
+    await assertEventually(async () => assert.match(await item(tab2.page, 'Weekly review').innerText(), /repeats weekly/));
 
     await item(tab1.page, 'Weekly review').getByRole('checkbox').check();
     const occurrences = tab2.page.getByRole('list', { name: 'Tasks' }).getByRole('listitem', { name: 'Weekly review' });
@@ -139,7 +135,7 @@ describe('live updates across tabs', () => {
     await assertEventually(async () =>
       assert.match(await tab2.page.getByRole('list', { name: 'Tags' }).innerText(), /#live\s*1/),
     );
-    await tab2.page.getByRole('link', { name: 'Tasks' }).click();
+    await tab2.page.getByRole('link', { name: 'All tasks' }).click();
     await item(tab2.page, 'Counted live').waitFor();
   });
 

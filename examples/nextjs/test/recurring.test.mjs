@@ -6,7 +6,19 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertEventually, count, item, launchChromium, list, openPerson, signUp } from './helpers.mjs';
+import {
+  addTask,
+  assertEventually,
+  count,
+  editDetails,
+  item,
+  launchChromium,
+  list,
+  openDetails,
+  openPerson,
+  panel,
+  signUp,
+} from './helpers.mjs';
 
 const ZONE = 'Europe/Berlin';
 
@@ -54,22 +66,32 @@ describe('a recurring task', () => {
     await browser?.close();
   });
 
-  it('needs a due date, as the API says next to the form', async () => {
-    const form = page.getByRole('form', { name: 'Add task' });
-    await form.getByLabel('Title').fill('Repeats without a date');
-    await form.getByLabel('Repeats').selectOption('DAILY');
-    await form.getByRole('button', { name: 'Add task' }).click();
-    await form.getByRole('alert').filter({ hasText: /recurrence/i }).waitFor();
-    assert.equal(await count(page).innerText(), 'Showing 0 of 0 tasks');
+  it('needs a due date: the message shows by the due date, and goes when one is set', async () => {
+    await addTask(page, { title: 'Water the plants' });
+    const details = await openDetails(page, 'Water the plants');
+    await details.getByLabel('Repeats').selectOption('DAILY');
+    await details.getByRole('button', { name: 'Save' }).click();
+    // The API names ["input", "recurrence"]; the page shows it by the control that fixes it.
+    const due = details.getByLabel('Due', { exact: true });
+    const message = details.getByRole('alert').filter({ hasText: 'needs a due date' });
+    await message.waitFor();
+    assert.doesNotMatch(await message.innerText(), /^recurrence:/, 'no raw field name');
+    assert.equal(await due.getAttribute('aria-invalid'), 'true');
+    assert.equal(await due.getAttribute('aria-describedby'), await message.getAttribute('id'));
+    const [dueBox, messageBox] = [await due.boundingBox(), await message.boundingBox()];
+    assert.ok(Math.abs(messageBox.x - dueBox.x) < 2 && messageBox.y >= dueBox.y + dueBox.height - 1, 'right under Due');
+    assert.doesNotMatch(await item(page, 'Water the plants').innerText(), /repeats/, 'nothing saved');
+
+    await due.fill(`${tomorrow}T09:00:00`);
+    await message.waitFor({ state: 'detached' });
+    assert.equal(await due.getAttribute('aria-invalid'), null);
+    await details.getByRole('button', { name: 'Save' }).click();
+    await panel(page).waitFor({ state: 'detached' });
+    assert.equal(await count(page).innerText(), 'Showing 1 of 1 task');
   });
 
-  it('is created with a due date and "Repeats: Daily"', async () => {
-    const form = page.getByRole('form', { name: 'Add task' });
-    await form.getByLabel('Title').fill('Water the plants');
-    await form.getByLabel('Due').fill(`${tomorrow}T09:00:00`);
-    await form.getByLabel('Repeats').selectOption('DAILY');
-    await form.getByRole('button', { name: 'Add task' }).click();
-    await item(page, 'Water the plants').waitFor();
+  it('is saved with a due date and "Repeats: Daily"', async () => {
+    await assertEventually(async () => assert.match(await item(page, 'Water the plants').innerText(), /repeats daily/));
     assert.match(await item(page, 'Water the plants').innerText(), /repeats daily/);
     assert.deepEqual(wallClock(await dueOf(item(page, 'Water the plants'))), { date: tomorrow, time: '09:00' });
   });
@@ -95,18 +117,14 @@ describe('a recurring task', () => {
     await assertEventually(async () => assert.equal(await occurrences().count(), 1));
   });
 
-  it('changes and ends the series through Edit', async () => {
-    await item(page, 'Water the plants').getByRole('button', { name: 'Edit Water the plants' }).click();
-    let editing = list(page).getByRole('listitem', { name: 'Edit “Water the plants”' });
-    assert.equal(await editing.getByLabel('Repeats').inputValue(), 'DAILY');
-    await editing.getByLabel('Repeats').selectOption('WEEKLY');
-    await editing.getByRole('button', { name: 'Save' }).click();
+  it('changes and ends the series in the details panel', async () => {
+    const details = await openDetails(page, 'Water the plants');
+    assert.equal(await details.getByLabel('Repeats').inputValue(), 'DAILY');
+    await details.getByLabel('Repeats').selectOption('WEEKLY');
+    await details.getByRole('button', { name: 'Save' }).click();
     await assertEventually(async () => assert.match(await item(page, 'Water the plants').innerText(), /repeats weekly/));
 
-    await item(page, 'Water the plants').getByRole('button', { name: 'Edit Water the plants' }).click();
-    editing = list(page).getByRole('listitem', { name: 'Edit “Water the plants”' });
-    await editing.getByLabel('Repeats').selectOption('');
-    await editing.getByRole('button', { name: 'Save' }).click();
+    await editDetails(page, 'Water the plants', { Repeats: '' });
     await assertEventually(async () => assert.doesNotMatch(await item(page, 'Water the plants').innerText(), /repeats/));
     await item(page, 'Water the plants').getByRole('checkbox').check();
     await assertEventually(async () =>

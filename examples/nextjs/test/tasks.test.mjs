@@ -17,11 +17,14 @@ import {
   count,
   item,
   launchChromium,
-  list,
+  openDetails,
   openPerson,
   operationNames,
+  panel,
+  quickAdd,
   signUp,
   titles,
+  toasts,
 } from './helpers.mjs';
 
 describe('the Next.js example in Chromium', () => {
@@ -57,23 +60,34 @@ describe('the Next.js example in Chromium', () => {
     assert.match(await item(page, 'Call the plumber').innerText(), /#home/, 'tags are lower-cased');
   });
 
-  it("shows a blank title as the API's userError and creates nothing", async () => {
+  it("shows a blank title as the API's userError next to the title, and creates nothing", async () => {
     const { page } = alice;
-    const form = page.getByRole('form', { name: 'Add task' });
+    const form = quickAdd(page);
     await form.getByLabel('Title').fill('   ');
     await form.getByRole('button', { name: 'Add task' }).click();
-    await form.getByRole('alert').filter({ hasText: /blank/i }).waitFor();
+    const message = form.getByRole('alert').filter({ hasText: /blank/i });
+    await message.waitFor();
+    const described = await form.getByLabel('Title').getAttribute('aria-describedby');
+    assert.equal(await message.getAttribute('id'), described, 'the title field points at its message');
+    assert.equal(await form.getByLabel('Title').getAttribute('aria-invalid'), 'true');
     await form.getByLabel('Title').fill('');
+    await message.waitFor({ state: 'detached' });
     assert.equal(await count(page).innerText(), 'Showing 12 of 12 tasks');
   });
 
   it('edits, completes and deletes tasks', async () => {
     const { page } = alice;
-    await item(page, 'Buy milk').getByRole('button', { name: 'Edit Buy milk' }).click();
-    const editing = list(page).getByRole('listitem', { name: 'Edit “Buy milk”' });
-    await editing.getByLabel('Title').fill('Buy oat milk');
-    await editing.getByLabel('Description').fill('Two cartons');
-    await editing.getByRole('button', { name: 'Save' }).click();
+    // Escape closes the details panel without saving.
+    let details = await openDetails(page, 'Buy milk');
+    await details.getByLabel('Title').fill('Not saved');
+    await page.keyboard.press('Escape');
+    await panel(page).waitFor({ state: 'detached' });
+    await item(page, 'Buy milk').waitFor();
+
+    details = await openDetails(page, 'Buy milk');
+    await details.getByLabel('Title').fill('Buy oat milk');
+    await details.getByLabel('Description').fill('Two cartons');
+    await details.getByRole('button', { name: 'Save' }).click();
     await item(page, 'Buy oat milk').waitFor();
     assert.match(await item(page, 'Buy oat milk').innerText(), /Two cartons/);
     assert.equal(await item(page, 'Buy milk').count(), 0);
@@ -86,11 +100,34 @@ describe('the Next.js example in Chromium', () => {
     await item(page, 'Call the plumber').getByRole('button', { name: 'Delete Call the plumber' }).click();
     await item(page, 'Call the plumber').waitFor({ state: 'detached' });
     await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 11 of 11 tasks'));
+    // Deleted on the API once the undo window has passed: then the toast goes.
+    const undo = toasts(page).getByRole('status').filter({ hasText: 'Deleted Call the plumber' });
+    await undo.waitFor();
+    await undo.waitFor({ state: 'detached', timeout: 15_000 });
 
     // What the page shows is what the API has: load it afresh.
     await page.reload();
     await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 10 of 11 tasks'));
     assert.equal(await item(page, 'Call the plumber').count(), 0);
+  });
+
+  it('undoes a delete from the toast', async () => {
+    const { page, seen } = alice;
+    const before = seen.graphql.length;
+    const details = await openDetails(page, 'Filler task 05');
+    await details.getByRole('button', { name: 'Delete' }).click();
+    await panel(page).waitFor({ state: 'detached' });
+    await item(page, 'Filler task 05').waitFor({ state: 'detached' });
+    await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 9 of 10 tasks'));
+    await toasts(page).getByRole('button', { name: 'Undo delete of Filler task 05' }).click();
+    await item(page, 'Filler task 05').waitFor();
+    await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 10 of 11 tasks'));
+    // Past the undo window nothing was deleted, on the API either.
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.ok(!seen.graphql.slice(before).some((e) => operationNames(e).includes('DeleteTask')), 'no deleteTask sent');
+    await page.reload();
+    await item(page, 'Filler task 05').waitFor();
+    await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 10 of 11 tasks'));
   });
 
   it('loads the next page after the last cursor', async () => {
@@ -139,7 +176,11 @@ describe('the Next.js example in Chromium', () => {
     await assertEventually(async () => assert.equal((await titles(page))[0], 'Buy oat milk'));
     await filters.getByLabel('Sort').selectOption({ label: 'Newest first' });
     await assertEventually(async () => assert.equal((await titles(page))[0], 'Filler task 09'));
-    await page.screenshot({ path: join(artifactsDir, 'tasks.png'), fullPage: true });
+    await page.screenshot({ path: join(artifactsDir, 'tasks.png') });
+    await openDetails(page, 'Write report');
+    await page.screenshot({ path: join(artifactsDir, 'details.png') });
+    await page.keyboard.press('Escape');
+    await panel(page).waitFor({ state: 'detached' });
   });
 
   it('shows the dashboard from one batched request', async () => {
@@ -164,7 +205,7 @@ describe('the Next.js example in Chromium', () => {
     assert.deepEqual(operationNames(batched[0]).sort(), ['Tags', 'TaskStats']);
     await assertEventually(() => assert.ok(Array.isArray(batched[0].response)));
     assert.equal(batched[0].status, 200);
-    await page.screenshot({ path: join(artifactsDir, 'dashboard.png'), fullPage: true });
+    await page.screenshot({ path: join(artifactsDir, 'dashboard.png') });
   });
 
   it("shows a second user none of the first one's tasks", async () => {
@@ -176,6 +217,7 @@ describe('the Next.js example in Chromium', () => {
     assert.deepEqual(tagOptions, ['Any tag'], "no tag of Alice's is offered");
     await page.getByRole('search').getByLabel('Search').fill('milk');
     await assertEventually(async () => assert.equal(await count(page).innerText(), 'Showing 0 of 0 tasks'));
+    await page.getByRole('search').getByLabel('Search').fill('');
     await addTask(page, { title: "Bob's own task", tags: 'bob' });
 
     await page.getByRole('link', { name: 'Dashboard' }).click();
