@@ -19,7 +19,7 @@ var ctx = context.Background()
 var all = []string{
 	"20261125000001_create_tasks", "20261201000001_task_events", "20261201000002_recurrence",
 	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
-	"20261207000002_webhook_pending_per_user",
+	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox",
 }
 
 func TestUpDownUp(t *testing.T) {

@@ -10,6 +10,7 @@ import "context"
 // migrations) fails while a table with a user_id column is missing from the list.
 var PerUserTables = []string{
 	"tasks", "task_tags", "idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders",
+	"kafka_outbox",
 }
 
 // MembershipTable is the table of who is a member of which list. A reference to it with the viewer's user_id
