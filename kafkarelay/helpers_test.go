@@ -37,6 +37,8 @@ type fixture struct {
 	outbox  *webhook.Outbox
 	// sent is every event queued, in order.
 	sent []sentEvent
+	// consumerOptions reach the cluster for the tests' own reads (its TLS and SASL).
+	consumerOptions []kgo.Opt
 }
 
 type sentEvent struct {
@@ -54,10 +56,15 @@ func newFixture(t *testing.T, kind string, opts ...kfake.Opt) *fixture {
 	}
 	t.Cleanup(cluster.Close)
 	f := &fixture{db: modeltest.MustOpenDB(t, kind), cluster: cluster, clock: clocktest.New()}
-	f.cfg = kafkarelay.Config{Brokers: cluster.ListenAddrs()}
+	f.configure(kafkarelay.Config{Brokers: cluster.ListenAddrs()})
+	return f
+}
+
+// configure makes the fixture's queue and outbox for cfg.
+func (f *fixture) configure(cfg kafkarelay.Config) {
+	f.cfg = cfg
 	f.queue = kafkarelay.NewQueue(f.cfg)
 	f.outbox = webhook.NewOutbox(webhook.Config{}).WithStream(f.queue)
-	return f
 }
 
 // relayOptions are a relay's options on the fixture's fake clock, with the client's own retry backoff and its wait
@@ -153,8 +160,8 @@ func (f *fixture) consumeAll(t *testing.T) []received {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	topics := []string{kafkarelay.DefaultTopicTasks, kafkarelay.DefaultTopicReminders}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(f.cluster.ListenAddrs()...), kgo.ConsumeTopics(topics...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(f.cluster.ListenAddrs()...), kgo.ConsumeTopics(topics...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}, f.consumerOptions...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

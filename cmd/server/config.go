@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"taskapi/httpapi"
+	"taskapi/kafkarelay"
 	"taskapi/webhook"
 )
 
@@ -58,6 +59,10 @@ type Config struct {
 	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE) and how
 	// many one user may have pending (WEBHOOK_MAX_PENDING_PER_USER); without a URL none are sent.
 	Webhook webhook.Config
+	// Kafka is where every task.* and reminder.due event is produced (KAFKA_BROKERS, KAFKA_TOPIC_TASKS,
+	// KAFKA_TOPIC_REMINDERS, KAFKA_TLS, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD); without
+	// brokers none are.
+	Kafka kafkarelay.Config
 
 	// Limits bound the cost of one GraphQL document; zero fields take httpapi's defaults.
 	Limits httpapi.Limits
@@ -266,6 +271,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.Webhook = webhookConfig(str, getenv, bad)
 	c.Webhook.MaxPendingPerUser = int(integer("WEBHOOK_MAX_PENDING_PER_USER", webhook.DefaultMaxPendingPerUser, 1, 1000000))
+	c.Kafka = kafkaConfig(str, boolean, getenv, bad)
 
 	if n, err := strconv.Atoi(c.Port); err != nil || n < 0 || n > 65535 {
 		bad("PORT=%q must be a port number from 0 to 65535", c.Port)
@@ -401,6 +407,53 @@ func webhookConfig(str func(name, def string) string, getenv func(string) string
 		bad("WEBHOOK_RETRY_SCHEDULE: %v", err)
 	}
 	c.RetrySchedule = schedule
+	return c
+}
+
+// kafkaConfig reads the KAFKA_ settings. Every one is checked even without brokers, so that a typo does not wait
+// to be found until Kafka is turned on; the SASL settings come as a set, and PLAIN, which sends the password as it
+// is, only over TLS.
+func kafkaConfig(str func(name, def string) string, boolean func(name string, def bool) bool, getenv func(string) string,
+	bad func(string, ...any)) kafkarelay.Config {
+	var c kafkarelay.Config
+	brokers, err := kafkarelay.ParseBrokers(str("KAFKA_BROKERS", ""))
+	if err != nil {
+		bad("KAFKA_BROKERS entry %v", err)
+	}
+	c.Brokers = brokers
+	topic := func(name, raw string) string {
+		if raw == "" {
+			return "" // the default
+		}
+		t, err := kafkarelay.ParseTopic(raw)
+		if err != nil {
+			bad("%s=%q %v", name, raw, err)
+		}
+		return t
+	}
+	c.TopicTasks = topic("KAFKA_TOPIC_TASKS", str("KAFKA_TOPIC_TASKS", ""))
+	c.TopicReminders = topic("KAFKA_TOPIC_REMINDERS", str("KAFKA_TOPIC_REMINDERS", ""))
+	c.TLS = boolean("KAFKA_TLS", false)
+	mechanism, err := kafkarelay.ParseMechanism(str("KAFKA_SASL_MECHANISM", ""))
+	if err != nil {
+		bad("KAFKA_SASL_MECHANISM=%v", err)
+	}
+	c.SASL = kafkarelay.SASL{
+		Mechanism: mechanism,
+		Username:  str("KAFKA_SASL_USERNAME", ""),
+		Password:  kafkarelay.Password(getenv("KAFKA_SASL_PASSWORD")),
+	}
+	switch {
+	case mechanism != "" && (c.SASL.Username == "" || c.SASL.Password == ""):
+		bad("KAFKA_SASL_MECHANISM=%s needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (the user your Kafka provider made for this server)", mechanism)
+	case mechanism == "" && (c.SASL.Username != "" || c.SASL.Password != ""):
+		bad("KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set but KAFKA_SASL_MECHANISM is not; set it to SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN, as your Kafka provider says")
+	case mechanism == kafkarelay.Plain && !c.TLS:
+		bad("KAFKA_SASL_MECHANISM=PLAIN sends the password as it is; set KAFKA_TLS=true (managed Kafka always offers TLS)")
+	}
+	if len(c.Brokers) == 0 && (mechanism != "" || c.TLS) {
+		bad("KAFKA_TLS or KAFKA_SASL_MECHANISM is set but KAFKA_BROKERS is not; list the brokers as host:port, comma-separated")
+	}
 	return c
 }
 

@@ -341,8 +341,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// store, in every instance too. The store tells the scheduler when this instance wrote a nearer reminder; the
 	// hub's notifications of every instance's feed writes wake both, at most once a second, so that what another
 	// instance queued and then left (crashing) is picked up within its lease or at once. Both run until ctx ends,
-	// and finish what they are doing before the database closes.
-	outbox := webhook.NewOutbox(cfg.Webhook)
+	// and finish what they are doing before the database closes. With KAFKA_BROKERS set, the outbox queues every
+	// event for Kafka as well (whatever WEBHOOK_EVENTS says), and the relay produces them, woken as the worker is.
+	outbox, relay, err := newOutbox(cfg, db, logger)
+	if err != nil {
+		return err
+	}
 	webhookMetrics := webhook.NewMetrics(registry)
 	outbox.SetMetrics(webhookMetrics) // it counts the webhooks it drops past WEBHOOK_MAX_PENDING_PER_USER
 	worker := webhook.NewWorker(db, outbox, webhook.Options{Logger: logger, Metrics: webhookMetrics})
@@ -370,6 +374,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	var background sync.WaitGroup
 	background.Go(func() { worker.Run(backgroundCtx) })
 	background.Go(func() { scheduler.Run(backgroundCtx) })
+	background.Go(func() { relay.Run(backgroundCtx) })
 	defer func() { stopBackground(); background.Wait() }()
 	if cfg.Webhook.Enabled() {
 		logger.Info("webhooks on", "events", cfg.Webhook.Events, "retrySchedule", cfg.Webhook.RetrySchedule)
