@@ -221,11 +221,39 @@ func (r *Relay) relayDue(ctx context.Context) (int, error) {
 	wg.Wait()
 	stopRenew()
 	record := context.WithoutCancel(ctx)
+	var acked []int64
 	for i, row := range claimed {
+		if results[i] == nil {
+			acked = append(acked, row.Seq)
+			continue
+		}
 		log := r.opts.Logger.With("eventId", row.ID, "type", row.Type, "attempt", row.Attempts)
 		r.finish(record, row, log, results[i])
 	}
+	r.deleteAcked(record, acked)
 	return len(claimed), nil
+}
+
+// deleteAcked deletes the rows the broker acknowledged, in one statement, provided this relay still holds their
+// leases (a row whose lease was lost belongs to the instance that took it over). A row this fails to delete is
+// produced again once its lease expires.
+func (r *Relay) deleteAcked(ctx context.Context, seqs []int64) {
+	if len(seqs) == 0 {
+		return
+	}
+	var err error
+	for try := range 3 {
+		_, err = r.db.NewDelete().Model((*outboxRow)(nil)).
+			Where("seq IN (?)", bun.In(seqs)).
+			Where("lease_owner = ?", r.opts.Owner).
+			Exec(ctx)
+		if err == nil {
+			return
+		}
+		pause(r.opts.Clock, time.Duration(try+1)*time.Second)
+	}
+	r.opts.Logger.Error("kafka: acknowledged events not recorded; they will be produced again when their leases expire",
+		"err", err, "events", len(seqs))
 }
 
 // record is the Kafka record of row: the webhook body, keyed, with the CloudEvents binary-mode headers.
@@ -317,9 +345,9 @@ func (r *Relay) renewLeases(ctx context.Context, rows []outboxRow) (stop func())
 	}
 }
 
-// finish records the outcome of producing row: deleted when the broker acknowledged it (failure nil), else given
-// back with the next attempt after a backoff. Either only while this relay still holds the row's lease for this
-// attempt: a lease lost meanwhile (a database that stalled) belongs to the instance that took the row over.
+// finish gives back a row the broker did not acknowledge, with the next attempt after a backoff, only while this
+// relay still holds the row's lease for this attempt: a lease lost meanwhile (a database that stalled) belongs to
+// the instance that took the row over.
 func (r *Relay) finish(ctx context.Context, row outboxRow, log *slog.Logger, failure error) {
 	wait := r.backoff(row.Attempts)
 	if errors.Is(failure, kgo.ErrClientClosed) {
@@ -328,26 +356,18 @@ func (r *Relay) finish(ctx context.Context, row outboxRow, log *slog.Logger, fai
 	var err error
 	for try := range 3 {
 		var res interface{ RowsAffected() (int64, error) }
-		if failure == nil {
-			res, err = r.db.NewDelete().Model((*outboxRow)(nil)).
-				Where("seq = ?", row.Seq).
-				Where("lease_owner = ?", r.opts.Owner).
-				Where("attempts = ?", row.Attempts).
-				Exec(ctx)
-		} else {
-			res, err = r.db.NewUpdate().Model((*outboxRow)(nil)).
-				Set("next_attempt_at = ?", r.now(wait)).
-				Set("last_error = ?", truncate(failure.Error(), 500)).
-				Set("lease_owner = NULL, lease_expires_at = NULL").
-				Where("seq = ?", row.Seq).
-				Where("lease_owner = ?", r.opts.Owner).
-				Where("attempts = ?", row.Attempts).
-				Exec(ctx)
-		}
+		res, err = r.db.NewUpdate().Model((*outboxRow)(nil)).
+			Set("next_attempt_at = ?", r.now(wait)).
+			Set("last_error = ?", truncate(failure.Error(), 500)).
+			Set("lease_owner = NULL, lease_expires_at = NULL").
+			Where("seq = ?", row.Seq).
+			Where("lease_owner = ?", r.opts.Owner).
+			Where("attempts = ?", row.Attempts).
+			Exec(ctx)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
 				log.Warn("kafka lease lost before the outcome was recorded; another instance has taken the event over")
-			} else if failure != nil {
+			} else {
 				log.Warn("kafka produce failed; trying again", "err", failure, "retryIn", wait)
 			}
 			return
