@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -32,6 +33,8 @@ const (
 type Options struct {
 	// Logger receives failed attempts (warn) and database trouble. Default: discard.
 	Logger *slog.Logger
+	// Metrics counts what the relay does; nil counts nothing.
+	Metrics *Metrics
 	// Clock is what the relay waits with. Default: clock.System.
 	Clock clock.Clock
 	// DatabaseNow, when set, replaces the database's clock in the relay's statements (for tests that move time).
@@ -72,6 +75,8 @@ type Relay struct {
 	wake   <-chan struct{}
 	opts   Options
 	client *kgo.Client
+
+	oldestQueued atomic.Pointer[time.Time] // creation of the oldest queued row seen at the last look
 }
 
 // NewRelay returns a relay of what queue queues in db (and what other instances queued there) to cfg's brokers.
@@ -109,6 +114,7 @@ func NewRelay(db *bun.DB, queue *Queue, opts Options) (*Relay, error) {
 		opts.Owner = defaultOwner()
 	}
 	r := &Relay{db: db, cfg: queue.cfg, wake: queue.wake, opts: opts}
+	opts.Metrics.observeOldest(r.oldestQueuedAge)
 	if !r.cfg.Enabled() {
 		return r, nil
 	}
@@ -206,6 +212,13 @@ func (r *Relay) relayDue(ctx context.Context) (int, error) {
 	if err != nil || len(claimed) == 0 {
 		return 0, err
 	}
+	oldest := claimed[0].CreatedAt
+	for _, row := range claimed[1:] {
+		if row.CreatedAt.Before(oldest) {
+			oldest = row.CreatedAt
+		}
+	}
+	r.oldestQueued.Store(&oldest)
 	// The lease is renewed while the broker has not answered, so that no other instance produces these rows (and
 	// their keys' next ones) meanwhile.
 	stopRenew := r.renewLeases(ctx, claimed)
@@ -227,9 +240,11 @@ func (r *Relay) relayDue(ctx context.Context) (int, error) {
 			acked = append(acked, row.Seq)
 			continue
 		}
+		r.opts.Metrics.failedAttempt()
 		log := r.opts.Logger.With("eventId", row.ID, "type", row.Type, "attempt", row.Attempts)
 		r.finish(record, row, log, results[i])
 	}
+	r.opts.Metrics.produced(len(acked))
 	r.deleteAcked(record, acked)
 	return len(claimed), nil
 }
@@ -397,22 +412,34 @@ func pause(c clock.Clock, d time.Duration) {
 // behind a head wait for it, so only heads count.
 func (r *Relay) untilNextDue(ctx context.Context) (time.Duration, error) {
 	var row struct {
-		Next *time.Time `bun:"next"`
-		Now  time.Time  `bun:"now"`
+		Next   *time.Time `bun:"next"`
+		Oldest *time.Time `bun:"oldest"`
+		Now    time.Time  `bun:"now"`
 	}
 	err := r.db.NewSelect().TableExpr("kafka_outbox AS o").
 		ColumnExpr("MIN(o.next_attempt_at) AS next").
+		ColumnExpr("MIN(o.created_at) AS oldest"). // a key's head is its oldest row
 		ColumnExpr("? AS now", r.now(0)).
 		Where("NOT EXISTS (SELECT 1 FROM kafka_outbox AS e WHERE e.partition_key = o.partition_key AND e.seq < o.seq)").
 		Scan(ctx, &row)
 	if err != nil {
 		return 0, fmt.Errorf("kafkarelay: find the next due event: %w", err)
 	}
+	r.oldestQueued.Store(row.Oldest)
 	if row.Next == nil {
 		return r.opts.MaxIdle, nil
 	}
 	// A little past the due time, so that the claim's clock, read a moment later, certainly sees it due.
 	return min(max(row.Next.Sub(row.Now)+10*time.Millisecond, 0), r.opts.MaxIdle), nil
+}
+
+// oldestQueuedAge is how long the oldest queued row seen at the last look has been waiting; 0 for none.
+func (r *Relay) oldestQueuedAge() float64 {
+	oldest := r.oldestQueued.Load()
+	if oldest == nil {
+		return 0
+	}
+	return max(r.opts.Clock.Now().Sub(*oldest).Seconds(), 0)
 }
 
 func truncate(s string, n int) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -35,9 +36,18 @@ func TestRelay(t *testing.T) {
 				t.Parallel()
 				f := newFixture(t, kind)
 				queueMixed(t, f, 5, 8)
-				f.start(t, f.queue, f.relayOptions("r1"))
+				reg := prometheus.NewRegistry()
+				opts := f.relayOptions("r1")
+				opts.Metrics = kafkarelay.NewMetrics(reg)
+				f.start(t, f.queue, opts)
 				f.waitIdle(t)
 				f.checkDelivered(t, f.consumeAll(t))
+				if got := metric(t, reg, "taskapi_kafka_produced_total"); got != float64(len(f.sent)) {
+					t.Errorf("produced_total %v, want %d", got, len(f.sent))
+				}
+				if got := metric(t, reg, "taskapi_kafka_oldest_queued_age_seconds"); got != 0 {
+					t.Errorf("oldest_queued_age_seconds %v with nothing queued", got)
+				}
 			})
 
 			t.Run("RetriesOfOneRecordMakeNoDuplicate", func(t *testing.T) {
@@ -103,10 +113,20 @@ func TestRelay(t *testing.T) {
 				denied := f.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Err: kerr.TopicAuthorizationFailed, Count: 1})
 				f.enqueue(t, "u", webhook.TaskCreated, 0)
 				f.enqueue(t, "u", webhook.TaskUpdated, 1)
-				f.start(t, f.queue, f.relayOptions("r1"))
+				reg := prometheus.NewRegistry()
+				opts := f.relayOptions("r1")
+				opts.Metrics = kafkarelay.NewMetrics(reg)
+				f.start(t, f.queue, opts)
 				d := f.clock.WaitForTimer(t, func(d time.Duration) bool { return d > time.Second && d < 2*time.Second })
 				if denied.Hits() != 1 {
 					t.Fatalf("fault hit %d times", denied.Hits())
+				}
+				if got := metric(t, reg, "taskapi_kafka_failed_attempts_total"); got != 1 {
+					t.Errorf("failed_attempts_total %v, want 1", got)
+				}
+				// Queued a minute of the fake clock ago at least (the fake clock runs a minute ahead).
+				if got := metric(t, reg, "taskapi_kafka_oldest_queued_age_seconds"); got < 50 {
+					t.Errorf("oldest_queued_age_seconds %v while the first event waits", got)
 				}
 				var rows []struct {
 					ID        string  `bun:"id"`

@@ -343,7 +343,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	// instance queued and then left (crashing) is picked up within its lease or at once. Both run until ctx ends,
 	// and finish what they are doing before the database closes. With KAFKA_BROKERS set, the outbox queues every
 	// event for Kafka as well (whatever WEBHOOK_EVENTS says), and the relay produces them, woken as the worker is.
-	outbox, relay, err := newOutbox(cfg, db, logger)
+	outbox, relay, err := newOutbox(cfg, db, logger, registry)
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,8 @@ func TestServerMetrics(t *testing.T) {
 		t.Error("no Go runtime metrics")
 	}
 	for _, series := range []string{"taskapi_webhook_delivered_total", "taskapi_webhook_failed_attempts_total",
-		"taskapi_webhook_retried_total", "taskapi_webhook_given_up_total", "taskapi_webhook_oldest_pending_age_seconds"} {
+		"taskapi_webhook_retried_total", "taskapi_webhook_given_up_total", "taskapi_webhook_oldest_pending_age_seconds",
+		"taskapi_kafka_produced_total", "taskapi_kafka_failed_attempts_total", "taskapi_kafka_oldest_queued_age_seconds"} {
 		if _, ok := after[series]; !ok {
 			t.Errorf("no %s on /metrics", series)
 		}
