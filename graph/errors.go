@@ -65,6 +65,8 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gqlErr *gqlerror.Error
 		if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+			// Parse and validation errors quote the client's document; none may repeat it at length.
+			gqlErr.Message = BoundMessage(gqlErr.Message)
 			if isVariableError(gqlErr) {
 				// A variable that does not coerce to its type: the client's input, named by its path.
 				setCode(gqlErr, CodeBadUserInput)

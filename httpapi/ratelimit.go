@@ -132,9 +132,11 @@ func (l *rateLimiter) limitRequests(next http.Handler) http.Handler {
 	})
 }
 
-// limitOperations makes exec take a token from the verified user's bucket for every operation it dispatches, for a
-// transport whose operations are not requests of their own (a WebSocket's). One over the limit is answered with
-// the RATE_LIMITED error alone, and the connection goes on.
+// limitOperations makes exec take a token from the verified user's bucket for every operation sent to it, for a
+// transport whose operations are not requests of their own (a WebSocket's). The token is taken before the document is
+// parsed, as limitRequests takes it before the body is read: parsing, validation and the cost check are the work an
+// operation over the limit must not get. One over the limit is answered with the RATE_LIMITED error alone, and the
+// connection goes on.
 func (l *rateLimiter) limitOperations(exec graphql.GraphExecutor) graphql.GraphExecutor {
 	if l == nil {
 		return exec
@@ -147,27 +149,30 @@ type limitedExecutor struct {
 	l *rateLimiter
 }
 
-func (e limitedExecutor) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+// CreateOperationContext charges the operation, then parses and validates it; DispatchOperation, which the
+// transport calls only with what this returned without errors, has nothing left to charge.
+func (e limitedExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
 	if v, ok := auth.FromContext(ctx); ok {
 		if wait := e.l.wait("user:"+v.ID, time.Now()); wait > 0 {
-			seconds := int(math.Ceil(wait.Seconds()))
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-				Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
-				Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
-			}}}), ctx
+			return &graphql.OperationContext{}, gqlerror.List{rateLimited(wait)}
 		}
 	}
-	return e.GraphExecutor.DispatchOperation(ctx, rc)
+	return e.GraphExecutor.CreateOperationContext(ctx, params)
+}
+
+// rateLimited is the RATE_LIMITED error of a refusal that wait ends.
+func rateLimited(wait time.Duration) *gqlerror.Error {
+	seconds := int(math.Ceil(wait.Seconds()))
+	return &gqlerror.Error{
+		Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
+		Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
+	}
 }
 
 // tooManyRequests answers 429 with Retry-After (whole seconds, at least 1) and a RATE_LIMITED error.
 func tooManyRequests(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	seconds := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(seconds))
-	refuse(w, r, http.StatusTooManyRequests, &gqlerror.Error{
-		Message:    fmt.Sprintf("Too many requests; try again in %d s.", seconds),
-		Extensions: map[string]any{"code": graph.CodeRateLimited, "retryAfter": seconds},
-	})
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	refuse(w, r, http.StatusTooManyRequests, rateLimited(wait))
 }
 
 // rateKey is whom a request counts against: the verified user, or else the client address (clientIP, the forwarded

@@ -10,9 +10,11 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
 	"taskapi/clock"
+	"taskapi/graph"
 )
 
 // GraphQL over WebSocket, the graphql-transport-ws protocol of the graphql-ws library (Apollo Client's
@@ -117,6 +119,14 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 type perOperation struct {
 	graphql.GraphExecutor
 	prepare func(context.Context) context.Context
+}
+
+// CreateOperationContext bounds the messages of the errors it returns: the transport sends them as they are, without
+// the error presenter, and a parse or validation error quotes the client's document.
+func (e perOperation) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	rc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	graph.BoundMessages(errs)
+	return rc, errs
 }
 
 func (e perOperation) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"taskapi/internal/apitest"
 	"taskapi/live"
 	"taskapi/model"
+	"taskapi/model/modeltest"
 )
 
 func TestWebsocketSubscription(t *testing.T) {
@@ -426,6 +428,69 @@ func TestWebsocketRateLimit(t *testing.T) {
 		other.subscribe("1", `{ viewer { id } }`, nil)
 		other.result("1").NoErrors(t)
 	})
+}
+
+// TestWebsocketRateLimitBeforeParsing: once the user's bucket is empty, an operation over the socket is refused
+// before its document is parsed. Each document sent is one that parsing would refuse (an unclosed selection set
+// with a 32 KB name), so an answer of RATE_LIMITED rather than GRAPHQL_PARSE_FAILED shows it was never parsed.
+func TestWebsocketRateLimitBeforeParsing(t *testing.T) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{RateLimit: httpapi.RateLimit{RPS: 0.001, Burst: 1},
+			Limits: httpapi.Limits{MaxDocumentBytes: 64 << 10}}, live.Options{})
+		c := a.connectAs("erin")
+		c.subscribe("0", `{ viewer { id } }`, nil)
+		c.result("0").NoErrors(t)
+		c.read() // complete
+		unparseable := "{ " + strings.Repeat("x", 32<<10)
+		for i := range 20 {
+			id := strconv.Itoa(i + 1)
+			c.subscribe(id, unparseable, nil)
+			r := c.result(id)
+			if code := r.Code(t); code != "RATE_LIMITED" {
+				t.Fatalf("operation %s over the limit: %s, want RATE_LIMITED (refused before parsing)", id, code)
+			}
+			if len(r.Errors[0].Message) > 200 {
+				t.Errorf("a refusal of %d bytes", len(r.Errors[0].Message))
+			}
+			if m := c.read(); m.Type != "complete" || m.ID != id {
+				t.Fatalf("after the refusal: %+v, want complete", m)
+			}
+		}
+	})
+}
+
+// TestErrorsDoNotEchoLongNames: an unknown field with a 32 KB name is refused with a short message, over HTTP and
+// over the socket, and so is a parse error quoting one.
+func TestErrorsDoNotEchoLongNames(t *testing.T) {
+	a := newLiveAPI(t, modeltest.SQLite, httpapi.Options{Limits: httpapi.Limits{MaxDocumentBytes: 64 << 10}}, live.Options{})
+	long := strings.Repeat("x", 32<<10)
+	c := a.connectAs("erin")
+	for i, tc := range []struct{ query, code string }{
+		{"{ " + long + " }", "GRAPHQL_VALIDATION_FAILED"},
+		{"{ viewer { id } } " + long, "GRAPHQL_PARSE_FAILED"},
+	} {
+		check := func(over string, r apitest.Result) {
+			t.Helper()
+			if code := r.Code(t); code != tc.code {
+				t.Errorf("%s: %s, want %s", over, code, tc.code)
+			}
+			if m := r.Errors[0].Message; len(m) > 200 {
+				t.Errorf("%s: a message of %d bytes: %.100s...", over, len(m), m)
+			}
+		}
+		check("HTTP", a.Do("erin", tc.query, nil))
+		// Over the socket, a document that does not parse or validate is answered with an error message (its
+		// payload the list of errors).
+		id := strconv.Itoa(i)
+		c.subscribe(id, tc.query, nil)
+		m := c.read()
+		var r apitest.Result
+		if m.Type != "error" || m.ID != id || json.Unmarshal(m.Payload, &r.Errors) != nil {
+			t.Fatalf("got %+v (%.200s), want error of %s", m, m.Payload, id)
+		}
+		check("WebSocket", r)
+		c.read() // complete, which the transport sends after the error
+	}
 }
 
 // TestWebsocketDropsSilentPeer pings every 100 ms: a peer that answers stays, one that stops answering is dropped.
