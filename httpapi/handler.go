@@ -57,6 +57,12 @@ type Options struct {
 	// WebsocketPingInterval is how often the server pings each socket; one that has not answered two intervals
 	// later is dropped (default 20 s).
 	WebsocketPingInterval time.Duration
+	// MaxSockets bounds the live connections of the instance, WebSockets and event streams together (default
+	// 10000); one more is refused with 429 (see livecaps.go).
+	MaxSockets int
+	// MaxSocketsPerUser bounds the live connections of one user on the instance (default 50); one more is refused
+	// with 429, or, for a WebSocket, whose user is known only from connection_init, closed with 4429.
+	MaxSocketsPerUser int
 	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
 	Clock clock.Clock
 
@@ -113,6 +119,12 @@ func (o *Options) defaults() {
 	if o.WebsocketPingInterval <= 0 {
 		o.WebsocketPingInterval = 20 * time.Second
 	}
+	if o.MaxSockets <= 0 {
+		o.MaxSockets = 10000
+	}
+	if o.MaxSocketsPerUser <= 0 {
+		o.MaxSocketsPerUser = 50
+	}
 	if o.Clock == nil {
 		o.Clock = clock.System{}
 	}
@@ -158,13 +170,14 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
 	// skips the chain's token verification.
-	socks := newSockets(verifier, opts, registry)
+	slots := newLiveSlots(opts.MaxSockets, opts.MaxSocketsPerUser) // WebSockets and event streams together
+	socks := newSockets(verifier, opts, registry, slots)
 	overWebsocket := chain(
 		// The upgrade, per client address: opening sockets (each may idle until the init timeout without a token)
 		// costs what a request costs. Each operation over the socket is then charged to the user (limitOperations).
 		rates.limitRequests,
 	)(socks.handler(perOperation{rates.limitOperations(exec), perRequest}))
-	streams := newStreams(exec, opts, registry, perRequest)
+	streams := newStreams(exec, opts, registry, perRequest, slots)
 	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isUpgrade(r) {
 			overWebsocket.ServeHTTP(w, r)

@@ -46,6 +46,7 @@ type streams struct {
 	clock        clock.Clock
 	logger       *slog.Logger
 	open         prometheus.Gauge
+	slots        *liveSlots
 	perRequest   func(ctx context.Context) context.Context
 
 	mu       sync.Mutex
@@ -53,12 +54,12 @@ type streams struct {
 	draining bool
 }
 
-func newStreams(exec *executor.Executor, opts Options, reg prometheus.Registerer, perRequest func(context.Context) context.Context) *streams {
+func newStreams(exec *executor.Executor, opts Options, reg prometheus.Registerer, perRequest func(context.Context) context.Context, slots *liveSlots) *streams {
 	limits := opts.Limits
 	limits.defaults()
 	s := &streams{
 		exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxValues: limits.MaxVariableValues, clock: opts.Clock,
-		logger: opts.Logger, perRequest: perRequest,
+		logger: opts.Logger, perRequest: perRequest, slots: slots,
 		live: map[*int]context.CancelFunc{},
 		open: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: metricEventStreams,
@@ -114,6 +115,19 @@ func (s *streams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, r, mediaJSON, http.StatusBadRequest, graph.CodeBadRequest, err.Error())
 		return
+	}
+
+	if !s.slots.take() {
+		refuseLive(w, r, msgInstanceFull)
+		return
+	}
+	defer s.slots.release()
+	if v, ok := auth.FromContext(r.Context()); ok {
+		if !s.slots.takeUser(v.ID) {
+			refuseLive(w, r, msgUserFull)
+			return
+		}
+		defer s.slots.releaseUser(v.ID)
 	}
 
 	ctx, cancel := context.WithCancel(r.Context())

@@ -41,6 +41,7 @@ const (
 	closeInitTimeout  = 4408 // no connection_init within the init timeout
 	closeDuplicateID  = 4409 // a subscribe with the id of an operation still running
 	closeTooManyInits = 4429 // a second connection_init
+	closeTooMany      = 4429 // the user has MaxSocketsPerUser live connections already: close one, or retry later
 	closeRestart      = 1012 // the server is shutting down: reconnect (to another instance) and resume
 )
 
@@ -53,6 +54,7 @@ type sockets struct {
 	originAllowed func(*http.Request) bool
 	ws            gqltransport.Websocket
 	open          prometheus.Gauge
+	slots         *liveSlots
 
 	mu       sync.Mutex
 	conns    map[*socket]struct{}
@@ -70,6 +72,7 @@ type socket struct {
 	mu      sync.Mutex
 	conn    gqltransport.WebsocketConn // nil until accepted
 	user    string
+	slotFor string // the user whose slot the socket holds, released when it finishes
 	inited  bool
 	cancel  context.CancelFunc // ends the connection's context, and so its operations; set by init
 	stops   []func() bool      // pending timers
@@ -80,8 +83,9 @@ type socket struct {
 
 type socketKey struct{}
 
-func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Registerer) *sockets {
+func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Registerer, slots *liveSlots) *sockets {
 	s := &sockets{
+		slots:       slots,
 		verifier:    verifier,
 		logger:      opts.Logger,
 		clock:       opts.Clock,
@@ -184,8 +188,11 @@ func (sock *socket) closeAbandoned() {
 func (sock *socket) finish() {
 	sock.mu.Lock()
 	stops, cancel, conn := sock.stops, sock.cancel, sock.conn
-	code, reason, user := sock.code, sock.reason, sock.user
+	code, reason, user, slotFor := sock.code, sock.reason, sock.user, sock.slotFor
 	sock.mu.Unlock()
+	if slotFor != "" {
+		sock.s.slots.releaseUser(slotFor)
+	}
 	for _, stop := range stops {
 		stop()
 	}

@@ -31,10 +31,13 @@ func (s *sockets) init(ctx context.Context, payload gqltransport.InitPayload) (c
 	sock.inited = true
 	closing := sock.closing
 	sock.mu.Unlock()
-	refuse := func(reason string) (context.Context, *gqltransport.InitPayload, error) {
-		sock.noteClose(closeForbidden, reason)
-		ctx := gqltransport.WithWebsocketCloseCode(gqltransport.AppendCloseReason(ctx, reason), closeForbidden)
+	refuseWith := func(code int, reason string) (context.Context, *gqltransport.InitPayload, error) {
+		sock.noteClose(code, reason)
+		ctx := gqltransport.WithWebsocketCloseCode(gqltransport.AppendCloseReason(ctx, reason), code)
 		return ctx, nil, errors.New(reason)
+	}
+	refuse := func(reason string) (context.Context, *gqltransport.InitPayload, error) {
+		return refuseWith(closeForbidden, reason)
 	}
 	if closing {
 		return refuse("Forbidden: the connection is closing")
@@ -55,8 +58,15 @@ func (s *sockets) init(ctx context.Context, payload gqltransport.InitPayload) (c
 		s.logger.DebugContext(ctx, "websocket token refused", "err", err)
 		return refuse("Forbidden: the token is invalid or expired")
 	}
+	if !s.slots.takeUser(viewer.ID) {
+		// 4429, graphql-ws's "too many": its client takes the code as fatal and hands the close event to the
+		// application rather than retrying, which is right here: only closing one of the user's other connections
+		// (a tab, a device) makes room, and reconnecting in a loop would not.
+		return refuseWith(closeTooMany, "Too many live connections for this user; close one")
+	}
 	ctx, cancel := context.WithCancel(auth.NewContext(ctx, viewer))
 	sock.mu.Lock()
+	sock.slotFor = viewer.ID
 	sock.user = viewer.ID
 	sock.cancel = cancel
 	sock.mu.Unlock()

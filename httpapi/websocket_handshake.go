@@ -53,6 +53,11 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 			writeError(w, r, mediaJSON, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "The server is shutting down; connect again.")
 			return
 		}
+		if !s.slots.take() {
+			refuseLive(w, r, msgInstanceFull)
+			return
+		}
+		defer s.slots.release()
 		// The server's read and write deadlines were set on the connection for this request; they would outlive
 		// the hijack and cut the socket.
 		rc := http.NewResponseController(w)

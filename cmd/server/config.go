@@ -55,6 +55,8 @@ type Config struct {
 	EventRetention          time.Duration // events are kept at least this long
 	DatabaseListenURL       string        // where LISTEN connects; empty: DatabaseURL
 	MaxSubscriptionsPerUser int
+	MaxSockets              int // live connections (WebSockets and event streams) per instance
+	MaxSocketsPerUser       int // live connections of one user per instance
 
 	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE) and how
 	// many one user may have pending (WEBHOOK_MAX_PENDING_PER_USER); without a URL none are sent.
@@ -203,6 +205,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		EventRetention:          duration("EVENT_RETENTION", 168*time.Hour),
 		DatabaseListenURL:       str("DATABASE_LISTEN_URL", ""),
 		MaxSubscriptionsPerUser: int(integer("MAX_SUBSCRIPTIONS_PER_USER", 20, 1, 10000)),
+		MaxSockets:              int(integer("MAX_SOCKETS", 10000, 1, 1000000)),
+		MaxSocketsPerUser:       int(integer("MAX_SOCKETS_PER_USER", 50, 1, 10000)),
+	}
+	if c.MaxSocketsPerUser > c.MaxSockets {
+		bad("MAX_SOCKETS_PER_USER=%d is above MAX_SOCKETS=%d, the live connections of the whole instance; lower it or raise MAX_SOCKETS",
+			c.MaxSocketsPerUser, c.MaxSockets)
 	}
 	if getenv("DB_STATEMENT_TIMEOUT") != "" {
 		// It bounds an operation's resolvers, not PostgreSQL's statement_timeout, which its name made people look for.

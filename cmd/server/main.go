@@ -398,6 +398,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Draining:                 draining,
 		Version:                  buildVersion(),
 		Hub:                      hub,
+		MaxSockets:               cfg.MaxSockets,
+		MaxSocketsPerUser:        cfg.MaxSocketsPerUser,
 		AnyOrigin:                cfg.devMode(),
 		Mounts:                   mcpMounts(cfg, store, verifier, logger),
 	})

@@ -1,0 +1,84 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+
+	"taskapi/graph"
+)
+
+// Caps on the live connections (WebSockets and event streams together) of one instance. Each holds a file
+// descriptor, goroutines and buffers for as long as its client likes; without a cap one user's tabs gone wild, or
+// anyone opening sockets faster than they close, would use up the process's file descriptors, and then the
+// health checks and plain requests that need one too would go unanswered. A refused client is told to come back
+// later: 429 with Retry-After before a WebSocket's upgrade or an event stream's first byte, close code 4429 after
+// the upgrade (a WebSocket learns its user in connection_init, after the upgrade).
+
+// liveRetryAfter is the Retry-After of a refusal at a cap, in seconds: sockets close at human speed (a tab closed,
+// a token expired), so sooner would only be refused again.
+const liveRetryAfter = 10
+
+// liveSlots counts the live connections open, in all and per user.
+type liveSlots struct {
+	perUser int // MaxSocketsPerUser
+	total   int // MaxSockets
+
+	mu     sync.Mutex
+	open   int
+	byUser map[string]int
+}
+
+func newLiveSlots(total, perUser int) *liveSlots {
+	return &liveSlots{total: total, perUser: perUser, byUser: map[string]int{}}
+}
+
+// take takes one of the instance's slots and reports whether there was one; release gives it back.
+func (l *liveSlots) take() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open >= l.total {
+		return false
+	}
+	l.open++
+	return true
+}
+
+func (l *liveSlots) release() {
+	l.mu.Lock()
+	l.open--
+	l.mu.Unlock()
+}
+
+// takeUser takes one of user's slots and reports whether there was one; releaseUser gives it back.
+func (l *liveSlots) takeUser(user string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byUser[user] >= l.perUser {
+		return false
+	}
+	l.byUser[user]++
+	return true
+}
+
+func (l *liveSlots) releaseUser(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byUser[user] <= 1 {
+		delete(l.byUser, user) // a map of every user ever seen would only grow
+		return
+	}
+	l.byUser[user]--
+}
+
+// Messages of the refusals, which say what the client can do.
+const (
+	msgInstanceFull = "This server holds as many live connections as it may; connect again later (to another instance)."
+	msgUserFull     = "You have too many live connections open (WebSockets and event streams); close one first."
+)
+
+// refuseLive answers 429 with Retry-After and a RATE_LIMITED error.
+func refuseLive(w http.ResponseWriter, r *http.Request, message string) {
+	w.Header().Set("Retry-After", strconv.Itoa(liveRetryAfter))
+	writeError(w, r, mediaJSON, http.StatusTooManyRequests, graph.CodeRateLimited, message)
+}
