@@ -63,7 +63,11 @@ type Options struct {
 	// MaxSocketsPerUser bounds the live connections of one user on the instance (default 50); one more is refused
 	// with 429, or, for a WebSocket, whose user is known only from connection_init, closed with 4429.
 	MaxSocketsPerUser int
-	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
+	// LiveWriteTimeout is how long a write to a WebSocket or an event stream may take; a client that has not taken
+	// it by then is dropped, a WebSocket recorded with close code 4008 (default 10 s; see websocket_slow.go).
+	LiveWriteTimeout time.Duration
+	// Clock is when tokens expire, connection_init is overdue and a write to a socket has taken too long (nil: the
+	// system clock); tests inject one.
 	Clock clock.Clock
 
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).
@@ -118,6 +122,9 @@ func (o *Options) defaults() {
 	}
 	if o.WebsocketPingInterval <= 0 {
 		o.WebsocketPingInterval = 20 * time.Second
+	}
+	if o.LiveWriteTimeout <= 0 {
+		o.LiveWriteTimeout = 10 * time.Second
 	}
 	if o.MaxSockets <= 0 {
 		o.MaxSockets = 10000

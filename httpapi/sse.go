@@ -47,6 +47,7 @@ type streams struct {
 	logger       *slog.Logger
 	open         prometheus.Gauge
 	slots        *liveSlots
+	writeTimeout time.Duration
 	perRequest   func(ctx context.Context) context.Context
 
 	mu       sync.Mutex
@@ -60,7 +61,8 @@ func newStreams(exec *executor.Executor, opts Options, reg prometheus.Registerer
 	s := &streams{
 		exec: exec, maxBodyBytes: opts.MaxBodyBytes, maxValues: limits.MaxVariableValues, clock: opts.Clock,
 		logger: opts.Logger, perRequest: perRequest, slots: slots,
-		live: map[*int]context.CancelFunc{},
+		writeTimeout: opts.LiveWriteTimeout,
+		live:         map[*int]context.CancelFunc{},
 		open: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: metricEventStreams,
 			Help: "Server-Sent Event streams (/graphql/stream) open now.",
@@ -165,7 +167,7 @@ func (s *streams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
-	out := &eventWriter{w: w, rc: rc}
+	out := &eventWriter{w: w, rc: rc, timeout: s.writeTimeout}
 	if err := out.flush(); err != nil {
 		return
 	}
@@ -242,14 +244,20 @@ func acceptsEventStream(accept string) bool {
 
 // eventWriter writes the events of one stream; the heartbeat writes from another goroutine.
 type eventWriter struct {
-	mu sync.Mutex
-	w  http.ResponseWriter
-	rc *http.ResponseController
+	mu      sync.Mutex
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration // of each write: a client that stops reading is dropped, as over a WebSocket
 }
 
 func (e *eventWriter) write(s string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.timeout > 0 {
+		// Lifted after the write: a deadline left to pass while the stream idles would fail the response's end.
+		_ = e.rc.SetWriteDeadline(time.Now().Add(e.timeout))
+		defer func() { _ = e.rc.SetWriteDeadline(time.Time{}) }()
+	}
 	if _, err := io.WriteString(e.w, s); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ import (
 //     code the protocol gives a violation;
 //   - websocket_auth.go: authentication from connection_init (or the upgrade's header), 4403 for a missing or bad
 //     token and at the token's exp, 4408 when connection_init does not come in time;
+//   - websocket_slow.go: a client that does not read what is written to it is dropped (4008);
 //   - websocket_shutdown.go: every socket closed with 1012 when the server shuts down (http.Server.Shutdown does not
 //     touch hijacked connections).
 //
@@ -42,6 +44,7 @@ const (
 	closeDuplicateID  = 4409 // a subscribe with the id of an operation still running
 	closeTooManyInits = 4429 // a second connection_init
 	closeTooMany      = 4429 // the user has MaxSocketsPerUser live connections already: close one, or retry later
+	closeTooSlow      = 4008 // a write the client did not take within the write timeout (websocket_slow.go)
 	closeRestart      = 1012 // the server is shutting down: reconnect (to another instance) and resume
 )
 
@@ -51,6 +54,7 @@ type sockets struct {
 	logger        *slog.Logger
 	clock         clock.Clock
 	initTimeout   time.Duration
+	writeTimeout  time.Duration
 	originAllowed func(*http.Request) bool
 	ws            gqltransport.Websocket
 	open          prometheus.Gauge
@@ -71,6 +75,7 @@ type socket struct {
 
 	mu      sync.Mutex
 	conn    gqltransport.WebsocketConn // nil until accepted
+	raw     net.Conn                   // the hijacked TCP connection, nil until accepted
 	user    string
 	slotFor string // the user whose slot the socket holds, released when it finishes
 	inited  bool
@@ -85,12 +90,13 @@ type socketKey struct{}
 
 func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Registerer, slots *liveSlots) *sockets {
 	s := &sockets{
-		slots:       slots,
-		verifier:    verifier,
-		logger:      opts.Logger,
-		clock:       opts.Clock,
-		initTimeout: opts.WebsocketInitTimeout,
-		conns:       map[*socket]struct{}{},
+		slots:        slots,
+		verifier:     verifier,
+		logger:       opts.Logger,
+		clock:        opts.Clock,
+		initTimeout:  opts.WebsocketInitTimeout,
+		writeTimeout: opts.LiveWriteTimeout,
+		conns:        map[*socket]struct{}{},
 		open: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: metricWebsockets,
 			Help: "WebSocket connections open now.",

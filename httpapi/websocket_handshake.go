@@ -126,7 +126,8 @@ func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltranspo
 	sock := r.Context().Value(socketKey{}).(*socket)
 	impl := gqltransport.CoderWebsocketImplementation{}
 	impl.AcceptOptions.InsecureSkipVerify = true // the Origin was checked already, against CORS_ORIGINS
-	conn, err := impl.Accept(w, r, opts)
+	hijacked := &hijackRecorder{ResponseWriter: w}
+	conn, err := impl.Accept(hijacked, r, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +139,7 @@ func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltranspo
 	conn = &protocolConn{WebsocketConn: conn, sock: sock, running: map[string]struct{}{}}
 	sock.mu.Lock()
 	sock.conn = conn
+	sock.raw = hijacked.conn
 	sock.mu.Unlock()
 	a.s.logger.InfoContext(r.Context(), "websocket connected", "requestId", graph.RequestID(r.Context()), "remote", sock.remote)
 	if draining {

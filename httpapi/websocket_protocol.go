@@ -121,7 +121,7 @@ func (c *protocolConn) check(b []byte) (pass bool, code int, reason string) {
 				if m.Payload != nil && !isNull(m.Payload) {
 					pong["payload"] = m.Payload
 				}
-				_ = c.WebsocketConn.WriteJSON(pong) // a write that fails has broken the socket: the next read says so
+				_ = c.write(pong) // a write that fails has broken the socket: the next read says so
 			}
 			return false, 0, ""
 		}
@@ -206,7 +206,14 @@ func (c *protocolConn) WriteJSON(v any) error {
 			c.forget(m.ID)
 		}
 	}
-	return c.WebsocketConn.WriteJSON(json.RawMessage(b))
+	return c.write(json.RawMessage(b))
+}
+
+// write writes v within the socket's write timeout, or drops the socket (websocket_slow.go).
+func (c *protocolConn) write(v any) error {
+	stop := c.sock.s.clock.AfterFunc(c.sock.s.writeTimeout, c.sock.dropSlow)
+	defer stop()
+	return c.WebsocketConn.WriteJSON(v)
 }
 
 func (c *protocolConn) forget(id string) {
