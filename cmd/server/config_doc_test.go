@@ -91,7 +91,7 @@ func lookedUp(t *testing.T) map[string]bool {
 	} {
 		_, _ = loadConfig(recording(e))
 	}
-	memorySettings(recording(env()))
+	memorySettings(recording(env()), func() (uint64, error) { return 1 << 30, nil })
 	return names
 }
 

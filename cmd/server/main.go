@@ -26,6 +26,7 @@ import (
 	"time"
 	_ "time/tzdata" // taskStats time zones must resolve on machines without a zoneinfo database
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/mattn/go-isatty"
 	"github.com/uptrace/bun"
 
@@ -41,7 +42,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	applyMemorySettings(os.Getenv)
+	applyMemorySettings(os.Getenv, memlimit.FromCgroup)
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
