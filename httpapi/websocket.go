@@ -24,11 +24,13 @@ import (
 //
 //   - websocket_origin.go: which browser origins may open a socket;
 //   - websocket_handshake.go: the upgrade, refused with an answer of ours when it is malformed, from an origin not
-//     allowed, without the subprotocol or while shutting down, and the socket accepted and counted;
+//     allowed, without the subprotocol, while shutting down or at the instance's cap (livecaps.go), and the socket
+//     accepted and counted;
 //   - websocket_protocol.go: every message from the client held to what graphql-transport-ws allows, with the close
 //     code the protocol gives a violation;
 //   - websocket_auth.go: authentication from connection_init (or the upgrade's header), 4403 for a missing or bad
-//     token and at the token's exp, 4408 when connection_init does not come in time;
+//     token and at the token's exp, 4408 when connection_init does not come in time, 4429 past the user's cap on
+//     live connections (livecaps.go);
 //   - websocket_slow.go: a client that does not read what is written to it is dropped (4008);
 //   - websocket_shutdown.go: every socket closed with 1012 when the server shuts down (http.Server.Shutdown does not
 //     touch hijacked connections).
