@@ -66,8 +66,7 @@ type Options struct {
 	// LiveWriteTimeout is how long a write to a WebSocket or an event stream may take; a client that has not taken
 	// it by then is dropped, a WebSocket recorded with close code 4008 (default 10 s; see websocket_slow.go).
 	LiveWriteTimeout time.Duration
-	// Clock is when tokens expire, connection_init is overdue and a write to a socket has taken too long (nil: the
-	// system clock); tests inject one.
+	// Clock is when tokens expire and connection_init is overdue (nil: the system clock); tests inject one.
 	Clock clock.Clock
 
 	// Operations (see observe.go, timeout.go, ratelimit.go, cors.go, drain.go).

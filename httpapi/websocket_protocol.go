@@ -209,10 +209,12 @@ func (c *protocolConn) WriteJSON(v any) error {
 	return c.write(json.RawMessage(b))
 }
 
-// write writes v within the socket's write timeout, or drops the socket (websocket_slow.go).
+// write writes v within the socket's write timeout, or drops the socket (websocket_slow.go). The deadline is the
+// network's, on the system clock like any socket deadline: moving the handler's clock (to a token's expiry) must not
+// cut a write that is merely in flight.
 func (c *protocolConn) write(v any) error {
-	stop := c.sock.s.clock.AfterFunc(c.sock.s.writeTimeout, c.sock.dropSlow)
-	defer stop()
+	t := time.AfterFunc(c.sock.s.writeTimeout, c.sock.dropSlow)
+	defer t.Stop()
 	return c.WebsocketConn.WriteJSON(v)
 }
 
