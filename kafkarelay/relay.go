@@ -181,22 +181,7 @@ func (r *Relay) Run(ctx context.Context) {
 				wait = backoff
 			}
 		}
-		r.sleep(ctx, wait)
-	}
-}
-
-// sleep returns after d, when the queue is notified, or when ctx ends.
-func (r *Relay) sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	timer := make(chan struct{})
-	stop := r.opts.Clock.AfterFunc(d, func() { close(timer) })
-	defer stop()
-	select {
-	case <-timer:
-	case <-r.wake:
-	case <-ctx.Done():
+		clock.Sleep(ctx, r.opts.Clock, wait, r.wake)
 	}
 }
 

@@ -95,21 +95,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		} else {
 			backoff = 0
 		}
-		s.sleep(ctx, wait)
-	}
-}
-
-func (s *Scheduler) sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	timer := make(chan struct{})
-	stop := s.opts.Clock.AfterFunc(d, func() { close(timer) })
-	defer stop()
-	select {
-	case <-timer:
-	case <-s.wake:
-	case <-ctx.Done():
+		clock.Sleep(ctx, s.opts.Clock, wait, s.wake)
 	}
 }
 

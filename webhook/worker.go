@@ -163,26 +163,12 @@ func (w *Worker) Run(ctx context.Context) {
 				wait = backoff
 			}
 		}
-		w.sleep(ctx, wait)
+		clock.Sleep(ctx, w.opts.Clock, wait, w.wake)
 	}
 }
 
-// sleep returns after d, when the outbox is notified, or when ctx ends.
-func (w *Worker) sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	timer := make(chan struct{})
-	stop := w.opts.Clock.AfterFunc(d, func() { close(timer) })
-	defer stop()
-	select {
-	case <-timer:
-	case <-w.wake:
-	case <-ctx.Done():
-	}
-}
-
-// pause waits d on c. Unlike sleep it leaves the outbox's wake-ups to the loop in Run, so that none is lost.
+// pause waits d on c. Unlike the clock.Sleep in Run, it leaves the outbox's wake-ups to that loop, so that none is
+// lost.
 func pause(c clock.Clock, d time.Duration) {
 	done := make(chan struct{})
 	c.AfterFunc(d, func() { close(done) })
