@@ -1,0 +1,4 @@
+package ordkey
+
+// BetweenUnbounded is Between without MaxLen, for measuring how far keys would grow with no renumbering.
+var BetweenUnbounded = between
