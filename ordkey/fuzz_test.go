@@ -53,7 +53,7 @@ func FuzzValidate(f *testing.F) {
 }
 
 // FuzzBetween holds that Between never panics and, for two valid keys in order, gives a valid key strictly between
-// them, or ErrTooLong only when one of them is near MaxLen.
+// them and at most a byte longer than the longer of them, or ErrTooLong only when one of them is MaxLen long.
 func FuzzBetween(f *testing.F) {
 	for _, a := range seeds {
 		for _, b := range seeds {
@@ -87,6 +87,10 @@ func FuzzBetween(f *testing.F) {
 			}
 			if a != "" && !(a < k) || b != "" && !(k < b) {
 				t.Fatalf("Between(%q, %q) = %q, not strictly between", a, b, k)
+			}
+			// A key is one byte longer than the longer neighbour at most; that is what makes MaxLen a bound.
+			if len(k) > max(len(a), len(b), 1)+1 {
+				t.Fatalf("Between(%q, %q) = %q: longer than its neighbours by more than a byte", a, b, k)
 			}
 		}
 	})
