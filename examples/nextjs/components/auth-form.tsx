@@ -1,13 +1,14 @@
 'use client';
 // The sign-up and sign-in forms: Better Auth's email and password endpoints on this app's own origin. Better Auth
-// sets the session cookie; the task pages then get their API tokens from it.
+// sets the session cookie; the task pages then get their API tokens from it. `next` is where to go afterwards (an
+// invitation link opened while signed out), a path on this site only.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 
 import { authClient } from '@/lib/auth-client';
 
-export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
+export function AuthForm({ mode, next = '/tasks' }: { mode: 'sign-up' | 'sign-in'; next?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,7 +30,7 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
       setError(error.message || error.statusText || 'That did not work');
       return;
     }
-    router.replace('/tasks');
+    router.replace(next);
     router.refresh();
   }
 
@@ -80,14 +81,16 @@ export function AuthForm({ mode }: { mode: 'sign-up' | 'sign-in' }) {
       <p className="text-zinc-600 dark:text-zinc-400 [&_a]:font-medium [&_a]:text-accent-600 dark:[&_a]:text-accent-400">
         {mode === 'sign-up' ? (
           <>
-            Already have an account? <Link href="/sign-in">Sign in</Link>
+            Already have an account? <Link href={withNext('/sign-in', next)}>Sign in</Link>
           </>
         ) : (
           <>
-            New here? <Link href="/sign-up">Create an account</Link>
+            New here? <Link href={withNext('/sign-up', next)}>Create an account</Link>
           </>
         )}
       </p>
     </main>
   );
 }
+
+const withNext = (path: string, next: string) => (next === '/tasks' ? path : `${path}?next=${encodeURIComponent(next)}`);
