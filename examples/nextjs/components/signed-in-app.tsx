@@ -1,7 +1,7 @@
 'use client';
-// Everything the signed-in pages share: the token source, the Apollo Client, the live event feed, the layout (a
-// sidebar of views, collapsed behind a Menu button on a phone), the toasts (reminders, undo of a delete) and the
-// delayed delete behind "Undo".
+// Everything the signed-in pages share: the token source, the Apollo Client, the live event feed, the viewer's lists
+// (useListsContext), the layout (a sidebar of lists and views, collapsed behind a Menu button on a phone), the toasts
+// (reminders, undo of a delete) and the delayed delete behind "Undo".
 import { ApolloProvider, useApolloClient } from '@apollo/client/react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
@@ -13,7 +13,10 @@ import { formatInstant } from '@/lib/format';
 import { DELETE_TASK, type Task } from '@/lib/operations';
 import { countsChanged, removeTask } from '@/lib/task-cache';
 import { AccessTokens } from '@/lib/tokens';
+import { useLists, type Lists } from '@/lib/use-lists';
 import { useTaskEvents, type TaskEvents } from '@/lib/use-task-events';
+
+import { ListNav, navLink } from './list-nav';
 
 const LiveContext = createContext<TaskEvents | null>(null);
 
@@ -22,6 +25,15 @@ export function useLive(): TaskEvents {
   const live = useContext(LiveContext);
   if (!live) throw new Error('useLive outside SignedInApp');
   return live;
+}
+
+const ListsContext = createContext<Lists | null>(null);
+
+/** The viewer's lists (the sidebar's), for components under SignedInApp. */
+export function useListsContext(): Lists {
+  const lists = useContext(ListsContext);
+  if (!lists) throw new Error('useListsContext outside SignedInApp');
+  return lists;
 }
 
 /** How long "Undo" is offered after a delete; the task is deleted on the API only when it has passed. */
@@ -156,11 +168,9 @@ function useReminderNotifications(live: TaskEvents) {
   return { permission, ask };
 }
 
-const navLink =
-  'flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium text-zinc-700 hover:bg-zinc-200/60 aria-[current=page]:bg-accent-100 aria-[current=page]:text-accent-700 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-accent-700/30 dark:aria-[current=page]:text-accent-100';
-
 function Shell({ api, user, children }: { api: TaskApiClient; user: { email: string; name: string }; children: ReactNode }) {
   const live = useTaskEvents(api.ws);
+  const lists = useLists(live.ready);
   const deletes = useUndoableDeletes();
   const notifications = useReminderNotifications(live);
   const router = useRouter();
@@ -182,6 +192,7 @@ function Shell({ api, user, children }: { api: TaskApiClient; user: { email: str
   const statusText = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' }[live.status];
   return (
     <LiveContext.Provider value={live}>
+      <ListsContext.Provider value={lists}>
       <DeletesContext.Provider value={deletes}>
         <div className="flex min-h-dvh flex-col md:flex-row">
           <header className="flex items-center justify-between border-b border-zinc-200 px-4 py-3 md:hidden dark:border-zinc-800">
@@ -202,18 +213,8 @@ function Shell({ api, user, children }: { api: TaskApiClient; user: { email: str
             className={`${menuOpen ? 'flex' : 'hidden'} flex-col gap-6 border-b border-zinc-200 bg-zinc-50 p-4 md:sticky md:top-0 md:flex md:h-dvh md:w-64 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900`}
           >
             <p className="hidden text-base font-semibold md:block">Tasks</p>
-            <nav aria-label="Main" className="flex flex-col gap-6">
-              {/* Lists (Inbox first, then shared ones) go in this list once the API has them. */}
-              <div>
-                <h2 className="label px-3 uppercase tracking-wide">Lists</h2>
-                <ul className="flex flex-col gap-1">
-                  <li>
-                    <Link href="/tasks" className={navLink} aria-current={pathname === '/tasks' ? 'page' : undefined}>
-                      All tasks
-                    </Link>
-                  </li>
-                </ul>
-              </div>
+            <ListNav lists={lists} pathname={pathname} />
+            <nav aria-label="Main">
               <ul className="flex flex-col gap-1">
                 <li>
                   <Link href="/dashboard" className={navLink} aria-current={pathname === '/dashboard' ? 'page' : undefined}>
@@ -293,6 +294,7 @@ function Shell({ api, user, children }: { api: TaskApiClient; user: { email: str
           ))}
         </section>
       </DeletesContext.Provider>
+      </ListsContext.Provider>
     </LiveContext.Provider>
   );
 }

@@ -5,9 +5,10 @@
 // the API's answer; a delete waits out its undo window (useDeletes). Changes made elsewhere arrive over the event
 // feed and update the same cached lists (lib/task-cache.ts).
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { browserTimeZone, formatInstant, localInputToISO, parseTags } from '@/lib/format';
+import { API_HAS_TASK_LISTS, type TaskListInfo } from '@/lib/lists';
 import {
   CREATE_TASK,
   SET_TASK_COMPLETED,
@@ -67,9 +68,13 @@ function repeatsLabel(r: Recurrence): string {
   return `repeats every ${r.interval} ${UNITS[r.frequency]}s`;
 }
 
-/** The filter as the API gets it: only what is set, so that equal filters share one cached list. */
-function buildFilter(status: TaskStatusFilter, tag: string, search: string): TaskFilter | undefined {
+/**
+ * The filter as the API gets it: only what is set, so that equal filters share one cached list. `listId` narrows it
+ * to one list once the API files tasks by list (until then every task is in the Inbox, which shows them all).
+ */
+function buildFilter(listId: string | undefined, status: TaskStatusFilter, tag: string, search: string): TaskFilter | undefined {
   const filter: TaskFilter = {};
+  if (listId && API_HAS_TASK_LISTS) filter.listIds = [listId];
   if (status !== 'ALL') filter.status = status;
   if (tag) filter.tags = [tag];
   if (search.trim()) filter.search = search.trim();
@@ -90,7 +95,11 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function TaskList() {
+/**
+ * The tasks of `list`, or of every list when there is none ("All tasks"). `header` replaces the "All tasks" heading
+ * (a list's page puts its name, members and actions there).
+ */
+export function TaskList({ list, header }: { list?: TaskListInfo; header?: ReactNode } = {}) {
   const id = useId();
   const [status, setStatus] = useState<TaskStatusFilter>('ALL');
   const [tag, setTag] = useState('');
@@ -101,7 +110,8 @@ export function TaskList() {
   const deletes = useDeletes();
   // Typing in the search box asks the API once the typing pauses, not on every key.
   const settledSearch = useSettled(search, 300);
-  const filter = useMemo(() => buildFilter(status, tag, settledSearch), [status, tag, settledSearch]);
+  const listId = list?.id;
+  const filter = useMemo(() => buildFilter(listId, status, tag, settledSearch), [listId, status, tag, settledSearch]);
   const orderBy = SORTS[sort].order;
 
   const { data, previousData, loading, error, fetchMore } = useQuery(TASKS, {
@@ -122,6 +132,7 @@ export function TaskList() {
     // A retried request (a flaky network) creates the task once.
     const idempotencyKey = crypto.randomUUID();
     const input: CreateTaskInput = { title: values.title, priority: values.priority, tags: [], dueAt, idempotencyKey };
+    if (listId && API_HAS_TASK_LISTS) input.listId = listId;
     const now = new Date().toISOString();
     const guess: Task = {
       __typename: 'Task',
@@ -257,7 +268,7 @@ export function TaskList() {
   return (
     <div className="flex min-h-full">
       <div className="mx-auto flex w-full max-w-3xl min-w-0 flex-1 flex-col gap-4 px-4 py-6 sm:px-6">
-        <h1 className="text-xl font-semibold">All tasks</h1>
+        {header ?? <h1 className="text-xl font-semibold">All tasks</h1>}
         <QuickAdd onCreate={create} />
 
         <form

@@ -25,6 +25,8 @@ export interface Task {
   seriesId: string | null;
   /** Ordered by remindAt. */
   reminders: Reminder[];
+  /** The list it is in, once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts). */
+  list?: { id: string };
 }
 
 export interface Recurrence {
@@ -46,6 +48,8 @@ export interface TaskFilter {
   tags?: string[];
   search?: string;
   priorities?: Priority[];
+  /** Once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts). */
+  listIds?: string[];
 }
 export interface TaskOrder {
   field: TaskOrderField;
@@ -180,6 +184,8 @@ export interface CreateTaskInput {
   recurrence?: RecurrenceInput;
   reminders?: ReminderInput[];
   idempotencyKey?: string;
+  /** Once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts); default: the Inbox. */
+  listId?: string;
 }
 export const CREATE_TASK: TypedDocumentNode<
   { createTask: { task: Task | null; taskEdge: TaskEdge | null; userErrors: UserError[] } | null },

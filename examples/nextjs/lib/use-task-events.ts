@@ -69,6 +69,10 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
             setReminders((list) => (list.some((n) => n.key === notice.key) ? list : [...list, notice]));
           }
           break;
+        // LIST_ADDED, LIST_UPDATED and LIST_REMOVED, once the API sends them, go here: refreshLists(client) from
+        // use-lists.ts for each (the sidebar and the list pages follow the cache), and for LIST_REMOVED also evict
+        // the list's tasks. Until then the lists are refetched after this tab's changes and when the page regains
+        // the focus.
         case 'RESET':
           // The feed no longer reaches back to our cursor: what is shown may be missing changes. Load it again.
           void client.refetchQueries({ include: 'active' });

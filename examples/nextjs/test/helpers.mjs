@@ -66,25 +66,30 @@ export function watch(page) {
 /** The operation names in a recorded GraphQL request (a batch has several). */
 export const operationNames = (entry) => [entry.body].flat().map((op) => op?.operationName);
 
-export async function signUp(page, { name, email, password }) {
-  await page.goto(`${APP_URL}/sign-up`);
+/**
+ * Signs up through the sign-up form and waits to land on `landing` (the task list, or where the form was sent to come
+ * back to). `from` is the page the form is opened at; null when the page is on the form already.
+ */
+export async function signUp(page, { name, email, password }, { from = `${APP_URL}/sign-up`, landing = `${APP_URL}/tasks` } = {}) {
+  if (from) await page.goto(from);
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
+  const landed = (url) => url.href === landing;
   // Better Auth allows 3 sign-ups per 10 s from one address (all of the test's come from 127.0.0.1): refused with
   // "Too many requests", a person waits and tries again.
   for (let attempt = 1; ; attempt++) {
     await page.getByRole('button', { name: 'Create an account' }).click();
     const outcome = await Promise.race([
-      page.waitForURL(`${APP_URL}/tasks`).then(() => 'in', () => 'timeout'),
+      page.waitForURL(landed).then(() => 'in', () => 'timeout'),
       page.getByRole('alert').filter({ hasText: /too many/i }).waitFor().then(() => 'limited', () => 'timeout'),
     ]);
     if (outcome === 'in') break;
     if (outcome !== 'limited' || attempt === 3) throw new Error(`sign-up of ${email}: ${outcome}`);
     await new Promise((r) => setTimeout(r, 10_500));
   }
-  await page.waitForURL(`${APP_URL}/tasks`);
-  await page.getByRole('heading', { name: 'All tasks', level: 1 }).waitFor();
+  await page.waitForURL(landed);
+  if (landing === `${APP_URL}/tasks`) await page.getByRole('heading', { name: 'All tasks', level: 1 }).waitFor();
 }
 
 export const list = (page) => page.getByRole('list', { name: 'Tasks' });
@@ -174,6 +179,11 @@ export async function openTab(context) {
   const page = await context.newPage();
   return { page, seen: watch(page) };
 }
+
+/** The sidebar's lists ("All tasks", then the person's lists). */
+export const sidebarLists = (page) => page.getByRole('navigation', { name: 'Lists' });
+/** The names of the person's lists in the sidebar, in its order ("All tasks" left out). */
+export const listNames = (page) => sidebarLists(page).locator('li[data-list-id] .list-name').allInnerTexts();
 
 /** The live-updates status the page shows: connecting…, live or reconnecting…. */
 export const liveStatus = (page) => page.locator('.live span');

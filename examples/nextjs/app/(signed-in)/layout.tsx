@@ -6,13 +6,13 @@ import type { ReactNode } from 'react';
 
 import { SignedInApp } from '@/components/signed-in-app';
 import { auth } from '@/lib/auth';
+import { graphqlURL } from '@/lib/server-config';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const session = await auth.api.getSession({ headers: await headers() });
   if (!session) redirect('/sign-in');
-  const graphqlURL = process.env.GRAPHQL_URL || 'http://localhost:8080/graphql';
   return (
-    <SignedInApp graphqlURL={graphqlURL} user={{ email: session.user.email, name: session.user.name }}>
+    <SignedInApp graphqlURL={graphqlURL()} user={{ email: session.user.email, name: session.user.name }}>
       {children}
     </SignedInApp>
   );
