@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,7 +52,12 @@ func createBenchDB(ctx context.Context, adminURL string, pool int) (*benchDB, er
 	u.Path = "/" + name
 	b := &benchDB{name: name, url: u.String(), admin: admin}
 	// The same pool as the server's: the ceiling may not win by holding more connections.
-	b.db, err = model.OpenDB(ctx, model.DBConfig{URL: b.url, MaxOpenConns: pool})
+	// Seeding statements take seconds, more on a busy machine: past pgdriver's default read timeout of 10 s.
+	seedURL := *u
+	q := seedURL.Query()
+	q.Set("read_timeout", "5m")
+	seedURL.RawQuery = q.Encode()
+	b.db, err = model.OpenDB(ctx, model.DBConfig{URL: seedURL.String(), MaxOpenConns: pool})
 	if err != nil {
 		b.drop(false)
 		return nil, err
@@ -121,8 +127,11 @@ FROM (
 // tables so that the planner sees what is there before the first measurement.
 func (b *benchDB) seed(ctx context.Context, users []string, perUser int, big string, bigTasks int) error {
 	now := time.Now().UTC()
-	if _, err := b.db.ExecContext(ctx, seedTasksSQL, now, now, perUser, strings.Join(users, ","), perUser); err != nil {
-		return fmt.Errorf("seed tasks: %w", err)
+	// A few hundred users a statement: thousands in one outlast the driver's read timeout on a busy machine.
+	for batch := range slices.Chunk(users, 250) {
+		if _, err := b.db.ExecContext(ctx, seedTasksSQL, now, now, perUser, strings.Join(batch, ","), perUser); err != nil {
+			return fmt.Errorf("seed tasks: %w", err)
+		}
 	}
 	if _, err := b.db.ExecContext(ctx, seedTasksSQL, now, now, bigTasks, big, bigTasks); err != nil {
 		return fmt.Errorf("seed the large user's tasks: %w", err)
