@@ -10,6 +10,8 @@
 //	go -C bench run . -smoke        # a tiny run that proves the benchmark still works (CI); exits 1 on any failure
 //	go -C bench run . -live         # the live-updates benchmark: delivery lag between instances, memory per subscription
 //	go -C bench run . -live -smoke  # its tiny run (CI)
+//	go -C bench run . -many         # the read cache on and off, reads spread over 3,000 users (bench/results/MANY.md)
+//	go -C bench run . -soak         # ten minutes of ordinary load, sampled every minute (bench/results/SOAK.md)
 //
 // It creates its own PostgreSQL database through -admin-url and drops it at the end. See bench/README.md.
 package main
@@ -58,6 +60,12 @@ type config struct {
 	Live            bool
 	LiveIdle        int
 	LiveRate        float64
+	Many            bool
+	ManyLevels      []int
+	Soak            bool
+	SoakDuration    time.Duration
+	SoakIdle        int
+	SoakRate        float64
 }
 
 func main() {
@@ -68,9 +76,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	if cfg.Live {
+	switch {
+	case cfg.Live:
 		err = runLive(ctx, cfg)
-	} else {
+	case cfg.Many:
+		err = runMany(ctx, cfg)
+	case cfg.Soak:
+		err = runSoak(ctx, cfg)
+	default:
 		err = run(ctx, cfg)
 	}
 	cancel()
@@ -113,6 +126,12 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&c.Live, "live", false, "run the live-updates benchmark instead (two instances, idle subscribers, delivery lag; writes bench/results/LIVE.md)")
 	fs.IntVar(&c.LiveIdle, "live-idle", 1000, "with -live: idle subscriptions held on the second instance, one WebSocket and one user each")
 	fs.Float64Var(&c.LiveRate, "live-rate", 50, "with -live: createTask per second on the first instance")
+	fs.BoolVar(&c.Many, "many", false, "run the many-users benchmark instead (the read cache on and off, users read at random; writes bench/results/MANY.md)")
+	manyLevels := fs.String("many-levels", "300,1000,3000", "with -many: numbers of users read at random, one measurement each (the first n of -users)")
+	fs.BoolVar(&c.Soak, "soak", false, "run the soak instead (idle subscribers, the dashboard mix, reminders and webhooks for -soak-duration; writes bench/results/SOAK.md)")
+	fs.DurationVar(&c.SoakDuration, "soak-duration", 10*time.Minute, "with -soak: how long the load runs")
+	fs.IntVar(&c.SoakIdle, "soak-idle", 1000, "with -soak: idle subscriptions held throughout, one WebSocket and one user each")
+	fs.Float64Var(&c.SoakRate, "soak-rate", 100, "with -soak: requests per second of the dashboard mix")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -126,6 +145,49 @@ func parseFlags(args []string) (config, error) {
 		return c, err
 	}
 	c.Sweep = levels
+	if c.ManyLevels, err = parseLevels(*manyLevels); err != nil {
+		return c, err
+	}
+	if c.Many {
+		// Many more users than the read cache holds, each with a typical number of tasks.
+		many := map[string]func(){
+			"users":       func() { c.Users = 3000 },
+			"tasks":       func() { c.Tasks = 50 },
+			"concurrency": func() { c.Concurrency = 16 },
+			"duration":    func() { c.Duration = 10 * time.Second },
+			"warmup":      func() { c.Warmup = 5 * time.Second },
+		}
+		if c.Smoke {
+			delete(many, "concurrency")
+			delete(many, "duration")
+			delete(many, "warmup")
+			many["users"] = func() { c.Users = 60 }
+			many["tasks"] = func() { c.Tasks = 20 }
+			many["many-levels"] = func() { c.ManyLevels = []int{6, 60} }
+		}
+		for name, apply := range many {
+			if !set[name] {
+				apply()
+				set[name] = true // not the smoke's sizes below
+			}
+		}
+	}
+	if c.Soak {
+		soak := map[string]func(){"users": func() { c.Users = 100 }, "tasks": func() { c.Tasks = 200 }}
+		if c.Smoke {
+			soak = map[string]func(){
+				"users": func() { c.Users = 10 }, "tasks": func() { c.Tasks = 20 },
+				"soak-duration": func() { c.SoakDuration = 10 * time.Second }, "soak-idle": func() { c.SoakIdle = 20 },
+				"soak-rate": func() { c.SoakRate = 20 },
+			}
+		}
+		for name, apply := range soak {
+			if !set[name] {
+				apply()
+				set[name] = true // not the smoke's sizes below
+			}
+		}
+	}
 	if c.Smoke {
 		// Tiny sizes unless given explicitly: seconds, not minutes, and every path still taken once.
 		smoke := map[string]func(){
@@ -176,6 +238,13 @@ func parseFlags(args []string) (config, error) {
 	check(c.Timeout > 0, "-timeout must be positive")
 	check(c.LiveIdle >= 0 && c.LiveIdle <= 20_000, "-live-idle must be 0 to 20000")
 	check(c.LiveRate >= 1 && c.LiveRate <= 1000, "-live-rate must be 1 to 1000")
+	check(!(c.Live && c.Many) && !(c.Live && c.Soak) && !(c.Many && c.Soak), "-live, -many and -soak are separate runs: give one")
+	check(c.SoakDuration >= 10*time.Second && c.SoakDuration <= 24*time.Hour, "-soak-duration must be 10s to 24h")
+	check(c.SoakIdle >= 0 && c.SoakIdle <= 20_000, "-soak-idle must be 0 to 20000")
+	check(c.SoakRate >= 1 && c.SoakRate <= 10_000, "-soak-rate must be 1 to 10000")
+	for _, l := range c.ManyLevels {
+		check(l >= 2, "-many-levels must be at least 2 users each")
+	}
 	for _, l := range c.Sweep {
 		check(l >= 1 && l <= 1024, "-sweep levels must be 1 to 1024")
 	}
