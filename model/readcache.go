@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strconv"
 	"sync/atomic"
@@ -23,7 +24,8 @@ import (
 // user's), and never older than the user's last committed write, on this instance or any other. A result that also
 // depends on the clock (the statistics' overdue and due-today figures) is kept with the span of time over which it
 // holds and is served only within it; lists filtered by overdue are not kept. The cache is bounded by bytes (least
-// recently used results go first).
+// recently used results go first); once full, it keeps a new result only if it was asked for more often of late than
+// the one it would evict first, so that a miss costs what the read costs without the cache and no more.
 //
 // A change made to the tables outside the store (a data migration, a fix by hand, migrate down, which drops the feed)
 // appends no event, or resets positions, and is not seen: after one, the instances restart (or the cache is off
@@ -65,7 +67,12 @@ func (c *cachedRead) holdsAt(now time.Time) bool {
 // NewReadCache returns a cache that takes at most maxBytes, by an estimate of what each result takes in memory.
 func NewReadCache(maxBytes int64) *ReadCache {
 	return &ReadCache{
-		entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost }),
+		// Admission: once full, a result is kept in place of the least recently used only if it was asked for more
+		// often of late (see sizedcache.Admission), so that reads spread over many more users than it holds do not
+		// each replace a result as likely to be read again as their own. The sketch tells apart about one key for
+		// every 512 bytes of the bound (a kept tag list or statistics take about that; a page more).
+		entries: sizedcache.New(maxBytes, func(_ string, e *cachedRead) int64 { return e.cost },
+			sizedcache.Admission(int(min(max(maxBytes/512, 1024), 1<<22)))),
 		written: sizedcache.New(max(maxBytes/64, 64<<10), func(userID string, _ int64) int64 { return int64(len(userID)) + sizedcache.EntryOverhead }),
 	}
 }
@@ -186,8 +193,10 @@ func (p *TaskPage) at(userID string, q ListQuery, pos int64) *TaskPage {
 	return &c
 }
 
-// cachedTags is Tags through the read cache. The position is read before the tags (by the lookup, or here when it
-// read none), so the tags kept reflect it or later changes, which a later lookup then finds the position past.
+// cachedTags is Tags through the read cache. The tags are read with the position in one statement; when that
+// returns no row (the user has no tags), with the position the lookup read before them, if it read one (else they
+// are not kept: an empty list is cheap to compute). Either way the tags kept reflect that position or later changes,
+// which a later lookup then finds the position past.
 func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
 	key := readKey(readTags, userID, strconv.Itoa(limit))
 	kept, pos, err := s.reads.lookup(ctx, s, readTags, userID, key, time.Time{})
@@ -197,16 +206,17 @@ func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]Tag
 	if kept != nil {
 		return kept.value.([]TagCount), nil
 	}
-	if pos < 0 {
-		if pos, err = feedPosition(ctx, s.db, userID); err != nil {
-			return nil, storeError("tags", err)
-		}
-	}
-	tags, err := s.tags(ctx, userID, limit)
+	var read sql.NullInt64
+	tags, err := s.tags(ctx, userID, limit, &read)
 	if err != nil {
 		return nil, err
 	}
-	s.reads.keep(ctx, key, &cachedRead{position: pos, value: tags, cost: tagCountsCost(tags)})
+	if read.Valid {
+		pos = read.Int64
+	}
+	if pos >= 0 {
+		s.reads.keep(ctx, key, &cachedRead{position: pos, value: tags, cost: tagCountsCost(tags)})
+	}
 	return tags, nil
 }
 

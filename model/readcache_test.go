@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"taskapi/model"
+	"taskapi/model/modeltest"
 )
 
 // pageOf renders what a page shows a client (every task in full, cursors, pageInfo, count, event cursor), so that
@@ -246,7 +247,8 @@ func TestReadCacheLeavesTheClockToTheDatabase(t *testing.T) {
 	})
 }
 
-// TestReadCacheIsBounded: the cache keeps no more than its bytes, evicting the least recently used pages.
+// TestReadCacheIsBounded: the cache keeps no more than its bytes; once full, it keeps a page in place of the least
+// recently used only when that page was read more often of late.
 func TestReadCacheIsBounded(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		const bound = 16 << 10
@@ -264,11 +266,13 @@ func TestReadCacheIsBounded(t *testing.T) {
 		if s.Bytes > bound || s.Entries == 0 || s.Entries >= 40 {
 			t.Fatalf("after 40 pages: %+v, want some but not all within %d bytes", s, bound)
 		}
-		// The most recent page is kept, the first was evicted.
+		// Once full, a page read once does not displace the least recently used, read as often: the first pages
+		// stay and the last was not kept. Read a second time, it is read more often than the least recently used
+		// and is kept in its place: the third read is served from the cache.
 		for _, c := range []struct {
 			user string
 			hit  bool
-		}{{"cache-bound-39", true}, {"cache-bound-00", false}} {
+		}{{"cache-bound-00", true}, {"cache-bound-39", false}, {"cache-bound-39", true}} {
 			before := hits(cache.Stats())
 			if _, err := cached.ListTasks(ctx, c.user, model.ListQuery{First: ptr(3)}); err != nil {
 				t.Fatal(err)
@@ -502,5 +506,63 @@ func TestReadCacheKnowsItsOwnWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		expect("after a create of its own", read("after a create of its own"), computed)
+	})
+}
+
+// TestReadCacheMissCostsNoStatementMore: a read the cache cannot serve (nothing kept, or what was kept is too old)
+// sends the statements a store without the cache sends, and no more: the feed position it keeps a result with rides
+// in the result's own statement. (On SQLite a page and its position are read in a transaction instead.) A read it
+// serves sends one, the position.
+func TestReadCacheMissCostsNoStatementMore(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const u = "cache-miss-cost"
+		due := start.Add(time.Hour)
+		for i := range 3 {
+			e.create(t, u, model.CreateTaskInput{Title: fmt.Sprintf("t%d", i), Tags: []string{"work"}, DueAt: &due})
+		}
+		counter := &statementCounter{}
+		cached := model.NewStore(e.db.WithQueryHook(counter)).WithClock(e.clock.Now).WithReadCache(model.NewReadCache(1 << 20))
+		reads := []struct {
+			name     string
+			sqlite   bool // whether the miss's count holds on SQLite too
+			read     func(s *model.Store) error
+			computed int
+		}{
+			{name: "tasks", read: func(s *model.Store) error { _, err := s.ListTasks(ctx, u, dashboard(false)); return err }},
+			{name: "taskStats", sqlite: true, read: func(s *model.Store) error { _, err := s.Stats(ctx, u, nil); return err }},
+			{name: "tags", sqlite: true, read: func(s *model.Store) error { _, err := s.Tags(ctx, u, 10); return err }},
+		}
+		for i := range reads {
+			r := &reads[i]
+			r.computed = e.statements(t, func(s *model.Store) {
+				if err := r.read(s); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		count := func(r string, read func(s *model.Store) error) int {
+			t.Helper()
+			counter.mu.Lock()
+			counter.n = 0
+			counter.mu.Unlock()
+			if err := read(cached); err != nil {
+				t.Fatalf("%s: %v", r, err)
+			}
+			counter.mu.Lock()
+			defer counter.mu.Unlock()
+			return counter.n
+		}
+		for _, r := range reads {
+			if e.kind == modeltest.Postgres || r.sqlite {
+				if got := count(r.name, r.read); got != r.computed {
+					t.Errorf("%s, nothing kept: %d statements, computed without the cache %d", r.name, got, r.computed)
+				}
+			} else {
+				count(r.name, r.read)
+			}
+			if got := count(r.name, r.read); got != 1 {
+				t.Errorf("%s, kept: %d statements, want 1", r.name, got)
+			}
+		}
 	})
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,20 +147,35 @@ func (s *Store) Tags(ctx context.Context, userID string, limit int) ([]TagCount,
 	if s.reads != nil {
 		return s.cachedTags(ctx, userID, limit)
 	}
-	return s.tags(ctx, userID, limit)
+	return s.tags(ctx, userID, limit, nil)
 }
 
-func (s *Store) tags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
-	tags := []TagCount{}
-	err := s.db.NewSelect().Model((*taskTag)(nil)).
+// tags reads the user's tag counts; with position, also the user's feed position, in the same statement (valid when
+// the statement returned a row), for the read cache.
+func (s *Store) tags(ctx context.Context, userID string, limit int, position *sql.NullInt64) ([]TagCount, error) {
+	var rows []struct {
+		Tag          string
+		Count        int
+		FeedPosition sql.NullInt64
+	}
+	q := s.db.NewSelect().Model((*taskTag)(nil)).
 		ColumnExpr("tt.tag AS tag").ColumnExpr("count(*) AS count").
 		Where("tt.user_id = ?", userID).
 		Group("tt.tag").
 		OrderExpr("count(*) DESC, tt.tag ASC").
-		Limit(int64(limit)).
-		Scan(ctx, &tags)
-	if err != nil {
+		Limit(int64(limit))
+	if position != nil {
+		q = q.ColumnExpr("("+feedPositionSQL+") AS feed_position", userID)
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, storeError("tags", err)
+	}
+	tags := make([]TagCount, len(rows))
+	for i, r := range rows {
+		tags[i] = TagCount{Tag: r.Tag, Count: r.Count}
+	}
+	if position != nil && len(rows) > 0 {
+		*position = sql.NullInt64{Int64: rows[0].FeedPosition.Int64, Valid: true} // no feed_heads row yet: position 0
 	}
 	return tags, nil
 }

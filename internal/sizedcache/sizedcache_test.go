@@ -2,6 +2,7 @@ package sizedcache
 
 import (
 	"context"
+	"hash/maphash"
 	"strings"
 	"testing"
 )
@@ -68,4 +69,64 @@ func TestCacheOptions(t *testing.T) {
 		t.Errorf("after Remove: %d entries of %d bytes, want 1 of 3", n, bytes)
 	}
 	c.Remove([2]byte{'z'}) // absent: nothing happens
+}
+
+// TestCacheAdmission: with Admission, a full cache keeps a new key in place of the least recently used only when it
+// was asked for more often; a key asked for again displaces one that was not; keeping while there is room and
+// replacing a kept key's value are never refused; and what was asked for long ago counts for less.
+func TestCacheAdmission(t *testing.T) {
+	ctx := context.Background()
+	cost := func(k, v string) int64 { return 100 }
+	c := New(300, cost, Admission(64), MaxEntryBytes(100))
+	kept := func(key string) bool {
+		t.Helper()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		_, ok := c.entries[key]
+		return ok
+	}
+	for _, k := range []string{"a", "b", "c"} { // room for all three
+		c.Get(ctx, k)
+		c.Add(ctx, k, "v")
+		if !kept(k) {
+			t.Fatalf("%s not kept while there was room", k)
+		}
+	}
+	c.Get(ctx, "d") // asked for once, as often as a, the least recently used
+	c.Add(ctx, "d", "v")
+	if kept("d") || !kept("a") {
+		t.Fatalf("d, asked for as often as a, replaced it (d kept %t, a kept %t)", kept("d"), kept("a"))
+	}
+	c.Get(ctx, "d") // asked for again: more often than a
+	c.Add(ctx, "d", "v")
+	if !kept("d") || kept("a") {
+		t.Fatalf("d, asked for twice, did not replace a, asked for once (d kept %t, a kept %t)", kept("d"), kept("a"))
+	}
+	c.Add(ctx, "b", "w") // a kept key's value is replaced whatever its count
+	if v, _ := c.Get(ctx, "b"); v != "w" {
+		t.Fatalf("b = %q after replacing it, want w", v)
+	}
+
+	// Halving: after ten additions per counter of a row, earlier counts are halved (a count of 2 becomes 1).
+	s := newSketch(64)
+	h := maphash.Comparable(maphash.MakeSeed(), "x")
+	s.add(h)
+	s.add(h)
+	if n := s.estimate(h); n != 2 {
+		t.Fatalf("estimate after two additions = %d, want 2", n)
+	}
+	y := maphash.Comparable(maphash.MakeSeed(), "y")
+	for range s.halveAt - 2 {
+		s.add(y)
+	}
+	if n := s.estimate(h); n > 1 {
+		t.Fatalf("estimate after a halving = %d, want at most 1", n)
+	}
+	// Counters stop at sketchMax.
+	for range 3 * sketchMax {
+		s.add(h)
+	}
+	if n := s.estimate(h); n != sketchMax {
+		t.Fatalf("estimate = %d, want the ceiling %d", n, sketchMax)
+	}
 }
