@@ -13,7 +13,7 @@
 // SQLite, the store's signal after each write of this process has committed, which names them too. So the work of a
 // notification grows with the users whose feeds moved, not with those followed. And a poll of every followed head
 // every Options.Poll (one statement per 500 users), which covers notifications that were lost (pgdriver's Listener
-// drops them when its buffer is full and while it reconnects).
+// drops them when its buffer is full and while it reconnects; see model.ListenerEvents).
 //
 // A new subscription costs one statement, when it starts: the read of its starting position (or of the page after
 // its cursor). It is counted (Subscriptions, Observer.Subscribed) only then, and its start is what the hub knows of

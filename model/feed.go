@@ -270,7 +270,7 @@ func (w *FeedWatch) add(users []string, all bool) {
 // transaction pooler cannot LISTEN); the error, when the first LISTEN failed, is only for the log: the listener
 // keeps reconnecting and listening meanwhile. On SQLite, where there is no LISTEN, the cue is each write of this
 // process's stores over the same database, after it has committed. A cue is never a promise: notifications can be
-// lost (pgdriver drops them while it reconnects), so a watcher also polls.
+// lost (pgdriver drops them while it reconnects, see ListenerEvents), so a watcher also polls.
 func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (*FeedWatch, error) {
 	db := s.db.NewSelect().DB()
 	w := newFeedWatch()
@@ -286,8 +286,9 @@ func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (*FeedWatch, err
 	// first one fails.
 	err := ln.Listen(ctx, FeedChannel)
 	// The loop below only merges payloads into w, so the buffer fills only when it is starved of CPU; a dropped
-	// notification makes the watcher look at everyone.
+	// notification is counted, and makes the watcher look at everyone.
 	notes := ln.Channel(pgdriver.WithChannelSize(1000), pgdriver.WithChannelOverflowHandler(func(pgdriver.Notification) {
+		listenerDrops.Add(1)
 		w.add(nil, true)
 	}))
 	done := make(chan struct{})
