@@ -116,6 +116,10 @@ func runLive(ctx context.Context, cfg config) error {
 		"DB_MAX_OPEN_CONNS": fmt.Sprint(cfg.Pool),
 		"RATE_LIMIT_RPS":    benchRateLimit,
 		"SHUTDOWN_GRACE":    "0s",
+		// Room for every idle subscription and the measuring one, whatever -live-idle asks for; they all come from
+		// this machine's address.
+		"MAX_SOCKETS":             fmt.Sprint(max(cfg.LiveIdle+10, 10000)),
+		"MAX_SOCKETS_PER_ADDRESS": "0",
 	}
 	writer := &user{id: userID(), alg: algEdDSA}
 	if writer.token, err = is.token(writer.id, algEdDSA, 6*time.Hour); err != nil {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -402,6 +403,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Hub:                      hub,
 		MaxSockets:               cfg.MaxSockets,
 		MaxSocketsPerUser:        cfg.MaxSocketsPerUser,
+		MaxSocketsPerAddress:     cmp.Or(cfg.MaxSocketsPerAddress, -1), // 0 is no cap, which the handler spells -1
 		AnyOrigin:                cfg.devMode(),
 		Mounts:                   mcpMounts(cfg, store, verifier, logger),
 	})
