@@ -55,6 +55,10 @@ type liveResult struct {
 	HeapBefore, HeapAfter float64
 	GoroutinesPerSub      float64
 	BCPUPerEvent          time.Duration // B's CPU during the loaded phase per event delivered to the live subscriber
+	// BStatements is how many SQL statements B ran during the loaded phase (taskapi_sql_statements_total): B
+	// writes nothing, so they are its hub's (feed heads, subscriptions' reads) and the loaded phase's length.
+	BStatements float64
+	BElapsed    time.Duration
 }
 
 // liveWrites is one phase of the write load on A.
@@ -112,6 +116,10 @@ func runLive(ctx context.Context, cfg config) error {
 		"DB_MAX_OPEN_CONNS": fmt.Sprint(cfg.Pool),
 		"RATE_LIMIT_RPS":    benchRateLimit,
 		"SHUTDOWN_GRACE":    "0s",
+		// Room for every idle subscription and the measuring one, whatever -live-idle asks for; they all come from
+		// this machine's address.
+		"MAX_SOCKETS":             fmt.Sprint(max(cfg.LiveIdle+10, 10000)),
+		"MAX_SOCKETS_PER_ADDRESS": "0",
 	}
 	writer := &user{id: userID(), alg: algEdDSA}
 	if writer.token, err = is.token(writer.id, algEdDSA, 6*time.Hour); err != nil {
@@ -208,7 +216,7 @@ func runLive(ctx context.Context, cfg config) error {
 	if err := waitGauge(ctx, b.url, "taskapi_subscriptions", float64(cfg.LiveIdle+1)); err != nil {
 		return err
 	}
-	bCPU0 := b.cpuTime()
+	bCPU0, bStmts0, bT0 := b.cpuTime(), counterSum(ctx, b.url, "taskapi_sql_statements_total"), time.Now()
 	res.Loaded = writeLoad(ctx, hc, writer.token, a, cfg.LiveRate, cfg.Duration, "loaded")
 	// Every event must arrive; a second is the contract between instances, ten leave room for a busy machine.
 	deadline := time.Now().Add(10 * time.Second)
@@ -222,6 +230,7 @@ func runLive(ctx context.Context, cfg config) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	bCPU := b.cpuTime() - bCPU0
+	res.BStatements, res.BElapsed = counterSum(ctx, b.url, "taskapi_sql_statements_total")-bStmts0, time.Since(bT0)
 	closeSubs()
 	<-liveDone
 	subs.Wait()
@@ -489,6 +498,30 @@ func gauge(ctx context.Context, baseURL, name string) float64 {
 	return -1
 }
 
+// counterSum reads the sum of every sample of the series name (all its labels) from baseURL's /metrics; -1 when it
+// cannot be read.
+func counterSum(ctx context.Context, baseURL, name string) float64 {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	sum := 0.0
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		fields := strings.Fields(string(line))
+		if len(fields) == 2 && (fields[0] == name || strings.HasPrefix(fields[0], name+"{")) {
+			if v, err := strconv.ParseFloat(fields[1], 64); err == nil {
+				sum += v
+			}
+		}
+	}
+	return sum
+}
+
 // waitGauge waits (at most 60 s) until baseURL's gauge name reaches want.
 func waitGauge(ctx context.Context, baseURL, name string, want float64) error {
 	deadline := time.Now().Add(60 * time.Second)
@@ -524,6 +557,10 @@ func (r *liveResult) markdown(cfg config) string {
 	p("| A's CPU per createTask, no subscriber | %s |", ms(r.Quiet.CPU))
 	p("| A's CPU per createTask, with B's subscribers | %s |", ms(r.Loaded.CPU))
 	p("| B's CPU per event delivered (idle sockets' pings included) | %s |", ms(r.BCPUPerEvent))
+	if r.BElapsed > 0 && r.Events > 0 {
+		p("| B's SQL statements (its hub's: feed heads and subscriptions' reads) | %.1f/s, %.2f per event delivered |",
+			r.BStatements/r.BElapsed.Seconds(), r.BStatements/float64(r.Events))
+	}
 	if r.Idle > 0 {
 		p("| B's resident set per idle subscription | %.1f KiB (%s → %s) |", float64(r.RSSAfter-r.RSSBefore)/float64(r.Idle)/1024, mib(r.RSSBefore), mib(r.RSSAfter))
 		p("| B's Go heap in use per idle subscription | %.1f KiB |", (r.HeapAfter-r.HeapBefore)/float64(r.Idle)/1024)

@@ -60,6 +60,9 @@ type Options struct {
 	// MaxSockets bounds the live connections of the instance, WebSockets and event streams together (default
 	// 10000); one more is refused with 429 (see livecaps.go).
 	MaxSockets int
+	// MaxSocketsPerAddress bounds the live connections from one client address (clientIP; default 500; negative: no
+	// bound); one more is refused with 429 before the upgrade.
+	MaxSocketsPerAddress int
 	// MaxSocketsPerUser bounds the live connections of one user on the instance (default 50); one more is refused
 	// with 429, or, for a WebSocket, whose user is known only from connection_init, closed with 4429.
 	MaxSocketsPerUser int
@@ -131,6 +134,9 @@ func (o *Options) defaults() {
 	if o.MaxSocketsPerUser <= 0 {
 		o.MaxSocketsPerUser = 50
 	}
+	if o.MaxSocketsPerAddress == 0 {
+		o.MaxSocketsPerAddress = 500
+	}
 	if o.Clock == nil {
 		o.Clock = clock.System{}
 	}
@@ -176,7 +182,7 @@ func NewHandler(store *model.Store, verifier auth.TokenVerifier, opts Options) *
 		perRequest: perRequest, afterMutation: graph.ClearLoaders})
 	// A WebSocket authenticates in connection_init (a bad token closes it with 4403, not a 401), so its upgrade
 	// skips the chain's token verification.
-	slots := newLiveSlots(opts.MaxSockets, opts.MaxSocketsPerUser) // WebSockets and event streams together
+	slots := newLiveSlots(opts.MaxSockets, opts.MaxSocketsPerAddress, opts.MaxSocketsPerUser) // WebSockets and event streams together
 	socks := newSockets(verifier, opts, registry, slots)
 	overWebsocket := chain(
 		// The upgrade, per client address: opening sockets (each may idle until the init timeout without a token)

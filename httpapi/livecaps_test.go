@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -98,4 +99,50 @@ func refusedStream(t *testing.T, a *liveAPI, user string) {
 		json.Unmarshal(raw, &r) != nil || r.Code(t) != "RATE_LIMITED" {
 		t.Errorf("a stream for %s: %d %s, want 429 with Retry-After and RATE_LIMITED", user, resp.StatusCode, raw)
 	}
+}
+
+// TestSocketCapPerAddress: at MaxSocketsPerAddress live connections from one client address (behind a trusted
+// proxy, the one X-Forwarded-For names), one more WebSocket or event stream from it is refused before the upgrade
+// with 429, Retry-After and RATE_LIMITED; other addresses are not affected, and closing one makes room.
+func TestSocketCapPerAddress(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	a := newLiveAPI(t, modeltest.SQLite, httpapi.Options{MaxSocketsPerAddress: 2, TrustedProxies: proxies}, live.Options{})
+	from := func(addr string) http.Header { return http.Header{"X-Forwarded-For": {addr}} }
+	first, _, err := a.dial(from("203.0.113.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.dial(from("203.0.113.1")); err != nil {
+		t.Fatal(err)
+	}
+
+	_, refused, err := a.dial(from("203.0.113.1"))
+	if err == nil || refused == nil || refused.StatusCode != http.StatusTooManyRequests || refused.Header.Get("Retry-After") == "" {
+		t.Fatalf("a third socket from the address: %v, %+v; want 429 with Retry-After", err, refused)
+	}
+	resp, raw := a.Request(http.MethodPost, "/graphql/stream", map[string]string{
+		"Content-Type": "application/json", "Accept": "text/event-stream", "X-Forwarded-For": "203.0.113.1",
+		"Authorization": "Bearer " + tokenFor(t, "carol", time.Hour),
+	}, mustJSON(map[string]any{"query": eventSubscription}))
+	var r apitest.Result
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
+		json.Unmarshal(raw, &r) != nil || r.Code(t) != "RATE_LIMITED" {
+		t.Errorf("a stream from the address: %d %s, want 429 with Retry-After and RATE_LIMITED", resp.StatusCode, raw)
+	}
+
+	other, _, err := a.dial(from("203.0.113.2"))
+	if err != nil {
+		t.Fatalf("a socket from another address: %v", err)
+	}
+	_ = other.conn.CloseNow()
+
+	_ = first.conn.Close(websocket.StatusNormalClosure, "")
+	waitUntil(t, func() bool {
+		c, _, err := a.dial(from("203.0.113.1"))
+		if err != nil {
+			return false
+		}
+		_ = c.conn.CloseNow()
+		return true
+	})
 }

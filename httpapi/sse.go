@@ -119,11 +119,12 @@ func (s *streams) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if !s.slots.take() {
-		refuseLive(w, r, msgInstanceFull)
+	addr := clientIP(r)
+	if refusal := s.slots.take(addr); refusal != "" {
+		refuseLive(w, r, refusal)
 		return
 	}
-	defer s.slots.release()
+	defer s.slots.release(addr)
 	if v, ok := auth.FromContext(r.Context()); ok {
 		if !s.slots.takeUser(v.ID) {
 			refuseLive(w, r, msgUserFull)

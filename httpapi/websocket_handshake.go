@@ -53,11 +53,12 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 			writeError(w, r, mediaJSON, http.StatusServiceUnavailable, graph.CodeServiceUnavailable, "The server is shutting down; connect again.")
 			return
 		}
-		if !s.slots.take() {
-			refuseLive(w, r, msgInstanceFull)
+		addr := clientIP(r)
+		if refusal := s.slots.take(addr); refusal != "" {
+			refuseLive(w, r, refusal)
 			return
 		}
-		defer s.slots.release()
+		defer s.slots.release(addr)
 		// The server's read and write deadlines were set on the connection for this request; they would outlive
 		// the hijack and cut the socket.
 		rc := http.NewResponseController(w)
@@ -65,7 +66,7 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 		_ = rc.SetWriteDeadline(time.Time{})
 		r.Header.Set("Sec-WebSocket-Protocol", wsSubprotocol)
 
-		sock := &socket{s: s, remote: clientIP(r), header: r.Header.Values("Authorization"), started: s.clock.Now(),
+		sock := &socket{s: s, remote: addr, header: r.Header.Values("Authorization"), started: s.clock.Now(),
 			obs: observationFrom(r.Context())}
 		ctx := context.WithValue(r.Context(), socketKey{}, sock)
 		// The request's observation collects a line's worth of operations; a socket's operations are not listed

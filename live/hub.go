@@ -8,10 +8,16 @@
 // event.
 //
 // The wake-ups come from the store (model.Store.WatchFeeds): on PostgreSQL, LISTEN on model.FeedChannel, whose
-// notifications (sent at commit by every write that appended events) are only a cue to look at the heads of the
-// feeds this instance follows, never trusted for what they say; on SQLite, the store's signal after each write of
-// this process has committed. And a poll of those heads every Options.Poll, which covers notifications that were
-// lost (pgdriver's Listener drops them when its buffer is full and while it reconnects, silently).
+// notifications (sent at commit by every write that appended events) name the users whose feeds moved, and are only
+// a cue to look at the heads of those of them this instance follows, never trusted for what the heads are; on
+// SQLite, the store's signal after each write of this process has committed, which names them too. So the work of a
+// notification grows with the users whose feeds moved, not with those followed. And a poll of every followed head
+// every Options.Poll (one statement per 500 users), which covers notifications that were lost (pgdriver's Listener
+// drops them when its buffer is full and while it reconnects; see model.ListenerEvents).
+//
+// A new subscription costs one statement, when it starts: the read of its starting position (or of the page after
+// its cursor). It is counted (Subscriptions, Observer.Subscribed) only then, and its start is what the hub knows of
+// the user's feed, so the next poll or notification does not wake it, nor every other new one, for nothing.
 package live
 
 import (
@@ -99,16 +105,17 @@ type Hub struct {
 	total int
 }
 
-// follower is what the hub knows of one user's feed: the subscriptions to wake and the last head it saw (-1 before
-// the first look, so that the first look wakes everyone, whatever it finds).
+// follower is what the hub knows of one user's feed: the subscriptions to wake and the last head it saw or a
+// subscription started at (-1 before either).
 type follower struct {
 	subs  map[*subscription]struct{}
 	known int64
 }
 
 type subscription struct {
-	userID string
-	wake   chan struct{} // one pending wake-up at most
+	userID  string
+	wake    chan struct{} // one pending wake-up at most
+	started bool          // its starting position is read (see Hub.start); until then no check wakes it
 }
 
 // New returns a hub that learns of new events from store (model.Store.WatchFeeds) and reads them through it.
@@ -120,12 +127,12 @@ func New(store *model.Store, opts Options) *Hub {
 // Run watches for new events and prunes old ones until ctx ends; it returns nil then. Subscriptions made before Run
 // starts are served from its start on.
 func (h *Hub) Run(ctx context.Context) error {
-	cues, stop, err := h.store.WatchFeeds(ctx, h.opts.ListenDB)
+	watch, err := h.store.WatchFeeds(ctx, h.opts.ListenDB)
 	if err != nil && ctx.Err() == nil {
 		// The listener keeps trying to connect and listen; until it does, the poll serves.
 		h.opts.Logger.WarnContext(ctx, "live: LISTEN failed; polling until the listener reconnects", "err", err)
 	}
-	defer stop()
+	defer watch.Stop()
 	poll := time.NewTicker(h.opts.Poll)
 	defer poll.Stop()
 	prune := time.NewTicker(h.opts.PruneEvery)
@@ -135,14 +142,15 @@ func (h *Hub) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-cues:
+		case <-watch.C():
 			h.notified()
+			users, all := watch.Moved()
+			h.check(ctx, users, all)
 		case <-poll.C:
+			h.check(ctx, nil, true)
 		case <-prune.C:
 			h.prune(ctx)
-			continue
 		}
-		h.check(ctx)
 	}
 }
 
@@ -153,12 +161,22 @@ func (h *Hub) notified() {
 	}
 }
 
-// check reads the heads of the followed feeds and wakes the subscriptions of those that grew.
-func (h *Hub) check(ctx context.Context) {
+// check reads the heads of the followed feeds among moved (of every followed feed when all) and wakes the
+// subscriptions of those that grew.
+func (h *Hub) check(ctx context.Context, moved []string, all bool) {
 	h.mu.Lock()
-	users := make([]string, 0, len(h.users))
-	for u := range h.users {
-		users = append(users, u)
+	var users []string
+	if all {
+		users = make([]string, 0, len(h.users))
+		for u := range h.users {
+			users = append(users, u)
+		}
+	} else {
+		for _, u := range moved {
+			if h.users[u] != nil {
+				users = append(users, u)
+			}
+		}
 	}
 	h.mu.Unlock()
 	if len(users) == 0 {
@@ -180,11 +198,17 @@ func (h *Hub) check(ctx context.Context) {
 		}
 		f.known = heads[u]
 		for s := range f.subs {
-			select {
-			case s.wake <- struct{}{}:
-			default:
+			if s.started {
+				s.wakeUp()
 			}
 		}
+	}
+}
+
+func (s *subscription) wakeUp() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -205,7 +229,8 @@ func (h *Hub) Subscriptions() int {
 	return h.total
 }
 
-// register adds a subscription of userID; model.ErrTooManySubscriptions when the user has MaxPerUser already.
+// register adds a subscription of userID, not started yet (see start); model.ErrTooManySubscriptions when the user
+// has MaxPerUser already.
 func (h *Hub) register(userID string) (*subscription, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -219,11 +244,28 @@ func (h *Hub) register(userID string) (*subscription, error) {
 	}
 	s := &subscription{userID: userID, wake: make(chan struct{}, 1)}
 	f.subs[s] = struct{}{}
+	return s, nil
+}
+
+// start counts s, registered before its starting position pos was read, as a subscription from now on. Whatever
+// the hub learnt of the user's feed meanwhile is weighed against pos: a head past it wakes s (checks skip it until
+// now); a first follower's pos is what the hub knows of the feed, so that the next check wakes nobody unless the
+// feed has grown since.
+func (h *Hub) start(s *subscription, pos int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.users[s.userID]
+	s.started = true
+	switch {
+	case f.known < 0:
+		f.known = pos
+	case f.known > pos:
+		s.wakeUp()
+	}
 	h.total++
 	if h.opts.Observer != nil {
 		h.opts.Observer.Subscribed()
 	}
-	return s, nil
 }
 
 func (h *Hub) unregister(s *subscription) {
@@ -236,6 +278,9 @@ func (h *Hub) unregister(s *subscription) {
 	delete(f.subs, s)
 	if len(f.subs) == 0 {
 		delete(h.users, s.userID)
+	}
+	if !s.started {
+		return
 	}
 	h.total--
 	if h.opts.Observer != nil {
@@ -257,7 +302,9 @@ func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-ch
 	if err != nil {
 		return nil, err
 	}
-	// Registered before the first read: whatever commits after that read wakes this subscription.
+	// Registered before the first read, counted after it (start): whatever commits after that read wakes this
+	// subscription, and whoever learns that it is counted (the gauge of subscriptions) can rely on it to receive
+	// what commits from then on.
 	var page *model.TaskEventPage
 	if after != nil {
 		page, err = h.store.TaskEvents(ctx, userID, *after, h.opts.Batch)
@@ -277,6 +324,13 @@ func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-ch
 		}
 		return nil, err
 	}
+	// The page ends at the feed's position when it was read, unless it has more (then s reads on without waiting).
+	pos, err := model.ParseEventCursor(userID, page.EndCursor)
+	if err != nil {
+		h.unregister(s)
+		return nil, err
+	}
+	h.start(s, pos)
 	out := make(chan *model.TaskEvent)
 	go h.follow(ctx, s, page, out)
 	return out, nil

@@ -100,9 +100,36 @@ const (
 	MaxEventPageSize     = 500
 )
 
-// FeedChannel is the PostgreSQL notification channel on which every write that appends events signals, at commit, that some feed has
-// grown. The notification carries no payload; listeners use it only as a cue to look at feed_heads.
+// FeedChannel is the PostgreSQL notification channel on which every write that appends events signals, at commit,
+// whose feeds it moved: the payload is a JSON array of their user ids (feedPayload), or empty when they would not
+// fit (maxFeedPayload) — "look at everyone". Listeners take it as a cue to look at those users' feed_heads, never as
+// what the heads are.
 const FeedChannel = "task_events"
+
+// maxFeedPayload bounds a notification's payload, well under PostgreSQL's 8000 bytes: past it the payload is empty.
+const maxFeedPayload = 4000
+
+// maxWatchedMoves bounds the users a FeedWatch keeps between two reads of Moved; past it the watch says "everyone".
+const maxWatchedMoves = 10000
+
+// feedPayload is the payload of the notification of a write that moved the feeds of users: a JSON array of their
+// ids, or "" when it would be longer than maxFeedPayload.
+func feedPayload(users []string) string {
+	b, err := json.Marshal(users)
+	if err != nil || len(b) > maxFeedPayload {
+		return ""
+	}
+	return string(b)
+}
+
+// parseFeedPayload reads a notification's payload: the users whose feeds moved, or all when it does not say (empty,
+// or not a list of ids, as from an instance of an older version).
+func parseFeedPayload(payload string) (users []string, all bool) {
+	if payload == "" || json.Unmarshal([]byte(payload), &users) != nil || len(users) == 0 {
+		return nil, true
+	}
+	return users, false
+}
 
 // feedHead is a user's row in feed_heads.
 type feedHead struct {
@@ -177,19 +204,79 @@ func appendEvents(ctx context.Context, tx bun.IDB, userID string, changes []Chan
 	return last, nil
 }
 
-// WatchFeeds returns a channel that receives a value (coalesced: one pending at most) whenever some feed of the
-// store's database may have grown, and a function that stops the watch. On PostgreSQL the cue is each notification
-// on FeedChannel, from whichever instance wrote, received on a LISTEN connection dialled through listen's connector
-// (nil: the store's database; it must reach PostgreSQL directly, as a transaction pooler cannot LISTEN); the error,
-// when the first LISTEN failed, is only for the log: the listener keeps reconnecting and listening meanwhile. On
-// SQLite, where there is no LISTEN, the cue is each write of this process's stores over the same database, after
-// it has committed. A cue is never a promise: notifications can be lost (pgdriver drops them while it reconnects or
-// when its buffer is full), so a watcher also polls.
-func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (<-chan struct{}, func(), error) {
+// FeedWatch is a watch on the feeds of a store's database (see Store.WatchFeeds): C receives a value (coalesced:
+// one pending at most) whenever some feed may have grown, and Moved says whose.
+type FeedWatch struct {
+	c    chan struct{}
+	stop func()
+
+	mu    sync.Mutex
+	users map[string]struct{}
+	all   bool
+}
+
+func newFeedWatch() *FeedWatch {
+	return &FeedWatch{c: make(chan struct{}, 1), users: map[string]struct{}{}}
+}
+
+// C receives a value whenever some feed may have grown since the last call of Moved.
+func (w *FeedWatch) C() <-chan struct{} { return w.c }
+
+// Moved returns, and forgets, the users whose feeds may have grown since its last call, or all true when the watch
+// cannot say which (a notification without a list, from a write that moved many feeds or an older instance; more
+// users than the watch keeps). Each user comes once, in no particular order.
+func (w *FeedWatch) Moved() (users []string, all bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.all {
+		w.all = false
+		clear(w.users)
+		return nil, true
+	}
+	users = make([]string, 0, len(w.users))
+	for u := range w.users {
+		users = append(users, u)
+	}
+	clear(w.users)
+	return users, false
+}
+
+// Stop ends the watch.
+func (w *FeedWatch) Stop() { w.stop() }
+
+// add records that the feeds of users moved (of everyone when all) and cues the watcher.
+func (w *FeedWatch) add(users []string, all bool) {
+	w.mu.Lock()
+	if !w.all {
+		if all || len(w.users)+len(users) > maxWatchedMoves {
+			w.all = true
+			clear(w.users)
+		} else {
+			for _, u := range users {
+				w.users[u] = struct{}{}
+			}
+		}
+	}
+	w.mu.Unlock()
+	select {
+	case w.c <- struct{}{}:
+	default: // a cue is pending already
+	}
+}
+
+// WatchFeeds watches for feeds of the store's database that may have grown, and whose (see FeedWatch). On
+// PostgreSQL the cue is each notification on FeedChannel, from whichever instance wrote, received on a LISTEN
+// connection dialled through listen's connector (nil: the store's database; it must reach PostgreSQL directly, as a
+// transaction pooler cannot LISTEN); the error, when the first LISTEN failed, is only for the log: the listener
+// keeps reconnecting and listening meanwhile. On SQLite, where there is no LISTEN, the cue is each write of this
+// process's stores over the same database, after it has committed. A cue is never a promise: notifications can be
+// lost (pgdriver drops them while it reconnects, see ListenerEvents), so a watcher also polls.
+func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (*FeedWatch, error) {
 	db := s.db.NewSelect().DB()
+	w := newFeedWatch()
 	if !IsPostgres(db) {
-		ch, stop := localSignal(db).watch()
-		return ch, stop, nil
+		w.stop = localSignal(db).watch(w)
+		return w, nil
 	}
 	if listen == nil {
 		listen = db
@@ -198,26 +285,29 @@ func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (<-chan struct{}
 	// Listen records the channel before it connects, so the listener listens on every (re)connection even when the
 	// first one fails.
 	err := ln.Listen(ctx, FeedChannel)
-	notes := ln.Channel(pgdriver.WithChannelSize(100))
-	cues, done := make(chan struct{}, 1), make(chan struct{})
+	// The loop below only merges payloads into w, so the buffer fills only when it is starved of CPU; a dropped
+	// notification is counted, and makes the watcher look at everyone.
+	notes := ln.Channel(pgdriver.WithChannelSize(1000), pgdriver.WithChannelOverflowHandler(func(pgdriver.Notification) {
+		listenerDrops.Add(1)
+		w.add(nil, true)
+	}))
+	done := make(chan struct{})
 	go func() {
 		for {
 			select {
-			case _, ok := <-notes:
+			case n, ok := <-notes:
 				if !ok {
 					return
 				}
-				select {
-				case cues <- struct{}{}:
-				default: // a cue is pending already
-				}
+				w.add(parseFeedPayload(n.Payload))
 			case <-done:
 				return
 			}
 		}
 	}()
 	var once sync.Once
-	return cues, func() { once.Do(func() { close(done); _ = ln.Close() }) }, err
+	w.stop = func() { once.Do(func() { close(done); _ = ln.Close() }) }
+	return w, err
 }
 
 // signals are the WatchFeeds watchers of each database this process has opened, by connection pool: the copies of a
@@ -225,35 +315,32 @@ func (s *Store) WatchFeeds(ctx context.Context, listen *bun.DB) (<-chan struct{}
 var signals sync.Map // *sql.DB -> *signal
 
 func localSignal(db *bun.DB) *signal {
-	s, _ := signals.LoadOrStore(db.DB, &signal{watchers: map[chan struct{}]struct{}{}})
+	s, _ := signals.LoadOrStore(db.DB, &signal{watchers: map[*FeedWatch]struct{}{}})
 	return s.(*signal)
 }
 
 type signal struct {
 	mu       sync.Mutex
-	watchers map[chan struct{}]struct{}
+	watchers map[*FeedWatch]struct{}
 }
 
-func (s *signal) watch() (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
+func (s *signal) watch(w *FeedWatch) (stop func()) {
 	s.mu.Lock()
-	s.watchers[ch] = struct{}{}
+	s.watchers[w] = struct{}{}
 	s.mu.Unlock()
-	return ch, func() {
+	return func() {
 		s.mu.Lock()
-		delete(s.watchers, ch)
+		delete(s.watchers, w)
 		s.mu.Unlock()
 	}
 }
 
-func (s *signal) fire() {
+// fire tells every watcher that the feeds of users moved.
+func (s *signal) fire(users []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.watchers {
-		select {
-		case ch <- struct{}{}:
-		default: // a wake-up is pending already
-		}
+	for w := range s.watchers {
+		w.add(users, false)
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 //     order of their ids, so that two writes whose changes share users lock their feed heads in one order and never
 //     wait for each other in a circle; hands them to the EventSink (which queues their webhooks, so that a webhook
 //     is queued if and only if its change commits); and, on PostgreSQL, queues the notification on FeedChannel, which
-//     PostgreSQL delivers at commit;
+//     names the users whose feeds moved and which PostgreSQL delivers at commit;
 //  3. it commits;
 //  4. then, and only if the commit succeeded, it tells the read cache each moved feed's new position, wakes this
 //     process's feed watchers (SQLite's stand-in for the notification, see WatchFeeds), tells the sink (which wakes
@@ -131,12 +131,21 @@ func (s *Store) publish(ctx context.Context, w *writeTx) ([]feedMove, error) {
 		}
 	}
 	if IsPostgres(w.Tx) {
-		// Delivered at commit, dropped on rollback; identical notifications of one transaction are delivered once.
-		if _, err := w.Tx.NewRaw("SELECT pg_notify(?, '')", FeedChannel).Exec(ctx); err != nil {
+		// Delivered at commit, dropped on rollback; it says whose feeds moved (see FeedChannel).
+		if _, err := w.Tx.NewRaw("SELECT pg_notify(?, ?)", FeedChannel, feedPayload(movedUsers(moves))).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return moves, nil
+}
+
+// movedUsers returns the users of moves, in order.
+func movedUsers(moves []feedMove) []string {
+	users := make([]string, len(moves))
+	for i, m := range moves {
+		users[i] = m.userID
+	}
+	return users
 }
 
 // committed does what follows a committed write: the read cache learns the feeds' new positions, this process's
@@ -150,7 +159,7 @@ func (s *Store) committed(w *writeTx, moves []feedMove) {
 		}
 		if !IsPostgres(s.db) {
 			// SQLite has no NOTIFY: this process's watchers are all there is to wake (one process owns the file).
-			localSignal(s.db.NewSelect().DB()).fire()
+			localSignal(s.db.NewSelect().DB()).fire(movedUsers(moves))
 		}
 		if s.sink != nil {
 			s.sink.Committed()

@@ -57,6 +57,7 @@ type Config struct {
 	MaxSubscriptionsPerUser int
 	MaxSockets              int // live connections (WebSockets and event streams) per instance
 	MaxSocketsPerUser       int // live connections of one user per instance
+	MaxSocketsPerAddress    int // live connections from one client address per instance; 0: no cap
 
 	// Webhook is where signed webhooks go (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS, WEBHOOK_RETRY_SCHEDULE) and how
 	// many one user may have pending (WEBHOOK_MAX_PENDING_PER_USER); without a URL none are sent.
@@ -207,6 +208,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		MaxSubscriptionsPerUser: int(integer("MAX_SUBSCRIPTIONS_PER_USER", 20, 1, 10000)),
 		MaxSockets:              int(integer("MAX_SOCKETS", 10000, 1, 1000000)),
 		MaxSocketsPerUser:       int(integer("MAX_SOCKETS_PER_USER", 50, 1, 10000)),
+		MaxSocketsPerAddress:    int(integer("MAX_SOCKETS_PER_ADDRESS", 500, 0, 1000000)),
 	}
 	if c.MaxSocketsPerUser > c.MaxSockets {
 		bad("MAX_SOCKETS_PER_USER=%d is above MAX_SOCKETS=%d, the live connections of the whole instance; lower it or raise MAX_SOCKETS",

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -285,6 +286,7 @@ func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*bun.DB, erro
 // serve runs the API until ctx ends, then shuts down gracefully (see serveUntilDone) and closes the database pool.
 // The development token goes to stdout; ready, when not nil, receives the listening address.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer, ready chan<- string) error {
+	model.RouteDriverLogs(logger) // pgdriver's listener says when it drops a notification: in the JSON log, not as plain text
 	db, err := openDB(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -401,6 +403,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Hub:                      hub,
 		MaxSockets:               cfg.MaxSockets,
 		MaxSocketsPerUser:        cfg.MaxSocketsPerUser,
+		MaxSocketsPerAddress:     cmp.Or(cfg.MaxSocketsPerAddress, -1), // 0 is no cap, which the handler spells -1
 		AnyOrigin:                cfg.devMode(),
 		Mounts:                   mcpMounts(cfg, store, verifier, logger),
 	})

@@ -29,8 +29,24 @@ func newRegistry(db *bun.DB) *prometheus.Registry {
 		collectors.NewDBStatsCollector(db.DB, "taskapi"),
 	)
 	db.AddQueryHook(newSQLMetrics(reg))
+	registerListenerEvents(reg)
 	registerBuildInfo(reg)
 	return reg
+}
+
+// registerListenerEvents adds the troubles of the LISTEN session that wakes live subscriptions (model.ListenerEvents):
+// each may delay live updates until the hub looks at every feed it follows, or until its next poll.
+func registerListenerEvents(reg prometheus.Registerer) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "taskapi_feed_listener_dropped_total",
+			Help: "Notifications of new events that the LISTEN session dropped because its buffer was full.",
+		}, func() float64 { d, _ := model.ListenerEvents(); return float64(d) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "taskapi_feed_listener_reconnects_total",
+			Help: "Times the LISTEN session gave up a broken connection and reconnected (notifications meanwhile are lost).",
+		}, func() float64 { _, r := model.ListenerEvents(); return float64(r) }),
+	)
 }
 
 // sqlMetrics is a Bun query hook that counts statements by operation (SELECT, INSERT, BEGIN...) and outcome, and
