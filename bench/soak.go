@@ -240,6 +240,8 @@ func runSoak(ctx context.Context, cfg config) error {
 		"WEBHOOK_URL":        "http://" + ln.Addr().String() + "/hooks",
 		"WEBHOOK_SECRET":     "whsec_" + base64.StdEncoding.EncodeToString(secret[:]),
 		"WEBHOOK_EVENTS":     "task.created,reminder.due",
+		// Every idle subscriber connects from this one address: the per-address cap would refuse most of them.
+		"MAX_SOCKETS_PER_ADDRESS": "0",
 		// The runtime prints a line per collection to the log, with its CPU: the collector's share of the CPU.
 		"GODEBUG": "gctrace=1",
 	}
