@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"taskapi/internal/sizedcache"
 )
 
@@ -188,8 +190,11 @@ func (p *TaskPage) at(userID string, q ListQuery, pos int64) *TaskPage {
 
 // cachedTags is Tags through the read cache. The position is read before the tags (by the lookup, or here when it
 // read none), so the tags kept reflect it or later changes, which a later lookup then finds the position past.
-func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
+func (s *Store) cachedTags(ctx context.Context, userID string, limit int, listID *uuid.UUID) ([]TagCount, error) {
 	key := readKey(readTags, userID, strconv.Itoa(limit))
+	if listID != nil {
+		key = readKey(readTags, userID, strconv.Itoa(limit)+"|"+listID.String())
+	}
 	kept, pos, err := s.reads.lookup(ctx, s, readTags, userID, key, time.Time{})
 	if err != nil {
 		return nil, storeError("tags", err)
@@ -202,7 +207,7 @@ func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]Tag
 			return nil, storeError("tags", err)
 		}
 	}
-	tags, err := s.tags(ctx, userID, limit)
+	tags, err := s.tags(ctx, userID, limit, listID)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +222,7 @@ func pageCost(p *TaskPage) int64 {
 	n := int64(pageOverhead)
 	for _, e := range p.Edges {
 		t := e.Node
-		n += taskOverhead + int64(len(e.Cursor)+len(t.UserID)+len(t.Title)+len(t.TitleFold))
+		n += taskOverhead + int64(len(e.Cursor)+len(t.CreatedBy)+len(t.Title)+len(t.TitleFold))
 		if t.Description != nil {
 			n += 2 * int64(len(*t.Description)) // with its folded copy
 		}
