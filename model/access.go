@@ -22,15 +22,26 @@ const visibleTasks = "t.list_id IN (" + memberOf + ")"
 // malformed id.
 const InvalidListIDMessage = "listIds holds an id that is not a list's id."
 
-// writeRole returns the user's role in a list, read for a write in the write's transaction: on PostgreSQL the
-// member's and the list's rows are locked FOR SHARE, so that a removal, a role change or the list's deletion (each of
-// which locks the list's row FOR UPDATE) waits for the write to commit, or the write, coming second, finds the
-// member gone. Returns ErrNotFound when the user is not a member (so a task in a list the user cannot see behaves
-// as a missing one).
+// writeRole returns the user's role in a list, read for a write in the write's transaction. On PostgreSQL it locks
+// the list's row FOR SHARE, then the member's row FOR SHARE, in that order: a removal, a role change, an accepted
+// invitation or the list's deletion locks the list's row FOR UPDATE first (getList), so it waits for a write in
+// flight, or the write waits for it and then, in a statement of its own, finds the member gone. Taking the list's
+// row first, as those do, keeps the two from waiting for each other in a circle. Returns ErrNotFound when the user
+// is not a member (so a task in a list the user cannot see behaves as a missing one).
 func writeRole(ctx context.Context, db bun.IDB, userID string, listID uuid.UUID) (ListRole, error) {
+	if IsPostgres(db) {
+		var id uuid.UUID
+		if err := db.NewSelect().TableExpr("lists AS l").Column("l.id").Where("l.id = ?", listID).
+			Where("l.id IN ("+memberOf+")", userID).For("SHARE").Scan(ctx, &id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", ErrNotFound
+			}
+			return "", err
+		}
+	}
 	var role ListRole
-	q := db.NewSelect().TableExpr("list_members AS m").Join("JOIN lists AS l ON l.id = m.list_id").
-		Column("m.role").Where("m.list_id = ?", listID).Where("m.user_id = ?", userID)
+	q := db.NewSelect().TableExpr("list_members AS m").Column("m.role").Where("m.list_id = ?", listID).
+		Where("m.user_id = ?", userID)
 	if IsPostgres(db) {
 		q = q.For("SHARE")
 	}

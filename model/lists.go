@@ -183,8 +183,10 @@ func (s *Store) List(ctx context.Context, userID string, id uuid.UUID) (*TaskLis
 func getList(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock bool) (*TaskList, error) {
 	list := new(TaskList)
 	q := selectLists(db, userID, list).Where("l.id = ?", id)
-	if lock {
-		q = forUpdate(db, q)
+	if lock && IsPostgres(db) {
+		// The list's row alone: a task write locks it FOR SHARE before the member's row (writeRole), and taking
+		// the member's row here too, in whatever order the join reads them, could make the two wait in a circle.
+		q = q.For("UPDATE OF l")
 	}
 	if err := q.Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

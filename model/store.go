@@ -525,13 +525,23 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		// The lists' memberships first, locked as writeRole locks one, so that a concurrent removal waits.
+		// The lists' rows and then the memberships, locked as writeRole locks one (the lists first, in id order), so
+		// that a concurrent removal waits or is waited for.
+		writable := bun.In([]ListRole{ListRoleOwner, ListRoleEditor})
 		var lists []uuid.UUID
-		q := tx.NewSelect().TableExpr("list_members AS m").Join("JOIN lists AS l ON l.id = m.list_id").
-			Column("m.list_id").Where("m.user_id = ?", userID).Where("m.role IN (?)", bun.In([]ListRole{ListRoleOwner, ListRoleEditor}))
+		if IsPostgres(tx) {
+			if err := tx.NewSelect().TableExpr("lists AS l").Column("l.id").
+				Where("l.id IN (SELECT list_id FROM list_members WHERE user_id = ? AND role IN (?))", userID, writable).
+				OrderExpr("l.id").For("SHARE").Scan(ctx, &lists); err != nil {
+				return err
+			}
+		}
+		q := tx.NewSelect().TableExpr("list_members AS m").Column("m.list_id").Where("m.user_id = ?", userID).
+			Where("m.role IN (?)", writable)
 		if IsPostgres(tx) {
 			q = q.For("SHARE")
 		}
+		lists = lists[:0]
 		if err := q.Scan(ctx, &lists); err != nil {
 			return err
 		}
