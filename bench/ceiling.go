@@ -62,10 +62,10 @@ func (s *storeWorkload) do(ctx context.Context, w *worker, u *user, op int) erro
 		}
 		return nil
 	case opStats:
-		_, err := s.store.Stats(ctx, u.id, s.berlin)
+		_, err := s.store.Stats(ctx, u.id, s.berlin, nil)
 		return err
 	case opTags:
-		_, err := s.store.Tags(ctx, u.id, 10)
+		_, err := s.store.Tags(ctx, u.id, 10, nil)
 		return err
 	case opCreate:
 		due := time.Now().Add(time.Duration(w.rng.IntN(30*24)) * time.Hour).UTC()

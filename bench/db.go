@@ -95,15 +95,15 @@ func (b *benchDB) migrate(ctx context.Context) error {
 // seedTasksSQL writes perUser tasks for each user in one statement. The tasks look like a person's: about a third
 // completed, a quarter without a due date and the rest spread from a month ago to two months ahead (so some are
 // overdue and some due today), three priorities, zero to three tags of a vocabulary of twelve with "work" on two
-// tasks in five, a quarter without a description. Ids are UUIDv7 of the creation time, as the server makes them.
-// Arguments: now, now, perUser, comma-separated user ids, perUser.
+// tasks in five, a quarter without a description. Ids are UUIDv7 of the creation time, as the server makes them. Each
+// goes to its user's Inbox, which seed makes first. Arguments: now, now, perUser, comma-separated user ids, perUser.
 const seedTasksSQL = `
-INSERT INTO tasks (id, user_id, title, title_fold, description, description_fold, completed, priority, tags,
+INSERT INTO tasks (id, list_id, created_by, title, title_fold, description, description_fold, completed, priority, tags,
                    due_at, completed_at, created_at, updated_at)
 SELECT
   encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
     substring(int8send((extract(epoch FROM s.created_at) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
-  s.user_id, s.title, lower(s.title), s.description, lower(s.description), s.completed, s.priority, s.tags,
+  (SELECT l.id FROM lists AS l WHERE l.owner_id = s.user_id AND l.is_inbox), s.user_id, s.title, lower(s.title), s.description, lower(s.description), s.completed, s.priority, s.tags,
   s.due_at, CASE WHEN s.completed THEN s.created_at + interval '1 hour' END, s.created_at, s.created_at
 FROM (
   SELECT u.user_id,
@@ -127,6 +127,16 @@ FROM (
 // tables so that the planner sees what is there before the first measurement.
 func (b *benchDB) seed(ctx context.Context, users []string, perUser int, big string, bigTasks int) error {
 	now := time.Now().UTC()
+	for _, u := range append(append([]string(nil), users...), big) {
+		if _, err := b.db.ExecContext(ctx, `INSERT INTO lists (id, owner_id, name, name_fold, is_inbox, created_at, updated_at)
+			VALUES (?, ?, 'Inbox', 'inbox', true, ?, ?)`, model.InboxID(u), u, now, now); err != nil {
+			return fmt.Errorf("seed the Inbox of %s: %w", u, err)
+		}
+		if _, err := b.db.ExecContext(ctx, `INSERT INTO list_members (list_id, user_id, role, joined_at) VALUES (?, ?, 'OWNER', ?)`,
+			model.InboxID(u), u, now); err != nil {
+			return fmt.Errorf("seed the Inbox of %s: %w", u, err)
+		}
+	}
 	// A few hundred users a statement: thousands in one outlast the driver's read timeout on a busy machine.
 	for batch := range slices.Chunk(users, 250) {
 		if _, err := b.db.ExecContext(ctx, seedTasksSQL, now, now, perUser, strings.Join(batch, ","), perUser); err != nil {
@@ -136,11 +146,11 @@ func (b *benchDB) seed(ctx context.Context, users []string, perUser int, big str
 	if _, err := b.db.ExecContext(ctx, seedTasksSQL, now, now, bigTasks, big, bigTasks); err != nil {
 		return fmt.Errorf("seed the large user's tasks: %w", err)
 	}
-	if _, err := b.db.ExecContext(ctx, `INSERT INTO task_tags (task_id, user_id, tag)
-		SELECT t.id, t.user_id, j.tag FROM tasks AS t CROSS JOIN LATERAL jsonb_array_elements_text(t.tags::jsonb) AS j(tag)`); err != nil {
+	if _, err := b.db.ExecContext(ctx, `INSERT INTO task_tags (task_id, list_id, tag)
+		SELECT t.id, t.list_id, j.tag FROM tasks AS t CROSS JOIN LATERAL jsonb_array_elements_text(t.tags::jsonb) AS j(tag)`); err != nil {
 		return fmt.Errorf("seed task_tags: %w", err)
 	}
-	for _, table := range []string{"tasks", "task_tags"} {
+	for _, table := range []string{"tasks", "task_tags", "lists", "list_members"} {
 		if _, err := b.db.ExecContext(ctx, "VACUUM ANALYZE ?", bun.Ident(table)); err != nil {
 			return fmt.Errorf("vacuum analyze %s: %w", table, err)
 		}

@@ -42,15 +42,16 @@ func peerSetupSQL(role string) []string {
 	return []string{
 		`CREATE SCHEMA ` + peerSchema,
 		`CREATE VIEW ` + peerSchema + `.dashboard_tasks WITH (security_invoker = true) AS
-			SELECT t.id, t.user_id, t.title, t.priority, t.due_at, t.tags, t.completed FROM public.tasks AS t
+			SELECT t.id, t.created_by AS user_id, t.title, t.priority, t.due_at, t.tags, t.completed FROM public.tasks AS t
 			WHERE NOT t.completed AND EXISTS (SELECT 1 FROM public.task_tags AS tt WHERE tt.task_id = t.id AND tt.tag = 'work')`,
 		`COMMENT ON VIEW ` + peerSchema + `.dashboard_tasks IS E'@primaryKey id\nThe dashboard list: the pending tasks tagged work.'`,
 		`GRANT USAGE ON SCHEMA ` + peerSchema + ` TO ` + q,
-		`GRANT SELECT ON ` + peerSchema + `.dashboard_tasks, public.tasks, public.task_tags TO ` + q,
+		`GRANT SELECT ON ` + peerSchema + `.dashboard_tasks, public.tasks, public.task_tags, public.list_members TO ` + q,
 		`ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY`,
 		`ALTER TABLE public.task_tags ENABLE ROW LEVEL SECURITY`,
-		`CREATE POLICY own_tasks ON public.tasks FOR SELECT TO ` + q + ` USING (user_id = current_setting('jwt.claims.sub', true))`,
-		`CREATE POLICY own_task_tags ON public.task_tags FOR SELECT TO ` + q + ` USING (user_id = current_setting('jwt.claims.sub', true))`,
+		// Tasks are visible to the members of their list, as the server scopes them.
+		`CREATE POLICY member_tasks ON public.tasks FOR SELECT TO ` + q + ` USING (list_id IN (SELECT m.list_id FROM public.list_members AS m WHERE m.user_id = current_setting('jwt.claims.sub', true)))`,
+		`CREATE POLICY member_task_tags ON public.task_tags FOR SELECT TO ` + q + ` USING (list_id IN (SELECT m.list_id FROM public.list_members AS m WHERE m.user_id = current_setting('jwt.claims.sub', true)))`,
 	}
 }
 
@@ -375,7 +376,7 @@ const (
 	growthTasks = "`tasks` statements (page + count)"
 	growthCount = "the count alone (`CountTasks`' statement)"
 	growthStats = "`taskStats` statement"
-	growthFloor = "`SELECT count(*) FROM tasks WHERE user_id = …`"
+	growthFloor = "`SELECT count(*) FROM tasks WHERE list_id IN (the user's lists)`"
 )
 
 // measureGrowth replays, with pgbench at one client in the server's protocol (simple), the statements of the
@@ -404,7 +405,8 @@ func measureGrowth(ctx context.Context, cfg config, tmp string, step *stepper, d
 		}
 		return map[string][]string{
 			growthTasks: tasks, growthCount: {count}, growthStats: stats,
-			growthFloor: {fmt.Sprintf("SELECT count(*) FROM tasks WHERE user_id = '%s'", strings.ReplaceAll(u.id, "'", "''"))},
+			growthFloor: {fmt.Sprintf("SELECT count(*) FROM tasks WHERE list_id IN (SELECT list_id FROM list_members WHERE user_id = '%s')",
+				strings.ReplaceAll(u.id, "'", "''"))},
 		}, nil
 	}
 	ss, err := stmts(small)

@@ -98,7 +98,8 @@ func run(ctx context.Context, cfg config) error {
 	rep.seedTime = time.Since(t0)
 	rep.totalTasks, _ = db.count(ctx, "SELECT count(*) FROM tasks")
 	rep.totalTags, _ = db.count(ctx, "SELECT count(*) FROM task_tags")
-	rep.bigMatching, _ = db.count(ctx, `SELECT count(*) FROM tasks AS t WHERE t.user_id = ? AND NOT t.completed
+	rep.bigMatching, _ = db.count(ctx, `SELECT count(*) FROM tasks AS t
+		WHERE t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?) AND NOT t.completed
 		AND EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.tag = 'work')`, big.id)
 
 	step.start("building ./cmd/server")

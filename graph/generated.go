@@ -42,6 +42,8 @@ type ResolverRoot interface {
 	TaskConnection() TaskConnectionResolver
 	TaskEvent() TaskEventResolver
 	TaskList() TaskListResolver
+	CreateTaskInput() CreateTaskInputResolver
+	TaskFilter() TaskFilterResolver
 }
 
 type DirectiveRoot struct {
@@ -139,11 +141,11 @@ type ComplexityRoot struct {
 		Lists           func(childComplexity int) int
 		Node            func(childComplexity int, id string) int
 		Nodes           func(childComplexity int, ids []string) int
-		Tags            func(childComplexity int, first *int) int
+		Tags            func(childComplexity int, first *int, listID *string) int
 		Task            func(childComplexity int, id string) int
 		TaskEventCursor func(childComplexity int) int
 		TaskEvents      func(childComplexity int, after string, first *int) int
-		TaskStats       func(childComplexity int, timeZone *string) int
+		TaskStats       func(childComplexity int, timeZone *string, listID *string) int
 		Tasks           func(childComplexity int, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) int
 		Viewer          func(childComplexity int) int
 	}
@@ -186,9 +188,11 @@ type ComplexityRoot struct {
 		Completed   func(childComplexity int) int
 		CompletedAt func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
 		Description func(childComplexity int) int
 		DueAt       func(childComplexity int) int
 		ID          func(childComplexity int) int
+		List        func(childComplexity int) int
 		Priority    func(childComplexity int) int
 		Recurrence  func(childComplexity int) int
 		Reminders   func(childComplexity int) int
@@ -212,9 +216,11 @@ type ComplexityRoot struct {
 	}
 
 	TaskEvent struct {
+		Actor    func(childComplexity int) int
 		At       func(childComplexity int) int
 		Cursor   func(childComplexity int) int
 		Kind     func(childComplexity int) int
+		ListID   func(childComplexity int) int
 		Reminder func(childComplexity int) int
 		Task     func(childComplexity int) int
 		TaskID   func(childComplexity int) int
@@ -227,13 +233,15 @@ type ComplexityRoot struct {
 	}
 
 	TaskList struct {
-		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		IsInbox    func(childComplexity int) int
-		Members    func(childComplexity int) int
-		Name       func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		ViewerRole func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		IsInbox      func(childComplexity int) int
+		Members      func(childComplexity int) int
+		Name         func(childComplexity int) int
+		PendingCount func(childComplexity int) int
+		Tasks        func(childComplexity int, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) int
+		UpdatedAt    func(childComplexity int) int
+		ViewerRole   func(childComplexity int) int
 	}
 
 	TaskStats struct {
@@ -307,8 +315,8 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]gqlmodel.Node, error)
 	Task(ctx context.Context, id string) (*model.Task, error)
 	Tasks(ctx context.Context, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error)
-	TaskStats(ctx context.Context, timeZone *string) (*model.TaskStats, error)
-	Tags(ctx context.Context, first *int) ([]*model.TagCount, error)
+	TaskStats(ctx context.Context, timeZone *string, listID *string) (*model.TaskStats, error)
+	Tags(ctx context.Context, first *int, listID *string) ([]*model.TagCount, error)
 	TaskEventCursor(ctx context.Context) (string, error)
 	TaskEvents(ctx context.Context, after string, first *int) (*model.TaskEventPage, error)
 	Lists(ctx context.Context) ([]*model.TaskList, error)
@@ -327,12 +335,17 @@ type SubscriptionResolver interface {
 }
 type TaskResolver interface {
 	Reminders(ctx context.Context, obj *model.Task) ([]*model.Reminder, error)
+
+	List(ctx context.Context, obj *model.Task) (*model.TaskList, error)
+	CreatedBy(ctx context.Context, obj *model.Task) (*model.User, error)
 }
 type TaskConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error)
 }
 type TaskEventResolver interface {
 	TaskID(ctx context.Context, obj *model.TaskEvent) (*string, error)
+	ListID(ctx context.Context, obj *model.TaskEvent) (*string, error)
+	Actor(ctx context.Context, obj *model.TaskEvent) (*model.User, error)
 
 	Reminder(ctx context.Context, obj *model.TaskEvent) (*model.Reminder, error)
 }
@@ -340,6 +353,15 @@ type TaskListResolver interface {
 	ID(ctx context.Context, obj *model.TaskList) (string, error)
 
 	Members(ctx context.Context, obj *model.TaskList) ([]*model.ListMember, error)
+	PendingCount(ctx context.Context, obj *model.TaskList) (int, error)
+	Tasks(ctx context.Context, obj *model.TaskList, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error)
+}
+
+type CreateTaskInputResolver interface {
+	ListID(ctx context.Context, obj *model.CreateTaskInput, data *string) error
+}
+type TaskFilterResolver interface {
+	ListIds(ctx context.Context, obj *model.TaskFilter, data []string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -774,7 +796,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Tags(childComplexity, args["first"].(*int), args["listId"].(*string)), true
 	case "Query.task":
 		if e.ComplexityRoot.Query.Task == nil {
 			break
@@ -813,7 +835,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.TaskStats(childComplexity, args["timeZone"].(*string)), true
+		return e.ComplexityRoot.Query.TaskStats(childComplexity, args["timeZone"].(*string), args["listId"].(*string)), true
 	case "Query.tasks":
 		if e.ComplexityRoot.Query.Tasks == nil {
 			break
@@ -979,6 +1001,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.CreatedAt(childComplexity), true
+	case "Task.createdBy":
+		if e.ComplexityRoot.Task.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.CreatedBy(childComplexity), true
 	case "Task.description":
 		if e.ComplexityRoot.Task.Description == nil {
 			break
@@ -997,6 +1025,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.ID(childComplexity), true
+	case "Task.list":
+		if e.ComplexityRoot.Task.List == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.List(childComplexity), true
 	case "Task.priority":
 		if e.ComplexityRoot.Task.Priority == nil {
 			break
@@ -1084,6 +1118,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaskEdge.Node(childComplexity), true
 
+	case "TaskEvent.actor":
+		if e.ComplexityRoot.TaskEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.Actor(childComplexity), true
 	case "TaskEvent.at":
 		if e.ComplexityRoot.TaskEvent.At == nil {
 			break
@@ -1102,6 +1142,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskEvent.Kind(childComplexity), true
+	case "TaskEvent.listId":
+		if e.ComplexityRoot.TaskEvent.ListID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskEvent.ListID(childComplexity), true
 	case "TaskEvent.reminder":
 		if e.ComplexityRoot.TaskEvent.Reminder == nil {
 			break
@@ -1170,6 +1216,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskList.Name(childComplexity), true
+	case "TaskList.pendingCount":
+		if e.ComplexityRoot.TaskList.PendingCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskList.PendingCount(childComplexity), true
+	case "TaskList.tasks":
+		if e.ComplexityRoot.TaskList.Tasks == nil {
+			break
+		}
+
+		args, err := ec.field_TaskList_tasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TaskList.Tasks(childComplexity, args["filter"].(*model.TaskFilter), args["orderBy"].(*model.TaskOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "TaskList.updatedAt":
 		if e.ComplexityRoot.TaskList.UpdatedAt == nil {
 			break
@@ -1579,6 +1642,11 @@ input TaskFilter {
   dueBefore: DateTime
   "true: pending tasks due before now. false: every other task. null: no constraint."
   overdue: Boolean
+  """
+  Tasks in these lists. Null or empty: every list the viewer is a member of. An id of a list the viewer cannot see is
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` (` + "`" + `extensions.field` + "`" + ` ` + "`" + `listIds` + "`" + `), as a malformed id is.
+  """
+  listIds: [ID!]
 }
 
 "How a task list is ordered."
@@ -1667,15 +1735,19 @@ type Query {
     "Return tasks before this cursor."
     before: String
   ): TaskConnection
-  "Figures over all of the viewer's tasks, in one database round trip."
+  "Figures over the tasks of every list the viewer is a member of (or of one list), in one database round trip."
   taskStats(
     "The IANA time zone (such as Europe/Berlin) that decides what today is for ` + "`" + `dueToday` + "`" + `."
     timeZone: String = "UTC"
+    "Only this list's tasks; one the viewer cannot see is ` + "`" + `BAD_USER_INPUT` + "`" + ` (` + "`" + `extensions.field` + "`" + ` ` + "`" + `listId` + "`" + `)."
+    listId: ID
   ): TaskStats
-  "The viewer's tags by number of tasks, most used first, then by tag."
+  "The tags of the tasks of every list the viewer is a member of (or of one list) by number of tasks, most used first, then by tag."
   tags(
     "How many tags at most, 1 to 100."
     first: Int = 100
+    "Only this list's tasks; one the viewer cannot see is ` + "`" + `BAD_USER_INPUT` + "`" + ` (` + "`" + `extensions.field` + "`" + ` ` + "`" + `listId` + "`" + `)."
+    listId: ID
   ): [TagCount!]
 }
 
@@ -1797,7 +1869,10 @@ type Mutation {
     "The task's id."
     id: ID!
   ): DeleteTaskPayload
-  "Deletes every completed task of the viewer."
+  """
+  Deletes the completed tasks of every list where the viewer may write (OWNER or EDITOR); those of lists they only
+  view stay. One DELETED event per task.
+  """
   clearCompletedTasks: ClearCompletedTasksPayload
 }
 
@@ -1816,6 +1891,15 @@ enum TaskEventKind {
   event's cursor. ` + "`" + `taskId` + "`" + ` and ` + "`" + `task` + "`" + ` are null.
   """
   RESET
+  "The viewer gained access to a list (created it, or accepted an invitation): load its tasks. ` + "`" + `taskId` + "`" + ` is null."
+  LIST_ADDED
+  "A list's name, members or the viewer's role in it changed. ` + "`" + `taskId` + "`" + ` is null."
+  LIST_UPDATED
+  """
+  The viewer lost access to a list (removed, left, or the list was deleted): drop the list and its tasks; no
+  per-task DELETED follows. ` + "`" + `taskId` + "`" + ` is null.
+  """
+  LIST_REMOVED
 }
 
 """
@@ -1828,8 +1912,12 @@ type TaskEvent {
   cursor: String!
   "What happened."
   kind: TaskEventKind!
-  "The task it happened to; null only for RESET."
+  "The task it happened to; null for RESET and the LIST_* kinds."
   taskId: ID
+  "The list it happened in: the task's list (after a move, the one it is in now), or the LIST_* event's list; null for RESET."
+  listId: ID
+  "Who made the change; null for the server's changes (a reminder firing) and RESET."
+  actor: User
   "The task after the change (CREATED, UPDATED) or when the reminder fired (REMINDER_DUE); null for DELETED and RESET."
   task: Task
   "When the change was committed."
@@ -2092,6 +2180,23 @@ type TaskList implements Node {
   viewerRole: ListRole!
   "Its members: the OWNER first, then by ` + "`" + `joinedAt` + "`" + `. Empty on the list of a previewed invitation."
   members: [ListMember!]!
+  "How many of its tasks are not completed. 0 on the list of a previewed invitation."
+  pendingCount: Int!
+  "The list's tasks: ` + "`" + `tasks` + "`" + ` with ` + "`" + `filter.listIds` + "`" + ` this list alone (any ` + "`" + `listIds` + "`" + ` given is replaced)."
+  tasks(
+    "Which of its tasks to include; null means all."
+    filter: TaskFilter
+    "How to order them; null means CREATED_AT DESC."
+    orderBy: TaskOrder
+    "Page size when paging forward, 1 to 100."
+    first: Int
+    "Return tasks after this cursor."
+    after: String
+    "Page size when paging backward, 1 to 100. Not together with ` + "`" + `first` + "`" + `."
+    last: Int
+    "Return tasks before this cursor."
+    before: String
+  ): TaskConnection!
   "When it was created."
   createdAt: DateTime!
   "When it was last renamed (its creation until then)."
@@ -2259,6 +2364,23 @@ extend type Mutation {
     "The member's user id; the viewer's own to leave."
     userId: ID!
   ): ListMembershipPayload
+}
+
+extend type Task {
+  "The list the task is in."
+  list: TaskList!
+  "Who created it; stays visible on the task after they leave the list (then without ` + "`" + `email` + "`" + `)."
+  createdBy: User!
+}
+
+extend input CreateTaskInput {
+  "The list to create it in, where the viewer is an OWNER or EDITOR; null: the viewer's Inbox."
+  listId: ID
+}
+
+extend input UpdateTaskInput {
+  "Moves the task to this list; the viewer needs OWNER or EDITOR in both lists. Explicit null is INVALID."
+  listId: ID
 }
 `, BuiltIn: false},
 }
@@ -2492,6 +2614,10 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_recurrence(ctx, field)
 	case "seriesId":
 		return ec.fieldContext_Task_seriesId(ctx, field)
+	case "list":
+		return ec.fieldContext_Task_list(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Task_createdBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -2530,6 +2656,10 @@ func (ec *executionContext) childFields_TaskEvent(ctx context.Context, field gra
 		return ec.fieldContext_TaskEvent_kind(ctx, field)
 	case "taskId":
 		return ec.fieldContext_TaskEvent_taskId(ctx, field)
+	case "listId":
+		return ec.fieldContext_TaskEvent_listId(ctx, field)
+	case "actor":
+		return ec.fieldContext_TaskEvent_actor(ctx, field)
 	case "task":
 		return ec.fieldContext_TaskEvent_task(ctx, field)
 	case "at":
@@ -2564,6 +2694,10 @@ func (ec *executionContext) childFields_TaskList(ctx context.Context, field grap
 		return ec.fieldContext_TaskList_viewerRole(ctx, field)
 	case "members":
 		return ec.fieldContext_TaskList_members(ctx, field)
+	case "pendingCount":
+		return ec.fieldContext_TaskList_pendingCount(ctx, field)
+	case "tasks":
+		return ec.fieldContext_TaskList_tasks(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_TaskList_createdAt(ctx, field)
 	case "updatedAt":
@@ -3095,6 +3229,14 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg1
 	return args, nil
 }
 
@@ -3131,6 +3273,14 @@ func (ec *executionContext) field_Query_taskStats_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["timeZone"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg1
 	return args, nil
 }
 
@@ -3227,6 +3377,60 @@ func (ec *executionContext) field_Subscription_taskEvents_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_TaskList_tasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TaskFilter, error) {
+			return ec.unmarshalOTaskFilter2ᚖtaskapiᚋmodelᚐTaskFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.TaskOrder, error) {
+			return ec.unmarshalOTaskOrder2ᚖtaskapiᚋmodelᚐTaskOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -4944,7 +5148,7 @@ func (ec *executionContext) _Query_taskStats(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().TaskStats(ctx, fc.Args["timeZone"].(*string))
+			return ec.Resolvers.Query().TaskStats(ctx, fc.Args["timeZone"].(*string), fc.Args["listId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskStats) graphql.Marshaler {
@@ -4988,7 +5192,7 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Tags(ctx, fc.Args["first"].(*int), fc.Args["listId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.TagCount) graphql.Marshaler {
@@ -6143,6 +6347,70 @@ func (ec *executionContext) fieldContext_Task_seriesId(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Task", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Task_list(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_list(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().List(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TaskList) graphql.Marshaler {
+			return ec.marshalNTaskList2ᚖtaskapiᚋmodelᚐTaskList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_list(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Task_createdBy(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6407,6 +6675,61 @@ func (ec *executionContext) _TaskEvent_taskId(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_TaskEvent_taskId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskEvent_listId(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_listId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().ListID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_listId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TaskEvent_actor(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TaskEvent_task(ctx context.Context, field graphql.CollectedField, obj *model.TaskEvent) (ret graphql.Marshaler) {
@@ -6694,6 +7017,73 @@ func (ec *executionContext) fieldContext_TaskList_members(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ListMember(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskList_pendingCount(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_pendingCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskList().PendingCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_pendingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskList", field, true, true, "Int")
+}
+
+func (ec *executionContext) _TaskList_tasks(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskList_tasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TaskList().Tasks(ctx, obj, fc.Args["filter"].(*model.TaskFilter), fc.Args["orderBy"].(*model.TaskOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.TaskConnection) graphql.Marshaler {
+			return ec.marshalNTaskConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskList_tasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskList",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TaskList_tasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -8449,7 +8839,7 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 		asMap["reminders"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence", "listId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8512,6 +8902,15 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.Recurrence = data
+		case "listId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateTaskInput().ListID(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -8691,7 +9090,7 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 		asMap["status"] = "ALL"
 	}
 
-	fieldsInOrder := [...]string{"status", "priorities", "tags", "search", "dueAfter", "dueBefore", "overdue"}
+	fieldsInOrder := [...]string{"status", "priorities", "tags", "search", "dueAfter", "dueBefore", "overdue", "listIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8747,6 +9146,15 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Overdue = data
+		case "listIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.TaskFilter().ListIds(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -8866,7 +9274,7 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence", "listId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8929,6 +9337,13 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.Recurrence = graphql.OmittableOf(data)
+		case "listId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -10042,6 +10457,18 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "list":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_list(ctx, field, obj)
+				})
+		case "createdBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_createdBy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10178,6 +10605,18 @@ func (ec *executionContext) _TaskEvent(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TaskEvent_taskId(ctx, field, obj)
 				})
+		case "listId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_listId(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskEvent_actor(ctx, field, obj)
+				})
 		case "task":
 			out.Values[i] = ec._TaskEvent_task(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -10291,6 +10730,18 @@ func (ec *executionContext) _TaskList(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TaskList_members(ctx, field, obj)
+				})
+		case "pendingCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskList_pendingCount(ctx, field, obj)
+				})
+		case "tasks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskList_tasks(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._TaskList_createdAt(ctx, field, obj)
@@ -11398,6 +11849,14 @@ func (ec *executionContext) marshalNTask2ᚖtaskapiᚋmodelᚐTask(ctx context.C
 	return ec._Task(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTaskConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.TaskConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskConnection!")
+		return graphql.Null
+	}
+	return ec._TaskConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTaskEdge2ᚕᚖtaskapiᚋgraphᚋgqlmodelᚐTaskEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlmodel.TaskEdge) graphql.Marshaler {
 	ret := sliceMarshaller(ec.selectsConcurrent_TaskEdge(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11829,6 +12288,41 @@ func (ec *executionContext) marshalODeleteTaskPayload2ᚖtaskapiᚋgraphᚋgqlmo
 	return ec._DeleteTaskPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {
 	if v == nil {
 		return nil, nil
@@ -12155,6 +12649,13 @@ func (ec *executionContext) marshalOUpdateTaskPayload2ᚖtaskapiᚋgraphᚋgqlmo
 	return ec._UpdateTaskPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOUser2ᚖtaskapiᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOViewer2ᚖtaskapiᚋgraphᚋgqlmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.Viewer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12306,7 +12807,7 @@ func (ec *executionContext) selectsConcurrent_ListInvitation(sel ast.SelectionSe
 func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskImplementors) {
 		switch f.Name {
-		case "reminders":
+		case "reminders", "list", "createdBy":
 			return true
 		case "recurrence":
 			if ec.selectsConcurrent_Recurrence(f.Selections) {
@@ -12322,7 +12823,7 @@ func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
 func (ec *executionContext) selectsConcurrent_TaskList(sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskListImplementors) {
 		switch f.Name {
-		case "id", "members":
+		case "id", "members", "pendingCount", "tasks":
 			return true
 		}
 	}
@@ -12360,7 +12861,7 @@ func (ec *executionContext) selectsConcurrent_TaskEdge(sel ast.SelectionSet) boo
 func (ec *executionContext) selectsConcurrent_TaskEvent(sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskEventImplementors) {
 		switch f.Name {
-		case "taskId", "reminder":
+		case "taskId", "listId", "actor", "reminder":
 			return true
 		case "task":
 			if ec.selectsConcurrent_Task(f.Selections) {

@@ -33,11 +33,17 @@ type loaders struct {
 	tasks *dataloadgen.Loader[uuid.UUID, *model.Task]
 	// reminders are the reminders of each task whose Task.reminders is asked for, read together.
 	reminders *dataloadgen.Loader[uuid.UUID, []*model.Reminder]
-	nodes     memo[[]*model.Task]
-	lists     memo[*model.TaskPage]
-	counts    memo[int]
-	stats     memo[*model.TaskStats]
-	tags      memo[[]model.TagCount]
+	// users are the people reached through tasks and events (createdBy, actor), read together.
+	users *dataloadgen.Loader[string, *model.User]
+	// pending are the pendingCount of each list asked for, read together.
+	pending *dataloadgen.Loader[uuid.UUID, int]
+	// viewerLists are the viewer's lists (for Task.list), read once.
+	viewerLists memo[[]*model.TaskList]
+	nodes       memo[[]*model.Task]
+	lists       memo[*model.TaskPage]
+	counts      memo[int]
+	stats       memo[*model.TaskStats]
+	tags        memo[[]model.TagCount]
 }
 
 // taskBatchWait is how long the task loader collects ids before it fetches them: long enough for the root fields
@@ -59,6 +65,20 @@ func newLoaders(store *model.Store, userID string) *loaders {
 			return nil, []error{err}
 		}
 		return rs, nil
+	}, dataloadgen.WithWait(taskBatchWait))
+	l.users = dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*model.User, []error) {
+		us, err := store.Users(ctx, userID, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return us, nil
+	}, dataloadgen.WithWait(taskBatchWait))
+	l.pending = dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]int, []error) {
+		ns, err := store.PendingCounts(ctx, userID, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return ns, nil
 	}, dataloadgen.WithWait(taskBatchWait))
 	return l
 }
@@ -102,6 +122,9 @@ func (r *Resolver) loaders(ctx context.Context) (*loaders, error) {
 func (l *loaders) clear() {
 	l.tasks.ClearAll()
 	l.reminders.ClearAll()
+	l.users.ClearAll()
+	l.pending.ClearAll()
+	l.viewerLists.clear()
 	l.nodes.clear()
 	l.lists.clear()
 	l.counts.clear()
@@ -120,6 +143,21 @@ func (l *loaders) tasksByID(ctx context.Context, ids []uuid.UUID) ([]*model.Task
 	return l.nodes.get(ctx, jsonKey(ids), func() ([]*model.Task, error) { return l.store.TasksByID(ctx, l.userID, ids) })
 }
 
+// list returns one of the viewer's lists, from all of them read once per request; model.ErrListNotFound when the
+// viewer is not a member of it (a task of an old event, in a list they have left).
+func (l *loaders) list(ctx context.Context, id uuid.UUID) (*model.TaskList, error) {
+	lists, err := l.viewerLists.get(ctx, "", func() ([]*model.TaskList, error) { return l.store.Lists(ctx, l.userID) })
+	if err != nil {
+		return nil, err
+	}
+	for _, list := range lists {
+		if list.ID == id {
+			return list, nil
+		}
+	}
+	return nil, model.ErrListNotFound
+}
+
 // listTasks returns a page of the user's tasks (see model.Store.ListTasks).
 func (l *loaders) listTasks(ctx context.Context, q model.ListQuery) (*model.TaskPage, error) {
 	return l.lists.get(ctx, jsonKey(q), func() (*model.TaskPage, error) { return l.store.ListTasks(ctx, l.userID, q) })
@@ -130,16 +168,29 @@ func (l *loaders) countTasks(ctx context.Context, filter model.TaskFilter) (int,
 	return l.counts.get(ctx, jsonKey(filter), func() (int, error) { return l.store.CountTasks(ctx, l.userID, filter) })
 }
 
-// taskStats returns the user's statistics with "today" in loc, whose IANA name is zone.
-func (l *loaders) taskStats(ctx context.Context, zone string, loc *time.Location) (*model.TaskStats, error) {
-	return l.stats.get(ctx, zone, func() (*model.TaskStats, error) { return l.store.Stats(ctx, l.userID, loc) })
+// taskStats returns the user's statistics with "today" in loc, whose IANA name is zone, over every list of theirs
+// or listID alone.
+func (l *loaders) taskStats(ctx context.Context, zone string, loc *time.Location, listID *uuid.UUID) (*model.TaskStats, error) {
+	return l.stats.get(ctx, zone+"|"+listKey(listID), func() (*model.TaskStats, error) {
+		return l.store.Stats(ctx, l.userID, loc, listID)
+	})
+}
+
+// listKey is listID in a memo's key; "" for every list.
+func listKey(listID *uuid.UUID) string {
+	if listID == nil {
+		return ""
+	}
+	return listID.String()
 }
 
 // tagCounts returns the user's first tags by count (see model.Store.Tags), first at most model.MaxTagsPage. The tags are
 // in a fixed order (count descending, then tag), so the longest list a client may ask for is read once and every
 // shorter one is its beginning. The result is shared: callers must not change it.
-func (l *loaders) tagCounts(ctx context.Context, first int) ([]model.TagCount, error) {
-	tags, err := l.tags.get(ctx, "", func() ([]model.TagCount, error) { return l.store.Tags(ctx, l.userID, model.MaxTagsPage) })
+func (l *loaders) tagCounts(ctx context.Context, first int, listID *uuid.UUID) ([]model.TagCount, error) {
+	tags, err := l.tags.get(ctx, listKey(listID), func() ([]model.TagCount, error) {
+		return l.store.Tags(ctx, l.userID, model.MaxTagsPage, listID)
+	})
 	return tags[:min(first, len(tags))], err
 }
 

@@ -37,22 +37,11 @@ func NewSchema(store *model.Store, logger *slog.Logger, hub *live.Hub) graphql.E
 // item asks for.
 func newConfig(r *Resolver) Config {
 	c := Config{Resolvers: r}
-	c.Complexity.Query.Tasks = func(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
-		n := model.DefaultPageSize
-		if first != nil {
-			n = *first
-		} else if last != nil {
-			n = *last
-		}
-		// A filter's lists become SQL; a list of a million tags sent as a variable must not reach the database.
-		lists := 0
-		if filter != nil {
-			lists = len(filter.Tags) + len(filter.Priorities)
-		}
-		return 1 + max(n, 1)*child + lists
-	}
+	c.Complexity.Query.Tasks = tasksComplexity
+	// A list's tasks cost what the tasks query costs.
+	c.Complexity.TaskList.Tasks = tasksComplexity
 	c.Complexity.Query.Nodes = func(child int, ids []string) int { return 1 + max(len(ids), 1)*child }
-	c.Complexity.Query.Tags = func(child int, first *int) int {
+	c.Complexity.Query.Tags = func(child int, first *int, _ *string) int {
 		n := model.MaxTagsPage
 		if first != nil {
 			n = *first
@@ -73,6 +62,22 @@ func newConfig(r *Resolver) Config {
 	c.Complexity.TaskStats.ByTag = func(child int) int { return 1 + model.MaxTagsPage*max(child, 1) }
 	c.Complexity.TaskStats.ByPriority = func(child int) int { return 1 + 3*max(child, 1) }
 	return c
+}
+
+// tasksComplexity is the cost of a page of tasks: its size times what each task asks for, plus the filter's lists.
+func tasksComplexity(child int, filter *model.TaskFilter, _ *model.TaskOrder, first *int, _ *string, last *int, _ *string) int {
+	n := model.DefaultPageSize
+	if first != nil {
+		n = *first
+	} else if last != nil {
+		n = *last
+	}
+	// A filter's lists become SQL; a list of a million tags sent as a variable must not reach the database.
+	lists := 0
+	if filter != nil {
+		lists = len(filter.Tags) + len(filter.Priorities) + len(filter.ListIDs)
+	}
+	return 1 + max(n, 1)*child + lists
 }
 
 // pageSize is the number of items a list field with first may return: def when first is not given, and at most

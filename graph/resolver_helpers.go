@@ -75,8 +75,13 @@ func connection(page *model.TaskPage, filter model.TaskFilter) *gqlmodel.TaskCon
 }
 
 // taskPatch turns the GraphQL input, where omitted and null differ, into the store's patch.
-func taskPatch(in gqlmodel.UpdateTaskInput) model.TaskPatch {
+func taskPatch(in gqlmodel.UpdateTaskInput) (model.TaskPatch, error) {
+	list, err := optionalListID(in.ListID)
+	if err != nil {
+		return model.TaskPatch{}, err
+	}
 	return model.TaskPatch{
+		ListID:      list,
 		Title:       optional(in.Title),
 		Description: optional(in.Description),
 		Priority:    optional(in.Priority),
@@ -85,7 +90,7 @@ func taskPatch(in gqlmodel.UpdateTaskInput) model.TaskPatch {
 		Completed:   optional(in.Completed),
 		Reminders:   reminderInputs(in.Reminders),
 		Recurrence:  optional(in.Recurrence),
-	}
+	}, nil
 }
 
 // timePtrs is what gqlgen wants for a list of DateTime.

@@ -40,7 +40,7 @@ func (r *mutationResolver) CreateTask(ctx context.Context, input model.CreateTas
 	}
 	task, err := r.Store.CreateTask(ctx, userID, input)
 	if err != nil {
-		problems, err := userErrors(err)
+		problems, err := listUserErrors(err, "input", "listId")
 		if err != nil {
 			return nil, err
 		}
@@ -55,9 +55,13 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 	if err != nil {
 		return nil, err
 	}
-	task, next, err := r.Store.UpdateTask(ctx, userID, taskUUID, taskPatch(input))
+	patch, err := taskPatch(input)
 	if err != nil {
-		problems, err := userErrors(err)
+		return nil, err
+	}
+	task, next, err := r.Store.UpdateTask(ctx, userID, taskUUID, patch)
+	if err != nil {
+		problems, err := listUserErrors(err, "id")
 		if err != nil {
 			return nil, err
 		}
@@ -314,21 +318,10 @@ func (r *queryResolver) Tasks(ctx context.Context, filter *model.TaskFilter, ord
 	if err != nil {
 		return nil, err
 	}
-	q := model.ListQuery{Order: orderBy, First: first, After: after, Last: last, Before: before,
-		WithEventCursor: selects(ctx, "eventCursor"), WithTotalCount: selects(ctx, "totalCount")}
-	if filter != nil {
-		q.Filter = *filter
-	}
-	page, err := l.listTasks(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	c := connection(page, q.Filter)
-	c.EventCursor = page.EventCursor
-	return c, nil
+	return r.tasks(ctx, l, filter, orderBy, first, after, last, before)
 }
 
-func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model.TaskStats, error) {
+func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string, listID *string) (*model.TaskStats, error) {
 	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
@@ -341,10 +334,14 @@ func (r *queryResolver) TaskStats(ctx context.Context, timeZone *string) (*model
 	if err != nil {
 		return nil, err
 	}
-	return l.taskStats(ctx, name, loc)
+	list, err := listArgument(listID)
+	if err != nil {
+		return nil, err
+	}
+	return l.taskStats(ctx, name, loc, list)
 }
 
-func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount, error) {
+func (r *queryResolver) Tags(ctx context.Context, first *int, listID *string) ([]*model.TagCount, error) {
 	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
@@ -353,7 +350,11 @@ func (r *queryResolver) Tags(ctx context.Context, first *int) ([]*model.TagCount
 	if err != nil {
 		return nil, err
 	}
-	counts, err := l.tagCounts(ctx, limit)
+	list, err := listArgument(listID)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := l.tagCounts(ctx, limit, list)
 	if err != nil {
 		return nil, err
 	}
@@ -458,6 +459,22 @@ func (r *taskResolver) Reminders(ctx context.Context, obj *model.Task) ([]*model
 	return r.taskReminders(ctx, obj)
 }
 
+func (r *taskResolver) List(ctx context.Context, obj *model.Task) (*model.TaskList, error) {
+	l, err := r.loaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.list(ctx, obj.ListID)
+}
+
+func (r *taskResolver) CreatedBy(ctx context.Context, obj *model.Task) (*model.User, error) {
+	l, err := r.loaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.users.Load(ctx, obj.CreatedBy)
+}
+
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
 	if obj.TotalCount != nil {
 		return *obj.TotalCount, nil
@@ -475,6 +492,25 @@ func (r *taskEventResolver) TaskID(ctx context.Context, obj *model.TaskEvent) (*
 	}
 	id := taskID(*obj.TaskID)
 	return &id, nil
+}
+
+func (r *taskEventResolver) ListID(ctx context.Context, obj *model.TaskEvent) (*string, error) {
+	if obj.ListID == nil {
+		return nil, nil
+	}
+	id := listID(*obj.ListID)
+	return &id, nil
+}
+
+func (r *taskEventResolver) Actor(ctx context.Context, obj *model.TaskEvent) (*model.User, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	l, err := r.loaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.users.Load(ctx, *obj.ActorID)
 }
 
 func (r *taskEventResolver) Reminder(ctx context.Context, obj *model.TaskEvent) (*model.Reminder, error) {
@@ -497,6 +533,36 @@ func (r *taskListResolver) Members(ctx context.Context, obj *model.TaskList) ([]
 	return members, err
 }
 
+func (r *taskListResolver) PendingCount(ctx context.Context, obj *model.TaskList) (int, error) {
+	l, err := r.loaders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return l.pending.Load(ctx, obj.ID)
+}
+
+func (r *taskListResolver) Tasks(ctx context.Context, obj *model.TaskList, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) (*gqlmodel.TaskConnection, error) {
+	return r.listTasks(ctx, obj, filter, orderBy, first, after, last, before)
+}
+
+func (r *createTaskInputResolver) ListID(ctx context.Context, obj *model.CreateTaskInput, data *string) error {
+	if data == nil {
+		return nil
+	}
+	id, ok := parseListID(*data)
+	if !ok {
+		return model.ErrListNotFound // as a list the viewer cannot see
+	}
+	obj.ListID = &id
+	return nil
+}
+
+func (r *taskFilterResolver) ListIds(ctx context.Context, obj *model.TaskFilter, data []string) error {
+	ids, err := parseListIDs(data)
+	obj.ListIDs = ids
+	return err
+}
+
 func (r *Resolver) ListInvitation() ListInvitationResolver { return &listInvitationResolver{r} }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -517,15 +583,21 @@ func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} 
 
 func (r *Resolver) TaskList() TaskListResolver { return &taskListResolver{r} }
 
+func (r *Resolver) CreateTaskInput() CreateTaskInputResolver { return &createTaskInputResolver{r} }
+
+func (r *Resolver) TaskFilter() TaskFilterResolver { return &taskFilterResolver{r} }
+
 type (
-	listInvitationResolver struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	recurrenceResolver     struct{ *Resolver }
-	reminderResolver       struct{ *Resolver }
-	subscriptionResolver   struct{ *Resolver }
-	taskResolver           struct{ *Resolver }
-	taskConnectionResolver struct{ *Resolver }
-	taskEventResolver      struct{ *Resolver }
-	taskListResolver       struct{ *Resolver }
+	listInvitationResolver  struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	recurrenceResolver      struct{ *Resolver }
+	reminderResolver        struct{ *Resolver }
+	subscriptionResolver    struct{ *Resolver }
+	taskResolver            struct{ *Resolver }
+	taskConnectionResolver  struct{ *Resolver }
+	taskEventResolver       struct{ *Resolver }
+	taskListResolver        struct{ *Resolver }
+	createTaskInputResolver struct{ *Resolver }
+	taskFilterResolver      struct{ *Resolver }
 )

@@ -9,11 +9,14 @@ import (
 	"taskapi/model"
 )
 
-// WebhookData is the "data" of a webhook body: the user, the task's id, the task as the change left it (nil for a
-// deleted task) and, for reminder.due, the reminder that fired. The task and the reminder have the GraphQL field
+// WebhookData is the "data" of a webhook body: the user (who made the change; for reminder.due, the member whose
+// reminder fired), the actor (null for the server's changes), the task's list, the task's id, the task as the change
+// left it (nil for a deleted task) and, for reminder.due, the reminder that fired. The task and the reminder have the GraphQL field
 // names and id forms, so that a receiver reads them as it reads API responses.
 type WebhookData struct {
 	UserID   string           `json:"userId"`
+	ActorID  *string          `json:"actorId"`
+	ListID   *string          `json:"listId"`
 	TaskID   string           `json:"taskId"`
 	Task     *webhookTask     `json:"task"`
 	Reminder *webhookReminder `json:"reminder,omitempty"`
@@ -34,6 +37,14 @@ type webhookTask struct {
 	Reminders   []*webhookReminder `json:"reminders"`
 	Recurrence  *webhookRecurrence `json:"recurrence"`
 	SeriesID    *string            `json:"seriesId"`
+	// List and CreatedBy carry the ids of the task's list and creator (the rest is the API's to read).
+	List      webhookRef `json:"list"`
+	CreatedBy webhookRef `json:"createdBy"`
+}
+
+// webhookRef is an object of the API by its id only.
+type webhookRef struct {
+	ID string `json:"id"`
 }
 
 // webhookRecurrence mirrors the GraphQL Recurrence type, upcoming with its default length.
@@ -58,10 +69,18 @@ type webhookReminder struct {
 	FiredAt       *string `json:"firedAt"`
 }
 
-// NewWebhookData renders the data of a webhook about the task id of userID. task is nil for a deleted task, and
-// reminder nil unless one fired; task's Reminders must be loaded (nil is written as none).
-func NewWebhookData(userID string, id uuid.UUID, task *model.Task, reminder *model.Reminder) WebhookData {
+// NewWebhookData renders the data of a webhook about the task id in the list list (zero: none) for userID, made by
+// actor ("" for the server). task is nil for a deleted task, and reminder nil unless one fired; task's Reminders
+// must be loaded (nil is written as none).
+func NewWebhookData(userID, actor string, list uuid.UUID, id uuid.UUID, task *model.Task, reminder *model.Reminder) WebhookData {
 	d := WebhookData{UserID: userID, TaskID: taskID(id), Reminder: renderReminder(reminder)}
+	if actor != "" {
+		d.ActorID = &actor
+	}
+	if list != (uuid.UUID{}) {
+		l := listID(list)
+		d.ListID = &l
+	}
 	if task != nil {
 		tags := task.Tags
 		if tags == nil {
@@ -72,6 +91,7 @@ func NewWebhookData(userID string, id uuid.UUID, task *model.Task, reminder *mod
 			Priority: task.Priority.String(), Tags: tags, DueAt: formatPtr(task.DueAt),
 			CompletedAt: formatPtr(task.CompletedAt), CreatedAt: scalar.FormatDateTime(task.CreatedAt),
 			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), Reminders: []*webhookReminder{},
+			List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
 		}
 		for _, r := range task.Reminders {
 			d.Task.Reminders = append(d.Task.Reminders, renderReminder(r))

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"taskapi/graph"
+	"taskapi/graph/scalar"
 	"taskapi/model"
 	"taskapi/recur"
 )
@@ -37,10 +38,10 @@ func TestWebhookTaskHasEveryField(t *testing.T) {
 		return out
 	}
 	due := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	task := &model.Task{ID: uuid.New(), UserID: "u", Title: "t", Priority: model.PriorityHigh, Tags: model.Tags{"x"},
+	task := &model.Task{ID: uuid.New(), CreatedBy: "u", Title: "t", Priority: model.PriorityHigh, Tags: model.Tags{"x"},
 		DueAt: &due, CreatedAt: due, UpdatedAt: due,
 		Reminders: []*model.Reminder{{ID: uuid.New(), RemindAt: due, MinutesBefore: new(int)}}}
-	b, err := json.Marshal(graph.NewWebhookData("u", task.ID, task, task.Reminders[0]))
+	b, err := json.Marshal(graph.NewWebhookData("u", "", uuid.UUID{}, task.ID, task, task.Reminders[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestWebhookTaskHasEveryField(t *testing.T) {
 			Recurrence map[string]any `json:"recurrence"`
 		} `json:"task"`
 	}
-	b2, _ := json.Marshal(graph.NewWebhookData("u", task.ID, &recurring, nil))
+	b2, _ := json.Marshal(graph.NewWebhookData("u", "", uuid.UUID{}, task.ID, &recurring, nil))
 	if err := json.Unmarshal(b2, &withRule); err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +81,13 @@ func TestWebhookTaskHasEveryField(t *testing.T) {
 		data.UserID != "u" {
 		t.Errorf("data %s", b)
 	}
-	deleted, _ := json.Marshal(graph.NewWebhookData("u", task.ID, nil, nil))
-	if string(deleted) != `{"userId":"u","taskId":"`+data.TaskID+`","task":null}` {
+	deleted, _ := json.Marshal(graph.NewWebhookData("u", "", uuid.UUID{}, task.ID, nil, nil))
+	if string(deleted) != `{"userId":"u","actorId":null,"listId":null,"taskId":"`+data.TaskID+`","task":null}` {
 		t.Errorf("task.deleted data %s", deleted)
+	}
+	list := uuid.New()
+	shared, _ := json.Marshal(graph.NewWebhookData("u", "u", list, task.ID, nil, nil))
+	if string(shared) != `{"userId":"u","actorId":"u","listId":"`+scalar.ListID(list)+`","taskId":"`+data.TaskID+`","task":null}` {
+		t.Errorf("task.deleted data of a list %s", shared)
 	}
 }

@@ -100,11 +100,16 @@ func cmpOr(s, def string) string {
 	return s
 }
 
-// PartitionKey is the key of an event's record, which chooses its partition: the id of the user whose change it
-// reports. Events that must stay in order share a key. When events carry the list they belong to (shared lists),
-// this is where the key becomes the list's id, so that one list's events stay in one partition; every row keeps the
-// key it was queued with, so the rows queued before such a change are still produced in their order.
-func PartitionKey(ev webhook.StreamEvent) string { return ev.UserID }
+// PartitionKey is the key of an event's record, which chooses its partition: the id of the list the change belongs
+// to, so that one list's events stay in one partition and in order (every member sees them); the user's id for an
+// event of no list. Every row keeps the key it was queued with, so the rows queued before lists keyed by user are
+// still produced in their order.
+func PartitionKey(ev webhook.StreamEvent) string {
+	if ev.ListID != "" {
+		return ev.ListID
+	}
+	return ev.UserID
+}
 
 // ParseBrokers reads a comma-separated list of host:port (KAFKA_BROKERS). Blank entries are ignored; the error
 // names the first malformed one.

@@ -492,7 +492,7 @@ func (t *tools) taskStats(ctx context.Context, req *mcp.CallToolRequest, in task
 	if err != nil {
 		return nil, taskStatsOut{}, err
 	}
-	stats, err := t.store.Stats(ctx, userID, loc)
+	stats, err := t.store.Stats(ctx, userID, loc, nil)
 	if err != nil {
 		return nil, taskStatsOut{}, t.fail(ctx, err, "")
 	}

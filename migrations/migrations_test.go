@@ -2,6 +2,7 @@ package migrations_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -19,7 +20,7 @@ var ctx = context.Background()
 var all = []string{
 	"20261125000001_create_tasks", "20261201000001_task_events", "20261201000002_recurrence",
 	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
-	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox",
+	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox", "20261207000006_tasks_in_lists",
 }
 
 func TestUpDownUp(t *testing.T) {
@@ -205,20 +206,23 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			// Undo the lists migration alone, as if the database predated it.
+			// Undo the lists migration and the one after it, as if the database predated them.
+			if err := migrations.TasksInListsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			for _, stmt := range []string{`DROP TABLE list_invitations`, `DROP TABLE list_members`, `DROP TABLE lists`,
-				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name = '20261207000001'`} {
+				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006')`} {
 				if _, err := db.ExecContext(ctx, stmt); err != nil {
 					t.Fatal(err)
 				}
 			}
-			s := model.NewStore(db)
 			for _, u := range []string{"alice", "bob"} {
-				if _, err := s.CreateTask(ctx, u, model.CreateTaskInput{Title: "before lists"}); err != nil {
+				if _, err := db.NewRaw(`INSERT INTO feed_heads (user_id, position) VALUES (?, 1)`, u).Exec(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000001_lists"}) {
+			if applied, err := migrations.Up(ctx, db); err != nil ||
+				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			// Read the rows themselves: the store would make a missing Inbox on the spot.
@@ -228,6 +232,58 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 					WHERE l.id = ? AND l.owner_id = ? AND l.is_inbox AND l.name = 'Inbox' AND m.user_id = ? AND m.role = 'OWNER'`,
 					model.InboxID(u), u, u).Scan(ctx, &n); err != nil || n != 1 {
 					t.Errorf("%s's Inbox after the migration: %d rows, %v", u, n, err)
+				}
+			}
+		})
+	}
+}
+
+// TestTasksInListsMovesEveryTaskToItsInbox applies the tasks-in-lists migration to tasks written before it: each goes
+// to its creator's Inbox (made here for a creator who had none), keeps its tags, and its creator is created_by.
+func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if err := migrations.TasksInListsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name = '20261207000006'`); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UTC()
+			for i, u := range []string{"alice", "bob", "carol"} {
+				id := fmt.Sprintf("0193a6c0-0000-7000-8000-00000000000%d", i)
+				if _, err := db.NewRaw(`INSERT INTO tasks (id, user_id, title, title_fold, completed, priority, tags,
+					created_at, updated_at) VALUES (?, ?, 'old', 'old', ?, 1, '["x"]', ?, ?)`, id, u, false, now, now).Exec(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.NewRaw(`INSERT INTO task_tags (task_id, user_id, tag) VALUES (?, ?, 'x')`, id, u).Exec(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// carol has no Inbox yet: the lists migration ran before she wrote.
+			if _, err := db.NewRaw(`DELETE FROM list_members WHERE user_id = 'carol'`).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists"}) {
+				t.Fatalf("Up = %q, %v", applied, err)
+			}
+			for _, u := range []string{"alice", "bob", "carol"} {
+				tasks, err := model.NewStore(db).ListTasks(ctx, u, model.ListQuery{})
+				if err != nil || len(tasks.Edges) != 1 {
+					t.Fatalf("%s's tasks after the migration: %v, %v", u, tasks, err)
+				}
+				task := tasks.Edges[0].Node
+				if task.ListID != model.InboxID(u) || task.CreatedBy != u {
+					t.Errorf("%s's task is in %s, created by %q", u, task.ListID, task.CreatedBy)
+				}
+				tags, err := model.NewStore(db).Tags(ctx, u, 10, nil)
+				if err != nil || len(tags) != 1 || tags[0].Tag != "x" || tags[0].Count != 1 {
+					t.Errorf("%s's tags: %v, %v", u, tags, err)
 				}
 			}
 		})

@@ -112,7 +112,7 @@ func BenchmarkStats(b *testing.B) {
 	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
 		ctx := context.Background()
 		for b.Loop() {
-			stats, err := store.Stats(ctx, user, berlin)
+			stats, err := store.Stats(ctx, user, berlin, nil)
 			if err != nil || stats.Total != benchTasks {
 				b.Fatalf("Stats: %+v, %v", stats, err)
 			}
@@ -124,7 +124,7 @@ func BenchmarkTags(b *testing.B) {
 	benchEachDB(b, func(b *testing.B, store *model.Store, user string) {
 		ctx := context.Background()
 		for b.Loop() {
-			tags, err := store.Tags(ctx, user, 10)
+			tags, err := store.Tags(ctx, user, 10, nil)
 			if err != nil || len(tags) == 0 {
 				b.Fatalf("Tags: %v, %v", tags, err)
 			}
@@ -156,7 +156,7 @@ func BenchmarkAppendEvent(b *testing.B) {
 			db := modeltest.MustOpenDB(b, kind)
 			ctx := context.Background()
 			desc := "Created by the benchmark"
-			task := &model.Task{UserID: "u", Title: "Write the report", Description: &desc, Priority: model.PriorityHigh,
+			task := &model.Task{CreatedBy: "u", ListID: model.InboxID("u"), Title: "Write the report", Description: &desc, Priority: model.PriorityHigh,
 				Tags: model.Tags{"work", "bench"}, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 			b.ReportAllocs()
 			for b.Loop() {

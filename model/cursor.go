@@ -34,6 +34,7 @@ type listFilter struct {
 	DueAfter   *time.Time       `json:"a,omitempty"` // UTC, milliseconds
 	DueBefore  *time.Time       `json:"b,omitempty"`
 	Overdue    *bool            `json:"o,omitempty"`
+	Lists      []uuid.UUID      `json:"l,omitempty"` // sorted, unique; nil: every list of the user
 }
 
 // normalizeFilter returns f in canonical form. Returns *InputError for a search over MaxSearchLength characters, a
@@ -43,6 +44,10 @@ type listFilter struct {
 func normalizeFilter(f TaskFilter) (listFilter, error) {
 	var err error
 	out := listFilter{Status: TaskStatusFilterAll, Overdue: f.Overdue}
+	if len(f.ListIDs) > 0 {
+		out.Lists = slices.CompactFunc(slices.SortedFunc(slices.Values(f.ListIDs), compareUUID),
+			func(a, b uuid.UUID) bool { return a == b })
+	}
 	if f.Status != nil {
 		out.Status = *f.Status
 		if !out.Status.IsValid() {

@@ -21,11 +21,11 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 )
 
-// The feed: every change to a task is an event in its owner's feed, appended by the transaction that makes the
-// change (see Store.write), so that the two commit together or not at all. A user's events are numbered 1, 2, 3, ...
-// in commit order with no gaps: appendEvents allocates positions by incrementing the user's feed_heads row, which stays locked until
-// the transaction ends, so a second writer of the same user waits and then numbers its events after the first
-// one's. (A global sequence would not do: two transactions can take numbers in one order and commit in the other,
+// The feed: every change to a task is an event in the feed of every member of its list, appended by the transaction
+// that makes the change (see Store.write), so that the two commit together or not at all. A user's events are
+// numbered 1, 2, 3, ... in commit order with no gaps: the write path allocates positions by incrementing the user's
+// feed_heads row (advanceHeads), which stays locked until the transaction ends, so a second writer to the same feed
+// waits and then numbers its events after the first one's. (A global sequence would not do: two transactions can take numbers in one order and commit in the other,
 // and a reader between the two commits would skip an event for good.) Position 0 is the start of every feed.
 //
 // Each event carries the task as its transaction committed it (a JSON snapshot), so that replaying the feed gives
@@ -43,12 +43,20 @@ const (
 	// TaskEventReset is never stored: a read whose cursor lies before what retention kept starts with one, which
 	// tells the client to refetch what it shows.
 	TaskEventReset TaskEventKind = "RESET"
+	// TaskEventListAdded: the user gained access to a list (created it, or accepted an invitation); load its tasks.
+	TaskEventListAdded TaskEventKind = "LIST_ADDED"
+	// TaskEventListUpdated: a list's name, members or the user's role in it changed.
+	TaskEventListUpdated TaskEventKind = "LIST_UPDATED"
+	// TaskEventListRemoved: the user lost access to a list, or it was deleted: drop it and its tasks (no per-task
+	// DELETED follows).
+	TaskEventListRemoved TaskEventKind = "LIST_REMOVED"
 )
 
 // IsValid reports whether k is a known kind.
 func (k TaskEventKind) IsValid() bool {
 	switch k {
-	case TaskEventCreated, TaskEventUpdated, TaskEventDeleted, TaskEventReminderDue, TaskEventReset:
+	case TaskEventCreated, TaskEventUpdated, TaskEventDeleted, TaskEventReminderDue, TaskEventReset,
+		TaskEventListAdded, TaskEventListUpdated, TaskEventListRemoved:
 		return true
 	}
 	return false
@@ -62,8 +70,10 @@ func (k TaskEventKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strcon
 
 // NewEvent is an event as a writing transaction appends it.
 type NewEvent struct {
-	Kind   TaskEventKind // CREATED, UPDATED, DELETED or REMINDER_DUE
-	TaskID uuid.UUID
+	Kind   TaskEventKind // CREATED, UPDATED, DELETED, REMINDER_DUE or LIST_*
+	TaskID uuid.UUID     // zero for LIST_*
+	// ListID is the list the event concerns: the task's (after a move, the one it is in now), or the LIST_* event's.
+	ListID uuid.UUID
 	// Task is the task as the transaction leaves it (CREATED, UPDATED) or as it was when the reminder fired
 	// (REMINDER_DUE); nil for DELETED.
 	Task *Task
@@ -79,8 +89,10 @@ type TaskEvent struct {
 	Cursor   string
 	Position int64
 	Kind     TaskEventKind
-	TaskID   *uuid.UUID // nil only for RESET
-	Task     *Task      // nil for DELETED and RESET
+	TaskID   *uuid.UUID // nil for RESET and LIST_*
+	ListID   *uuid.UUID // nil for RESET
+	ActorID  *string    // who made the change; nil for the server's changes (a reminder firing) and RESET
+	Task     *Task      // nil for DELETED, RESET and LIST_*
 	Reminder json.RawMessage
 	At       time.Time // when the change was made, UTC, milliseconds
 }
@@ -151,52 +163,30 @@ type eventRow struct {
 	Task     *string       `bun:"task"`
 	Reminder *string       `bun:"reminder"`
 	At       time.Time     `bun:"at,notnull"`
+	ListID   *uuid.UUID    `bun:"list_id"`
+	ActorID  *string       `bun:"actor_id"`
 }
 
-// appendEvents appends a user's changes, in order, to the user's feed, inside the write's transaction tx, each with
-// its time. Only the write path calls it (see Store.write), after the writer has written the rows the events report,
-// so that the head row's lock (see above) is held for as short a time as possible and is always taken after the
-// task rows' locks, which keeps two writers from waiting for each other.
-//
-// tx must be a transaction (bun.Tx): outside one the position's lock would end with the statement.
-//
-// Returns the position of the last event appended, or an error wrapping the database's.
+// appendEvents appends changes, in order, to the feed of userID alone, inside the write's transaction tx (the
+// tests of the feed's locking hold a transaction themselves). Returns the position of the last event appended.
 func appendEvents(ctx context.Context, tx bun.IDB, userID string, changes []Change) (int64, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	var last int64
-	// The upsert locks the user's head row until tx ends (PostgreSQL; SQLite's transactions hold the one write lock).
-	if err := tx.NewRaw(`INSERT INTO feed_heads AS h (user_id, position, pruned_through) VALUES (?, ?, 0)
-		ON CONFLICT (user_id) DO UPDATE SET position = h.position + excluded.position
-		RETURNING position`, userID, len(changes)).Scan(ctx, &last); err != nil {
-		return 0, fmt.Errorf("model: append events: %w", err)
+	ds := make([]delivery, len(changes))
+	for i := range changes {
+		ds[i] = delivery{user: userID, kind: changes[i].Kind, change: &changes[i]}
 	}
-	rows := make([]eventRow, len(changes))
-	first := last - int64(len(changes)) + 1
-	for i, c := range changes {
-		if c.Kind == TaskEventReset || !c.Kind.IsValid() {
-			return 0, fmt.Errorf("model: append events: kind %q cannot be appended", c.Kind)
+	heads, err := advanceHeads(ctx, tx, []string{userID}, map[string][]delivery{userID: ds})
+	if err != nil {
+		return 0, err
+	}
+	last := heads[userID]
+	rows := make([]eventRow, len(ds))
+	for i, d := range ds {
+		if rows[i], err = d.row(userID, last-int64(len(ds))+1+int64(i)); err != nil {
+			return 0, err
 		}
-		taskID := c.TaskID
-		row := eventRow{UserID: userID, Position: first + int64(i), Kind: c.Kind, TaskID: &taskID, At: TruncateTime(c.At)}
-		if c.Task != nil {
-			b, err := json.Marshal(c.Task)
-			if err != nil {
-				return 0, fmt.Errorf("model: append events: %w", err)
-			}
-			s := string(b)
-			row.Task = &s
-		}
-		if c.Reminder != nil {
-			b, err := json.Marshal(c.Reminder)
-			if err != nil {
-				return 0, fmt.Errorf("model: append events: %w", err)
-			}
-			s := string(b)
-			row.Reminder = &s
-		}
-		rows[i] = row
 	}
 	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("model: append events: %w", err)
@@ -506,7 +496,7 @@ func (s *Store) TaskEvents(ctx context.Context, userID, after string, first int)
 func (r *eventRow) event() (*TaskEvent, error) {
 	ev := &TaskEvent{
 		Cursor: EventCursor(r.UserID, r.Position), Position: r.Position, Kind: r.Kind, TaskID: r.TaskID,
-		At: r.At.UTC(),
+		ListID: r.ListID, ActorID: r.ActorID, At: r.At.UTC(),
 	}
 	if r.Task != nil {
 		task := new(Task)

@@ -284,7 +284,7 @@ func TestFeedIsolation(t *testing.T) {
 		}
 		for _, user := range []string{"alice", "bob"} {
 			for _, ev := range e.events(t, user, start0(user)) {
-				if ev.Task == nil || ev.Task.UserID != user {
+				if ev.Task == nil || ev.Task.CreatedBy != user {
 					t.Errorf("%s's feed holds %q", user, kinds([]*model.TaskEvent{ev}))
 				}
 			}
@@ -322,7 +322,7 @@ func TestFeedOrderConcurrentWriters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		heldTask := &model.Task{ID: uuid.Must(uuid.NewV7()), UserID: u, Title: "held", Tags: model.Tags{}, CreatedAt: start, UpdatedAt: start}
+		heldTask := &model.Task{ID: uuid.Must(uuid.NewV7()), CreatedBy: u, ListID: model.InboxID(u), Title: "held", Tags: model.Tags{}, CreatedAt: start, UpdatedAt: start}
 		if _, err := model.AppendEvents(ctx, held, u, start, model.NewEvent{Kind: model.TaskEventCreated, TaskID: heldTask.ID, Task: heldTask}); err != nil {
 			t.Fatal(err)
 		}

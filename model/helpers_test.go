@@ -190,6 +190,6 @@ func describe(t *model.Task) string {
 		return t.Format(time.RFC3339Nano) + "@" + t.Location().String()
 	}
 	return fmt.Sprintf("{id:%s user:%q title:%q fold:%q description:%s descriptionFold:%s completed:%t priority:%s tags:%q due:%s completedAt:%s created:%s updated:%s}",
-		t.ID, t.UserID, t.Title, t.TitleFold, str(t.Description), str(t.DescriptionFold), t.Completed, t.Priority,
+		t.ID, t.CreatedBy, t.Title, t.TitleFold, str(t.Description), str(t.DescriptionFold), t.Completed, t.Priority,
 		[]string(t.Tags), tm(t.DueAt), tm(t.CompletedAt), tm(&t.CreatedAt), tm(&t.UpdatedAt))
 }

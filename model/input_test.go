@@ -49,7 +49,7 @@ func TestInstantsAtTheEdgesOfTheRange(t *testing.T) {
 			}
 		})
 		t.Run("Stats", func(t *testing.T) {
-			stats, err := e.store.Stats(ctx, user, time.UTC)
+			stats, err := e.store.Stats(ctx, user, time.UTC, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -275,7 +275,13 @@ func (s *Store) AcceptListInvitation(ctx context.Context, userID, token string) 
 			return err
 		}
 		list, err = getList(ctx, tx, userID, inv.ListID, false)
-		return err
+		if err != nil {
+			return err
+		}
+		// The new member loads the list; the others see it gained a member.
+		tx.recordFor(userID, userID, now, NewEvent{Kind: TaskEventListAdded, ListID: inv.ListID})
+		tx.recordList(userID, now, TaskEventListUpdated, inv.ListID)
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("accept list invitation", err)

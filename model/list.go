@@ -29,6 +29,10 @@ const (
 // With q.WithEventCursor, the page and the feed's position are read in one snapshot (see TaskPage.EventCursor).
 // With a read cache (WithReadCache), a page its owner has not changed since it was read is served from there.
 func (s *Store) ListTasks(ctx context.Context, userID string, q ListQuery) (*TaskPage, error) {
+	var err error
+	if q.Filter.ListIDs, err = checkListIDs(ctx, s.db, userID, q.Filter.ListIDs); err != nil {
+		return nil, storeError("list tasks", err)
+	}
 	if s.reads != nil {
 		if key, ok := pageCacheKey(userID, q); ok {
 			return s.cachedListTasks(ctx, userID, q, key)
@@ -157,8 +161,13 @@ type extras struct {
 	counted, positioned bool
 }
 
-// CountTasks counts the user's tasks that match filter. Returns *InputError for a filter ListTasks would refuse.
+// CountTasks counts the tasks the user can see that match filter. Returns *InputError for a filter ListTasks would
+// refuse.
 func (s *Store) CountTasks(ctx context.Context, userID string, filter TaskFilter) (int, error) {
+	var err error
+	if filter.ListIDs, err = checkListIDs(ctx, s.db, userID, filter.ListIDs); err != nil {
+		return 0, storeError("count tasks", err)
+	}
 	f, err := normalizeFilter(filter)
 	if err != nil {
 		return 0, err
@@ -174,9 +183,19 @@ func pageSize(n int, argument string) (int, error) {
 	return n, nil
 }
 
-// apply adds the filter's conditions, and the user's, to q, a query of tasks aliased t. now decides what is overdue.
+// apply adds the filter's conditions, and the user's membership condition, to q, a query of tasks aliased t. now
+// decides what is overdue.
 func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bun.SelectQuery {
-	q = q.Where("t.user_id = ?", userID)
+	q = q.Where(visibleTasks, userID)
+	if len(f.Lists) > 0 {
+		q = q.Where("t.list_id IN (?)", bun.In(f.Lists))
+	}
+	return f.conditions(q, userID, now)
+}
+
+// conditions adds the filter's conditions on the tasks themselves to q, a query of tasks aliased t: all of them
+// but the lists, which the caller scopes (apply, or a page's walk of each list, see lister.scan).
+func (f *listFilter) conditions(q *bun.SelectQuery, userID string, now time.Time) *bun.SelectQuery {
 	switch f.Status {
 	case TaskStatusFilterPending:
 		q = q.Where("NOT t.completed")
@@ -187,9 +206,11 @@ func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bu
 		q = q.Where("t.priority IN (?)", bun.In(f.Priorities))
 	}
 	if len(f.Tags) > 0 {
-		// "Any of": task_tags holds one row per task and tag.
-		q = q.Where("EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.user_id = ? AND tt.tag IN (?))",
-			userID, bun.In(f.Tags))
+		// "Any of": task_tags holds one row per task and tag, in the task's list (tt.list_id = t.list_id scopes the
+		// tags by the task, which is scoped itself; an IN on the membership here would hash every tag of the
+		// user's lists).
+		q = q.Where("EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id = t.list_id AND tt.tag IN (?))",
+			bun.In(f.Tags))
 	}
 	if f.Search != nil {
 		// A literal substring of the folded columns, so that it is case-insensitive the same way on both
@@ -328,20 +349,40 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 	var out []*Task
 	for i := first; i <= last && len(out) < limit; i++ {
 		seg := segs[i]
-		q := l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)), l.userID, l.now)
-		if seg.cond != "" {
-			q = q.Where(seg.cond)
+		n := int64(limit - len(out))
+		// walk adds the segment's conditions and order to q, a query of tasks aliased t.
+		walk := func(q *bun.SelectQuery) *bun.SelectQuery {
+			if seg.cond != "" {
+				q = q.Where(seg.cond)
+			}
+			if i == first && from != nil {
+				cond, args := keyset(seg, ahead, *from)
+				q = q.Where(cond, args...)
+			}
+			if i == last && to != nil {
+				cond, args := keyset(seg, behind, *to)
+				q = q.Where(cond, args...)
+			}
+			for _, col := range seg.cols {
+				q = q.OrderExpr(col + dir)
+			}
+			return q
 		}
-		if i == first && from != nil {
-			cond, args := keyset(seg, ahead, *from)
-			q = q.Where(cond, args...)
-		}
-		if i == last && to != nil {
-			cond, args := keyset(seg, behind, *to)
-			q = q.Where(cond, args...)
-		}
-		for _, col := range seg.cols {
-			q = q.OrderExpr(col + dir)
+		var q *bun.SelectQuery
+		if IsPostgres(l.s.db) {
+			// Each of the user's lists walked on its own index range, at most n rows of each, then merged: a list's
+			// index holds its tasks in the page's order, which the tasks of several lists together are not, so a
+			// plain membership condition would sort every task of the user's lists for every page.
+			inner := walk(l.filter.conditions(l.s.db.NewSelect().Model((*Task)(nil)), l.userID, l.now).
+				Where("t.list_id = m.list_id")).Limit(n)
+			q = l.s.db.NewSelect().Model((*Task)(nil)).
+				ModelTableExpr("list_members AS m CROSS JOIN LATERAL (?) AS t", inner).Where("m.user_id = ?", l.userID)
+			if len(l.filter.Lists) > 0 {
+				q = q.Where("m.list_id IN (?)", bun.In(l.filter.Lists))
+			}
+			q = walk(q)
+		} else {
+			q = walk(l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)), l.userID, l.now))
 		}
 		var cols []extraColumn
 		if x != nil && x.count && !x.counted {
@@ -352,7 +393,7 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 			cols = append(cols, extraColumn{"(" + feedPositionSQL + ") AS feed_position",
 				[]any{l.userID}, &x.feedPosition, &x.positioned})
 		}
-		tasks, err := scanTasks(ctx, l.s.db, q.Limit(int64(limit-len(out))), cols...)
+		tasks, err := scanTasks(ctx, l.s.db, q.Limit(n), cols...)
 		if err != nil {
 			return nil, err
 		}

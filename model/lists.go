@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -182,8 +183,10 @@ func (s *Store) List(ctx context.Context, userID string, id uuid.UUID) (*TaskLis
 func getList(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock bool) (*TaskList, error) {
 	list := new(TaskList)
 	q := selectLists(db, userID, list).Where("l.id = ?", id)
-	if lock {
-		q = forUpdate(db, q)
+	if lock && IsPostgres(db) {
+		// The list's row alone: a task write locks it FOR SHARE before the member's row (writeRole), and taking
+		// the member's row here too, in whatever order the join reads them, could make the two wait in a circle.
+		q = q.For("UPDATE OF l")
 	}
 	if err := q.Scan(ctx); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -242,8 +245,12 @@ func (s *Store) CreateList(ctx context.Context, userID string, in CreateListInpu
 		if _, err := tx.NewInsert().Model(list).Exec(ctx); err != nil {
 			return err
 		}
-		_, err = tx.NewInsert().Model(&listMember{ListID: id, UserID: userID, Role: ListRoleOwner, JoinedAt: now}).Exec(ctx)
-		return err
+		if _, err = tx.NewInsert().Model(&listMember{ListID: id, UserID: userID, Role: ListRoleOwner, JoinedAt: now}).
+			Exec(ctx); err != nil {
+			return err
+		}
+		tx.recordFor(userID, userID, now, NewEvent{Kind: TaskEventListAdded, ListID: id})
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("create list", err)
@@ -277,9 +284,12 @@ func (s *Store) UpdateList(ctx context.Context, userID string, id uuid.UUID, pat
 			return nil
 		}
 		list.Name, list.NameFold, list.UpdatedAt = name, Fold(name), TruncateTime(s.now())
-		_, err = tx.NewUpdate().Model(list).Column("name", "name_fold", "updated_at").
-			Where("l.id = ?", id).Where("l.id IN ("+ownerOf+")", userID).Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model(list).Column("name", "name_fold", "updated_at").
+			Where("l.id = ?", id).Where("l.id IN ("+ownerOf+")", userID).Exec(ctx); err != nil {
+			return err
+		}
+		tx.recordList(userID, list.UpdatedAt, TaskEventListUpdated, id)
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("update list", err)
@@ -287,10 +297,12 @@ func (s *Store) UpdateList(ctx context.Context, userID string, id uuid.UUID, pat
 	return list, nil
 }
 
-// DeleteList deletes a list with its tasks, members and invitations, and returns the ids of the tasks it deleted.
-// Returns ErrListNotFound when the user is not a member, ErrForbidden when they are not its OWNER, and
-// *ValidationError (INVALID) for the Inbox, which cannot be deleted.
+// DeleteList deletes a list with its tasks (and their reminders), members and invitations, and returns the ids of
+// the tasks it deleted. Every member gets LIST_REMOVED, and no per-task DELETED. Returns ErrListNotFound when the
+// user is not a member, ErrForbidden when they are not its OWNER, and *ValidationError (INVALID) for the Inbox,
+// which cannot be deleted.
 func (s *Store) DeleteList(ctx context.Context, userID string, id uuid.UUID) ([]uuid.UUID, error) {
+	deleted := []uuid.UUID{}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		list, err := ownedList(ctx, tx, userID, id)
 		if err != nil {
@@ -301,16 +313,33 @@ func (s *Store) DeleteList(ctx context.Context, userID string, id uuid.UUID) ([]
 			p.add(UserErrorCodeInvalid, "The Inbox can't be deleted.", "id")
 			return p.err()
 		}
-		// Members and invitations go with the list (ON DELETE CASCADE). Tasks belong to lists from the migration that
-		// gives them a list on; until then every task is in its creator's Inbox, which cannot be deleted, so a
-		// deleted list has none.
-		_, err = tx.NewDelete().Model((*TaskList)(nil)).Where("l.id = ?", id).Where("l.id IN ("+ownerOf+")", userID).Exec(ctx)
-		return err
+		// The members before they go: each of them loses the list.
+		var members []string
+		if err := tx.NewSelect().Model((*listMember)(nil)).Column("lm.user_id").Where("lm.list_id = ?", id).
+			Where("lm.list_id IN ("+ownerOf+")", userID).OrderExpr("lm.user_id").Scan(ctx, &members); err != nil {
+			return err
+		}
+		// The tasks (their tags and reminders go with them, ON DELETE CASCADE), then the list; members and
+		// invitations go with it (ON DELETE CASCADE).
+		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.list_id = ?", id).Where("t.list_id IN ("+ownerOf+")", userID).
+			Returning("id").Exec(ctx, &deleted); err != nil {
+			return err
+		}
+		slices.SortFunc(deleted, compareUUID)
+		if _, err = tx.NewDelete().Model((*TaskList)(nil)).Where("l.id = ?", id).Where("l.id IN ("+ownerOf+")", userID).
+			Exec(ctx); err != nil {
+			return err
+		}
+		now := TruncateTime(s.now())
+		for _, m := range members {
+			tx.recordFor(m, userID, now, NewEvent{Kind: TaskEventListRemoved, ListID: id})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("delete list", err)
 	}
-	return []uuid.UUID{}, nil
+	return deleted, nil
 }
 
 // ListMembers returns the members of a list the user is a member of: the OWNER first, then by joinedAt. Returns
@@ -369,10 +398,13 @@ func (s *Store) SetListMemberRole(ctx context.Context, userID string, listID uui
 		if role == current {
 			return nil
 		}
-		_, err = tx.NewUpdate().Model((*listMember)(nil)).Set("role = ?", role).
+		if _, err = tx.NewUpdate().Model((*listMember)(nil)).Set("role = ?", role).
 			Where("lm.list_id = ?", listID).Where("lm.user_id = ?", memberID).
-			Where("lm.list_id IN ("+ownerOf+")", userID).Exec(ctx)
-		return err
+			Where("lm.list_id IN ("+ownerOf+")", userID).Exec(ctx); err != nil {
+			return err
+		}
+		tx.recordList(userID, TruncateTime(s.now()), TaskEventListUpdated, listID)
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("set list member role", err)
@@ -421,10 +453,23 @@ func (s *Store) RemoveListMember(ctx context.Context, userID string, listID uuid
 		case memberID != userID && list.ViewerRole != ListRoleOwner:
 			return ErrForbidden
 		}
+		// The member's own reminders on the list's tasks go with their membership, read before it goes (the
+		// statement's condition needs it); reminders are the member's own rows.
+		if _, err := tx.NewDelete().Model((*Reminder)(nil)).Where("r.user_id = ?", memberID).
+			Where("r.task_id IN (SELECT t.id FROM tasks AS t WHERE t.list_id = ? AND t.list_id IN ("+memberOf+"))", listID, userID).
+			Exec(ctx); err != nil {
+			return err
+		}
 		// The statement carries the rule again: the member themselves, or the list's OWNER.
-		_, err = tx.NewDelete().Model((*listMember)(nil)).Where("lm.list_id = ?", listID).Where("lm.user_id = ?", memberID).
-			Where("(lm.user_id = ? OR lm.list_id IN ("+ownerOf+"))", userID, userID).Exec(ctx)
-		return err
+		if _, err = tx.NewDelete().Model((*listMember)(nil)).Where("lm.list_id = ?", listID).Where("lm.user_id = ?", memberID).
+			Where("(lm.user_id = ? OR lm.list_id IN ("+ownerOf+"))", userID, userID).Exec(ctx); err != nil {
+			return err
+		}
+		// The removed member loses the list; the members who remain (read at commit) see it lost one.
+		now := TruncateTime(s.now())
+		tx.recordFor(memberID, userID, now, NewEvent{Kind: TaskEventListRemoved, ListID: listID})
+		tx.recordList(userID, now, TaskEventListUpdated, listID)
+		return nil
 	})
 	if err != nil {
 		return nil, storeError("remove list member", err)

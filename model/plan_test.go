@@ -36,12 +36,24 @@ func planSeed(t *testing.T, db *bun.DB) {
 	t.Helper()
 	ctx := model.AcrossUsers(context.Background()) // seeding every user's rows at once
 	const chunk = 10
+	// Every user's Inbox, which holds their tasks.
+	for u := range planUsers {
+		user := fmt.Sprintf("user-%03d", u)
+		if _, err := db.NewRaw(`INSERT INTO lists (id, owner_id, name, name_fold, is_inbox, created_at, updated_at)
+			VALUES (?, ?, 'Inbox', 'inbox', true, now(), now())`, model.InboxID(user), user).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.NewRaw(`INSERT INTO list_members (list_id, user_id, role, joined_at) VALUES (?, ?, 'OWNER', now())`,
+			model.InboxID(user), user).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var statements []string
 	for first := 0; first < planUsers; first += chunk {
 		users := fmt.Sprintf("generate_series(%d, %d)", first, min(first+chunk, planUsers)-1)
-		statements = append(statements, `INSERT INTO tasks (id, user_id, title, title_fold, description, description_fold, completed, priority, tags,
+		statements = append(statements, `INSERT INTO tasks (id, list_id, created_by, title, title_fold, description, description_fold, completed, priority, tags,
 			due_at, completed_at, created_at, updated_at)
-		SELECT id, user_id, title, lower(title), description, lower(description), completed, priority, tags,
+		SELECT id, (SELECT l.id FROM lists AS l WHERE l.owner_id = s.user_id AND l.is_inbox), user_id, title, lower(title), description, lower(description), completed, priority, tags,
 			due_at, CASE WHEN completed THEN created_at + interval '1 day' END, created_at, created_at + interval '1 hour'
 		FROM (
 			SELECT gen_random_uuid() AS id,
@@ -58,11 +70,11 @@ func planSeed(t *testing.T, db *bun.DB) {
 				now() - (u * 1000 + i) * interval '30 seconds' AS created_at
 			FROM `+users+` AS u, generate_series(1, `+fmt.Sprint(planTasksPerUser)+`) AS i
 		) AS s`,
-			`INSERT INTO task_tags (task_id, user_id, tag)
-		SELECT t.id, t.user_id, tag FROM tasks AS t, json_array_elements_text(t.tags::json) AS tag
-		WHERE t.user_id IN (SELECT 'user-' || lpad(u::text, 3, '0') FROM `+users+` AS u)`)
+			`INSERT INTO task_tags (task_id, list_id, tag)
+		SELECT t.id, t.list_id, tag FROM tasks AS t, json_array_elements_text(t.tags::json) AS tag
+		WHERE t.created_by IN (SELECT 'user-' || lpad(u::text, 3, '0') FROM `+users+` AS u)`)
 	}
-	statements = append(statements, `ANALYZE tasks`, `ANALYZE task_tags`)
+	statements = append(statements, `ANALYZE tasks`, `ANALYZE task_tags`, `ANALYZE list_members`, `ANALYZE lists`)
 	for _, stmt := range statements {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			t.Fatalf("seed: %v\n%s", err, stmt)
@@ -291,7 +303,7 @@ func TestDashboardPlansUseIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			check(t, func() error {
-				_, err := store.Stats(ctx, planUser, loc)
+				_, err := store.Stats(ctx, planUser, loc, nil)
 				return err
 			})
 		}
@@ -299,7 +311,7 @@ func TestDashboardPlansUseIndexes(t *testing.T) {
 	t.Run("Tags", func(t *testing.T) {
 		for _, n := range []int{1, 10, 100} {
 			check(t, func() error {
-				_, err := store.Tags(ctx, planUser, n)
+				_, err := store.Tags(ctx, planUser, n, nil)
 				return err
 			})
 		}

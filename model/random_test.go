@@ -69,7 +69,7 @@ func TestRandomOperationsMatchModel(t *testing.T) {
 					task, err := store.Task(ctx, user, id)
 					if exp, ok := mine[id]; ok {
 						check(step, "read", err, nil)
-						if task.Title != exp.title || task.Completed != exp.completed || task.UserID != user {
+						if task.Title != exp.title || task.Completed != exp.completed || task.CreatedBy != user {
 							t.Fatalf("step %d: read %+v, want %+v", step, task, exp)
 						}
 					} else {
@@ -144,8 +144,8 @@ func checkView(t *testing.T, ctx context.Context, store *model.Store, user strin
 		}
 		for _, e := range page.Edges {
 			listed = append(listed, e.Node.ID)
-			if e.Node.UserID != user {
-				t.Fatalf("step %d: %s listed a task of %s", step, user, e.Node.UserID)
+			if e.Node.CreatedBy != user {
+				t.Fatalf("step %d: %s listed a task of %s", step, user, e.Node.CreatedBy)
 			}
 		}
 		if !page.HasNextPage {
@@ -171,11 +171,11 @@ func checkView(t *testing.T, ctx context.Context, store *model.Store, user strin
 	if n, err := store.CountTasks(ctx, user, model.TaskFilter{}); err != nil || n != len(mine) {
 		t.Fatalf("step %d: count = %d (%v), want %d", step, n, err, len(mine))
 	}
-	stats, err := store.Stats(ctx, user, time.UTC)
+	stats, err := store.Stats(ctx, user, time.UTC, nil)
 	if err != nil || stats.Total != len(mine) || stats.Completed != completed {
 		t.Fatalf("step %d: stats = %+v (%v), want total %d completed %d", step, stats, err, len(mine), completed)
 	}
-	tags, err := store.Tags(ctx, user, 100)
+	tags, err := store.Tags(ctx, user, 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func checkView(t *testing.T, ctx context.Context, store *model.Store, user strin
 	}
 	for i, task := range byID {
 		_, own := mine[allIDs[i]]
-		if (task != nil) != own || (task != nil && task.UserID != user) {
+		if (task != nil) != own || (task != nil && task.CreatedBy != user) {
 			t.Fatalf("step %d: TasksByID slot %d = %v, own %v", step, i, task, own)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
 	"taskapi/internal/sizedcache"
 )
 
@@ -197,8 +199,11 @@ func (p *TaskPage) at(userID string, q ListQuery, pos int64) *TaskPage {
 // returns no row (the user has no tags), with the position the lookup read before them, if it read one (else they
 // are not kept: an empty list is cheap to compute). Either way the tags kept reflect that position or later changes,
 // which a later lookup then finds the position past.
-func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]TagCount, error) {
+func (s *Store) cachedTags(ctx context.Context, userID string, limit int, listID *uuid.UUID) ([]TagCount, error) {
 	key := readKey(readTags, userID, strconv.Itoa(limit))
+	if listID != nil {
+		key = readKey(readTags, userID, strconv.Itoa(limit)+"|"+listID.String())
+	}
 	kept, pos, err := s.reads.lookup(ctx, s, readTags, userID, key, time.Time{})
 	if err != nil {
 		return nil, storeError("tags", err)
@@ -207,7 +212,7 @@ func (s *Store) cachedTags(ctx context.Context, userID string, limit int) ([]Tag
 		return kept.value.([]TagCount), nil
 	}
 	var read sql.NullInt64
-	tags, err := s.tags(ctx, userID, limit, &read)
+	tags, err := s.tags(ctx, userID, limit, listID, &read)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +232,7 @@ func pageCost(p *TaskPage) int64 {
 	n := int64(pageOverhead)
 	for _, e := range p.Edges {
 		t := e.Node
-		n += taskOverhead + int64(len(e.Cursor)+len(t.UserID)+len(t.Title)+len(t.TitleFold))
+		n += taskOverhead + int64(len(e.Cursor)+len(t.CreatedBy)+len(t.Title)+len(t.TitleFold))
 		if t.Description != nil {
 			n += 2 * int64(len(*t.Description)) // with its folded copy
 		}

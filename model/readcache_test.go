@@ -89,8 +89,8 @@ func TestReadCacheServesOnlyWhatTheDatabaseWould(t *testing.T) {
 				t.Fatalf("%s: the cached store served\n%s\nthe database has\n%s", step, pageOf(got), pageOf(want))
 			}
 			for _, edge := range got.Edges {
-				if edge.Node.UserID != user {
-					t.Fatalf("%s: %s was served %s's task", step, user, edge.Node.UserID)
+				if edge.Node.CreatedBy != user {
+					t.Fatalf("%s: %s was served %s's task", step, user, edge.Node.CreatedBy)
 				}
 			}
 			after := cache.Stats()
@@ -348,11 +348,11 @@ func TestReadCacheStatsHoldWhileTheyAreTrue(t *testing.T) {
 		check := func(step string, loc *time.Location, wantHit bool) *model.TaskStats {
 			t.Helper()
 			before := cache.Stats().Hits[1]
-			got, err := cached.Stats(ctx, u, loc)
+			got, err := cached.Stats(ctx, u, loc, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
 			}
-			want, err := e.store.Stats(ctx, u, loc)
+			want, err := e.store.Stats(ctx, u, loc, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
 			}
@@ -399,10 +399,10 @@ func TestReadCacheStatsHoldWhileTheyAreTrue(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("after a clear that cleared nothing", berlin, true)
-		if _, err := cached.Stats(ctx, "cache-stats-other", berlin); err != nil {
+		if _, err := cached.Stats(ctx, "cache-stats-other", berlin, nil); err != nil {
 			t.Fatal(err)
 		}
-		other, err := cached.Stats(ctx, "cache-stats-other", berlin)
+		other, err := cached.Stats(ctx, "cache-stats-other", berlin, nil)
 		if err != nil || other.Total != 0 {
 			t.Fatalf("another user's statistics: %+v, %v", other, err)
 		}
@@ -419,11 +419,11 @@ func TestReadCacheTags(t *testing.T) {
 		check := func(step string, limit int, wantHit bool) {
 			t.Helper()
 			before := cache.Stats().Hits[2]
-			got, err := cached.Tags(ctx, u, limit)
+			got, err := cached.Tags(ctx, u, limit, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
 			}
-			want, err := e.store.Tags(ctx, u, limit)
+			want, err := e.store.Tags(ctx, u, limit, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", step, err)
 			}
@@ -443,7 +443,7 @@ func TestReadCacheTags(t *testing.T) {
 		check("after the tags changed", 10, false)
 		check("the other limit after the change", 1, false)
 		check("then", 10, true)
-		if _, err := cached.Tags(ctx, u, 0); err == nil {
+		if _, err := cached.Tags(ctx, u, 0, nil); err == nil {
 			t.Fatal("a limit of 0 was accepted")
 		}
 	})

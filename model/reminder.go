@@ -152,7 +152,7 @@ func sortReminders(rs []*Reminder) {
 
 // insertReminders writes new reminders of task (which holds its final due date and completed flag) and returns
 // them in order.
-func insertReminders(ctx context.Context, db bun.IDB, task *Task, in []ReminderInput, now time.Time) ([]*Reminder, error) {
+func insertReminders(ctx context.Context, db bun.IDB, userID string, task *Task, in []ReminderInput, now time.Time) ([]*Reminder, error) {
 	rows := make([]*Reminder, len(in))
 	for i, r := range in {
 		id, err := uuid.NewV7()
@@ -160,7 +160,7 @@ func insertReminders(ctx context.Context, db bun.IDB, task *Task, in []ReminderI
 			return nil, err
 		}
 		rows[i] = &Reminder{
-			ID: id, UserID: task.UserID, TaskID: task.ID, RemindAt: remindAt(r, task.DueAt), MinutesBefore: r.MinutesBefore,
+			ID: id, UserID: userID, TaskID: task.ID, RemindAt: remindAt(r, task.DueAt), MinutesBefore: r.MinutesBefore,
 			TaskCompleted: task.Completed, CreatedAt: now,
 		}
 	}
@@ -189,7 +189,7 @@ func taskReminders(ctx context.Context, db bun.IDB, userID string, taskID uuid.U
 // was is kept (its id, and whether it fired), so that a client which edits the list by sending it whole does not
 // make old reminders fire again. A moved due date moves the reminders tied to it, keeping their ids; one moved into
 // the future fires again. Returns the reminders as they now are, in order, and whether the set or a time changed.
-func syncReminders(ctx context.Context, tx bun.IDB, task *Task, existing []*Reminder, patch TaskPatch,
+func syncReminders(ctx context.Context, tx bun.IDB, userID string, task *Task, existing []*Reminder, patch TaskPatch,
 	dueChanged, completedChanged bool, now time.Time) ([]*Reminder, bool, error) {
 	kept, changed := existing, false
 	var added []ReminderInput
@@ -212,7 +212,7 @@ func syncReminders(ctx context.Context, tx bun.IDB, task *Task, existing []*Remi
 			}
 		}
 		if len(gone) > 0 {
-			if _, err := tx.NewDelete().Model((*Reminder)(nil)).Where("r.user_id = ?", task.UserID).
+			if _, err := tx.NewDelete().Model((*Reminder)(nil)).Where("r.user_id = ?", userID).
 				Where("r.id IN (?)", bun.In(gone)).Exec(ctx); err != nil {
 				return nil, false, err
 			}
@@ -233,7 +233,7 @@ func syncReminders(ctx context.Context, tx bun.IDB, task *Task, existing []*Remi
 				r.FiredAt = nil
 			}
 			if _, err := tx.NewUpdate().Model(r).Column("remind_at", "fired_at").
-				Where("r.user_id = ?", task.UserID).Where("r.id = ?", r.ID).Exec(ctx); err != nil {
+				Where("r.user_id = ?", userID).Where("r.id = ?", r.ID).Exec(ctx); err != nil {
 				return nil, false, err
 			}
 			changed = true
@@ -241,20 +241,70 @@ func syncReminders(ctx context.Context, tx bun.IDB, task *Task, existing []*Remi
 	}
 	if completedChanged && len(kept) > 0 {
 		if _, err := tx.NewUpdate().Model((*Reminder)(nil)).Set("task_completed = ?", task.Completed).
-			Where("r.user_id = ?", task.UserID).Where("r.task_id = ?", task.ID).Exec(ctx); err != nil {
+			Where("r.user_id = ?", userID).Where("r.task_id = ?", task.ID).Exec(ctx); err != nil {
 			return nil, false, err
 		}
 		for _, r := range kept {
 			r.TaskCompleted = task.Completed
 		}
 	}
-	fresh, err := insertReminders(ctx, tx, task, added, now)
+	if dueChanged || completedChanged {
+		if err := syncOthersReminders(ctx, tx, userID, task, dueChanged, completedChanged, now); err != nil {
+			return nil, false, err
+		}
+	}
+	fresh, err := insertReminders(ctx, tx, userID, task, added, now)
 	if err != nil {
 		return nil, false, err
 	}
 	all := append(slices.Clip(kept), fresh...)
 	sortReminders(all)
 	return all, changed, nil
+}
+
+// syncOthersReminders brings the other members' reminders on task in line with a change of its due date or
+// completion, as syncReminders does the user's own: those tied to the due date move with it (one moved into the
+// future fires again), and each follows whether the task is completed. Reminders are personal, but they hang on a
+// task every member may change, so these statements span the task's members (AcrossUsers); they read and write
+// the reminders of this one task only, and hand nothing to the user.
+func syncOthersReminders(ctx context.Context, tx bun.IDB, userID string, task *Task, dueChanged, completedChanged bool, now time.Time) error {
+	ctx = AcrossUsers(ctx)
+	if completedChanged {
+		if _, err := tx.NewUpdate().Model((*Reminder)(nil)).Set("task_completed = ?", task.Completed).
+			Where("r.task_id = ?", task.ID).Where("r.user_id <> ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	if !dueChanged {
+		return nil
+	}
+	var others []*Reminder
+	q := tx.NewSelect().Model(&others).Where("r.task_id = ?", task.ID).Where("r.user_id <> ?", userID).
+		Where("r.minutes_before IS NOT NULL")
+	if err := forUpdate(tx, q).Scan(ctx); err != nil {
+		return err
+	}
+	for _, r := range others {
+		if task.DueAt == nil {
+			// A due date cleared by another member takes the reminders tied to it away.
+			if _, err := tx.NewDelete().Model(r).WherePK().Exec(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		at := remindAt(ReminderInput{MinutesBefore: r.MinutesBefore}, task.DueAt)
+		if at.Equal(r.RemindAt) {
+			continue
+		}
+		r.RemindAt = at
+		if r.FiredAt != nil && at.After(now) {
+			r.FiredAt = nil
+		}
+		if _, err := tx.NewUpdate().Model(r).Column("remind_at", "fired_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Reminders returns the reminders of the user's tasks with the given ids, in one statement: for each id, in the
@@ -311,8 +361,9 @@ func (s *Store) FireDueReminders(ctx context.Context, fixed func() time.Time, li
 			return err
 		}
 		for _, f := range fired {
-			tx.record(f.Task.UserID, *f.Reminder.FiredAt,
-				NewEvent{Kind: TaskEventReminderDue, TaskID: f.Task.ID, Task: f.Task, Reminder: f.Reminder})
+			// To the member who set it only; the server is the actor.
+			tx.recordFor(f.Reminder.UserID, "", *f.Reminder.FiredAt,
+				NewEvent{Kind: TaskEventReminderDue, TaskID: f.Task.ID, ListID: f.Task.ListID, Task: f.Task, Reminder: f.Reminder})
 		}
 		return nil
 	})
@@ -355,20 +406,26 @@ func claimDueReminders(ctx context.Context, tx bun.IDB, fixed func() time.Time, 
 	}
 	byID := make(map[uuid.UUID]*Task, len(tasks))
 	for _, t := range tasks {
-		t.Reminders = []*Reminder{}
 		byID[t.ID] = t
 	}
+	// Reminders are personal: each firing carries the task with the reminders of the member who set the one that
+	// fired, and goes to that member alone.
+	type taskOf struct {
+		task uuid.UUID
+		user string
+	}
+	own := map[taskOf][]*Reminder{}
 	for _, r := range all {
-		if t := byID[r.TaskID]; t != nil && t.UserID == r.UserID {
-			t.Reminders = append(t.Reminders, r)
-		}
+		k := taskOf{r.TaskID, r.UserID}
+		own[k] = append(own[k], r)
 	}
 	out := make([]FiredReminder, 0, len(fired))
 	for _, r := range fired {
-		// The foreign key makes the task exist; the user check keeps a row that somehow disagreed from ever
-		// carrying one user's task to another.
-		if t := byID[r.TaskID]; t != nil && t.UserID == r.UserID {
-			out = append(out, FiredReminder{Reminder: r, Task: t})
+		// The foreign key makes the task exist.
+		if t := byID[r.TaskID]; t != nil {
+			c := *t
+			c.Reminders = append([]*Reminder{}, own[taskOf{r.TaskID, r.UserID}]...)
+			out = append(out, FiredReminder{Reminder: r, Task: &c})
 		}
 	}
 	slices.SortFunc(out, func(a, b FiredReminder) int {

@@ -196,7 +196,7 @@ func TestReminders(t *testing.T) {
 				t.Fatal(err)
 			}
 			fired := e.fire(t) // a reminder set in the past fires at once
-			if len(fired) != 1 || fired[0].Task.ID != past.ID || fired[0].Task.UserID != "b" || fired[0].Reminder.FiredAt == nil {
+			if len(fired) != 1 || fired[0].Task.ID != past.ID || fired[0].Task.CreatedBy != "b" || fired[0].Reminder.FiredAt == nil {
 				t.Fatalf("fired %+v, want the past one", fired)
 			}
 			if next, _, err := e.store.NextReminderDue(model.AcrossUsers(ctx), e.clock.Now); err != nil || next == nil || !next.Equal(soon) {
@@ -204,7 +204,7 @@ func TestReminders(t *testing.T) {
 			}
 			e.clock.Set(soon)
 			fired = e.fire(t)
-			if len(fired) != 1 || fired[0].Task.ID != pending.ID || fired[0].Task.UserID != "a" {
+			if len(fired) != 1 || fired[0].Task.ID != pending.ID || fired[0].Task.CreatedBy != "a" {
 				t.Fatalf("fired %+v, want only the pending task's", fired)
 			}
 			if r := fired[0].Task.Reminders; len(r) != 1 || r[0].FiredAt == nil || !r[0].FiredAt.Equal(soon) {

@@ -19,7 +19,7 @@ import (
 // Task, in Task's field order (TestTaskColumnsMatchTheModel), so that the SELECT bun writes for a Task model is
 // read by scanTaskRow unchanged.
 var taskColumns = []string{
-	"id", "user_id", "title", "description", "completed", "priority", "tags", "due_at", "completed_at",
+	"id", "list_id", "created_by", "title", "description", "completed", "priority", "tags", "due_at", "completed_at",
 	"created_at", "updated_at", "title_fold", "description_fold", "recurrence", "series_id", "completed_recurrence",
 	"next_occurrence_id",
 }
@@ -95,10 +95,10 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...ex
 	}
 	for rows.Next() {
 		t := new(Task)
-		dest[0], dest[1], dest[2], dest[3] = &t.ID, &t.UserID, &t.Title, &t.Description
-		dest[4], dest[5], dest[6], dest[7] = &t.Completed, &priority, &t.Tags, &t.DueAt
-		dest[8], dest[9], dest[10], dest[11], dest[12] = &t.CompletedAt, &t.CreatedAt, &t.UpdatedAt, &t.TitleFold, &t.DescriptionFold
-		dest[13], dest[14], dest[15], dest[16] = &rule, &t.SeriesID, &completedRule, &t.NextOccurrenceID
+		dest[0], dest[1], dest[2], dest[3], dest[4] = &t.ID, &t.ListID, &t.CreatedBy, &t.Title, &t.Description
+		dest[5], dest[6], dest[7], dest[8] = &t.Completed, &priority, &t.Tags, &t.DueAt
+		dest[9], dest[10], dest[11], dest[12], dest[13] = &t.CompletedAt, &t.CreatedAt, &t.UpdatedAt, &t.TitleFold, &t.DescriptionFold
+		dest[14], dest[15], dest[16], dest[17] = &rule, &t.SeriesID, &completedRule, &t.NextOccurrenceID
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}

@@ -9,8 +9,7 @@ import "context"
 // A migration that creates a table of one user's rows adds it here, in the same change: TestPerUserTables (in
 // migrations) fails while a table with a user_id column is missing from the list.
 var PerUserTables = []string{
-	"tasks", "task_tags", "idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders",
-	"kafka_outbox",
+	"idempotency_keys", "feed_heads", "task_events", "webhook_deliveries", "reminders", "kafka_outbox",
 }
 
 // MembershipTable is the table of who is a member of which list. A reference to it with the viewer's user_id
@@ -23,8 +22,10 @@ const MembershipTable = "list_members"
 // one needs a membership condition in the same statement (the scoping guard counts them), except where a
 // statement is scoped by an invitation's token instead (`token_hash = ?`, the holder's right to that invitation
 // and its list). users is among them: a user's email is visible only to the people who share a list with them, so
-// every read of users carries the membership condition that decides it.
-var SharedTables = []string{"lists", "list_invitations", "users"}
+// every read of users carries the membership condition that decides it. tasks and task_tags are among them: a task
+// is visible to the members of its list, so every statement on them carries `t.list_id IN (SELECT list_id FROM
+// list_members WHERE user_id = ?)` (tasks.created_by is who made it, never a scope).
+var SharedTables = []string{"lists", "list_invitations", "users", "tasks", "task_tags"}
 
 type acrossUsersKey struct{}
 

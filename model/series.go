@@ -20,6 +20,8 @@ import (
 
 // seriesChange is what a patch does to a task's series, worked out before anything is written.
 type seriesChange struct {
+	// userID is the user making the change, whose reminders the next occurrence carries.
+	userID  string
 	columns []string
 	// next is the occurrence that completing the task creates; nil when it creates none.
 	next *Task
@@ -31,14 +33,14 @@ type seriesChange struct {
 // which task.apply has already patched. It reads the occurrence an undo would delete, locked; it writes nothing.
 // Problems with the recurrence go to p: under ["input", "recurrence", ...] for the recurrence the patch sets, and
 // at ["input", "dueAt"] for a due date that the task's current rule cannot keep.
-func planSeries(ctx context.Context, tx bun.IDB, before, task *Task, patch TaskPatch, now time.Time, p *problems) (seriesChange, error) {
-	var ch seriesChange
+func planSeries(ctx context.Context, tx bun.IDB, userID string, before, task *Task, patch TaskPatch, now time.Time, p *problems) (seriesChange, error) {
+	ch := seriesChange{userID: userID}
 	rule := before.Rule
 	if before.Completed && !task.Completed && (before.CompletedRule != nil || before.NextOccurrenceID != nil) {
 		// Reopened: an undo when the occurrence its completion created is still pending and unchanged (a task's
 		// updatedAt moves with every change, so unchanged is updatedAt = createdAt); otherwise a plain task.
 		if before.NextOccurrenceID != nil {
-			next, err := getTask(ctx, tx, task.UserID, *before.NextOccurrenceID, true)
+			next, err := getTask(ctx, tx, userID, *before.NextOccurrenceID, true)
 			switch {
 			case errors.Is(err, ErrNotFound):
 			case err != nil:
@@ -82,7 +84,8 @@ func planSeries(ctx context.Context, tx bun.IDB, before, task *Task, patch TaskP
 			}
 			ch.next = &Task{
 				ID:              id,
-				UserID:          task.UserID,
+				ListID:          task.ListID, // the next occurrence stays in the list
+				CreatedBy:       task.CreatedBy,
 				Title:           task.Title,
 				TitleFold:       task.TitleFold,
 				Description:     task.Description,
@@ -121,7 +124,7 @@ func (ch seriesChange) apply(ctx context.Context, tx bun.IDB, reminders []*Remin
 	if ch.undone != nil {
 		// task_tags rows go with the task (ON DELETE CASCADE).
 		if _, err := tx.NewDelete().Model((*Task)(nil)).
-			Where("t.user_id = ?", ch.undone.UserID).Where("t.id = ?", ch.undone.ID).Exec(ctx); err != nil {
+			Where(visibleTasks, ch.userID).Where("t.id = ?", ch.undone.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete the undone occurrence: %w", err)
 		}
 	}
@@ -139,7 +142,7 @@ func (ch seriesChange) apply(ctx context.Context, tx bun.IDB, reminders []*Remin
 			}
 		}
 		var err error
-		if ch.next.Reminders, err = insertReminders(ctx, tx, ch.next, carried, now); err != nil {
+		if ch.next.Reminders, err = insertReminders(ctx, tx, ch.userID, ch.next, carried, now); err != nil {
 			return fmt.Errorf("insert the next occurrence's reminders: %w", err)
 		}
 	}
@@ -154,7 +157,7 @@ func (ch seriesChange) events() []NewEvent {
 		out = append(out, NewEvent{Kind: TaskEventCreated, TaskID: ch.next.ID, Task: ch.next})
 	}
 	if ch.undone != nil {
-		out = append(out, NewEvent{Kind: TaskEventDeleted, TaskID: ch.undone.ID})
+		out = append(out, NewEvent{Kind: TaskEventDeleted, TaskID: ch.undone.ID, ListID: ch.undone.ListID})
 	}
 	return out
 }

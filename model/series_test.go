@@ -331,7 +331,7 @@ func TestCompletingAnOccurrence(t *testing.T) {
 			if len(page.Edges) != 1 || page.Edges[0].Node.ID != next.ID {
 				t.Errorf("pending tasks %v, want the next occurrence", page.Edges)
 			}
-			stats, err := e.store.Stats(ctx, "lists", nil)
+			stats, err := e.store.Stats(ctx, "lists", nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -536,8 +536,8 @@ func TestSeriesIsolation(t *testing.T) {
 		wantNotFound(t, err)
 		_, err = e.store.Task(ctx, "intruder", next.ID)
 		wantNotFound(t, err)
-		if next.UserID != "owner" {
-			t.Errorf("the next occurrence belongs to %q", next.UserID)
+		if next.CreatedBy != "owner" {
+			t.Errorf("the next occurrence belongs to %q", next.CreatedBy)
 		}
 		wantTasks(t, e, "owner", 2)
 		wantTasks(t, e, "intruder", 0)

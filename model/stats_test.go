@@ -11,7 +11,7 @@ import (
 func TestStats(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		t.Run("NoTasks", func(t *testing.T) {
-			stats, err := e.store.Stats(ctx, "nobody", time.UTC)
+			stats, err := e.store.Stats(ctx, "nobody", time.UTC, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func TestStats(t *testing.T) {
 			dueToday int
 		}{{time.UTC, 2}, {ny, 3}, {tokyo, 2}} {
 			t.Run("DueTodayIn"+tc.loc.String(), func(t *testing.T) {
-				stats, err := e.store.Stats(ctx, user, tc.loc)
+				stats, err := e.store.Stats(ctx, user, tc.loc, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -77,7 +77,7 @@ func TestStats(t *testing.T) {
 
 		t.Run("OneStatement", func(t *testing.T) {
 			if n := e.statements(t, func(s *model.Store) {
-				if _, err := s.Stats(ctx, user, ny); err != nil {
+				if _, err := s.Stats(ctx, user, ny, nil); err != nil {
 					t.Fatal(err)
 				}
 			}); n != 1 {
@@ -111,7 +111,7 @@ func TestStatsDueTodayAcrossDST(t *testing.T) {
 					e.create(t, user, model.CreateTaskInput{Title: "t", DueAt: &due})
 				}
 				e.clock.Set(tc.now)
-				stats, err := e.store.Stats(ctx, user, ny)
+				stats, err := e.store.Stats(ctx, user, ny, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -139,7 +139,7 @@ func TestTags(t *testing.T) {
 			{3, "[{b 3} {alpha 2} {c 2}]"},
 			{1, "[{b 3}]"},
 		} {
-			tags, err := e.store.Tags(ctx, "u", tc.limit)
+			tags, err := e.store.Tags(ctx, "u", tc.limit, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,12 +147,12 @@ func TestTags(t *testing.T) {
 				t.Errorf("Tags(%d) = %s, want %s", tc.limit, got, tc.want)
 			}
 		}
-		if tags, err := e.store.Tags(ctx, "nobody", 10); err != nil || tags == nil || len(tags) != 0 {
+		if tags, err := e.store.Tags(ctx, "nobody", 10, nil); err != nil || tags == nil || len(tags) != 0 {
 			t.Errorf("Tags of nobody = %#v, %v; want an empty list", tags, err)
 		}
 		// The range of tags(first) is the store's to check, as ListTasks checks first and last.
 		for _, limit := range []int{0, -1, model.MaxTagsPage + 1} {
-			_, err := e.store.Tags(ctx, "u", limit)
+			_, err := e.store.Tags(ctx, "u", limit, nil)
 			wantInputError(t, err, "first")
 		}
 	})

@@ -14,7 +14,8 @@ import (
 )
 
 // Store keeps tasks in a Bun database (PostgreSQL or SQLite). Every method takes the context first and the user id
-// second, and every query it runs carries the user_id condition itself: a task of another user is indistinguishable
+// second, and every query it runs carries the user's condition itself (the membership condition for tasks and
+// lists, user_id for rows of the user's own): a task of a list the user is not a member of is indistinguishable
 // from one that does not exist.
 type Store struct {
 	db  bun.IDB
@@ -83,7 +84,7 @@ type taskTag struct {
 	bun.BaseModel `bun:"table:task_tags,alias:tt"`
 
 	TaskID uuid.UUID `bun:"task_id,pk"`
-	UserID string    `bun:"user_id,notnull"`
+	ListID uuid.UUID `bun:"list_id,notnull"`
 	Tag    string    `bun:"tag,pk"`
 }
 
@@ -137,6 +138,9 @@ func foldPtr(s *string) *string {
 // The key is claimed by inserting it, in the transaction that inserts the task: of two concurrent requests with one
 // key, the second waits for the first to commit (PostgreSQL's unique index; SQLite's single writer), then finds the
 // key taken and returns the first one's task.
+//
+// The task goes to in.ListID, or the user's Inbox (made if needed). Returns ErrListNotFound when the user is not a
+// member of in.ListID, and ErrForbidden when they are a VIEWER there.
 func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInput) (*Task, error) {
 	in, rule, err := in.normalize()
 	if err != nil {
@@ -149,7 +153,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 	now := TruncateTime(s.now())
 	task := &Task{
 		ID:              id,
-		UserID:          userID,
+		CreatedBy:       userID,
 		Title:           in.Title,
 		TitleFold:       Fold(in.Title),
 		Description:     in.Description,
@@ -165,6 +169,21 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		task.SeriesID = &task.ID // a series is named after its first occurrence
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		task.ListID = InboxID(userID)
+		if in.ListID != nil {
+			task.ListID = *in.ListID
+		} else if err := ensureInbox(ctx, tx, userID, now); err != nil {
+			return err
+		}
+		role, err := writeRole(ctx, tx, userID, task.ListID)
+		if errors.Is(err, ErrNotFound) {
+			return ErrListNotFound
+		} else if err != nil {
+			return err
+		}
+		if !canWrite(role) {
+			return ErrForbidden
+		}
 		if in.IdempotencyKey != nil {
 			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
 			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -190,13 +209,13 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if err := insertTags(ctx, tx, task); err != nil {
 			return err
 		}
-		if task.Reminders, err = insertReminders(ctx, tx, task, in.Reminders, now); err != nil {
+		if task.Reminders, err = insertReminders(ctx, tx, userID, task, in.Reminders, now); err != nil {
 			return err
 		}
 		if len(task.Reminders) > 0 {
 			tx.touchReminders()
 		}
-		tx.record(userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
+		tx.recordTask(userID, now, NewEvent{Kind: TaskEventCreated, TaskID: task.ID, Task: task})
 		return nil
 	})
 	if err != nil {
@@ -212,17 +231,17 @@ func insertTags(ctx context.Context, db bun.IDB, task *Task) error {
 	}
 	rows := make([]taskTag, len(task.Tags))
 	for i, tag := range task.Tags {
-		rows[i] = taskTag{TaskID: task.ID, UserID: task.UserID, Tag: tag}
+		rows[i] = taskTag{TaskID: task.ID, ListID: task.ListID, Tag: tag}
 	}
 	_, err := db.NewInsert().Model(&rows).Exec(ctx)
 	return err
 }
 
-// getTask reads one of the user's tasks, locking it for the transaction when lock is set. Returns ErrNotFound when
-// the user has no such task.
+// getTask reads a task the user can see, locking it for the transaction when lock is set. Returns ErrNotFound when
+// there is no such task in a list the user is a member of.
 func getTask(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock bool) (*Task, error) {
 	task := new(Task)
-	q := db.NewSelect().Model(task).Where("t.user_id = ?", userID).Where("t.id = ?", id)
+	q := db.NewSelect().Model(task).Where(visibleTasks, userID).Where("t.id = ?", id)
 	if lock {
 		q = forUpdate(db, q)
 	}
@@ -235,7 +254,9 @@ func getTask(ctx context.Context, db bun.IDB, userID string, id uuid.UUID, lock 
 	return task, nil
 }
 
-// UpdateTask applies a patch. Ownership is checked first: ErrNotFound when the user has no such task, then
+// UpdateTask applies a patch. Visibility is checked first: ErrNotFound when the user cannot see the task; then the
+// role: ErrForbidden when a VIEWER changes anything but their own reminders, or moves the task (patch.ListID) to a
+// list where they are not an EDITOR or OWNER (ErrListNotFound when they are not a member of it); then
 // *ValidationError for invalid input. UpdatedAt moves only when something changed.
 //
 // Completing the pending occurrence of a series creates the next occurrence in the same transaction and returns it
@@ -262,6 +283,7 @@ func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch Ta
 		if err != nil {
 			return err
 		}
+		plan.actor = userID
 		task, next, err = plan.write(ctx, tx)
 		return err
 	})
@@ -282,15 +304,33 @@ type patchPlan struct {
 	tagsChanged bool
 	series      seriesChange
 	now         time.Time
+	actor       string    // the user making the change
+	fromList    uuid.UUID // the task's list before a move; zero when it stays
 }
 
 // planPatch reads the task (locked for the transaction) and its reminders, validates the patch against them, and
 // applies it to the task in memory, with the change it makes to the task's series. It writes nothing. Returns
 // ErrNotFound when the user has no such task, then *ValidationError with every problem of the patch.
 func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, patch TaskPatch, now time.Time) (*patchPlan, error) {
-	task, err := getTask(ctx, tx, userID, id, true)
+	task, role, err := lockTask(ctx, tx, userID, id)
 	if err != nil {
 		return nil, err
+	}
+	if !canWrite(role) && patchesTask(patch) {
+		return nil, ErrForbidden // a VIEWER may set their own reminders, nothing else
+	}
+	var fromList uuid.UUID
+	if patch.ListID.Set && !patch.ListID.Null && patch.ListID.Value != task.ListID {
+		target, err := writeRole(ctx, tx, userID, patch.ListID.Value)
+		if errors.Is(err, ErrNotFound) {
+			return nil, ErrListNotFound
+		} else if err != nil {
+			return nil, err
+		}
+		if !canWrite(target) {
+			return nil, ErrForbidden
+		}
+		fromList = task.ListID
 	}
 	existing, err := taskReminders(ctx, tx, userID, id)
 	if err != nil {
@@ -305,10 +345,10 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 		p = append(p, invalid.Problems...)
 	}
 	patch = patchReminderProblems(&p, patch, task, existing)
-	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now}
+	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
 	plan.columns, plan.tagsChanged = task.apply(patch, now)
 	// The series is planned before anything is written, so that its problems join the others.
-	if plan.series, err = planSeries(ctx, tx, &plan.before, task, patch, now, &p); err != nil {
+	if plan.series, err = planSeries(ctx, tx, userID, &plan.before, task, patch, now, &p); err != nil {
 		return nil, err
 	}
 	if err := p.err(); err != nil {
@@ -345,7 +385,8 @@ func (c *patchPlan) write(ctx context.Context, tx *writeTx) (task, next *Task, e
 			tx.touchReminders()
 		}
 	}
-	tx.record(task.UserID, c.now, append([]NewEvent{{Kind: TaskEventUpdated, TaskID: task.ID, Task: task}}, c.series.events()...)...)
+	tx.recordMove(c.actor, c.now, c.fromList, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
+	tx.recordTask(c.actor, c.now, c.series.events()...)
 	return task, next, nil
 }
 
@@ -355,7 +396,7 @@ func (c *patchPlan) repeatedCompletionNext(ctx context.Context, tx bun.IDB) (*Ta
 	if !c.before.Completed || !c.patch.Completed.Set || !c.patch.Completed.Value || c.task.NextOccurrenceID == nil {
 		return nil, nil
 	}
-	next, err := getTask(ctx, tx, c.task.UserID, *c.task.NextOccurrenceID, false)
+	next, err := getTask(ctx, tx, c.actor, *c.task.NextOccurrenceID, false)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -369,12 +410,13 @@ func (c *patchPlan) syncReminders(ctx context.Context, tx *writeTx) (bool, error
 	dueChanged := (before.DueAt == nil) != (task.DueAt == nil) || (before.DueAt != nil && !before.DueAt.Equal(*task.DueAt))
 	var changed bool
 	var err error
-	task.Reminders, changed, err = syncReminders(ctx, tx, task, c.existing, c.patch, dueChanged,
+	task.Reminders, changed, err = syncReminders(ctx, tx, c.actor, task, c.existing, c.patch, dueChanged,
 		before.Completed != task.Completed, c.now)
 	if err != nil {
 		return false, err
 	}
-	if len(task.Reminders) > 0 && (changed || before.Completed && !task.Completed) {
+	if changed || dueChanged || before.Completed && !task.Completed {
+		// Another member's reminders may have moved or been re-armed as well as the user's.
 		tx.touchReminders()
 	}
 	return changed, nil
@@ -385,17 +427,24 @@ func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
 	task := c.task
 	task.UpdatedAt = c.now
 	if _, err := tx.NewUpdate().Model(task).Column(append(c.columns, "updated_at")...).
-		Where("t.user_id = ?", task.UserID).Where("t.id = ?", task.ID).Exec(ctx); err != nil {
+		Where(visibleTasks, c.actor).Where("t.id = ?", task.ID).Exec(ctx); err != nil {
 		return err
 	}
-	if !c.tagsChanged {
+	if !c.tagsChanged && c.fromList == (uuid.UUID{}) {
 		return nil
 	}
+	// A move takes the tags along: they are counted per list.
 	if _, err := tx.NewDelete().Model((*taskTag)(nil)).
-		Where("tt.user_id = ?", task.UserID).Where("tt.task_id = ?", task.ID).Exec(ctx); err != nil {
+		Where("tt.list_id IN ("+memberOf+")", c.actor).Where("tt.task_id = ?", task.ID).Exec(ctx); err != nil {
 		return err
 	}
 	return insertTags(ctx, tx, task)
+}
+
+// patchesTask reports whether p changes the task itself, not only the user's own reminders on it.
+func patchesTask(p TaskPatch) bool {
+	return p.Title.Set || p.Description.Set || p.Priority.Set || p.Tags.Set || p.DueAt.Set || p.Completed.Set ||
+		p.Recurrence.Set || p.ListID.Set
 }
 
 // apply applies a normalized patch to t and returns the columns that changed, and whether the tags did. A field set
@@ -434,6 +483,10 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 			columns = append(columns, "due_at")
 		}
 	}
+	if p.ListID.Set && !p.ListID.Null && p.ListID.Value != t.ListID {
+		t.ListID = p.ListID.Value
+		columns = append(columns, "list_id")
+	}
 	if p.Completed.Set && p.Completed.Value != t.Completed {
 		t.Completed = p.Completed.Value
 		t.CompletedAt = nil
@@ -445,41 +498,74 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 	return columns, tagsChanged
 }
 
-// DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user has no such task (so
-// a retry gets ErrNotFound and emits nothing).
+// DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user cannot see the task (so
+// a retry gets ErrNotFound and emits nothing), ErrForbidden when they are a VIEWER of its list.
 func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		// task_tags rows go with the task (ON DELETE CASCADE).
-		res, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.id = ?", id).Exec(ctx)
+		task, role, err := lockTask(ctx, tx, userID, id)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
+		if !canWrite(role) {
+			return ErrForbidden
+		}
+		// task_tags and reminders rows go with the task (ON DELETE CASCADE).
+		if _, err := tx.NewDelete().Model((*Task)(nil)).Where(visibleTasks, userID).Where("t.id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		if n == 0 {
-			return ErrNotFound
-		}
-		tx.record(userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		tx.recordTask(userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id, ListID: task.ListID})
 		return nil
 	})
 	return storeError("delete task", err)
 }
 
-// ClearCompletedTasks deletes every completed task of the user and returns their ids, in the order of their
-// DELETED events (one each, in one transaction with the deletion); none when there were none.
+// ClearCompletedTasks deletes the completed tasks of every list where the user may write (OWNER or EDITOR; the
+// completed tasks of lists they only view stay) and returns their ids, in the order of their DELETED events (one
+// each, in one transaction with the deletion); none when there were none.
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.user_id = ?", userID).Where("t.completed").
-			Returning("id").Exec(ctx, &ids); err != nil {
+		// The lists' rows and then the memberships, locked as writeRole locks one (the lists first, in id order), so
+		// that a concurrent removal waits or is waited for.
+		writable := bun.In([]ListRole{ListRoleOwner, ListRoleEditor})
+		var lists []uuid.UUID
+		if IsPostgres(tx) {
+			if err := tx.NewSelect().TableExpr("lists AS l").Column("l.id").
+				Where("l.id IN (SELECT list_id FROM list_members WHERE user_id = ? AND role IN (?))", userID, writable).
+				OrderExpr("l.id").For("SHARE").Scan(ctx, &lists); err != nil {
+				return err
+			}
+		}
+		q := tx.NewSelect().TableExpr("list_members AS m").Column("m.list_id").Where("m.user_id = ?", userID).
+			Where("m.role IN (?)", writable)
+		if IsPostgres(tx) {
+			q = q.For("SHARE")
+		}
+		lists = lists[:0]
+		if err := q.Scan(ctx, &lists); err != nil {
 			return err
 		}
-		slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		if len(lists) == 0 {
+			return nil
+		}
+		var rows []struct {
+			ID     uuid.UUID `bun:"id"`
+			ListID uuid.UUID `bun:"list_id"`
+		}
+		if _, err := tx.NewDelete().Model((*Task)(nil)).Where(visibleTasks, userID).Where("t.list_id IN (?)", bun.In(lists)).
+			Where("t.completed").Returning("id, list_id").Exec(ctx, &rows); err != nil {
+			return err
+		}
+		slices.SortFunc(rows, func(a, b struct {
+			ID     uuid.UUID `bun:"id"`
+			ListID uuid.UUID `bun:"list_id"`
+		}) int {
+			return bytes.Compare(a.ID[:], b.ID[:])
+		})
 		at := s.now()
-		for _, id := range ids {
-			tx.record(userID, at, NewEvent{Kind: TaskEventDeleted, TaskID: id})
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+			tx.recordTask(userID, at, NewEvent{Kind: TaskEventDeleted, TaskID: r.ID, ListID: r.ListID})
 		}
 		return nil
 	})
@@ -489,21 +575,21 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 	return ids, nil
 }
 
-// Task returns one task. Returns ErrNotFound when the user has no such task.
+// Task returns one task the user can see. Returns ErrNotFound when there is no such task in their lists.
 func (s *Store) Task(ctx context.Context, userID string, id uuid.UUID) (*Task, error) {
 	task, err := getTask(ctx, s.db, userID, id, false)
 	return task, storeError("get task", err)
 }
 
-// TasksByID returns the user's tasks with the given ids in one query, in the order of ids, nil where the user has
-// no such task. An id may appear more than once; each place gets the task.
+// TasksByID returns the tasks with the given ids that the user can see in one query, in the order of ids, nil
+// where the user cannot see one. An id may appear more than once; each place gets the task.
 func (s *Store) TasksByID(ctx context.Context, userID string, ids []uuid.UUID) ([]*Task, error) {
 	out := make([]*Task, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var tasks []*Task
-	if err := s.db.NewSelect().Model(&tasks).Where("t.user_id = ?", userID).Where("t.id IN (?)", bun.In(ids)).
+	if err := s.db.NewSelect().Model(&tasks).Where(visibleTasks, userID).Where("t.id IN (?)", bun.In(ids)).
 		Scan(ctx); err != nil {
 		return nil, storeError("tasks by id", err)
 	}

@@ -244,7 +244,7 @@ func TestUpdateTask(t *testing.T) {
 			if stored := e.get(t, "every", task.ID); describe(stored) != describe(got) {
 				t.Errorf("stored\n%s\nwant\n%s", describe(stored), describe(got))
 			}
-			tags, err := e.store.Tags(ctx, "every", 10)
+			tags, err := e.store.Tags(ctx, "every", 10, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -450,7 +450,7 @@ func TestDeleteTask(t *testing.T) {
 		wantNotFound(t, e.store.DeleteTask(ctx, "u", task.ID))
 		e.get(t, "u", keep.ID)
 		// Its tags went with it.
-		tags, err := e.store.Tags(ctx, "u", 10)
+		tags, err := e.store.Tags(ctx, "u", 10, nil)
 		if err != nil || len(tags) != 0 {
 			t.Errorf("tags = %v, %v; want none", tags, err)
 		}
@@ -491,7 +491,7 @@ func TestClearCompletedTasks(t *testing.T) {
 			t.Errorf("%d tasks left, want the 2 pending", n)
 		}
 		e.get(t, "other", other.ID)
-		tags, _ := e.store.Tags(ctx, "u", 10)
+		tags, _ := e.store.Tags(ctx, "u", 10, nil)
 		if fmt.Sprint(tags) != "[{x 2}]" {
 			t.Errorf("tags = %v, want x counted on the 2 left", tags)
 		}
@@ -572,11 +572,11 @@ func TestIsolation(t *testing.T) {
 		if n := e.count(t, b, model.TaskFilter{}); n != 0 {
 			t.Errorf("CountTasks = %d, want 0", n)
 		}
-		stats, err := e.store.Stats(ctx, b, time.UTC)
+		stats, err := e.store.Stats(ctx, b, time.UTC, nil)
 		if err != nil || stats.Total != 0 || stats.Overdue != 0 || len(stats.ByTag) != 0 || stats.ByPriority[0].Count != 0 {
 			t.Errorf("Stats = %+v, %v; want zeros", stats, err)
 		}
-		if tags, err := e.store.Tags(ctx, b, 100); err != nil || len(tags) != 0 {
+		if tags, err := e.store.Tags(ctx, b, 100, nil); err != nil || len(tags) != 0 {
 			t.Errorf("Tags = %v, %v; want none", tags, err)
 		}
 		// B's key of the same name is B's own.

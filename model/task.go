@@ -17,12 +17,15 @@ import (
 	"taskapi/recur"
 )
 
-// Task is one user's task as stored. Times are UTC with millisecond precision.
+// Task is a task as stored. Times are UTC with millisecond precision. It is visible to the members of its list.
 type Task struct {
 	bun.BaseModel `bun:"table:tasks,alias:t"`
 
-	ID     uuid.UUID `bun:"id,pk"`
-	UserID string    `bun:"user_id,notnull"`
+	ID uuid.UUID `bun:"id,pk"`
+	// ListID is the list the task is in: who sees it and who may change it follow from the list's members.
+	ListID uuid.UUID `bun:"list_id,notnull"`
+	// CreatedBy is the user who created the task; it scopes nothing.
+	CreatedBy string `bun:"created_by,notnull"`
 
 	Title       string   `bun:"title,notnull"`
 	Description *string  `bun:"description"`
@@ -67,6 +70,8 @@ type CreateTaskInput struct {
 	Reminders      []ReminderInput
 	// Recurrence makes the task the first occurrence of a series; it needs DueAt.
 	Recurrence *RecurrenceInput
+	// ListID is the list to create the task in; nil: the user's Inbox.
+	ListID *uuid.UUID
 }
 
 // Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
@@ -94,6 +99,8 @@ type TaskPatch struct {
 	Reminders Optional[[]ReminderInput]
 	// Recurrence sets the task's recurrence (making it a series' pending occurrence); null ends the series at it.
 	Recurrence Optional[RecurrenceInput]
+	// ListID moves the task to another list (explicit null is INVALID).
+	ListID Optional[uuid.UUID]
 }
 
 // TaskFilter selects tasks. Nil and empty fields are no constraint.
@@ -105,6 +112,9 @@ type TaskFilter struct {
 	DueAfter   *time.Time
 	DueBefore  *time.Time
 	Overdue    *bool
+	// ListIDs narrows the tasks to these lists (each must be one the user is a member of); empty: every list the
+	// user is a member of.
+	ListIDs []uuid.UUID
 }
 
 // TaskOrder is how a task list is ordered; ties break on the id in the same direction.
@@ -136,7 +146,7 @@ type TagCount struct {
 	Count int
 }
 
-// TaskStats are figures over all of one user's tasks.
+// TaskStats are figures over the tasks of the lists one user is a member of.
 type TaskStats struct {
 	Total          int
 	Completed      int

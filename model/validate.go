@@ -114,6 +114,7 @@ func (in CreateTaskInput) normalize() (CreateTaskInput, *recur.Rule, error) {
 		Priority:    in.Priority,
 		Tags:        p.tags(in.Tags, "input", "tags"),
 		DueAt:       truncatePtr(in.DueAt),
+		ListID:      in.ListID,
 	}
 	p.dueAt(out.DueAt, "input", "dueAt")
 	if !in.Priority.IsValid() {
@@ -141,7 +142,7 @@ func (in CreateTaskInput) normalize() (CreateTaskInput, *recur.Rule, error) {
 }
 
 // Normalize validates a patch and returns it normalized like CreateTaskInput.Normalize. An explicit null is
-// refused (INVALID) for the fields that cannot be cleared: title, priority, tags and completed. It returns a
+// refused (INVALID) for the fields that cannot be cleared: title, priority, tags, completed and listId. It returns a
 // *ValidationError listing every problem, with fields under "input".
 func (in TaskPatch) Normalize() (TaskPatch, error) {
 	var p problems
@@ -153,6 +154,7 @@ func (in TaskPatch) Normalize() (TaskPatch, error) {
 		}
 		return set
 	}
+	notNull(in.ListID.Set, in.ListID.Null, "listId")
 	if notNull(in.Title.Set, in.Title.Null, "title") {
 		out.Title.Value = p.title(in.Title.Value, "input", "title")
 	}

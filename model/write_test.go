@@ -33,7 +33,11 @@ var webhookTypes = map[model.TaskEventKind]webhook.EventType{
 func (s *outboxSink) Recorded(ctx context.Context, tx bun.IDB, changes []model.Change) error {
 	for _, c := range changes {
 		data := map[string]any{"taskId": c.TaskID, "reminder": c.Reminder}
-		if _, err := s.outbox.Enqueue(ctx, tx, c.UserID, webhookTypes[c.Kind], c.At, data); err != nil {
+		user := c.ActorID
+		if user == "" {
+			user = c.UserID
+		}
+		if _, err := s.outbox.Enqueue(ctx, tx, user, webhookTypes[c.Kind], c.At, data); err != nil {
 			return err
 		}
 	}

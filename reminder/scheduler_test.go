@@ -110,7 +110,7 @@ func seed(t *testing.T, db *bun.DB, n int, due1, due2 time.Time) {
 	tasks := make([]*model.Task, 0, n/5)
 	rs := make([]*model.Reminder, 0, n)
 	for i := range n / 5 {
-		task := &model.Task{ID: uuid.Must(uuid.NewV7()), UserID: "user-" + strconv.Itoa(i%100), Title: "t", TitleFold: "t",
+		task := &model.Task{ID: uuid.Must(uuid.NewV7()), CreatedBy: "user-" + strconv.Itoa(i%100), ListID: model.InboxID("user-" + strconv.Itoa(i%100)), Title: "t", TitleFold: "t",
 			Tags: model.Tags{}, CreatedAt: due1, UpdatedAt: due1}
 		tasks = append(tasks, task)
 		for j := range 5 {
@@ -118,7 +118,7 @@ func seed(t *testing.T, db *bun.DB, n int, due1, due2 time.Time) {
 			if (i*5+j)%2 == 1 {
 				at = due2
 			}
-			rs = append(rs, &model.Reminder{ID: uuid.Must(uuid.NewV7()), UserID: task.UserID, TaskID: task.ID, RemindAt: at, CreatedAt: due1})
+			rs = append(rs, &model.Reminder{ID: uuid.Must(uuid.NewV7()), UserID: task.CreatedBy, TaskID: task.ID, RemindAt: at, CreatedAt: due1})
 		}
 	}
 	for i := 0; i < len(tasks); i += 500 {

@@ -68,6 +68,8 @@ type StreamEvent struct {
 	ID string
 	// UserID is the user whose change it reports.
 	UserID string
+	// ListID is the id of the list the change belongs to; "" for none.
+	ListID string
 	// Type is the event's type, the body's "type".
 	Type EventType
 	// At is when the change happened, the body's "timestamp".
@@ -120,6 +122,12 @@ type envelope struct {
 // taskapi_webhook_dropped_total. Concurrent transactions of one user may each pass the check, so the bound may
 // be passed by as many as commit together.
 func (o *Outbox) Enqueue(ctx context.Context, tx bun.IDB, userID string, t EventType, at time.Time, data any) (string, error) {
+	return o.EnqueueFor(ctx, tx, userID, "", t, at, data)
+}
+
+// EnqueueFor is Enqueue for an event of the list listID (a list's id; "" for none), which the stream's copy
+// carries (StreamEvent.ListID).
+func (o *Outbox) EnqueueFor(ctx context.Context, tx bun.IDB, userID, listID string, t EventType, at time.Time, data any) (string, error) {
 	if !o.Wants(t) {
 		return "", nil
 	}
@@ -157,7 +165,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx bun.IDB, userID string, t Event
 		return "", err
 	}
 	if toStream {
-		ev := StreamEvent{ID: id, UserID: userID, Type: t, At: at, Body: body}
+		ev := StreamEvent{ID: id, UserID: userID, ListID: listID, Type: t, At: at, Body: body}
 		if err := o.stream.Enqueue(ctx, tx, ev); err != nil {
 			return "", fmt.Errorf("webhook: enqueue %s: %w", t, err)
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"taskapi/model"
 )
 
 // TestKafkaEvents runs the whole server with KAFKA_BROKERS set and webhooks on for reminder.due only: every
@@ -94,11 +96,13 @@ func TestKafkaEvents(t *testing.T) {
 	if c == nil || due == nil {
 		t.Fatalf("records %v, want task.created and reminder.due", byType)
 	}
-	if c.Topic != "task-events" || string(c.Key) != "kafka-user" || !strings.Contains(string(c.Value), `"type":"task.created"`) ||
+	// Keyed by the list, so that one list's events keep their order in one partition.
+	inbox := model.InboxID("kafka-user").String()
+	if c.Topic != "task-events" || string(c.Key) != inbox || !strings.Contains(string(c.Value), `"type":"task.created"`) ||
 		!strings.Contains(string(c.Value), `"taskId":"`+taskID+`"`) {
 		t.Errorf("task.created: topic %s key %s value %s", c.Topic, c.Key, c.Value)
 	}
-	if due.Topic != "reminders-topic" || string(due.Key) != "kafka-user" || header(due, "ce_specversion") != "1.0" ||
+	if due.Topic != "reminders-topic" || string(due.Key) != inbox || header(due, "ce_specversion") != "1.0" ||
 		header(due, "content-type") != "application/json" || header(due, "ce_source") == "" || header(due, "ce_time") == "" {
 		t.Errorf("reminder.due: topic %s key %s headers %v", due.Topic, due.Key, due.Headers)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"taskapi/graph"
@@ -36,15 +37,25 @@ func newWebhookSink(outbox *webhook.Outbox) model.EventSink {
 	return nil
 }
 
-// Recorded queues a webhook for each change of a wanted type, its data rendered as the API renders the task (and
-// for reminder.due, the reminder that fired).
+// Recorded queues a webhook for each change of a wanted type, once per change however many members' feeds it went
+// to, its data rendered as the API renders the task (and for reminder.due, the reminder that fired). Its userId is
+// the actor, or for a reminder (which the server fires) the member who set it; the stream's key is the list.
 func (w webhookSink) Recorded(ctx context.Context, tx bun.IDB, changes []model.Change) error {
 	for _, c := range changes {
 		t, ok := eventTypes[c.Kind]
 		if !ok {
 			continue
 		}
-		if _, err := w.outbox.Enqueue(ctx, tx, c.UserID, t, c.At, graph.NewWebhookData(c.UserID, c.TaskID, c.Task, c.Reminder)); err != nil {
+		user := c.ActorID
+		if user == "" {
+			user = c.UserID
+		}
+		list := ""
+		if c.ListID != (uuid.UUID{}) {
+			list = c.ListID.String()
+		}
+		data := graph.NewWebhookData(user, c.ActorID, c.ListID, c.TaskID, c.Task, c.Reminder)
+		if _, err := w.outbox.EnqueueFor(ctx, tx, user, list, t, c.At, data); err != nil {
 			return err
 		}
 	}

@@ -147,6 +147,8 @@ type UpdateTaskInput struct {
 	Reminders graphql.Omittable[[]*model.ReminderInput] `json:"reminders,omitempty"`
 	// Sets how the task repeats (not on a completed task); null ends the series at this task.
 	Recurrence graphql.Omittable[*model.RecurrenceInput] `json:"recurrence,omitempty"`
+	// Moves the task to this list; the viewer needs OWNER or EDITOR in both lists. Explicit null is INVALID.
+	ListID graphql.Omittable[*string] `json:"listId,omitempty"`
 }
 
 // The result of updateTask.

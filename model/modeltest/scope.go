@@ -26,7 +26,8 @@ import (
 // Lists are counted the same way. A reference to list_members that has a user_id condition is a membership
 // condition; every other reference to list_members (a roster) and every reference to a shared table (lists,
 // list_invitations, users) needs one membership condition of the statement, or a token condition (token_hash = …),
-// which stands for the invitation it names and that invitation's list. A new row (the target of an INSERT) is
+// which stands for the invitation it names and that invitation's list, or, for task_tags aliased tt, the condition
+// tt.list_id = t.list_id, which scopes a task's tags by the task (itself scoped). A new row (the target of an INSERT) is
 // scoped by itself. So `SELECT … FROM lists WHERE id = ?` fails, and
 // `… WHERE id = ? AND id IN (SELECT list_id FROM list_members WHERE user_id = ?)` passes.
 //
@@ -58,6 +59,8 @@ var (
 	insertTarget = regexp.MustCompile(`^\s*insert\s+into\s+"?(\w+)"?(?:\s+as\s+"?\w+"?)?\s*\(([^)]*)\)`)
 	userIDCond   = regexp.MustCompile(`\buser_id"?\s*(?:=|in\b)`)
 	tokenCond    = regexp.MustCompile(`\btoken_hash"?\s*=`)
+	// tagsOfTask is a task_tags reference scoped by its task: the task's row carries the membership condition.
+	tagsOfTask   = regexp.MustCompile(`\btt"?\."?list_id"?\s*=\s*"?t"?\."?list_id\b`)
 	userIDColumn = regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`)
 	tableRefs    sync.Map // table name -> *regexp.Regexp matching a reference to it
 )
@@ -111,7 +114,7 @@ func CheckScoped(query string) error {
 	// The user_id conditions left after the per-user tables' are the membership conditions, at most one per
 	// reference to list_members; each covers one reference to a shared table or a roster, a token two.
 	membership := min(conds-refs, members)
-	covered := membership + 2*len(tokenCond.FindAllStringIndex(q, -1))
+	covered := membership + 2*len(tokenCond.FindAllStringIndex(q, -1)) + len(tagsOfTask.FindAllStringIndex(q, -1))
 	if need := shared + members - membership; covered < need {
 		return fmt.Errorf("statement refers to lists, their members, invitations or users %d times but has %d "+
 			"membership conditions: %s", need, covered, query)
