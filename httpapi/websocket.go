@@ -32,6 +32,7 @@ import (
 //     token and at the token's exp, 4408 when connection_init does not come in time, 4429 past the user's cap on
 //     live connections (livecaps.go);
 //   - websocket_slow.go: a client that does not read what is written to it is dropped (4008);
+//   - websocket_ping.go: the pings, on a timer, and the drop of a peer that stops answering them;
 //   - websocket_shutdown.go: every socket closed with 1012 when the server shuts down (http.Server.Shutdown does not
 //     touch hijacked connections).
 //
@@ -57,6 +58,7 @@ type sockets struct {
 	clock         clock.Clock
 	initTimeout   time.Duration
 	writeTimeout  time.Duration
+	pingInterval  time.Duration
 	originAllowed func(*http.Request) bool
 	ws            gqltransport.Websocket
 	open          prometheus.Gauge
@@ -98,6 +100,7 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 		clock:        opts.Clock,
 		initTimeout:  opts.WebsocketInitTimeout,
 		writeTimeout: opts.LiveWriteTimeout,
+		pingInterval: opts.WebsocketPingInterval,
 		conns:        map[*socket]struct{}{},
 		open: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: metricWebsockets,
@@ -108,9 +111,9 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 	s.originAllowed = originChecker(opts.CORSOrigins, opts.AnyOrigin)
 	maxBody := opts.MaxBodyBytes
 	s.ws = gqltransport.Websocket{
-		Implementation:   acceptor{s},
-		InitFunc:         s.init,
-		PingPongInterval: opts.WebsocketPingInterval,
+		Implementation: acceptor{s},
+		InitFunc:       s.init,
+		// The pings are the socket's own (websocket_ping.go): gqlgen's would hold a goroutine per socket.
 		PayloadReadLimit: &maxBody,
 		CloseFunc: func(ctx context.Context, code int) {
 			// gqlgen closed the socket itself (a protocol error, a refused init); keep the first code recorded.
@@ -198,6 +201,9 @@ func (sock *socket) finish() {
 	stops, cancel, conn := sock.stops, sock.cancel, sock.conn
 	code, reason, user, slotFor := sock.code, sock.reason, sock.user, sock.slotFor
 	sock.mu.Unlock()
+	if pc, ok := conn.(*protocolConn); ok {
+		pc.stopPings()
+	}
 	if slotFor != "" {
 		sock.s.slots.releaseUser(slotFor)
 	}

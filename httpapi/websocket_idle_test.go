@@ -1,0 +1,45 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"taskapi/httpapi"
+	"taskapi/live"
+	"taskapi/model/modeltest"
+)
+
+// idleSocketGoroutines is the most goroutines an idle socket with one subscription may hold on the server: the one
+// reading the socket (net/http's, running the transport), gqlgen's that closes the socket when its context ends,
+// the operation's, and the hub's that follows the feed. Pings and the deadlines hold none (websocket_ping.go).
+const idleSocketGoroutines = 4
+
+// TestIdleSocketGoroutines opens idle sockets of one subscription each and counts the goroutines they hold: every
+// goroutine parked per socket costs its stack, the larger part of what an idle socket costs.
+func TestIdleSocketGoroutines(t *testing.T) {
+	const sockets = 20
+	a := newLiveAPI(t, modeltest.SQLite, httpapi.Options{WebsocketPingInterval: time.Hour}, live.Options{Poll: time.Hour})
+	before := settledGoroutines(t, -1)
+	for i := range sockets {
+		c := a.connectAs(fmt.Sprintf("idle%d", i))
+		c.subscribe("1", eventSubscription, nil)
+	}
+	waitUntil(t, func() bool { return a.hub.Subscriptions() == sockets })
+	// Stable for a while: the hub's goroutines start as the subscriptions are accepted.
+	after := -1
+	for stable := 0; stable < 5; {
+		time.Sleep(20 * time.Millisecond)
+		n := runtime.NumGoroutine()
+		if n == after {
+			stable++
+		} else {
+			after, stable = n, 0
+		}
+	}
+	if per := float64(after-before) / sockets; per > idleSocketGoroutines {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%.2f goroutines per idle socket, want at most %d:\n%s", per, idleSocketGoroutines, buf[:runtime.Stack(buf, true)])
+	}
+}
