@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -51,6 +53,9 @@ const (
 	closeRestart      = 1012 // the server is shutting down: reconnect (to another instance) and resume
 )
 
+// closeInternalError is RFC 6455's close code for a server that failed: a panic serving the socket.
+const closeInternalError = 1011
+
 // sockets serves and keeps track of the WebSockets of one handler.
 type sockets struct {
 	verifier      auth.TokenVerifier
@@ -75,7 +80,9 @@ type socket struct {
 	remote  string
 	header  []string // the upgrade request's Authorization values
 	started time.Time
-	obs     *observation // the upgrade request's, for its log line
+	// upgraded is closed once the connection is hijacked: the handler that served the upgrade returns, and the
+	// socket goes on on a goroutine of its own (websocket_handshake.go).
+	upgraded chan struct{}
 
 	mu      sync.Mutex
 	conn    gqltransport.WebsocketConn // nil until accepted
@@ -88,6 +95,7 @@ type socket struct {
 	code    int                // the close code we sent, or gqlgen did (0: the peer closed, or the connection broke)
 	reason  string
 	closing bool
+	done    bool // finish has run
 }
 
 type socketKey struct{}
@@ -195,9 +203,34 @@ func (sock *socket) closeAbandoned() {
 	}
 }
 
+// recoverPanic, deferred on the socket's goroutine, does for a panic what net/http does for one in a handler (the
+// socket runs off net/http's goroutine, websocket_handshake.go): it logs it with its stack and closes the socket,
+// where the panic would otherwise end the process. finish runs after it.
+func (sock *socket) recoverPanic() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	sock.s.logger.Error("websocket: panic serving the socket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+		"remote", sock.remote)
+	sock.close(closeInternalError, "Internal error")
+	sock.mu.Lock()
+	raw := sock.raw
+	sock.mu.Unlock()
+	if raw != nil {
+		_ = raw.Close()
+	}
+	sock.finish()
+}
+
 // finish runs when the transport is done with the socket.
 func (sock *socket) finish() {
 	sock.mu.Lock()
+	if sock.done {
+		sock.mu.Unlock()
+		return
+	}
+	sock.done = true
 	stops, cancel, conn := sock.stops, sock.cancel, sock.conn
 	code, reason, user, slotFor := sock.code, sock.reason, sock.user, sock.slotFor
 	sock.mu.Unlock()
