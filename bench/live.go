@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,7 +28,10 @@ import (
 //
 //   - delivery lag, from the change (the event's `at`, taken in the change's transaction) to its arrival at the
 //     subscriber on B, which A's commit reaches through LISTEN/NOTIFY or B's poll of the feed;
-//   - memory per idle subscription: B's resident set and Go heap before and after the idle subscriptions open;
+//   - memory per idle subscription: B's resident set, Go heap and goroutine stacks before and after the idle
+//     subscriptions open, and its goroutines;
+//   - B's idle CPU: its CPU time, as a share of one core, over one ping interval (liveIdleWindow) in which the idle
+//     subscriptions are open and nothing is written, so that every socket is pinged once;
 //   - what the live side adds to a mutation: A's latency and CPU per createTask with no subscriber anywhere, then
 //     with the subscribers on B, at the same rate.
 //
@@ -36,6 +40,10 @@ import (
 
 // liveDoc is what every subscriber asks for: the viewer's feed, live.
 const liveDoc = `subscription Live { taskEvents { cursor kind taskId at task { title } } }`
+
+// liveIdleWindow is how long B's idle CPU is measured: the server's default ping interval, so that each idle socket is
+// pinged (and answers) once in it (a second with -smoke).
+const liveIdleWindow = 20 * time.Second
 
 const liveCreateDoc = `mutation Create($title: String!) { createTask(input: {title: $title}) { task { id } userErrors { code } } }`
 
@@ -51,10 +59,14 @@ type liveResult struct {
 	Events   int
 	Problems []string
 
-	RSSBefore, RSSAfter   int64 // B's resident set, bytes
-	HeapBefore, HeapAfter float64
-	GoroutinesPerSub      float64
-	BCPUPerEvent          time.Duration // B's CPU during the loaded phase per event delivered to the live subscriber
+	RSSBefore, RSSAfter     int64 // B's resident set, bytes
+	HeapBefore, HeapAfter   float64
+	StackBefore, StackAfter float64 // B's goroutine stacks in use, bytes
+	GoroutinesPerSub        float64
+	IdleCPU                 float64 // B's CPU over liveIdleWindow with only the idle subscriptions open, in cores
+	IdleLoad                string  // the machine's load average at the end of that window
+	IdleWindow              time.Duration
+	BCPUPerEvent            time.Duration // B's CPU during the loaded phase per event delivered to the live subscriber
 	// BStatements is how many SQL statements B ran during the loaded phase (taskapi_sql_statements_total): B
 	// writes nothing, so they are its hub's (feed heads, subscriptions' reads) and the loaded phase's length.
 	BStatements float64
@@ -127,7 +139,17 @@ func runLive(ctx context.Context, cfg config) error {
 	}
 	step.start("starting instances A (writes) and B (subscriptions)")
 	var procs [2]*serverProc
+	// B serves Go's profiles, through which its memory is read after a collection (memoryAfterGC).
+	pprofPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	pprofAddr := fmt.Sprintf("127.0.0.1:%d", pprofPort)
 	for i, name := range []string{"a", "b"} {
+		env := maps.Clone(env)
+		if name == "b" {
+			env["PPROF_ADDR"] = pprofAddr
+		}
 		if procs[i], err = startServer(bin, env, filepath.Join(tmp, "server-"+name+".log")); err != nil {
 			return err
 		}
@@ -146,7 +168,8 @@ func runLive(ctx context.Context, cfg config) error {
 
 	step.start(fmt.Sprintf("opening %d idle subscriptions on B", cfg.LiveIdle))
 	pause(ctx, time.Second)
-	res.RSSBefore, res.HeapBefore = memoryOf(ctx, b)
+	res.RSSBefore, res.HeapBefore = memoryAfterGC(ctx, b, pprofAddr)
+	res.StackBefore = gauge(ctx, b.url, "go_memstats_stack_inuse_bytes")
 	goroutinesBefore := gauge(ctx, b.url, "go_goroutines")
 	var unexpected atomic.Int64
 	subCtx, closeSubs := context.WithCancel(ctx)
@@ -191,8 +214,19 @@ func runLive(ctx context.Context, cfg config) error {
 		return err
 	}
 	pause(ctx, time.Second) // the sockets' first pings and the allocator settle
-	res.RSSAfter, res.HeapAfter = memoryOf(ctx, b)
+	res.RSSAfter, res.HeapAfter = memoryAfterGC(ctx, b, pprofAddr)
+	res.StackAfter = gauge(ctx, b.url, "go_memstats_stack_inuse_bytes")
 	res.GoroutinesPerSub = (gauge(ctx, b.url, "go_goroutines") - goroutinesBefore) / float64(max(cfg.LiveIdle, 1))
+
+	res.IdleWindow = liveIdleWindow
+	if cfg.Smoke {
+		res.IdleWindow = time.Second
+	}
+	step.start(fmt.Sprintf("B's idle CPU over %s", res.IdleWindow))
+	idle0 := b.cpuTime()
+	pause(ctx, res.IdleWindow)
+	res.IdleCPU = float64(b.cpuTime()-idle0) / float64(res.IdleWindow)
+	res.IdleLoad = loadAvg()
 
 	step.start(fmt.Sprintf("writes on A at %.0f/s for %s, delivered to B", cfg.LiveRate, cfg.Duration))
 	type arrival struct {
@@ -463,6 +497,19 @@ func (l *errorList) list() []string {
 	return out
 }
 
+// memoryAfterGC is memoryOf after a collection, which asking pprofAddr (srv's PPROF_ADDR) for the heap profile with
+// gc=1 runs: without it the heap counts the garbage not yet collected, up to GOGC % of the live heap.
+func memoryAfterGC(ctx context.Context, srv *serverProc, pprofAddr string) (int64, float64) {
+	ctx2, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx2, http.MethodGet, "http://"+pprofAddr+"/debug/pprof/heap?gc=1", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return memoryOf(ctx, srv)
+}
+
 // memoryOf returns srv's resident set and its Go heap in use (go_memstats_heap_inuse_bytes).
 func memoryOf(ctx context.Context, srv *serverProc) (int64, float64) {
 	rss, _ := srv.rss()
@@ -564,7 +611,11 @@ func (r *liveResult) markdown(cfg config) string {
 	if r.Idle > 0 {
 		p("| B's resident set per idle subscription | %.1f KiB (%s → %s) |", float64(r.RSSAfter-r.RSSBefore)/float64(r.Idle)/1024, mib(r.RSSBefore), mib(r.RSSAfter))
 		p("| B's Go heap in use per idle subscription | %.1f KiB |", (r.HeapAfter-r.HeapBefore)/float64(r.Idle)/1024)
+		p("| B's goroutine stacks per idle subscription | %.1f KiB |", (r.StackAfter-r.StackBefore)/float64(r.Idle)/1024)
+		p("| B's heap and stacks per idle subscription | %.1f KiB |", (r.HeapAfter-r.HeapBefore+r.StackAfter-r.StackBefore)/float64(r.Idle)/1024)
 		p("| B's goroutines per idle subscription | %.1f |", r.GoroutinesPerSub)
+		p("| B's CPU with the idle subscriptions open, nothing written (%s, pings included) | %.1f %% of a core (load average %s) |",
+			r.IdleWindow, 100*r.IdleCPU, r.IdleLoad)
 	}
 	p("")
 	p("Writes completed: %d without subscribers, %d with them, of %.0f asked for in each phase (one at a time: a slow "+

@@ -87,7 +87,8 @@ func accessLine(t *testing.T, logs *lockedBuffer, id string) map[string]any {
 // TestClientGoneAtEveryPhase cancels requests before parsing, during validation and during execution, over every
 // transport (POST, GET, a batch, Server-Sent Events, and a query over a WebSocket), and finds no panic: the HTTP
 // transports answer nothing more, and the access log and the metrics count the request as 499, the client's
-// leaving; the WebSocket ends the socket and the server serves the next one.
+// leaving; the WebSocket, whose client breaks the connection at the phase, ends the socket and the server serves the
+// next one.
 func TestClientGoneAtEveryPhase(t *testing.T) {
 	apitest.ForEachDB(t, func(t *testing.T, kind string) {
 		db := modeltest.MustOpenDB(t, kind)
@@ -102,6 +103,9 @@ func TestClientGoneAtEveryPhase(t *testing.T) {
 		}, canceller{}))
 		var panics []any
 		var mu sync.Mutex
+		// A socket outlives its upgrade request, whose context ends with the upgrade: its client goes away by
+		// breaking the connection, which leave does.
+		var leave func()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
 				if p := recover(); p != nil {
@@ -111,7 +115,13 @@ func TestClientGoneAtEveryPhase(t *testing.T) {
 					panic(http.ErrAbortHandler)
 				}
 			}()
-			if phase := r.Header.Get(cancelHeader); phase != "" {
+			if phase := r.Header.Get(cancelHeader); phase != "" && r.Header.Get("Upgrade") != "" {
+				r = r.WithContext(context.WithValue(r.Context(), cancelKey{}, cancelAt{phase, func() {
+					mu.Lock()
+					defer mu.Unlock()
+					leave()
+				}}))
+			} else if phase != "" {
 				ctx, cancel := context.WithCancel(r.Context())
 				defer cancel()
 				r = r.WithContext(context.WithValue(ctx, cancelKey{}, cancelAt{phase, cancel}))
@@ -182,6 +192,9 @@ func TestClientGoneAtEveryPhase(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				mu.Lock()
+				leave = func() { _ = c.raw.Close() }
+				mu.Unlock()
 				c.send(msg{Type: "connection_init", Payload: mustJSON(map[string]any{"Authorization": "Bearer " + tok})})
 				if m := c.read(); m.Type != "connection_ack" {
 					t.Fatalf("%s: %+v, want connection_ack", phase, m)

@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -32,6 +34,7 @@ import (
 //     token and at the token's exp, 4408 when connection_init does not come in time, 4429 past the user's cap on
 //     live connections (livecaps.go);
 //   - websocket_slow.go: a client that does not read what is written to it is dropped (4008);
+//   - websocket_ping.go: the pings, on a timer, and the drop of a peer that stops answering them;
 //   - websocket_shutdown.go: every socket closed with 1012 when the server shuts down (http.Server.Shutdown does not
 //     touch hijacked connections).
 //
@@ -50,6 +53,9 @@ const (
 	closeRestart      = 1012 // the server is shutting down: reconnect (to another instance) and resume
 )
 
+// closeInternalError is RFC 6455's close code for a server that failed: a panic serving the socket.
+const closeInternalError = 1011
+
 // sockets serves and keeps track of the WebSockets of one handler.
 type sockets struct {
 	verifier      auth.TokenVerifier
@@ -57,6 +63,7 @@ type sockets struct {
 	clock         clock.Clock
 	initTimeout   time.Duration
 	writeTimeout  time.Duration
+	pingInterval  time.Duration
 	originAllowed func(*http.Request) bool
 	ws            gqltransport.Websocket
 	open          prometheus.Gauge
@@ -73,7 +80,9 @@ type socket struct {
 	remote  string
 	header  []string // the upgrade request's Authorization values
 	started time.Time
-	obs     *observation // the upgrade request's, for its log line
+	// upgraded is closed once the connection is hijacked: the handler that served the upgrade returns, and the
+	// socket goes on on a goroutine of its own (websocket_handshake.go).
+	upgraded chan struct{}
 
 	mu      sync.Mutex
 	conn    gqltransport.WebsocketConn // nil until accepted
@@ -86,6 +95,7 @@ type socket struct {
 	code    int                // the close code we sent, or gqlgen did (0: the peer closed, or the connection broke)
 	reason  string
 	closing bool
+	done    bool // finish has run
 }
 
 type socketKey struct{}
@@ -98,6 +108,7 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 		clock:        opts.Clock,
 		initTimeout:  opts.WebsocketInitTimeout,
 		writeTimeout: opts.LiveWriteTimeout,
+		pingInterval: opts.WebsocketPingInterval,
 		conns:        map[*socket]struct{}{},
 		open: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: metricWebsockets,
@@ -108,9 +119,9 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 	s.originAllowed = originChecker(opts.CORSOrigins, opts.AnyOrigin)
 	maxBody := opts.MaxBodyBytes
 	s.ws = gqltransport.Websocket{
-		Implementation:   acceptor{s},
-		InitFunc:         s.init,
-		PingPongInterval: opts.WebsocketPingInterval,
+		Implementation: acceptor{s},
+		InitFunc:       s.init,
+		// The pings are the socket's own (websocket_ping.go): gqlgen's would hold a goroutine per socket.
 		PayloadReadLimit: &maxBody,
 		CloseFunc: func(ctx context.Context, code int) {
 			// gqlgen closed the socket itself (a protocol error, a refused init); keep the first code recorded.
@@ -192,12 +203,40 @@ func (sock *socket) closeAbandoned() {
 	}
 }
 
+// recoverPanic, deferred on the socket's goroutine, does for a panic what net/http does for one in a handler (the
+// socket runs off net/http's goroutine, websocket_handshake.go): it logs it with its stack and closes the socket,
+// where the panic would otherwise end the process. finish runs after it.
+func (sock *socket) recoverPanic() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	sock.s.logger.Error("websocket: panic serving the socket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+		"remote", sock.remote)
+	sock.close(closeInternalError, "Internal error")
+	sock.mu.Lock()
+	raw := sock.raw
+	sock.mu.Unlock()
+	if raw != nil {
+		_ = raw.Close()
+	}
+	sock.finish()
+}
+
 // finish runs when the transport is done with the socket.
 func (sock *socket) finish() {
 	sock.mu.Lock()
+	if sock.done {
+		sock.mu.Unlock()
+		return
+	}
+	sock.done = true
 	stops, cancel, conn := sock.stops, sock.cancel, sock.conn
 	code, reason, user, slotFor := sock.code, sock.reason, sock.user, sock.slotFor
 	sock.mu.Unlock()
+	if pc, ok := conn.(*protocolConn); ok {
+		pc.stopPings()
+	}
 	if slotFor != "" {
 		sock.s.slots.releaseUser(slotFor)
 	}

@@ -70,7 +70,6 @@ func (s *sockets) init(ctx context.Context, payload gqltransport.InitPayload) (c
 	sock.user = viewer.ID
 	sock.cancel = cancel
 	sock.mu.Unlock()
-	sock.obs.setUser(viewer.ID)
 	if !viewer.Expires.IsZero() {
 		sock.after(viewer.Expires.Sub(s.clock.Now()), func() { sock.close(closeForbidden, "Forbidden: the token has expired") })
 	}

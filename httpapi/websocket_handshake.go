@@ -29,6 +29,13 @@ func isUpgrade(r *http.Request) bool {
 
 // handler upgrades a request to a WebSocket served by exec, runs the protocol until the socket closes, and logs
 // the close.
+//
+// The socket is served on a goroutine of its own, and the handler returns as soon as the upgrade is done: net/http's
+// goroutine for the connection then ends, and with it what it held for the socket's whole life, its deep stack (the
+// handler chain), its connection state and its 4 KiB read and write buffers, which the upgrade no longer uses
+// (coder/websocket reads and writes through buffers of its own, websocket_buffers.go). So the request's log line and
+// span end at the upgrade, with status 101, and its context, which net/http cancels then, is not the socket's: the
+// socket's keeps its values without its cancellation.
 func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if problem := badHandshake(r); problem != "" {
@@ -58,7 +65,6 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 			refuseLive(w, r, refusal)
 			return
 		}
-		defer s.slots.release(addr)
 		// The server's read and write deadlines were set on the connection for this request; they would outlive
 		// the hijack and cut the socket.
 		rc := http.NewResponseController(w)
@@ -67,14 +73,26 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 		r.Header.Set("Sec-WebSocket-Protocol", wsSubprotocol)
 
 		sock := &socket{s: s, remote: addr, header: r.Header.Values("Authorization"), started: s.clock.Now(),
-			obs: observationFrom(r.Context())}
-		ctx := context.WithValue(r.Context(), socketKey{}, sock)
+			upgraded: make(chan struct{})}
+		ctx := context.WithValue(context.WithoutCancel(r.Context()), socketKey{}, sock)
 		// The request's observation collects a line's worth of operations; a socket's operations are not listed
-		// there (they would grow without end), only its user.
+		// there (they would grow without end).
 		ctx = context.WithValue(ctx, observationKey{}, (*observation)(nil))
-		s.ws.Do(w, r.WithContext(ctx), exec)
-		sock.closeAbandoned()
-		sock.finish()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer s.slots.release(addr)
+			defer sock.recoverPanic()
+			s.ws.Do(w, r.WithContext(ctx), exec)
+			sock.closeAbandoned()
+			sock.finish()
+		}()
+		// Until the upgrade is done, the goroutine uses w, which is net/http's only while the handler runs; a
+		// refused upgrade is answered through it.
+		select {
+		case <-sock.upgraded:
+		case <-done:
+		}
 	})
 }
 
@@ -142,6 +160,7 @@ func (a acceptor) Accept(w http.ResponseWriter, r *http.Request, opts gqltranspo
 	sock.conn = conn
 	sock.raw = hijacked.conn
 	sock.mu.Unlock()
+	close(sock.upgraded) // the handler returns: w is not used again
 	a.s.logger.InfoContext(r.Context(), "websocket connected", "requestId", graph.RequestID(r.Context()), "remote", sock.remote)
 	if draining {
 		sock.close(closeRestart, "server restarting")

@@ -35,6 +35,12 @@ type protocolConn struct {
 	inited  bool                // connection_init has been read: the transport no longer waits for it
 	acked   bool                // connection_ack has been sent
 	running map[string]struct{} // from its subscribe until the client's complete or the server's complete or error
+
+	// The pings (websocket_ping.go).
+	pinger       *time.Timer
+	pingEvery    time.Duration
+	ponged       bool // a pong has come since the last ping
+	pingsStopped bool
 }
 
 // errProtocol ends the transport's read loop after a message the protocol does not allow; it wraps net.ErrClosed
@@ -113,6 +119,9 @@ func (c *protocolConn) check(b []byte) (pass bool, code int, reason string) {
 	case "ping", "pong":
 		if !objectOrNull(m.Payload) {
 			return invalid("the " + typ + " payload must be a JSON object")
+		}
+		if typ == "pong" {
+			c.ponged = true
 		}
 		if !c.inited {
 			// The transport, waiting for connection_init, would close the socket.
@@ -201,6 +210,7 @@ func (c *protocolConn) WriteJSON(v any) error {
 			c.mu.Lock()
 			c.acked = true
 			c.mu.Unlock()
+			c.startPings(c.sock.s.pingInterval)
 		case "complete", "error":
 			// Forgotten before the client can read that the operation ended, and so reuse its id.
 			c.forget(m.ID)

@@ -16,7 +16,8 @@ import (
 // A slow consumer thus holds at most what one write timeout lets pile up, then nothing.
 
 // hijackRecorder keeps the connection coder/websocket hijacks, so that a socket whose write is stuck can be cut at
-// once: coder/websocket's own close waits for the stuck write (and its close handshake) for seconds.
+// once: coder/websocket's own close waits for the stuck write (and its close handshake) for seconds. It hands
+// coder/websocket small buffers in place of net/http's (websocket_buffers.go).
 type hijackRecorder struct {
 	http.ResponseWriter
 	conn net.Conn
@@ -24,8 +25,16 @@ type hijackRecorder struct {
 
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return conn, rw, err
+	}
 	h.conn = conn
-	return conn, rw, err
+	small, err := smallBuffers(conn, rw)
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, err
+	}
+	return conn, small, nil
 }
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
