@@ -1,6 +1,6 @@
 'use client';
-// The sidebar's lists: "All tasks", then the viewer's lists in the API's order (the Inbox first, then by name), shared
-// ones with their members' avatars, and "New list", which opens an inline field: Enter adds the list and opens it,
+// The sidebar's lists: "All tasks", then the viewer's lists in the API's order (the Inbox first, then by name), each
+// with its number of pending tasks, shared ones with their members' avatars, and "New list", which opens an inline field: Enter adds the list and opens it,
 // Escape (or leaving the field empty) cancels.
 import { useMutation } from '@apollo/client/react';
 import Link from 'next/link';
@@ -41,6 +41,12 @@ export function ListNav({ lists, pathname }: { lists: Lists; pathname: string })
                 aria-describedby={shared ? `${id}-${list.id}-members` : undefined}
               >
                 <span className="list-name min-w-0 flex-1 truncate">{list.name}</span>
+                {list.pendingCount > 0 && (
+                  <span className="pending-count text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+                    {list.pendingCount}
+                    <span className="sr-only"> pending</span>
+                  </span>
+                )}
                 {shared && (
                   <>
                     <Avatars members={list.members} />

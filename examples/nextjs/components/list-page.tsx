@@ -1,7 +1,8 @@
 'use client';
 // One list's page: its name (renamed inline by its OWNER: Enter saves, Escape cancels), its members, and what the
 // viewer's role lets them do with it: Share, Rename and Delete for the OWNER, Leave for everyone else. Below, the
-// list's tasks (see API_HAS_TASK_LISTS). A list the viewer no longer sees (deleted, or they were removed) says so.
+// list's tasks, read-only for a VIEWER. A list the viewer no longer sees (deleted, or they were removed) says so, also
+// when that happens while it is open (LIST_REMOVED evicts it from the cache).
 import { useApolloClient, useMutation } from '@apollo/client/react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -63,14 +64,13 @@ export function ListPage({ id }: { id: string }) {
   }
 
   const header = <ListHeader key={list.id} list={list} viewerId={viewerId} />;
-  // Until the API files tasks by list, all of a person's tasks are in their Inbox.
-  if (API_HAS_TASK_LISTS || list.isInbox) return <TaskList list={list} header={header} />;
+  // Until the API files tasks by list (API_HAS_TASK_LISTS), all of a person's tasks are in their Inbox.
+  if (API_HAS_TASK_LISTS || list.isInbox) return <TaskList key={list.id} list={list} header={header} />;
   return (
     <div className="mx-auto flex w-full max-w-3xl min-w-0 flex-col gap-4 px-4 py-6 sm:px-6">
       {header}
       <p className="rounded-md border border-dashed border-zinc-300 p-6 text-center text-zinc-500 dark:border-zinc-700">
-        No tasks in this list yet. New tasks go to your Inbox for now; moving them into lists comes with the next
-        version of the API.
+        No tasks in this list yet. New tasks go to your Inbox with this version of the API.
       </p>
     </div>
   );

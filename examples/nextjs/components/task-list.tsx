@@ -3,12 +3,15 @@
 // focus), filters and search, the list, and a details panel for everything else, opened by clicking a task and
 // closed with Escape. Create, complete and edit show at once (Apollo's optimisticResponse) and are corrected by
 // the API's answer; a delete waits out its undo window (useDeletes). Changes made elsewhere arrive over the event
-// feed and update the same cached lists (lib/task-cache.ts).
+// feed and update the same cached lists (lib/task-cache.ts), whoever made them: the members of a shared list see each
+// other's changes live. A VIEWER of a list sees it read-only (no quick add, no checkboxes, no edits); a refusal
+// the API still gives (FORBIDDEN, say after a role changed) shows as a message that says why.
+import { CombinedGraphQLErrors } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 import { browserTimeZone, formatInstant, localInputToISO, parseTags } from '@/lib/format';
-import { API_HAS_TASK_LISTS, type TaskListInfo } from '@/lib/lists';
+import { API_HAS_TASK_LISTS, canWrite, displayName, type ListRole, type TaskListInfo } from '@/lib/lists';
 import {
   CREATE_TASK,
   SET_TASK_COMPLETED,
@@ -28,7 +31,7 @@ import {
 } from '@/lib/operations';
 import { countsChanged, placeTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
-import { useDeletes } from './signed-in-app';
+import { useDeletes, useListsContext } from './signed-in-app';
 import { reminderChoice, TaskForm, type TaskFormValues } from './task-form';
 
 export const PAGE_SIZE = 10;
@@ -91,8 +94,19 @@ function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
+/** What went wrong, in words: a FORBIDDEN refusal says it is the person's role in the list. */
 function errorMessage(error: unknown): string {
+  if (CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'FORBIDDEN')) {
+    return FORBIDDEN_MESSAGE;
+  }
   return error instanceof Error ? error.message : String(error);
+}
+
+export const FORBIDDEN_MESSAGE = 'You can view this list but not change its tasks: ask its owner to make you an editor.';
+
+/** userErrors with a FORBIDDEN one worded as errorMessage words it. */
+function explain(errors: UserError[]): UserError[] {
+  return errors.map((e) => (e.code === 'FORBIDDEN' ? { ...e, message: FORBIDDEN_MESSAGE } : e));
 }
 
 /**
@@ -111,6 +125,17 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
   // Typing in the search box asks the API once the typing pauses, not on every key.
   const settledSearch = useSettled(search, 300);
   const listId = list?.id;
+  const { lists: allLists, viewerId } = useListsContext();
+  // Where quick add puts a task: this list, or the Inbox in "All tasks".
+  const targetListId = listId ?? allLists?.find((l) => l.isInbox)?.id;
+  const roles = useMemo(() => new Map<string, ListRole>((allLists ?? []).map((l) => [l.id, l.viewerRole])), [allLists]);
+  // A task whose list's role is not known yet is writable: the API has the last word.
+  const writable = (task: Task) => !roles.has(task.list.id) || canWrite(roles.get(task.list.id));
+  const readOnly = !!list && !canWrite(list.viewerRole);
+  const me = useMemo(
+    () => (allLists ?? []).flatMap((l) => l.members).find((m) => m.user.id === viewerId)?.user ?? null,
+    [allLists, viewerId],
+  );
   const filter = useMemo(() => buildFilter(listId, status, tag, settledSearch), [listId, status, tag, settledSearch]);
   const orderBy = SORTS[sort].order;
 
@@ -119,7 +144,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     fetchPolicy: 'cache-and-network',
     nextFetchPolicy: 'cache-first',
   });
-  const tags = useQuery(TAGS);
+  const tags = useQuery(TAGS, { variables: { listId: API_HAS_TASK_LISTS ? (listId ?? null) : null } });
   const connection = (data ?? previousData)?.tasks;
   const [loadingMore, setLoadingMore] = useState(false);
 
@@ -132,7 +157,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     // A retried request (a flaky network) creates the task once.
     const idempotencyKey = crypto.randomUUID();
     const input: CreateTaskInput = { title: values.title, priority: values.priority, tags: [], dueAt, idempotencyKey };
-    if (listId && API_HAS_TASK_LISTS) input.listId = listId;
+    if (targetListId && API_HAS_TASK_LISTS) input.listId = targetListId;
     const now = new Date().toISOString();
     const guess: Task = {
       __typename: 'Task',
@@ -149,11 +174,14 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       recurrence: null,
       seriesId: null,
       reminders: [],
+      list: { __typename: 'TaskList', id: targetListId ?? '' },
+      createdBy: me ? { __typename: 'User', ...me } : { __typename: 'User', id: viewerId ?? '', name: null, email: null },
     };
     const { data } = await createTask({
       variables: { input },
-      // A blank title is the API's to refuse (next to the field): no guess shows for it.
-      optimisticResponse: guess.title
+      // A blank title is the API's to refuse (next to the field): no guess shows for it, nor before the list and
+      // the viewer are known.
+      optimisticResponse: guess.title && targetListId && viewerId
         ? { createTask: { __typename: 'CreateTaskPayload', task: guess, taskEdge: null, userErrors: [] } as never }
         : undefined,
       update(cache, { data }) {
@@ -164,7 +192,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
         if (!optimistic) countsChanged(cache);
       },
     });
-    return data?.createTask?.userErrors ?? [];
+    return explain(data?.createTask?.userErrors ?? []);
   }
 
   async function edit(task: Task, values: TaskFormValues): Promise<UserError[]> {
@@ -209,7 +237,31 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
         countsChanged(cache);
       },
     });
-    return data?.updateTask?.userErrors ?? [];
+    return explain(data?.updateTask?.userErrors ?? []);
+  }
+
+  /** Moves `task` to another list; its userErrors (or a failure) come back for the list picker to show. */
+  async function move(task: Task, toListId: string): Promise<string | null> {
+    const guess: Task = { ...task, list: { __typename: 'TaskList', id: toListId } };
+    try {
+      const { data } = await updateTask({
+        variables: { id: task.id, input: { listId: toListId } },
+        optimisticResponse: {
+          updateTask: { __typename: 'UpdateTaskPayload', task: guess, nextOccurrence: null, userErrors: [] } as never,
+        },
+        update(cache, { data }) {
+          const payload = data?.updateTask;
+          if (!payload?.task) return;
+          const optimistic = payload.task.updatedAt === task.updatedAt;
+          placeTask(cache, payload.task, { previous: task, optimistic });
+          if (!optimistic) countsChanged(cache);
+        },
+      });
+      const problems = explain(data?.updateTask?.userErrors ?? []);
+      return problems.length ? problems.map((e) => e.message).join(' ') : null;
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
 
   async function toggle(task: Task) {
@@ -269,7 +321,13 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     <div className="flex min-h-full">
       <div className="mx-auto flex w-full max-w-3xl min-w-0 flex-1 flex-col gap-4 px-4 py-6 sm:px-6">
         {header ?? <h1 className="text-xl font-semibold">All tasks</h1>}
-        <QuickAdd onCreate={create} />
+        {readOnly ? (
+          <p className="read-only rounded-md border border-zinc-200 px-3 py-2 text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+            You can view this list but not change it.
+          </p>
+        ) : (
+          <QuickAdd onCreate={create} />
+        )}
 
         <form
           method="post"
@@ -357,6 +415,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
               key={task.id}
               task={task}
               selected={current?.id === task.id}
+              writable={writable(task)}
               onToggle={toggle}
               onDelete={remove}
               onOpen={setSelected}
@@ -372,6 +431,14 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       {current && (
         <DetailsPanel
           task={current}
+          lists={allLists ?? []}
+          writable={writable(current)}
+          onMove={async (toListId) => {
+            const problem = await move(current, toListId);
+            // Moved out of the list on screen: it is no longer here to show.
+            if (!problem && listId && toListId !== listId) setSelected(null);
+            return problem;
+          }}
           onClose={() => setSelected(null)}
           onSave={async (values) => {
             const problems = await edit(current, values);
@@ -467,17 +534,33 @@ function QuickAdd({ onCreate }: { onCreate: (values: { title: string; dueAt: str
 
 function DetailsPanel({
   task,
+  lists,
+  writable,
+  onMove,
   onClose,
   onSave,
   onDelete,
 }: {
   task: Task;
+  /** The viewer's lists: where the task may move, and whether its list is shared. */
+  lists: TaskListInfo[];
+  /** False for a VIEWER of the task's list: the details are read-only. */
+  writable: boolean;
+  onMove: (listId: string) => Promise<string | null>;
   onClose: () => void;
   onSave: (values: TaskFormValues) => Promise<UserError[]>;
   onDelete: () => void;
 }) {
   const headingId = useId();
+  const moveId = useId();
   const ref = useRef<HTMLElement>(null);
+  const [moveProblem, setMoveProblem] = useState<string | null>(null);
+  const [moving, setMoving] = useState(false);
+  const inList = lists.find((l) => l.id === task.list.id);
+  const shared = (inList?.members.length ?? 0) > 1;
+  // Where it may go: the lists the viewer writes, and the one it is in.
+  const targets = lists.filter((l) => l.id === task.list.id || canWrite(l.viewerRole));
+  useEffect(() => setMoveProblem(null), [task.id]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') onClose();
@@ -504,18 +587,72 @@ function DetailsPanel({
           Close
         </button>
       </div>
-      <TaskForm
-        key={task.id}
-        task={task}
-        onSubmit={onSave}
-        footer={
-          <button type="button" className="btn btn-danger ml-auto" onClick={onDelete}>
-            Delete
-          </button>
-        }
-      />
+      {writable && targets.length > 1 && (
+        <div>
+          <label className="label" htmlFor={moveId}>
+            List
+          </label>
+          <select
+            id={moveId}
+            className="field"
+            value={task.list.id}
+            disabled={moving}
+            aria-invalid={moveProblem ? true : undefined}
+            aria-describedby={moveProblem ? `${moveId}-error` : undefined}
+            onChange={async (event) => {
+              setMoving(true);
+              setMoveProblem(null);
+              setMoveProblem(await onMove(event.target.value));
+              setMoving(false);
+            }}
+          >
+            {targets.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+          {moveProblem && (
+            <p id={`${moveId}-error`} role="alert" className="field-error">
+              {moveProblem}
+            </p>
+          )}
+        </div>
+      )}
+      {!writable && (
+        <p className="read-only text-sm text-zinc-600 dark:text-zinc-400">
+          You can view {inList ? `“${inList.name}”` : 'this list'} but not change its tasks.
+        </p>
+      )}
+      {/* A VIEWER sees the details but cannot change them: the API would refuse (FORBIDDEN). */}
+      <fieldset disabled={!writable} className="min-w-0">
+        <TaskForm
+          key={task.id}
+          task={task}
+          onSubmit={onSave}
+          footer={
+            writable ? (
+              <button type="button" className="btn btn-danger ml-auto" onClick={onDelete}>
+                Delete
+              </button>
+            ) : null
+          }
+        />
+      </fieldset>
       {/* The assignee and the task's history go here once the API has them. */}
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 border-t border-zinc-200 pt-4 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        {(shared || !inList) && (
+          <>
+            <dt>Created by</dt>
+            <dd className="created-by">{displayName(task.createdBy)}</dd>
+          </>
+        )}
+        {!inList ? null : !writable || shared || lists.length > 1 ? (
+          <>
+            <dt>In list</dt>
+            <dd className="in-list">{inList.name}</dd>
+          </>
+        ) : null}
         <dt>Created</dt>
         <dd>{formatInstant(task.createdAt)}</dd>
         <dt>Updated</dt>
@@ -534,12 +671,15 @@ function DetailsPanel({
 function TaskItem({
   task,
   selected,
+  writable,
   onToggle,
   onDelete,
   onOpen,
 }: {
   task: Task;
   selected: boolean;
+  /** False for a VIEWER of the task's list: no checkbox to tick, no Delete. */
+  writable: boolean;
   onToggle: (task: Task) => Promise<void>;
   onDelete: (task: Task) => void;
   onOpen: (task: Task) => void;
@@ -556,7 +696,7 @@ function TaskItem({
         type="checkbox"
         className="mt-1 size-4 shrink-0 accent-accent-600"
         checked={task.completed}
-        disabled={pending}
+        disabled={pending || !writable}
         onChange={() => void onToggle(task)}
         aria-label={`Completed: ${task.title}`}
       />
@@ -598,15 +738,17 @@ function TaskItem({
           ))}
         </span>
       </button>
-      <button
-        type="button"
-        className="btn btn-danger shrink-0 px-2 py-1 text-xs sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100"
-        disabled={pending}
-        onClick={() => onDelete(task)}
-        aria-label={`Delete ${task.title}`}
-      >
-        Delete
-      </button>
+      {writable && (
+        <button
+          type="button"
+          className="btn btn-danger shrink-0 px-2 py-1 text-xs sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100"
+          disabled={pending}
+          onClick={() => onDelete(task)}
+          aria-label={`Delete ${task.title}`}
+        >
+          Delete
+        </button>
+      )}
     </li>
   );
 }

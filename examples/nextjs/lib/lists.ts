@@ -5,11 +5,11 @@ import { gql, type TypedDocumentNode } from '@apollo/client';
 import type { UserError } from './operations';
 
 /**
- * Whether the API files tasks by list (`TaskFilter.listIds`, `CreateTaskInput.listId`, `Task.list`). Until it does,
- * every task of a person is in their Inbox: the Inbox shows them all and other lists show no tasks. Turning this on
- * (and adding `list { id }` to TASK_FIELDS) makes a list's page show its own tasks and add new ones to it.
+ * Whether the API files tasks by list (`TaskFilter.listIds`, `CreateTaskInput.listId`, `Task.list`). It does: a
+ * list's page shows its own tasks and adds new ones to it. Turned off (an API from before lists), every task of a
+ * person is in their Inbox: the Inbox shows them all and other lists show no tasks.
  */
-export const API_HAS_TASK_LISTS = false;
+export const API_HAS_TASK_LISTS = true;
 
 export type ListRole = 'OWNER' | 'EDITOR' | 'VIEWER';
 
@@ -34,6 +34,8 @@ export interface TaskListInfo {
   viewerRole: ListRole;
   /** The OWNER first, then by joinedAt. */
   members: ListMember[];
+  /** How many of its tasks are not completed. */
+  pendingCount: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -53,6 +55,7 @@ export const LIST_FIELDS = gql`
     name
     isInbox
     viewerRole
+    pendingCount
     createdAt
     updatedAt
     members {
@@ -268,6 +271,11 @@ export const ROLE_MEANING: Record<ListRole, string> = {
   EDITOR: 'can add, change, complete and delete tasks',
   VIEWER: 'can see the tasks but not change them',
 };
+
+/** Whether `role` may add, change, complete, move and delete the list's tasks. */
+export function canWrite(role: ListRole | undefined): boolean {
+  return role === 'OWNER' || role === 'EDITOR';
+}
 
 /** How a person is shown: their name, else their email, else a neutral word. */
 export function displayName(user: User): string {

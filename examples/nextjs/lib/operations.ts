@@ -25,8 +25,10 @@ export interface Task {
   seriesId: string | null;
   /** Ordered by remindAt. */
   reminders: Reminder[];
-  /** The list it is in, once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts). */
-  list?: { id: string };
+  /** The list it is in. */
+  list: { __typename?: 'TaskList'; id: string };
+  /** Who created it (without email once they left the list). */
+  createdBy: { __typename?: 'User'; id: string; name: string | null; email: string | null };
 }
 
 export interface Recurrence {
@@ -48,7 +50,7 @@ export interface TaskFilter {
   tags?: string[];
   search?: string;
   priorities?: Priority[];
-  /** Once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts). */
+  /** Only the tasks of these lists. */
   listIds?: string[];
 }
 export interface TaskOrder {
@@ -86,6 +88,14 @@ export const TASK_FIELDS = gql`
       remindAt
       minutesBefore
       firedAt
+    }
+    list {
+      id
+    }
+    createdBy {
+      id
+      name
+      email
     }
   }
 `;
@@ -131,9 +141,9 @@ export interface TagCount {
   tag: string;
   count: number;
 }
-export const TAGS: TypedDocumentNode<{ tags: TagCount[] | null }, Record<string, never>> = gql`
-  query Tags {
-    tags(first: 100) {
+export const TAGS: TypedDocumentNode<{ tags: TagCount[] | null }, { listId?: string | null }> = gql`
+  query Tags($listId: ID) {
+    tags(first: 100, listId: $listId) {
       tag
       count
     }
@@ -184,7 +194,7 @@ export interface CreateTaskInput {
   recurrence?: RecurrenceInput;
   reminders?: ReminderInput[];
   idempotencyKey?: string;
-  /** Once the API files tasks by list (see API_HAS_TASK_LISTS in lists.ts); default: the Inbox. */
+  /** The list to create it in; default: the viewer's Inbox. */
   listId?: string;
 }
 export const CREATE_TASK: TypedDocumentNode<
@@ -223,6 +233,8 @@ export interface UpdateTaskInput {
   recurrence?: RecurrenceInput | null;
   /** Replaces them all; [] removes them. */
   reminders?: ReminderInput[];
+  /** Moves the task to this list (OWNER or EDITOR in both). */
+  listId?: string;
 }
 export const UPDATE_TASK: TypedDocumentNode<
   { updateTask: { task: Task | null; nextOccurrence: Task | null; userErrors: UserError[] } | null },
@@ -272,11 +284,21 @@ export const DELETE_TASK: TypedDocumentNode<{ deleteTask: { deletedTaskId: strin
     }
   `;
 
-export type TaskEventKind = 'CREATED' | 'UPDATED' | 'DELETED' | 'REMINDER_DUE' | 'RESET';
+export type TaskEventKind =
+  | 'CREATED'
+  | 'UPDATED'
+  | 'DELETED'
+  | 'REMINDER_DUE'
+  | 'RESET'
+  | 'LIST_ADDED'
+  | 'LIST_UPDATED'
+  | 'LIST_REMOVED';
 export interface TaskEvent {
   cursor: string;
   kind: TaskEventKind;
   taskId: string | null;
+  /** The task's list, or the LIST_* event's list; null for RESET. */
+  listId: string | null;
   task: Task | null;
   reminder: Reminder | null;
   at: string;
@@ -295,6 +317,7 @@ export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: 
       cursor
       kind
       taskId
+      listId
       at
       task {
         ...TaskFields

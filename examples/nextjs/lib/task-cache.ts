@@ -210,7 +210,39 @@ export function removeTask(cache: ApolloCache, id: string): void {
 export function countsChanged(cache: ApolloCache): void {
   cache.evict({ id: 'ROOT_QUERY', fieldName: 'taskStats' });
   cache.evict({ id: 'ROOT_QUERY', fieldName: 'tags' });
+  // The lists' pending counts (the sidebar's): the Lists query reads them again.
+  for (const id of cachedIds(cache, 'TaskList')) cache.evict({ id, fieldName: 'pendingCount' });
   cache.gc();
+}
+
+/** The cache ids (such as "TaskList:abc") of the entities of one type that the cache holds. */
+function cachedIds(cache: ApolloCache, typename: string): string[] {
+  const store = cache.extract() as Record<string, { __typename?: string } | undefined>;
+  return Object.keys(store).filter((key) => store[key]?.__typename === typename);
+}
+
+/**
+ * The viewer lost a list (LIST_REMOVED: removed, left, or the list was deleted; no DELETED follows for its tasks):
+ * every cached task of the list leaves every loaded list of tasks, the list leaves the cached `lists`, and both are
+ * evicted. Counts of tasks not loaded are the next read's to correct (the caller refetches what is shown).
+ */
+export function evictList(cache: ApolloCache, listId: string): void {
+  const listRef = cache.identify({ __typename: 'TaskList', id: listId });
+  const store = cache.extract() as Record<string, { __typename?: string; id?: string; list?: { __ref?: string } }>;
+  for (const entity of Object.values(store)) {
+    if (entity?.__typename === 'Task' && entity.id && entity.list?.__ref === listRef) removeTask(cache, entity.id);
+  }
+  cache.modify<Record<string, unknown>>({
+    id: 'ROOT_QUERY',
+    fields: {
+      lists(value, { readField }) {
+        if (!Array.isArray(value)) return value;
+        return value.filter((ref) => (readField as ReadField)<string>('id', ref as Reference) !== listId);
+      },
+    },
+  });
+  cache.evict({ id: listRef });
+  countsChanged(cache);
 }
 
 /**

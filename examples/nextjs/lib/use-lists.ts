@@ -2,11 +2,11 @@
 // The viewer's lists, for the sidebar and the list pages, kept fresh:
 //
 // - after each of this tab's list mutations, which refetch `Lists` (refetchQueries: [LISTS]);
-// - when the page comes back into view or regains the focus, so that a list someone else shared, renamed, changed
-//   the members of, or took away shows when the person returns to the tab.
-//
-// When the event feed carries LIST_ADDED, LIST_UPDATED and LIST_REMOVED, useTaskEvents calls `refreshLists` for each
-// (and, for LIST_REMOVED, evicts the list's tasks), and the refresh on focus becomes a fallback.
+// - on the event feed's LIST_ADDED, LIST_UPDATED and LIST_REMOVED (useTaskEvents calls `refreshLists`, and for
+//   LIST_REMOVED first evicts the list and its tasks), so a list someone else shares, renames, changes the members of
+//   or takes away shows at once;
+// - after a task changes (countsChanged evicts the lists' pendingCount, which this query then reads again);
+// - as a fallback, when the page comes back into view or regains the focus.
 import type { ApolloClient } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { useEffect } from 'react';

@@ -9,8 +9,9 @@ import { useApolloClient } from '@apollo/client/react';
 import type { Client as WsClient } from 'graphql-ws';
 import { useEffect, useRef, useState } from 'react';
 
-import { TASK_EVENT_CURSOR, TASK_EVENTS, type Reminder, type Task, type TaskEvent } from './operations';
-import { countsChanged, placeTask, refreshTask, removeTask } from './task-cache';
+import { TASK_EVENT_CURSOR, TASK_EVENTS, TASKS, type Reminder, type Task, type TaskEvent } from './operations';
+import { countsChanged, evictList, placeTask, refreshTask, removeTask } from './task-cache';
+import { refreshLists } from './use-lists';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 
@@ -69,10 +70,23 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
             setReminders((list) => (list.some((n) => n.key === notice.key) ? list : [...list, notice]));
           }
           break;
-        // LIST_ADDED, LIST_UPDATED and LIST_REMOVED, once the API sends them, go here: refreshLists(client) from
-        // use-lists.ts for each (the sidebar and the list pages follow the cache), and for LIST_REMOVED also evict
-        // the list's tasks. Until then the lists are refetched after this tab's changes and when the page regains
-        // the focus.
+        case 'LIST_ADDED':
+          // A list shared with the viewer (or made in another tab): the sidebar gets it, and the lists of tasks on
+          // screen load again to include its tasks (ones not on screen reload when shown: cache-and-network).
+          void refreshLists(client);
+          void client.refetchQueries({ include: [TASKS] });
+          break;
+        case 'LIST_UPDATED':
+          // Its name, its members or the viewer's role: the sidebar and the list's page follow the cache.
+          void refreshLists(client);
+          break;
+        case 'LIST_REMOVED':
+          // No DELETED follows for its tasks: they and the list go from the cache now. A page showing the list
+          // says it is no longer available; the lists of tasks on screen reload for counts of tasks not loaded.
+          if (event.listId) evictList(cache, event.listId);
+          void refreshLists(client);
+          void client.refetchQueries({ include: [TASKS] });
+          break;
         case 'RESET':
           // The feed no longer reaches back to our cursor: what is shown may be missing changes. Load it again.
           void client.refetchQueries({ include: 'active' });

@@ -2,17 +2,38 @@
 // cancels, the API's refusal of a blank name shows next to the field), renames one and deletes another behind a
 // confirmation; she shares a list through an invitation link (a revoked one stops working), which Bob, signed out,
 // follows through sign-up back to the invitation and accepts; both then see the list with both avatars, Bob follows
-// a change of his role, and once Alice removes him (or he leaves) the list is gone from his sidebar and page. The
-// lists are refetched when the page regains the focus, which the test triggers with a focus event.
+// a change of his role, and once Alice removes him (or he leaves) the list is gone from his sidebar and page. In the
+// shared list each sees the other's tasks come, get done and move in live, with pending counts in the sidebar and
+// who created a task in its details; as a viewer Bob sees the list read-only. Nothing here reloads a page or fakes
+// a return to the tab: list changes arrive over the event feed (LIST_ADDED, LIST_UPDATED, LIST_REMOVED).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { APP_URL, artifactsDir, assertEventually, listNames, launchChromium, openPerson, sidebarLists, signUp } from './helpers.mjs';
+import {
+  APP_URL,
+  addTask,
+  artifactsDir,
+  assertEventually,
+  item,
+  listNames,
+  launchChromium,
+  openDetails,
+  openPerson,
+  openTab,
+  panel,
+  quickAdd,
+  sidebarLists,
+  signUp,
+  titles,
+} from './helpers.mjs';
 
-/** What a person's return to the tab does: the window gets the focus again. */
-const refocus = (page) => page.evaluate(() => window.dispatchEvent(new Event('focus')));
+/** The pending count next to a list in the sidebar ('' when none are pending). */
+const pendingCount = async (page, listId) => {
+  const badge = sidebarLists(page).locator(`li[data-list-id="${listId}"] .pending-count`);
+  return (await badge.count()) ? (await badge.innerText()).replace(/\D+/g, '') : '';
+};
 
 /** The titles (name and email) of the avatars next to a list in the sidebar. */
 const avatarTitles = (page, listId) =>
@@ -184,12 +205,59 @@ describe('lists shared between two people', () => {
     await heading(b, 'groceries').waitFor();
   });
 
+  it('shows each person the other’s tasks in the shared list as they change, without a reload', async () => {
+    const a = alice.page;
+    const b = bob.page;
+    await sidebarLists(a).getByRole('link', { name: 'groceries' }).click();
+    await heading(a, 'groceries').waitFor();
+
+    // Alice adds a task to the list; it appears on Bob's page, and the sidebars count it as pending.
+    await addTask(a, { title: 'Milk' });
+    await item(b, 'Milk').waitFor();
+    await assertEventually(async () => {
+      assert.equal(await pendingCount(a, listId), '1');
+      assert.equal(await pendingCount(b, listId), '1');
+    });
+    const details = await openDetails(b, 'Milk');
+    assert.equal(await details.locator('.created-by').innerText(), 'Alice');
+    await details.getByRole('button', { name: 'Close details' }).click();
+    await panel(b).waitFor({ state: 'detached' });
+
+    // Bob completes it; Alice sees it done.
+    await item(b, 'Milk').getByRole('checkbox', { name: 'Completed: Milk' }).check();
+    await assertEventually(async () =>
+      assert.equal(await item(a, 'Milk').getByRole('checkbox', { name: 'Completed: Milk' }).isChecked(), true),
+    );
+    await assertEventually(async () => assert.equal(await pendingCount(a, listId), ''));
+
+    // In "All tasks" the quick add puts a task in the Inbox: Bob's own, which Alice does not see...
+    await sidebarLists(b).getByRole('link', { name: 'All tasks' }).click();
+    await heading(b, 'All tasks').waitFor();
+    await addTask(b, { title: 'Bread' });
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Bread', 'Milk']));
+    const inbox = sidebarLists(b).locator('li[data-list-id]').first();
+    await assertEventually(async () => assert.match(await inbox.innerText(), /Inbox\s*1/));
+    // ...until he moves it into the shared list from its details.
+    const bread = await openDetails(b, 'Bread');
+    assert.equal(await bread.locator('.in-list').innerText(), 'Inbox');
+    await bread.getByLabel('List', { exact: true }).selectOption(listId);
+    await assertEventually(async () => assert.equal(await bread.locator('.in-list').innerText(), 'groceries'));
+    await item(a, 'Bread').waitFor();
+    assert.deepEqual(await titles(a), ['Bread', 'Milk']);
+    await assertEventually(async () => assert.equal(await pendingCount(a, listId), '1'));
+    await b.keyboard.press('Escape');
+    await panel(b).waitFor({ state: 'detached' });
+    await a.screenshot({ path: join(artifactsDir, 'shared-tasks.png') });
+
+    await sidebarLists(b).getByRole('link', { name: 'groceries' }).click();
+    await heading(b, 'groceries').waitFor();
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Bread', 'Milk']));
+  });
+
   it('shows both people both avatars, and Bob his new role', async () => {
     const expected = [`Alice (${aliceEmail})`, `Bob Builder (${bobEmail})`];
     for (const { page } of [bob, alice]) {
-      // Alice learns that Bob joined when her page regains the focus.
       await assertEventually(async () => {
-        await refocus(page);
         assert.deepEqual(await avatarTitles(page, listId), expected);
       });
       assert.deepEqual(
@@ -207,13 +275,32 @@ describe('lists shared between two people', () => {
     await bobRow.getByLabel('Role of Bob Builder').selectOption('VIEWER');
     await assertEventually(async () => assert.equal(await bobRow.getByLabel('Role of Bob Builder').inputValue(), 'VIEWER'));
     await page.screenshot({ path: join(artifactsDir, 'share.png') });
+    // Bob's page follows at once: read-only, no quick add, nothing to tick or delete, details he cannot change.
+    const b = bob.page;
     await assertEventually(async () => {
-      await refocus(bob.page);
-      assert.match(await bob.page.locator('.role-note').innerText(), /You are a viewer: you can see the tasks but not change them/);
+      assert.match(await b.locator('.role-note').innerText(), /You are a viewer: you can see the tasks but not change them/);
     });
+    await b.locator('.read-only').filter({ hasText: 'You can view this list but not change it.' }).waitFor();
+    assert.equal(await quickAdd(b).count(), 0, 'no quick add for a viewer');
+    assert.equal(await item(b, 'Bread').getByRole('checkbox').isDisabled(), true);
+    assert.equal(await item(b, 'Bread').getByRole('button', { name: 'Delete Bread' }).count(), 0);
+    const details = await openDetails(b, 'Bread');
+    assert.equal(await details.getByRole('button', { name: 'Save' }).isDisabled(), true);
+    assert.equal(await details.getByLabel('List', { exact: true }).count(), 0, 'a viewer moves nothing');
+    await b.keyboard.press('Escape');
+    await panel(b).waitFor({ state: 'detached' });
   });
 
+  let bobAll; // Bob's second tab, on all of his tasks
+
   it('takes the list away from Bob when Alice removes him', async () => {
+    // Bob has a second tab open on all of his tasks: the shared list's and one of his own, in his Inbox.
+    bobAll = await openTab(bob.context);
+    await bobAll.page.goto(`${APP_URL}/tasks`);
+    await heading(bobAll.page, 'All tasks').waitFor();
+    await addTask(bobAll.page, { title: 'Bob’s own' });
+    await assertEventually(async () => assert.deepEqual(await titles(bobAll.page), ['Bob’s own', 'Bread', 'Milk']));
+
     const { page } = alice;
     const dialog = page.getByRole('dialog', { name: 'Share “groceries”' });
     const members = dialog.getByRole('list', { name: 'Members' });
@@ -223,13 +310,14 @@ describe('lists shared between two people', () => {
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await avatarTitles(page, listId).then((t) => t.length), 0, 'no avatars once nobody else is in it');
 
-    // Bob, back on his tab: the list is gone from the sidebar, and the page he is on says so.
+    // Bob, as it happens: the list is gone from the sidebar, the page he is on says so, and in his other tab (all
+    // tasks) the list's tasks are gone while his own stay.
     const b = bob.page;
-    await assertEventually(async () => {
-      await refocus(b);
-      assert.deepEqual(await listNames(b), ['Inbox']);
-    });
+    await assertEventually(async () => assert.deepEqual(await listNames(b), ['Inbox']));
     await heading(b, 'This list is not available').waitFor();
+    await assertEventually(async () => assert.deepEqual(await titles(bobAll.page), ['Bob’s own']));
+    assert.deepEqual(await listNames(bobAll.page), ['Inbox']);
+    await bobAll.page.close();
     await b.reload();
     await heading(b, 'This list is not available').waitFor();
     assert.deepEqual(await listNames(b), ['Inbox']);
@@ -251,6 +339,8 @@ describe('lists shared between two people', () => {
     await b.getByRole('button', { name: 'Join list' }).click();
     await b.waitForURL(listURL);
     await assertEventually(async () => assert.deepEqual(await listNames(b), ['Inbox', 'groceries']));
+    // Back in the list, its tasks are back too.
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Bread', 'Milk']));
 
     // On a phone: the list's page fits, and the lists are behind Menu.
     await b.setViewportSize({ width: 390, height: 844 });
@@ -269,10 +359,7 @@ describe('lists shared between two people', () => {
     await b.waitForURL(`${APP_URL}/tasks`);
     await assertEventually(async () => assert.deepEqual(await listNames(b), ['Inbox']));
 
-    await assertEventually(async () => {
-      await refocus(page);
-      assert.equal((await avatarTitles(page, listId)).length, 0);
-    });
+    await assertEventually(async () => assert.equal((await avatarTitles(page, listId)).length, 0));
   });
 
   it('goes back only to a page of this site after signing in', async () => {
@@ -295,6 +382,6 @@ describe('lists shared between two people', () => {
   });
 
   it('had no page errors', () => {
-    for (const { seen } of [alice, bob]) assert.deepEqual(seen.pageErrors, []);
+    for (const { seen } of [alice, bob, bobAll]) assert.deepEqual(seen.pageErrors, []);
   });
 });
