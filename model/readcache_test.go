@@ -529,8 +529,8 @@ func TestReadCacheMissCostsNoStatementMore(t *testing.T) {
 			computed int
 		}{
 			{name: "tasks", read: func(s *model.Store) error { _, err := s.ListTasks(ctx, u, dashboard(false)); return err }},
-			{name: "taskStats", sqlite: true, read: func(s *model.Store) error { _, err := s.Stats(ctx, u, nil); return err }},
-			{name: "tags", sqlite: true, read: func(s *model.Store) error { _, err := s.Tags(ctx, u, 10); return err }},
+			{name: "taskStats", sqlite: true, read: func(s *model.Store) error { _, err := s.Stats(ctx, u, nil, nil); return err }},
+			{name: "tags", sqlite: true, read: func(s *model.Store) error { _, err := s.Tags(ctx, u, 10, nil); return err }},
 		}
 		for i := range reads {
 			r := &reads[i]
