@@ -16,15 +16,33 @@ func notFound(id string) error {
 	return fmt.Errorf("no task with id %s; list_tasks shows the ids of the user's tasks", quote(id))
 }
 
+// listNotFound is the one answer for a list id the user cannot use: a list they are not a member of, one that
+// never existed or was deleted, or no list id at all.
+func listNotFound(id string) error {
+	return fmt.Errorf("no list with id %s; list_lists shows the ids of the user's lists", quote(id))
+}
+
+// errForbidden answers a write that the user's role does not allow: they see the task or the list, as a viewer. It
+// names no list, so it says nothing the user could not learn from list_lists.
+var errForbidden = errors.New("not allowed, nothing was changed: the user is a viewer of this list, and a viewer " +
+	"may only read its tasks (and set their own reminders). Ask the list's owner for the editor role, or use a list " +
+	"where list_lists shows the role owner or editor")
+
 // fail turns a store error into the message of an isError result, one a model can act on. Invalid arguments are
 // named by their argument names; an outage says to try again; anything else is logged with the request id and
 // answered with no detail of ours.
-func (t *tools) fail(ctx context.Context, err error, taskID string) error {
+//
+// taskID and listID are the ids the call named, for the not-found answers; listID is nil when the call named none.
+func (t *tools) fail(ctx context.Context, err error, taskID string, listID *string) error {
 	var verr *model.ValidationError
 	var ierr *model.InputError
 	switch {
+	case listID != nil && (errors.Is(err, model.ErrListNotFound) || errors.As(err, &ierr) && ierr.Field == "listIds"):
+		return listNotFound(*listID)
 	case errors.Is(err, model.ErrNotFound):
 		return notFound(taskID)
+	case errors.Is(err, model.ErrForbidden):
+		return errForbidden
 	case errors.As(err, &verr):
 		problems := make([]string, len(verr.Problems))
 		for i, p := range verr.Problems {

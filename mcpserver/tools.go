@@ -29,8 +29,9 @@ func (t *tools) register(s *mcp.Server) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:  "add_task",
 		Title: "Add a task",
-		Description: "Create a task for the user. Only title is required. Returns the new task's id, which the other " +
-			"tools take as task_id.",
+		Description: "Create a task for the user. Only title is required. It goes to the user's Inbox unless list_id " +
+			"names another list (one where list_lists shows the user as owner or editor). Returns the new task's id, " +
+			"which the other tools take as task_id, and the list it is in.",
 		InputSchema:  schemaFor[addTaskIn](taskArgs),
 		OutputSchema: schemaFor[changeOut](statusEnum("created")),
 		Annotations:  &mcp.ToolAnnotations{DestructiveHint: ptr(false), OpenWorldHint: ptr(false)},
@@ -38,8 +39,9 @@ func (t *tools) register(s *mcp.Server) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:  "list_tasks",
 		Title: "List tasks",
-		Description: "List the user's tasks, newest first, with filters. Returns at most limit tasks and, when more " +
-			"match, next_cursor: call again with the same filters and cursor set to it for the next page.",
+		Description: "List the user's tasks, newest first, with filters: by default those of every list the user can " +
+			"see (their own and those shared with them), or of one list with list_id. Returns at most limit tasks and, " +
+			"when more match, next_cursor: call again with the same filters and cursor set to it for the next page.",
 		InputSchema:  schemaFor[listTasksIn](listArgs),
 		OutputSchema: schemaFor[listTasksOut](nil),
 		Annotations:  &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(false)},
@@ -55,8 +57,9 @@ func (t *tools) register(s *mcp.Server) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:  "update_task",
 		Title: "Update a task",
-		Description: "Change a task's title, description, due date, priority or tags. Only the fields given change; " +
-			"an empty description or due_at removes it. To complete or reopen a task use complete_task or reopen_task.",
+		Description: "Change a task's title, description, due date, priority or tags, or move it to another list " +
+			"with list_id. Only the fields given change; an empty description or due_at removes it. To complete or " +
+			"reopen a task use complete_task or reopen_task.",
 		InputSchema:  schemaFor[updateTaskIn](taskArgs),
 		OutputSchema: schemaFor[changeOut](statusEnum("updated")),
 		Annotations:  &mcp.ToolAnnotations{DestructiveHint: ptr(false), IdempotentHint: true, OpenWorldHint: ptr(false)},
@@ -123,6 +126,7 @@ type addTaskIn struct {
 	DueAt       *string  `json:"due_at,omitempty" jsonschema:"When it is due: an RFC 3339 date-time with an offset, such as 2026-12-24T18:00:00+01:00."`
 	Priority    *string  `json:"priority,omitempty" jsonschema:"How urgent it is (default medium)."`
 	Tags        []string `json:"tags,omitempty" jsonschema:"Labels such as work or groceries; at most 10, each 1 to 32 characters, stored lower-case."`
+	ListID      *string  `json:"list_id,omitempty" jsonschema:"The list to add it to, a list_id from list_lists where the user is owner or editor (default: the user's Inbox)."`
 }
 
 type updateTaskIn struct {
@@ -132,6 +136,7 @@ type updateTaskIn struct {
 	DueAt       *string  `json:"due_at,omitempty" jsonschema:"The new due date-time (RFC 3339 with an offset, such as 2026-12-24T18:00:00Z); an empty string removes the due date."`
 	Priority    *string  `json:"priority,omitempty" jsonschema:"The new priority."`
 	Tags        []string `json:"tags,omitempty" jsonschema:"The new tags, replacing all of the task's tags; at most 10."`
+	ListID      *string  `json:"list_id,omitempty" jsonschema:"Move the task to this list, a list_id from list_lists; the user must be owner or editor of both lists."`
 }
 
 type taskIDIn struct {
@@ -141,6 +146,7 @@ type taskIDIn struct {
 type listTasksIn struct {
 	Status    *string `json:"status,omitempty" jsonschema:"Which tasks: all (default), pending (not done) or completed."`
 	Search    *string `json:"search,omitempty" jsonschema:"Only tasks whose title or description contains this text (case-insensitive, at most 100 characters)."`
+	ListID    *string `json:"list_id,omitempty" jsonschema:"Only the tasks of this list, a list_id from list_lists (default: every list the user can see)."`
 	DueBefore *string `json:"due_before,omitempty" jsonschema:"Only tasks due before this RFC 3339 date-time (exclusive)."`
 	DueAfter  *string `json:"due_after,omitempty" jsonschema:"Only tasks due at or after this RFC 3339 date-time."`
 	Limit     *int    `json:"limit,omitempty" jsonschema:"How many tasks to return, 1 to 100 (default 20)."`
@@ -174,12 +180,14 @@ type changeOut struct {
 	TaskID string `json:"task_id" jsonschema:"The task's id."`
 	Status string `json:"status" jsonschema:"What happened."`
 	Title  string `json:"title" jsonschema:"The task's title."`
+	ListID string `json:"list_id" jsonschema:"The list the task is in (after a move, the new one)."`
 }
 
 type completeOut struct {
 	TaskID     string  `json:"task_id" jsonschema:"The task's id."`
 	Status     string  `json:"status" jsonschema:"What happened."`
 	Title      string  `json:"title" jsonschema:"The task's title."`
+	ListID     string  `json:"list_id" jsonschema:"The list the task is in."`
 	NextTaskID *string `json:"next_task_id,omitempty" jsonschema:"For a recurring task: the id of its next occurrence."`
 	NextDueAt  *string `json:"next_due_at,omitempty" jsonschema:"For a recurring task: when its next occurrence is due."`
 }
@@ -195,6 +203,7 @@ type reminderSetOut struct {
 type taskOut struct {
 	TaskID      string   `json:"task_id" jsonschema:"The task's id."`
 	Title       string   `json:"title"`
+	ListID      string   `json:"list_id" jsonschema:"The list the task is in, as list_lists names it."`
 	Description *string  `json:"description,omitempty"`
 	Status      string   `json:"status" jsonschema:"pending or completed."`
 	Overdue     bool     `json:"overdue" jsonschema:"Pending and due before now."`
@@ -259,12 +268,19 @@ func (t *tools) addTask(ctx context.Context, req *mcp.CallToolRequest, in addTas
 			return nil, changeOut{}, err
 		}
 	}
+	if in.ListID != nil {
+		list, err := parseListID(*in.ListID)
+		if err != nil {
+			return nil, changeOut{}, err
+		}
+		create.ListID = &list
+	}
 	task, err := t.store.CreateTask(ctx, userID, create)
 	if err != nil {
-		return nil, changeOut{}, t.fail(ctx, err, "")
+		return nil, changeOut{}, t.fail(ctx, err, "", in.ListID)
 	}
-	out := changeOut{TaskID: scalar.TaskID(task.ID), Status: "created", Title: task.Title}
-	return summary(fmt.Sprintf("Created task %q (task_id %s).", task.Title, out.TaskID)), out, nil
+	out := changeOut{TaskID: scalar.TaskID(task.ID), Status: "created", Title: task.Title, ListID: scalar.ListID(task.ListID)}
+	return summary(fmt.Sprintf("Created task %q (task_id %s) in list_id %s.", task.Title, out.TaskID, out.ListID)), out, nil
 }
 
 func (t *tools) listTasks(ctx context.Context, req *mcp.CallToolRequest, in listTasksIn) (*mcp.CallToolResult, listTasksOut, error) {
@@ -289,9 +305,16 @@ func (t *tools) listTasks(ctx context.Context, req *mcp.CallToolRequest, in list
 			return nil, listTasksOut{}, err
 		}
 	}
+	if in.ListID != nil {
+		list, err := parseListID(*in.ListID)
+		if err != nil {
+			return nil, listTasksOut{}, err
+		}
+		q.Filter.ListIDs = []uuid.UUID{list}
+	}
 	page, err := t.store.ListTasks(ctx, userID, q)
 	if err != nil {
-		return nil, listTasksOut{}, t.fail(ctx, err, "")
+		return nil, listTasksOut{}, t.fail(ctx, err, "", in.ListID)
 	}
 	now := time.Now()
 	out := listTasksOut{Tasks: make([]taskOut, len(page.Edges))}
@@ -324,11 +347,11 @@ func (t *tools) getTask(ctx context.Context, req *mcp.CallToolRequest, in taskID
 	}
 	task, err := t.store.Task(ctx, userID, id)
 	if err != nil {
-		return nil, taskDetailOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, taskDetailOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
 	reminders, err := t.store.Reminders(ctx, userID, []uuid.UUID{id})
 	if err != nil {
-		return nil, taskDetailOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, taskDetailOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
 	out := taskDetailOut{taskOut: taskView(task, time.Now()), Reminders: []reminderOut{}}
 	for _, r := range reminders[0] {
@@ -375,12 +398,19 @@ func (t *tools) updateTask(ctx context.Context, req *mcp.CallToolRequest, in upd
 	if in.Tags != nil {
 		patch.Tags = model.Some(in.Tags)
 	}
+	if in.ListID != nil {
+		list, err := parseListID(*in.ListID)
+		if err != nil {
+			return nil, changeOut{}, err
+		}
+		patch.ListID = model.Some(list)
+	}
 	task, _, err := t.store.UpdateTask(ctx, userID, id, patch)
 	if err != nil {
-		return nil, changeOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, changeOut{}, t.fail(ctx, err, in.TaskID, in.ListID)
 	}
-	out := changeOut{TaskID: in.TaskID, Status: "updated", Title: task.Title}
-	return summary(fmt.Sprintf("Updated task %q.", task.Title)), out, nil
+	out := changeOut{TaskID: in.TaskID, Status: "updated", Title: task.Title, ListID: scalar.ListID(task.ListID)}
+	return summary(fmt.Sprintf("Updated task %q (in list_id %s).", task.Title, out.ListID)), out, nil
 }
 
 func (t *tools) completeTask(ctx context.Context, req *mcp.CallToolRequest, in taskIDIn) (*mcp.CallToolResult, completeOut, error) {
@@ -391,9 +421,9 @@ func (t *tools) completeTask(ctx context.Context, req *mcp.CallToolRequest, in t
 	}
 	task, next, err := t.store.SetTaskCompleted(ctx, userID, id, true)
 	if err != nil {
-		return nil, completeOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, completeOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
-	out := completeOut{TaskID: in.TaskID, Status: "completed", Title: task.Title}
+	out := completeOut{TaskID: in.TaskID, Status: "completed", Title: task.Title, ListID: scalar.ListID(task.ListID)}
 	text := fmt.Sprintf("Completed task %q.", task.Title)
 	if next != nil {
 		nextID := scalar.TaskID(next.ID)
@@ -414,9 +444,9 @@ func (t *tools) reopenTask(ctx context.Context, req *mcp.CallToolRequest, in tas
 	}
 	task, _, err := t.store.SetTaskCompleted(ctx, userID, id, false)
 	if err != nil {
-		return nil, changeOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, changeOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
-	out := changeOut{TaskID: in.TaskID, Status: "reopened", Title: task.Title}
+	out := changeOut{TaskID: in.TaskID, Status: "reopened", Title: task.Title, ListID: scalar.ListID(task.ListID)}
 	return summary(fmt.Sprintf("Reopened task %q.", task.Title)), out, nil
 }
 
@@ -429,12 +459,12 @@ func (t *tools) deleteTask(ctx context.Context, req *mcp.CallToolRequest, in tas
 	// Read first for the title the result names; a task deleted in between is not found either way.
 	task, err := t.store.Task(ctx, userID, id)
 	if err != nil {
-		return nil, changeOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, changeOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
 	if err := t.store.DeleteTask(ctx, userID, id); err != nil {
-		return nil, changeOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, changeOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
-	out := changeOut{TaskID: in.TaskID, Status: "deleted", Title: task.Title}
+	out := changeOut{TaskID: in.TaskID, Status: "deleted", Title: task.Title, ListID: scalar.ListID(task.ListID)}
 	return summary(fmt.Sprintf("Deleted task %q.", task.Title)), out, nil
 }
 
@@ -457,7 +487,7 @@ func (t *tools) setReminder(ctx context.Context, req *mcp.CallToolRequest, in se
 	// The store replaces a task's reminders as a whole; the ones it has are sent again (and kept, ids and all).
 	existing, err := t.store.Reminders(ctx, userID, []uuid.UUID{id})
 	if err != nil {
-		return nil, reminderSetOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, reminderSetOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
 	inputs := make([]model.ReminderInput, 0, len(existing[0])+1)
 	for _, r := range existing[0] {
@@ -470,7 +500,7 @@ func (t *tools) setReminder(ctx context.Context, req *mcp.CallToolRequest, in se
 	inputs = append(inputs, added)
 	task, _, err := t.store.UpdateTask(ctx, userID, id, model.TaskPatch{Reminders: model.Some(inputs)})
 	if err != nil {
-		return nil, reminderSetOut{}, t.fail(ctx, err, in.TaskID)
+		return nil, reminderSetOut{}, t.fail(ctx, err, in.TaskID, nil)
 	}
 	out := reminderSetOut{TaskID: in.TaskID, Status: "reminder_set", Title: task.Title}
 	for _, r := range task.Reminders {
@@ -494,7 +524,7 @@ func (t *tools) taskStats(ctx context.Context, req *mcp.CallToolRequest, in task
 	}
 	stats, err := t.store.Stats(ctx, userID, loc, nil)
 	if err != nil {
-		return nil, taskStatsOut{}, t.fail(ctx, err, "")
+		return nil, taskStatsOut{}, t.fail(ctx, err, "", nil)
 	}
 	out := taskStatsOut{
 		Total: stats.Total, Completed: stats.Completed, Pending: stats.Pending, Overdue: stats.Overdue,
@@ -514,7 +544,7 @@ func (t *tools) taskStats(ctx context.Context, req *mcp.CallToolRequest, in task
 func (t *tools) listLists(ctx context.Context, req *mcp.CallToolRequest, in listListsIn) (*mcp.CallToolResult, listListsOut, error) {
 	lists, err := t.store.Lists(ctx, viewerID(ctx))
 	if err != nil {
-		return nil, listListsOut{}, t.fail(ctx, err, "")
+		return nil, listListsOut{}, t.fail(ctx, err, "", nil)
 	}
 	out := listListsOut{Lists: make([]listOut, 0, len(lists))}
 	names := make([]string, 0, len(lists))
@@ -545,6 +575,16 @@ func parseTaskID(id string) (uuid.UUID, error) {
 	u, ok := scalar.ParseTaskID(id)
 	if !ok {
 		return uuid.UUID{}, notFound(id)
+	}
+	return u, nil
+}
+
+// parseListID returns the list behind a GraphQL list id. An id that cannot be a list's is answered exactly like a
+// list that is missing or that the user is not a member of.
+func parseListID(id string) (uuid.UUID, error) {
+	u, ok := scalar.ParseListID(id)
+	if !ok {
+		return uuid.UUID{}, listNotFound(id)
 	}
 	return u, nil
 }
@@ -589,7 +629,8 @@ func matches(in model.ReminderInput, r *model.Reminder) bool {
 
 func taskView(task *model.Task, now time.Time) taskOut {
 	out := taskOut{
-		TaskID: scalar.TaskID(task.ID), Title: task.Title, Description: task.Description, Status: "pending",
+		TaskID: scalar.TaskID(task.ID), Title: task.Title, ListID: scalar.ListID(task.ListID),
+		Description: task.Description, Status: "pending",
 		Priority: strings.ToLower(task.Priority.String()), Tags: task.Tags,
 		DueAt: timeString(task.DueAt), CompletedAt: timeString(task.CompletedAt),
 		CreatedAt: formatTime(task.CreatedAt), UpdatedAt: formatTime(task.UpdatedAt),
@@ -613,7 +654,7 @@ func reminderView(r *model.Reminder) reminderOut {
 
 // line is a task in one line of text.
 func line(t taskOut) string {
-	s := fmt.Sprintf("%q (task_id %s): %s, %s priority", t.Title, t.TaskID, t.Status, t.Priority)
+	s := fmt.Sprintf("%q (task_id %s, list_id %s): %s, %s priority", t.Title, t.TaskID, t.ListID, t.Status, t.Priority)
 	if t.DueAt != nil {
 		s += ", due " + *t.DueAt
 	}

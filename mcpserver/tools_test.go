@@ -279,7 +279,7 @@ func TestToolErrors(t *testing.T) {
 			{"DueAtOutOfRange", "add_task", map[string]any{"title": "t", "due_at": "0000-01-01T00:00:00Z"}, "due_at must be"},
 			{"WrongType", "add_task", map[string]any{"title": 42}, "title"},
 			{"MissingTitle", "add_task", map[string]any{}, "title"},
-			{"UnknownArgument", "add_task", map[string]any{"title": "t", "list_id": "x"}, "list_id"},
+			{"UnknownArgument", "add_task", map[string]any{"title": "t", "colour": "red"}, "colour"},
 			{"UpdateBlankTitle", "update_task", map[string]any{"task_id": id, "title": ""}, "title: "},
 			{"UpdateBadDueAt", "update_task", map[string]any{"task_id": id, "due_at": "soon"}, "due_at must be"},
 			{"UpdateMissing", "update_task", map[string]any{"task_id": missing, "title": ""}, "no task with id"},

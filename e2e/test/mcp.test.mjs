@@ -81,6 +81,12 @@ describe('MCP tools with Better Auth tokens on two instances', () => {
       assert.equal(t.inputSchema.type, 'object', t.name);
       assert.equal(t.outputSchema.type, 'object', t.name);
     }
+    // The tools that take a list: add to one, read one, move a task by update_task.
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    for (const name of ['add_task', 'list_tasks', 'update_task']) {
+      assert.match(byName[name].inputSchema.properties.list_id?.description ?? '', /list_lists/, name);
+    }
+    assert.ok(byName.add_task.outputSchema.properties.list_id, 'add_task names the list');
   });
 
   it('a change through one instance reaches the other, over GraphQL and over MCP', async () => {
