@@ -251,3 +251,126 @@ func BenchmarkReadAfterWrite(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkWriteFanout is a write (a task's rename) to a list of 1, 10 and 50 members: each member's feed gets the
+// event in the write's transaction. It reports the statements per write (stmts/op), which must not grow with the
+// members (TestWriteStatementsDoNotGrowWithMembers pins that), while the latency grows with the rows written.
+func BenchmarkWriteFanout(b *testing.B) {
+	for _, kind := range modeltest.Databases(b) {
+		b.Run(kind, func(b *testing.B) {
+			db := modeltest.MustOpenBenchDB(b, kind)
+			store := model.NewStore(db)
+			for _, members := range []int{1, 10, model.MaxListMembers} {
+				b.Run(fmt.Sprint("members=", members), func(b *testing.B) {
+					ctx := context.Background()
+					owner := fmt.Sprint("owner-", members)
+					list, err := store.CreateList(ctx, owner, model.CreateListInput{Name: "Groceries"})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if members > 1 {
+						rows := make([]seededMember, members-1)
+						for i := range rows {
+							rows[i] = seededMember{ListID: list.ID, UserID: fmt.Sprintf("member-%d-%d", members, i),
+								Role: model.ListRoleEditor, JoinedAt: time.Now()}
+						}
+						if _, err := db.NewInsert().Model(&rows).Exec(model.AcrossUsers(ctx)); err != nil {
+							b.Fatal(err)
+						}
+					}
+					task, err := store.CreateTask(ctx, owner, model.CreateTaskInput{Title: "Milk", ListID: &list.ID})
+					if err != nil {
+						b.Fatal(err)
+					}
+					counter := &statementCounter{}
+					counted := model.NewStore(db.WithQueryHook(counter))
+					b.ReportAllocs()
+					n := 0
+					for b.Loop() {
+						n++
+						if _, _, err := counted.UpdateTask(ctx, owner, task.ID, model.TaskPatch{Title: model.Some(fmt.Sprint("Milk ", n))}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(counter.n)/float64(n), "stmts/op")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkDashboardLists is the dashboard's read (the first page of pending work tasks by due date, their count,
+// the stats) for a user whose 1000 tasks are in their Inbox alone (lists=1), and for one whose tasks are spread
+// over five lists, four of them other people's shared with the user (lists=5): what membership adds to the read.
+func BenchmarkDashboardLists(b *testing.B) {
+	pending := model.TaskStatusFilterPending
+	filter := model.TaskFilter{Status: &pending, Tags: []string{"work"}}
+	order := model.TaskOrder{Field: model.TaskOrderFieldDueAt, Direction: model.OrderDirectionAsc}
+	first := 20
+	for _, kind := range modeltest.Databases(b) {
+		b.Run(kind, func(b *testing.B) {
+			db := modeltest.MustOpenBenchDB(b, kind)
+			store := model.NewStore(db)
+			ctx := context.Background()
+			for _, lists := range []int{1, 5} {
+				user := fmt.Sprint("reader-", lists)
+				targets := []struct {
+					owner string
+					list  *uuid.UUID
+				}{{owner: user}} // the Inbox
+				for i := 1; i < lists; i++ {
+					owner := fmt.Sprintf("sharer-%d-%d", lists, i)
+					list, err := store.CreateList(ctx, owner, model.CreateListInput{Name: "Shared"})
+					if err != nil {
+						b.Fatal(err)
+					}
+					_, token, err := store.CreateListInvitation(ctx, owner, list.ID, model.ListRoleEditor, 60)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := store.AcceptListInvitation(ctx, user, token); err != nil {
+						b.Fatal(err)
+					}
+					targets = append(targets, struct {
+						owner string
+						list  *uuid.UUID
+					}{owner, &list.ID})
+				}
+				for i := range benchTasks {
+					to := targets[i%len(targets)]
+					in := model.CreateTaskInput{Title: fmt.Sprintf("Task %d: review the Report", i), ListID: to.list,
+						Priority: model.Priority(i % 3),
+						Tags:     []string{benchTags[i%len(benchTags)], benchTags[(i/3)%len(benchTags)]}}
+					if i%4 != 1 {
+						due := time.Now().Add(time.Duration(i%90-30) * 24 * time.Hour)
+						in.DueAt = &due
+					}
+					if _, err := store.CreateTask(ctx, to.owner, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if kind == modeltest.Postgres {
+					// Fresh statistics, as autovacuum would have them on a server: without them the planner guesses.
+					if _, err := db.ExecContext(model.AcrossUsers(ctx), "ANALYZE"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.Run(fmt.Sprint("lists=", lists), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						page, err := store.ListTasks(ctx, user, model.ListQuery{Filter: filter, Order: &order, First: &first})
+						if err != nil || len(page.Edges) != first {
+							b.Fatalf("ListTasks: %d edges, %v", len(page.Edges), err)
+						}
+						if _, err := store.CountTasks(ctx, user, filter); err != nil {
+							b.Fatal(err)
+						}
+						if stats, err := store.Stats(ctx, user, time.UTC, nil); err != nil || stats.Total != benchTasks {
+							b.Fatalf("Stats: %+v, %v", stats, err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
