@@ -2,3 +2,7 @@ package migrations
 
 // TasksInListsDown undoes the tasks-in-lists migration alone, for the test of its data migration.
 var TasksInListsDown = tasksInListsDown
+
+// TaskVersionsDown undoes the task-versions migration alone, so that the tests of older data migrations can undo
+// those beneath it.
+var TaskVersionsDown = taskVersionsDown

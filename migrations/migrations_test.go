@@ -21,6 +21,7 @@ var all = []string{
 	"20261125000001_create_tasks", "20261201000001_task_events", "20261201000002_recurrence",
 	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
 	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox", "20261207000006_tasks_in_lists",
+	"20261207000007_task_versions",
 }
 
 func TestUpDownUp(t *testing.T) {
@@ -206,12 +207,15 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			// Undo the lists migration and the one after it, as if the database predated them.
+			// Undo the lists migration and the ones after it, as if the database predated them.
+			if err := migrations.TaskVersionsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TasksInListsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
 			for _, stmt := range []string{`DROP TABLE list_invitations`, `DROP TABLE list_members`, `DROP TABLE lists`,
-				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006')`} {
+				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006', '20261207000007')`} {
 				if _, err := db.ExecContext(ctx, stmt); err != nil {
 					t.Fatal(err)
 				}
@@ -222,7 +226,7 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				}
 			}
 			if applied, err := migrations.Up(ctx, db); err != nil ||
-				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists"}) {
+				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists", "20261207000007_task_versions"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			// Read the rows themselves: the store would make a missing Inbox on the spot.
@@ -248,10 +252,13 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
+			if err := migrations.TaskVersionsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TasksInListsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name = '20261207000006'`); err != nil {
+			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name IN ('20261207000006', '20261207000007')`); err != nil {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC()
@@ -269,7 +276,7 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := db.NewRaw(`DELETE FROM list_members WHERE user_id = 'carol'`).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists"}) {
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists", "20261207000007_task_versions"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			for _, u := range []string{"alice", "bob", "carol"} {

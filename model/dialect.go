@@ -36,7 +36,7 @@ func forUpdate(db bun.IDB, q *bun.SelectQuery) *bun.SelectQuery {
 }
 
 // storeError turns an error of the store's operation op into what the store's methods promise: domain errors
-// (ErrNotFound, ErrForbidden, *ValidationError, *InputError) pass through as they are, a database that cannot be reached is
+// (ErrNotFound, ErrForbidden, *ConflictError, *ValidationError, *InputError) pass through as they are, a database that cannot be reached is
 // wrapped with ErrUnavailable (and still the cause), and anything else is wrapped with the operation's name.
 func storeError(op string, err error) error {
 	var validation *ValidationError
@@ -44,7 +44,8 @@ func storeError(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrForbidden), errors.As(err, &validation), errors.As(err, &input):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrForbidden), errors.Is(err, ErrConflict), errors.As(err, &validation),
+		errors.As(err, &input):
 		return err
 	case isUnavailable(err):
 		return fmt.Errorf("model: %s: %w: %w", op, ErrUnavailable, err)

@@ -54,3 +54,20 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string { return e.Field + ": " + e.Message }
+
+// ErrConflict means a write made with an ifVersion found the task at another version; nothing was written.
+// *ConflictError, which carries the task as it now is, wraps it.
+var ErrConflict = errors.New("the task has changed since the version given")
+
+// ConflictError refuses a write whose ifVersion is not the task's version. Current is the task as it now is, read
+// in the refused write's transaction, so that the client can merge and retry.
+type ConflictError struct {
+	Current *Task
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%v: it is at version %d", ErrConflict, e.Current.Version)
+}
+
+// Unwrap makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Unwrap() error { return ErrConflict }

@@ -80,6 +80,9 @@ type NewEvent struct {
 	// Reminder is the reminder that fired (REMINDER_DUE only), as it was then; its JSON is what TaskEvent.Reminder
 	// hands back.
 	Reminder *Reminder
+	// Fields are the GraphQL names of the task's fields that an UPDATED change changed, worked out by the writer
+	// from the task before and after (see changedFields); nil for other kinds.
+	Fields []string
 }
 
 // TaskEvent is one event of a user's feed as it is read back.
@@ -165,6 +168,8 @@ type eventRow struct {
 	At       time.Time     `bun:"at,notnull"`
 	ListID   *uuid.UUID    `bun:"list_id"`
 	ActorID  *string       `bun:"actor_id"`
+	// Fields is NewEvent.Fields as a JSON array; null when the change named none.
+	Fields *string `bun:"fields"`
 }
 
 // appendEvents appends changes, in order, to the feed of userID alone, inside the write's transaction tx (the

@@ -95,6 +95,7 @@ func planSeries(ctx context.Context, tx bun.IDB, userID string, before, task *Ta
 				DueAt:           &next,
 				CreatedAt:       now,
 				UpdatedAt:       now,
+				Version:         1,
 				Rule:            &rest,
 			}
 			task.NextOccurrenceID = &id

@@ -163,6 +163,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		DueAt:           in.DueAt,
 		CreatedAt:       now,
 		UpdatedAt:       now,
+		Version:         1,
 		Rule:            rule,
 	}
 	if rule != nil {
@@ -271,7 +272,14 @@ func (s *Store) UpdateTask(ctx context.Context, userID string, id uuid.UUID, pat
 // SetTaskCompleted completes or reopens a task; doing it twice changes nothing the second time. Returns the next
 // occurrence of a series as UpdateTask does, and ErrNotFound when the user has no such task.
 func (s *Store) SetTaskCompleted(ctx context.Context, userID string, id uuid.UUID, completed bool) (task, next *Task, err error) {
-	task, next, err = s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed)})
+	return s.SetTaskCompletedIf(ctx, userID, id, completed, nil)
+}
+
+// SetTaskCompletedIf is SetTaskCompleted that, when ifVersion is set, lands only on that version of the task: on any
+// other it writes nothing and returns *ConflictError with the task as it now is (after ErrNotFound and
+// ErrForbidden, so that a version never shows through to someone who cannot see or write the task).
+func (s *Store) SetTaskCompletedIf(ctx context.Context, userID string, id uuid.UUID, completed bool, ifVersion *int) (task, next *Task, err error) {
+	task, next, err = s.patch(ctx, userID, id, TaskPatch{Completed: Some(completed), IfVersion: ifVersion})
 	return task, next, storeError("set task completed", err)
 }
 
@@ -319,6 +327,10 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 	if !canWrite(role) && patchesTask(patch) {
 		return nil, ErrForbidden // a VIEWER may set their own reminders, nothing else
 	}
+	// The task is locked until the transaction ends, so the version compared here is the one the write replaces.
+	if patch.IfVersion != nil && *patch.IfVersion != task.Version {
+		return nil, &ConflictError{Current: task}
+	}
 	var fromList uuid.UUID
 	if patch.ListID.Set && !patch.ListID.Null && patch.ListID.Value != task.ListID {
 		target, err := writeRole(ctx, tx, userID, patch.ListID.Value)
@@ -346,7 +358,7 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 	}
 	patch = patchReminderProblems(&p, patch, task, existing)
 	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
-	plan.columns, plan.tagsChanged = task.apply(patch, now)
+	plan.columns, plan.tagsChanged = task.apply(patch, now, userID)
 	// The series is planned before anything is written, so that its problems join the others.
 	if plan.series, err = planSeries(ctx, tx, userID, &plan.before, task, patch, now, &p); err != nil {
 		return nil, err
@@ -376,6 +388,7 @@ func (c *patchPlan) write(ctx context.Context, tx *writeTx) (task, next *Task, e
 	if err := c.writeTask(ctx, tx); err != nil {
 		return nil, nil, err
 	}
+	fields := changedFields(c.columns, remindersChanged)
 	if err := c.series.apply(ctx, tx, task.Reminders, c.now); err != nil {
 		return nil, nil, err
 	}
@@ -385,7 +398,7 @@ func (c *patchPlan) write(ctx context.Context, tx *writeTx) (task, next *Task, e
 			tx.touchReminders()
 		}
 	}
-	tx.recordMove(c.actor, c.now, c.fromList, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task})
+	tx.recordMove(c.actor, c.now, c.fromList, NewEvent{Kind: TaskEventUpdated, TaskID: task.ID, Task: task, Fields: fields})
 	tx.recordTask(c.actor, c.now, c.series.events()...)
 	return task, next, nil
 }
@@ -422,13 +435,26 @@ func (c *patchPlan) syncReminders(ctx context.Context, tx *writeTx) (bool, error
 	return changed, nil
 }
 
-// writeTask writes the task's changed columns, with updated_at, and its tags when they changed.
+// writeTask writes the task's changed columns, with updated_at and the next version, and its tags when they
+// changed. The statement lands only on the version the plan read (which the task's lock keeps): should it find
+// another, it writes nothing and returns *ConflictError.
 func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
 	task := c.task
 	task.UpdatedAt = c.now
-	if _, err := tx.NewUpdate().Model(task).Column(append(c.columns, "updated_at")...).
-		Where(visibleTasks, c.actor).Where("t.id = ?", task.ID).Exec(ctx); err != nil {
+	task.Version = c.before.Version + 1
+	res, err := tx.NewUpdate().Model(task).Column(append(c.columns, "updated_at", "version")...).
+		Where(visibleTasks, c.actor).Where("t.id = ?", task.ID).Where("t.version = ?", c.before.Version).Exec(ctx)
+	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		current, err := getTask(ctx, tx, c.actor, task.ID, false)
+		if err != nil {
+			return err
+		}
+		return &ConflictError{Current: current}
 	}
 	if !c.tagsChanged && c.fromList == (uuid.UUID{}) {
 		return nil
@@ -447,9 +473,9 @@ func patchesTask(p TaskPatch) bool {
 		p.Recurrence.Set || p.ListID.Set
 }
 
-// apply applies a normalized patch to t and returns the columns that changed, and whether the tags did. A field set
-// to the value it has is no change.
-func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged bool) {
+// apply applies a normalized patch to t, made by actor, and returns the columns that changed, and whether the tags
+// did. A field set to the value it has is no change.
+func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string, tagsChanged bool) {
 	if p.Title.Set && p.Title.Value != t.Title {
 		t.Title, t.TitleFold = p.Title.Value, Fold(p.Title.Value)
 		columns = append(columns, "title", "title_fold")
@@ -489,13 +515,37 @@ func (t *Task) apply(p TaskPatch, now time.Time) (columns []string, tagsChanged 
 	}
 	if p.Completed.Set && p.Completed.Value != t.Completed {
 		t.Completed = p.Completed.Value
-		t.CompletedAt = nil
+		t.CompletedAt, t.CompletedBy = nil, nil
 		if t.Completed {
-			t.CompletedAt = &now
+			t.CompletedAt, t.CompletedBy = &now, &actor
 		}
-		columns = append(columns, "completed", "completed_at")
+		columns = append(columns, "completed", "completed_at", "completed_by")
 	}
 	return columns, tagsChanged
+}
+
+// taskFieldOfColumn names the GraphQL field of Task that each column of tasks a patch can change is read through;
+// columns that no field shows (the folds, what undoes a completion) are not there.
+var taskFieldOfColumn = map[string]string{
+	"title": "title", "description": "description", "priority": "priority", "tags": "tags", "due_at": "dueAt",
+	"list_id": "list", "completed": "completed", "completed_at": "completedAt", "completed_by": "completedBy",
+	"recurrence": "recurrence", "series_id": "seriesId",
+}
+
+// changedFields returns the GraphQL names of the task's fields that a change of columns (and of the actor's
+// reminders, when reminders is set) changed, in the order of columns, each once. It is recorded with the change's
+// event, so that history says what changed as the write saw it.
+func changedFields(columns []string, reminders bool) []string {
+	fields := []string{}
+	for _, c := range columns {
+		if f, ok := taskFieldOfColumn[c]; ok && !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	if reminders {
+		fields = append(fields, "reminders")
+	}
+	return fields
 }
 
 // DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user cannot see the task (so

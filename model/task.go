@@ -35,8 +35,13 @@ type Task struct {
 	Tags        Tags       `bun:"tags,notnull"`
 	DueAt       *time.Time `bun:"due_at"`
 	CompletedAt *time.Time `bun:"completed_at"`
-	CreatedAt   time.Time  `bun:"created_at,notnull"`
-	UpdatedAt   time.Time  `bun:"updated_at,notnull"`
+	// CompletedBy is the user who completed the task; nil while it is pending.
+	CompletedBy *string   `bun:"completed_by"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	// Version counts the task's committed changes: 1 at creation, +1 with each write that changes it (it moves
+	// exactly when UpdatedAt does). A write made with an ifVersion lands only on that version.
+	Version int `bun:"version,notnull"`
 
 	// TitleFold and DescriptionFold are strings.ToLower of Title and Description, stored so that ordering and
 	// search are case-insensitive in exactly the same way on every database.
@@ -101,6 +106,9 @@ type TaskPatch struct {
 	Recurrence Optional[RecurrenceInput]
 	// ListID moves the task to another list (explicit null is INVALID).
 	ListID Optional[uuid.UUID]
+	// IfVersion, when set, makes the patch land only on that version of the task: on any other, nothing is
+	// written and the store returns *ConflictError.
+	IfVersion *int
 }
 
 // TaskFilter selects tasks. Nil and empty fields are no constraint.

@@ -292,6 +292,14 @@ func (d delivery) row(user string, position int64) (eventRow, error) {
 		s := string(b)
 		row.Task = &s
 	}
+	if c.Fields != nil {
+		b, err := json.Marshal(c.Fields)
+		if err != nil {
+			return eventRow{}, fmt.Errorf("model: append events: %w", err)
+		}
+		s := string(b)
+		row.Fields = &s
+	}
 	if c.Reminder != nil {
 		b, err := json.Marshal(c.Reminder)
 		if err != nil {
