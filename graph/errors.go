@@ -84,6 +84,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var inputErr *model.InputError
 		var scalarErr *scalar.Error
 		var validationErr *model.ValidationError
+		var conflictErr *model.ConflictError
 		switch {
 		case errors.As(err, &scalarErr):
 			// A literal argument that does not coerce. gqlgen puts the argument's path after the field's in the
@@ -113,6 +114,11 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, model.ErrForbidden):
 			out.Message = msgForbidden
 			setCode(out, CodeForbidden)
+		case errors.As(err, &conflictErr):
+			// A write refused for its ifVersion, where the payload has no userErrors (setTaskCompleted).
+			out.Message = conflictMessage(conflictErr.Current)
+			setCode(out, CodeConflict)
+			out.Extensions["currentVersion"] = conflictErr.Current.Version
 		case errors.As(err, &validationErr) && len(validationErr.Problems) > 0:
 			// A refusal where the payload has no userErrors (deleteList of the Inbox): the client's to act on.
 			out.Message = validationErr.Problems[0].Message

@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Reminder() ReminderResolver
 	Subscription() SubscriptionResolver
 	Task() TaskResolver
+	TaskChange() TaskChangeResolver
 	TaskConnection() TaskConnectionResolver
 	TaskEvent() TaskEventResolver
 	TaskList() TaskListResolver
@@ -117,7 +118,7 @@ type ComplexityRoot struct {
 		RemoveListMember     func(childComplexity int, listID string, userID string) int
 		RevokeListInvitation func(childComplexity int, id string) int
 		SetListMemberRole    func(childComplexity int, listID string, userID string, role model.ListRole) int
-		SetTaskCompleted     func(childComplexity int, id string, completed bool) int
+		SetTaskCompleted     func(childComplexity int, id string, completed bool, ifVersion *int) int
 		UpdateList           func(childComplexity int, id string, input gqlmodel.UpdateListInput) int
 		UpdateTask           func(childComplexity int, id string, input gqlmodel.UpdateTaskInput) int
 	}
@@ -187,10 +188,12 @@ type ComplexityRoot struct {
 	Task struct {
 		Completed   func(childComplexity int) int
 		CompletedAt func(childComplexity int) int
+		CompletedBy func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		CreatedBy   func(childComplexity int) int
 		Description func(childComplexity int) int
 		DueAt       func(childComplexity int) int
+		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		List        func(childComplexity int) int
 		Priority    func(childComplexity int) int
@@ -200,6 +203,14 @@ type ComplexityRoot struct {
 		TagList     func(childComplexity int) int
 		Title       func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	TaskChange struct {
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Fields func(childComplexity int) int
+		Kind   func(childComplexity int) int
 	}
 
 	TaskConnection struct {
@@ -232,6 +243,11 @@ type ComplexityRoot struct {
 		HasMore   func(childComplexity int) int
 	}
 
+	TaskHistoryConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
 	TaskList struct {
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -261,6 +277,7 @@ type ComplexityRoot struct {
 	}
 
 	UpdateTaskPayload struct {
+		CurrentTask    func(childComplexity int) int
 		NextOccurrence func(childComplexity int) int
 		Task           func(childComplexity int) int
 		UserErrors     func(childComplexity int) int
@@ -297,7 +314,7 @@ type ListInvitationResolver interface {
 type MutationResolver interface {
 	CreateTask(ctx context.Context, input model.CreateTaskInput) (*gqlmodel.CreateTaskPayload, error)
 	UpdateTask(ctx context.Context, id string, input gqlmodel.UpdateTaskInput) (*gqlmodel.UpdateTaskPayload, error)
-	SetTaskCompleted(ctx context.Context, id string, completed bool) (*gqlmodel.SetTaskCompletedPayload, error)
+	SetTaskCompleted(ctx context.Context, id string, completed bool, ifVersion *int) (*gqlmodel.SetTaskCompletedPayload, error)
 	DeleteTask(ctx context.Context, id string) (*gqlmodel.DeleteTaskPayload, error)
 	ClearCompletedTasks(ctx context.Context) (*gqlmodel.ClearCompletedTasksPayload, error)
 	CreateList(ctx context.Context, input model.CreateListInput) (*gqlmodel.CreateListPayload, error)
@@ -338,6 +355,12 @@ type TaskResolver interface {
 
 	List(ctx context.Context, obj *model.Task) (*model.TaskList, error)
 	CreatedBy(ctx context.Context, obj *model.Task) (*model.User, error)
+
+	CompletedBy(ctx context.Context, obj *model.Task) (*model.User, error)
+	History(ctx context.Context, obj *model.Task, first *int, after *string) (*gqlmodel.TaskHistoryConnection, error)
+}
+type TaskChangeResolver interface {
+	Actor(ctx context.Context, obj *model.TaskChange) (*model.User, error)
 }
 type TaskConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error)
@@ -663,7 +686,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SetTaskCompleted(childComplexity, args["id"].(string), args["completed"].(bool)), true
+		return e.ComplexityRoot.Mutation.SetTaskCompleted(childComplexity, args["id"].(string), args["completed"].(bool), args["ifVersion"].(*int)), true
 	case "Mutation.updateList":
 		if e.ComplexityRoot.Mutation.UpdateList == nil {
 			break
@@ -995,6 +1018,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.CompletedAt(childComplexity), true
+	case "Task.completedBy":
+		if e.ComplexityRoot.Task.CompletedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.CompletedBy(childComplexity), true
 	case "Task.createdAt":
 		if e.ComplexityRoot.Task.CreatedAt == nil {
 			break
@@ -1019,6 +1048,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.DueAt(childComplexity), true
+	case "Task.history":
+		if e.ComplexityRoot.Task.History == nil {
+			break
+		}
+
+		args, err := ec.field_Task_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Task.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Task.id":
 		if e.ComplexityRoot.Task.ID == nil {
 			break
@@ -1073,6 +1113,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.UpdatedAt(childComplexity), true
+	case "Task.version":
+		if e.ComplexityRoot.Task.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Version(childComplexity), true
+
+	case "TaskChange.actor":
+		if e.ComplexityRoot.TaskChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskChange.Actor(childComplexity), true
+	case "TaskChange.at":
+		if e.ComplexityRoot.TaskChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskChange.At(childComplexity), true
+	case "TaskChange.fields":
+		if e.ComplexityRoot.TaskChange.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskChange.Fields(childComplexity), true
+	case "TaskChange.kind":
+		if e.ComplexityRoot.TaskChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskChange.Kind(childComplexity), true
 
 	case "TaskConnection.edges":
 		if e.ComplexityRoot.TaskConnection.Edges == nil {
@@ -1185,6 +1256,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaskEventPage.HasMore(childComplexity), true
+
+	case "TaskHistoryConnection.nodes":
+		if e.ComplexityRoot.TaskHistoryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskHistoryConnection.Nodes(childComplexity), true
+	case "TaskHistoryConnection.pageInfo":
+		if e.ComplexityRoot.TaskHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaskHistoryConnection.PageInfo(childComplexity), true
 
 	case "TaskList.createdAt":
 		if e.ComplexityRoot.TaskList.CreatedAt == nil {
@@ -1308,6 +1392,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateListPayload.UserErrors(childComplexity), true
 
+	case "UpdateTaskPayload.currentTask":
+		if e.ComplexityRoot.UpdateTaskPayload.CurrentTask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateTaskPayload.CurrentTask(childComplexity), true
 	case "UpdateTaskPayload.nextOccurrence":
 		if e.ComplexityRoot.UpdateTaskPayload.NextOccurrence == nil {
 			break
@@ -1863,6 +1953,11 @@ type Mutation {
     id: ID!
     "true to complete, false to reopen."
     completed: Boolean!
+    """
+    Writes only when the task is at this version. Otherwise nothing is written and the answer is a top-level error
+    with ` + "`" + `extensions.code` + "`" + ` ` + "`" + `CONFLICT` + "`" + ` (and ` + "`" + `extensions.currentVersion` + "`" + `), with ` + "`" + `task` + "`" + ` the task as it now is.
+    """
+    ifVersion: Int
   ): SetTaskCompletedPayload
   "Deletes a task. A retry gets NOT_FOUND."
   deleteTask(
@@ -2382,6 +2477,58 @@ extend input UpdateTaskInput {
   "Moves the task to this list; the viewer needs OWNER or EDITOR in both lists. Explicit null is INVALID."
   listId: ID
 }
+
+extend type Task {
+  "Counts the task's committed changes: 1 at creation, +1 with each change (a no-op keeps it). See ` + "`" + `ifVersion` + "`" + `."
+  version: Int!
+  "Who completed it; null while it is pending."
+  completedBy: User
+  "The task's changes that reached the viewer's feed, newest first, from lists the viewer is a member of now."
+  history(
+    "How many changes, 1 to 100."
+    first: Int = 20
+    "The ` + "`" + `endCursor` + "`" + ` of the page before."
+    after: String
+  ): TaskHistoryConnection!
+}
+
+"One change of a task, as its history shows it."
+type TaskChange {
+  "When it was made."
+  at: DateTime!
+  "Who made it; null for the server's changes."
+  actor: User
+  "What happened."
+  kind: TaskEventKind!
+  "The GraphQL names of the task's fields that it changed, such as [\"title\", \"dueAt\"]; empty for CREATED and DELETED."
+  fields: [String!]!
+}
+
+"A page of a task's history, newest first."
+type TaskHistoryConnection {
+  "The changes of this page."
+  nodes: [TaskChange!]!
+  "Where the page is; ` + "`" + `endCursor` + "`" + ` continues after it."
+  pageInfo: PageInfo!
+}
+
+extend input UpdateTaskInput {
+  """
+  Writes only when the task is at this version. Otherwise nothing is written, ` + "`" + `userErrors` + "`" + ` has ` + "`" + `CONFLICT` + "`" + ` at
+  ["input", "ifVersion"] and ` + "`" + `currentTask` + "`" + ` is the task as it now is. Omitted: last write wins.
+  """
+  ifVersion: Int
+}
+
+extend type UpdateTaskPayload {
+  "On CONFLICT, the task as it now is, so that the client can merge and retry; null otherwise."
+  currentTask: Task
+}
+
+extend enum UserErrorCode {
+  "The task has changed since the ` + "`" + `ifVersion` + "`" + ` given; nothing was written."
+  CONFLICT
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2618,8 +2765,28 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_list(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_Task_createdBy(ctx, field)
+	case "version":
+		return ec.fieldContext_Task_version(ctx, field)
+	case "completedBy":
+		return ec.fieldContext_Task_completedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_Task_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_TaskChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_TaskChange_actor(ctx, field)
+	case "kind":
+		return ec.fieldContext_TaskChange_kind(ctx, field)
+	case "fields":
+		return ec.fieldContext_TaskChange_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskChange", field.Name)
 }
 
 func (ec *executionContext) childFields_TaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2680,6 +2847,16 @@ func (ec *executionContext) childFields_TaskEventPage(ctx context.Context, field
 		return ec.fieldContext_TaskEventPage_hasMore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaskEventPage", field.Name)
+}
+
+func (ec *executionContext) childFields_TaskHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_TaskHistoryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TaskHistoryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TaskHistoryConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_TaskList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2746,6 +2923,8 @@ func (ec *executionContext) childFields_UpdateTaskPayload(ctx context.Context, f
 		return ec.fieldContext_UpdateTaskPayload_userErrors(ctx, field)
 	case "nextOccurrence":
 		return ec.fieldContext_UpdateTaskPayload_nextOccurrence(ctx, field)
+	case "currentTask":
+		return ec.fieldContext_UpdateTaskPayload_currentTask(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateTaskPayload", field.Name)
 }
@@ -3087,6 +3266,14 @@ func (ec *executionContext) field_Mutation_setTaskCompleted_args(ctx context.Con
 		return nil, err
 	}
 	args["completed"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "ifVersion",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ifVersion"] = arg2
 	return args, nil
 }
 
@@ -3431,6 +3618,28 @@ func (ec *executionContext) field_TaskList_tasks_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Task_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4330,7 +4539,7 @@ func (ec *executionContext) _Mutation_setTaskCompleted(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetTaskCompleted(ctx, fc.Args["id"].(string), fc.Args["completed"].(bool))
+			return ec.Resolvers.Mutation().SetTaskCompleted(ctx, fc.Args["id"].(string), fc.Args["completed"].(bool), fc.Args["ifVersion"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.SetTaskCompletedPayload) graphql.Marshaler {
@@ -6411,6 +6620,206 @@ func (ec *executionContext) fieldContext_Task_createdBy(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Task_version(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Task_completedBy(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_completedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().CompletedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_completedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Task_history(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Task().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.TaskHistoryConnection) graphql.Marshaler {
+			return ec.marshalNTaskHistoryConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskHistoryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Task_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskChange_at(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskChange", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _TaskChange_actor(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskChange_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TaskChange().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaskChange_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskChange_kind(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TaskEventKind) graphql.Marshaler {
+			return ec.marshalNTaskEventKind2taskapiᚋmodelᚐTaskEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskChange", field, false, false, "TaskEventKind")
+}
+
+func (ec *executionContext) _TaskChange_fields(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskChange_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskChange_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TaskChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _TaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6895,6 +7304,70 @@ func (ec *executionContext) _TaskEventPage_hasMore(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_TaskEventPage_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaskEventPage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TaskHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskHistoryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TaskChange) graphql.Marshaler {
+			return ec.marshalNTaskChange2ᚕᚖtaskapiᚋmodelᚐTaskChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskHistoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaskHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.TaskHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaskHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtaskapiᚋgraphᚋgqlmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TaskHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaskHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TaskList_id(ctx context.Context, field graphql.CollectedField, obj *model.TaskList) (ret graphql.Marshaler) {
@@ -7484,6 +7957,38 @@ func (ec *executionContext) _UpdateTaskPayload_nextOccurrence(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_UpdateTaskPayload_nextOccurrence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateTaskPayload_currentTask(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.UpdateTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateTaskPayload_currentTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentTask, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateTaskPayload_currentTask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateTaskPayload",
 		Field:      field,
@@ -9274,7 +9779,7 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence", "listId"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence", "listId", "ifVersion"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9344,6 +9849,13 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.ListID = graphql.OmittableOf(data)
+		case "ifVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ifVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IfVersion = data
 		}
 	}
 	return it, nil
@@ -10469,6 +10981,72 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_createdBy(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Task_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_completedBy(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskChangeImplementors = []string{"TaskChange"}
+
+func (ec *executionContext) _TaskChange(ctx context.Context, sel ast.SelectionSet, obj *model.TaskChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskChange")
+		case "at":
+			out.Values[i] = ec._TaskChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TaskChange_actor(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._TaskChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.Values[i] = ec._TaskChange_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10673,6 +11251,44 @@ func (ec *executionContext) _TaskEventPage(ctx context.Context, sel ast.Selectio
 			}
 		case "hasMore":
 			out.Values[i] = ec._TaskEventPage_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var taskHistoryConnectionImplementors = []string{"TaskHistoryConnection"}
+
+func (ec *executionContext) _TaskHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.TaskHistoryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, taskHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TaskHistoryConnection")
+		case "nodes":
+			out.Values[i] = ec._TaskHistoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TaskHistoryConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10899,6 +11515,11 @@ func (ec *executionContext) _UpdateTaskPayload(ctx context.Context, sel ast.Sele
 			}
 		case "nextOccurrence":
 			out.Values[i] = ec._UpdateTaskPayload_nextOccurrence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currentTask":
+			out.Values[i] = ec._UpdateTaskPayload_currentTask(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -11849,6 +12470,30 @@ func (ec *executionContext) marshalNTask2ᚖtaskapiᚋmodelᚐTask(ctx context.C
 	return ec._Task(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTaskChange2ᚕᚖtaskapiᚋmodelᚐTaskChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskChange) graphql.Marshaler {
+	ret := sliceMarshaller(ec.selectsConcurrent_TaskChange(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTaskChange2ᚖtaskapiᚋmodelᚐTaskChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTaskChange2ᚖtaskapiᚋmodelᚐTaskChange(ctx context.Context, sel ast.SelectionSet, v *model.TaskChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskChange!")
+		return graphql.Null
+	}
+	return ec._TaskChange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTaskConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.TaskConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TaskConnection!")
@@ -11921,6 +12566,14 @@ func (ec *executionContext) marshalNTaskEventPage2ᚖtaskapiᚋmodelᚐTaskEvent
 		return graphql.Null
 	}
 	return ec._TaskEventPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTaskHistoryConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.TaskHistoryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TaskHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._TaskHistoryConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTaskList2ᚕᚖtaskapiᚋmodelᚐTaskListᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TaskList) graphql.Marshaler {
@@ -12807,7 +13460,7 @@ func (ec *executionContext) selectsConcurrent_ListInvitation(sel ast.SelectionSe
 func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskImplementors) {
 		switch f.Name {
-		case "reminders", "list", "createdBy":
+		case "reminders", "list", "createdBy", "completedBy", "history":
 			return true
 		case "recurrence":
 			if ec.selectsConcurrent_Recurrence(f.Selections) {
@@ -12836,6 +13489,18 @@ func (ec *executionContext) selectsConcurrent_Reminder(sel ast.SelectionSet) boo
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, reminderImplementors) {
 		switch f.Name {
 		case "id":
+			return true
+		}
+	}
+	return false
+}
+
+// selectsConcurrent_TaskChange reports whether the selection set sel of TaskChange resolves a field concurrently, on the
+// object or under it: whether a list of it needs a goroutine per element.
+func (ec *executionContext) selectsConcurrent_TaskChange(sel ast.SelectionSet) bool {
+	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskChangeImplementors) {
+		switch f.Name {
+		case "actor":
 			return true
 		}
 	}

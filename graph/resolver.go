@@ -58,6 +58,11 @@ func newConfig(r *Resolver) Config {
 	c.Complexity.Recurrence.Upcoming = func(child int, first *int) int {
 		return 1 + pageSize(first, model.DefaultUpcoming, model.MaxUpcoming)*max(child, 1)
 	}
+	// A task's history is read with one statement per task (not batched across a page of tasks): charged as its
+	// page, so that asking for it on every task of a page costs that page's size times the history's.
+	c.Complexity.Task.History = func(child int, first *int, _ *string) int {
+		return 1 + pageSize(first, model.DefaultHistoryPageSize, model.MaxHistoryPageSize)*max(child, 1)
+	}
 	c.Complexity.Task.Reminders = func(child int) int { return 1 + model.MaxReminders*max(child, 1) }
 	c.Complexity.TaskStats.ByTag = func(child int) int { return 1 + model.MaxTagsPage*max(child, 1) }
 	c.Complexity.TaskStats.ByPriority = func(child int) int { return 1 + 3*max(child, 1) }

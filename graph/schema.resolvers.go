@@ -60,6 +60,9 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 		return nil, err
 	}
 	task, next, err := r.Store.UpdateTask(ctx, userID, taskUUID, patch)
+	if current, ok := conflictTask(err); ok {
+		return &gqlmodel.UpdateTaskPayload{CurrentTask: current, UserErrors: conflictUserErrors(current)}, nil
+	}
 	if err != nil {
 		problems, err := listUserErrors(err, "id")
 		if err != nil {
@@ -70,12 +73,15 @@ func (r *mutationResolver) UpdateTask(ctx context.Context, id string, input gqlm
 	return &gqlmodel.UpdateTaskPayload{Task: task, NextOccurrence: next, UserErrors: []*model.UserError{}}, nil
 }
 
-func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, completed bool) (*gqlmodel.SetTaskCompletedPayload, error) {
+func (r *mutationResolver) SetTaskCompleted(ctx context.Context, id string, completed bool, ifVersion *int) (*gqlmodel.SetTaskCompletedPayload, error) {
 	userID, taskUUID, err := viewerTask(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	task, next, err := r.Store.SetTaskCompleted(ctx, userID, taskUUID, completed)
+	task, next, err := r.Store.SetTaskCompletedIf(ctx, userID, taskUUID, completed, ifVersion)
+	if current, ok := conflictTask(err); ok {
+		return setTaskCompletedConflict(ctx, current, err), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -475,6 +481,18 @@ func (r *taskResolver) CreatedBy(ctx context.Context, obj *model.Task) (*model.U
 	return l.users.Load(ctx, obj.CreatedBy)
 }
 
+func (r *taskResolver) CompletedBy(ctx context.Context, obj *model.Task) (*model.User, error) {
+	return r.user(ctx, obj.CompletedBy)
+}
+
+func (r *taskResolver) History(ctx context.Context, obj *model.Task, first *int, after *string) (*gqlmodel.TaskHistoryConnection, error) {
+	return r.taskHistory(ctx, obj, first, after)
+}
+
+func (r *taskChangeResolver) Actor(ctx context.Context, obj *model.TaskChange) (*model.User, error) {
+	return r.user(ctx, obj.ActorID)
+}
+
 func (r *taskConnectionResolver) TotalCount(ctx context.Context, obj *gqlmodel.TaskConnection) (int, error) {
 	if obj.TotalCount != nil {
 		return *obj.TotalCount, nil
@@ -577,6 +595,8 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 
 func (r *Resolver) Task() TaskResolver { return &taskResolver{r} }
 
+func (r *Resolver) TaskChange() TaskChangeResolver { return &taskChangeResolver{r} }
+
 func (r *Resolver) TaskConnection() TaskConnectionResolver { return &taskConnectionResolver{r} }
 
 func (r *Resolver) TaskEvent() TaskEventResolver { return &taskEventResolver{r} }
@@ -595,6 +615,7 @@ type (
 	reminderResolver        struct{ *Resolver }
 	subscriptionResolver    struct{ *Resolver }
 	taskResolver            struct{ *Resolver }
+	taskChangeResolver      struct{ *Resolver }
 	taskConnectionResolver  struct{ *Resolver }
 	taskEventResolver       struct{ *Resolver }
 	taskListResolver        struct{ *Resolver }

@@ -136,12 +136,15 @@ const (
 	// UserErrorCodeForbidden refuses a write that the viewer's role in a list does not allow, on something the
 	// viewer can see.
 	UserErrorCodeForbidden UserErrorCode = "FORBIDDEN"
+	// UserErrorCodeConflict refuses a write made with an ifVersion that is not the task's version.
+	UserErrorCodeConflict UserErrorCode = "CONFLICT"
 )
 
 // IsValid reports whether c is a known code.
 func (c UserErrorCode) IsValid() bool {
 	switch c {
-	case UserErrorCodeBlank, UserErrorCodeTooLong, UserErrorCodeTooMany, UserErrorCodeInvalid, UserErrorCodeForbidden:
+	case UserErrorCodeBlank, UserErrorCodeTooLong, UserErrorCodeTooMany, UserErrorCodeInvalid, UserErrorCodeForbidden,
+		UserErrorCodeConflict:
 		return true
 	}
 	return false

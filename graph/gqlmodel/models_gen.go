@@ -112,6 +112,14 @@ type SetTaskCompletedPayload struct {
 type Subscription struct {
 }
 
+// A page of a task's history, newest first.
+type TaskHistoryConnection struct {
+	// The changes of this page.
+	Nodes []*model.TaskChange `json:"nodes"`
+	// Where the page is; `endCursor` continues after it.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
 // Changes to a list; omitted fields stay as they are.
 type UpdateListInput struct {
 	// Its new name, trimmed, 1 to 100 characters (explicit null: INVALID).
@@ -149,6 +157,9 @@ type UpdateTaskInput struct {
 	Recurrence graphql.Omittable[*model.RecurrenceInput] `json:"recurrence,omitempty"`
 	// Moves the task to this list; the viewer needs OWNER or EDITOR in both lists. Explicit null is INVALID.
 	ListID graphql.Omittable[*string] `json:"listId,omitempty"`
+	// Writes only when the task is at this version. Otherwise nothing is written, `userErrors` has `CONFLICT` at
+	// ["input", "ifVersion"] and `currentTask` is the task as it now is. Omitted: last write wins.
+	IfVersion *int `json:"ifVersion,omitempty"`
 }
 
 // The result of updateTask.
@@ -159,6 +170,8 @@ type UpdateTaskPayload struct {
 	UserErrors []*model.UserError `json:"userErrors"`
 	// As in `setTaskCompleted`: the occurrence that completing a recurring task with `completed: true` created.
 	NextOccurrence *model.Task `json:"nextOccurrence,omitempty"`
+	// On CONFLICT, the task as it now is, so that the client can merge and retry; null otherwise.
+	CurrentTask *model.Task `json:"currentTask,omitempty"`
 }
 
 // The signed-in user, as the verified token describes them.
