@@ -37,9 +37,12 @@ type webhookTask struct {
 	Reminders   []*webhookReminder `json:"reminders"`
 	Recurrence  *webhookRecurrence `json:"recurrence"`
 	SeriesID    *string            `json:"seriesId"`
-	// List and CreatedBy carry the ids of the task's list and creator (the rest is the API's to read).
-	List      webhookRef `json:"list"`
-	CreatedBy webhookRef `json:"createdBy"`
+	Version     int                `json:"version"`
+	// List, CreatedBy and CompletedBy carry the ids of the task's list, creator and completer (the rest is the
+	// API's to read); CompletedBy is null while the task is pending.
+	List        webhookRef  `json:"list"`
+	CreatedBy   webhookRef  `json:"createdBy"`
+	CompletedBy *webhookRef `json:"completedBy"`
 }
 
 // webhookRef is an object of the API by its id only.
@@ -91,7 +94,10 @@ func NewWebhookData(userID, actor string, list uuid.UUID, id uuid.UUID, task *mo
 			Priority: task.Priority.String(), Tags: tags, DueAt: formatPtr(task.DueAt),
 			CompletedAt: formatPtr(task.CompletedAt), CreatedAt: scalar.FormatDateTime(task.CreatedAt),
 			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), Reminders: []*webhookReminder{},
-			List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
+			Version: task.Version, List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
+		}
+		if task.CompletedBy != nil {
+			d.Task.CompletedBy = &webhookRef{ID: *task.CompletedBy}
 		}
 		for _, r := range task.Reminders {
 			d.Task.Reminders = append(d.Task.Reminders, renderReminder(r))
