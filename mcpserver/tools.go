@@ -84,7 +84,7 @@ func (t *tools) register(s *mcp.Server) {
 	mcp.AddTool(s, &mcp.Tool{
 		Name:         "delete_task",
 		Title:        "Delete a task",
-		Description:  "Delete a task for good. Ask the user first unless they clearly asked for it.",
+		Description:  "Move a task to the trash, from which the user can restore it until TRASH_RETENTION purges it. Ask the user first unless they clearly asked for it.",
 		InputSchema:  schemaFor[taskIDIn](nil),
 		OutputSchema: schemaFor[changeOut](statusEnum("deleted")),
 		Annotations:  &mcp.ToolAnnotations{DestructiveHint: ptr(true), OpenWorldHint: ptr(false)},

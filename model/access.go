@@ -14,9 +14,16 @@ import (
 // (aliased t) carries visibleTasks with the viewer's id; a write also reads the viewer's role in the task's list
 // (writeRole) in its transaction, with a lock that a concurrent change of the list's membership conflicts with.
 
-// visibleTasks is the membership condition on tasks aliased t: the tasks of the lists the user (the one argument)
-// is a member of.
-const visibleTasks = "t.list_id IN (" + memberOf + ")"
+// visibleTasks is the membership condition on tasks aliased t: the live tasks (not in the trash) of the lists the
+// user (the one argument) is a member of. The trash's own reads use trashedTasks instead.
+const visibleTasks = "t.list_id IN (" + memberOf + ") AND " + liveTasks
+
+// liveTasks is the condition of a task not in the trash, written as the partial indexes of tasks have it so that
+// the planners use them.
+const liveTasks = "t.deleted_at IS NULL"
+
+// trashedTasks is the condition of a task in the trash.
+const trashedTasks = "t.deleted_at IS NOT NULL"
 
 // InvalidListIDMessage is the message of a listIds entry that is not a list the viewer can see, the same as for a
 // malformed id.

@@ -50,13 +50,15 @@ const (
 	// TaskEventListRemoved: the user lost access to a list, or it was deleted: drop it and its tasks (no per-task
 	// DELETED follows).
 	TaskEventListRemoved TaskEventKind = "LIST_REMOVED"
+	// TaskEventRestored: the task came back from the trash (RestoreTask); the event carries it.
+	TaskEventRestored TaskEventKind = "RESTORED"
 )
 
 // IsValid reports whether k is a known kind.
 func (k TaskEventKind) IsValid() bool {
 	switch k {
 	case TaskEventCreated, TaskEventUpdated, TaskEventDeleted, TaskEventReminderDue, TaskEventReset,
-		TaskEventListAdded, TaskEventListUpdated, TaskEventListRemoved:
+		TaskEventListAdded, TaskEventListUpdated, TaskEventListRemoved, TaskEventRestored:
 		return true
 	}
 	return false

@@ -196,6 +196,8 @@ func (f *listFilter) apply(q *bun.SelectQuery, userID string, now time.Time) *bu
 // conditions adds the filter's conditions on the tasks themselves to q, a query of tasks aliased t: all of them
 // but the lists, which the caller scopes (apply, or a page's walk of each list, see lister.scan).
 func (f *listFilter) conditions(q *bun.SelectQuery, userID string, now time.Time) *bun.SelectQuery {
+	// Live tasks only, here too: PostgreSQL's walk of each list scopes by its join on list_members, not visibleTasks.
+	q = q.Where(liveTasks)
 	switch f.Status {
 	case TaskStatusFilterPending:
 		q = q.Where("NOT t.completed")

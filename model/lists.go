@@ -321,9 +321,15 @@ func (s *Store) DeleteList(ctx context.Context, userID string, id uuid.UUID) ([]
 		}
 		// The tasks (their tags and reminders go with them, ON DELETE CASCADE), then the list; members and
 		// invitations go with it (ON DELETE CASCADE).
-		if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.list_id = ?", id).Where("t.list_id IN ("+ownerOf+")", userID).
-			Returning("id").Exec(ctx, &deleted); err != nil {
-			return err
+		// Its trash goes too: a trashed task always has its list to go back to. Live and trashed tasks are deleted
+		// in two statements, each on the index of its kind.
+		for _, cond := range []string{liveTasks, trashedTasks} {
+			var ids []uuid.UUID
+			if _, err := tx.NewDelete().Model((*Task)(nil)).Where("t.list_id = ?", id).Where(cond).
+				Where("t.list_id IN ("+ownerOf+")", userID).Returning("id").Exec(ctx, &ids); err != nil {
+				return err
+			}
+			deleted = append(deleted, ids...)
 		}
 		slices.SortFunc(deleted, compareUUID)
 		if _, err = tx.NewDelete().Model((*TaskList)(nil)).Where("l.id = ?", id).Where("l.id IN ("+ownerOf+")", userID).
@@ -456,7 +462,8 @@ func (s *Store) RemoveListMember(ctx context.Context, userID string, listID uuid
 		// The member's own reminders on the list's tasks go with their membership, read before it goes (the
 		// statement's condition needs it); reminders are the member's own rows.
 		if _, err := tx.NewDelete().Model((*Reminder)(nil)).Where("r.user_id = ?", memberID).
-			Where("r.task_id IN (SELECT t.id FROM tasks AS t WHERE t.list_id = ? AND t.list_id IN ("+memberOf+"))", listID, userID).
+			Where("EXISTS (SELECT 1 FROM tasks AS t WHERE t.id = r.task_id AND t.list_id = ? AND t.list_id IN ("+memberOf+"))",
+				listID, userID).
 			Exec(ctx); err != nil {
 			return err
 		}

@@ -436,11 +436,15 @@ func claimDueReminders(ctx context.Context, tx bun.IDB, fixed func() time.Time, 
 
 // pendingReminder is the condition "its task is not completed", written as the partial index reminders_due_idx
 // has it on each database, so that the planner uses the index.
+//
+// It also leaves out the reminders of tasks in the trash, which fire only once their task is restored (a look-up
+// of the task by its key, for the few reminders the index yields).
 func pendingReminder(db bun.IDB) string {
+	const live = " AND NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.id = r.task_id AND " + trashedTasks + ")"
 	if IsPostgres(db) {
-		return "NOT r.task_completed"
+		return "NOT r.task_completed" + live
 	}
-	return "r.task_completed = 0"
+	return "r.task_completed = 0" + live
 }
 
 // NextReminderDue returns when the next reminder of any user is due and the database's time now (or fixed's), or a

@@ -25,7 +25,11 @@ const MembershipTable = "list_members"
 // every read of users carries the membership condition that decides it. tasks and task_tags are among them: a task
 // is visible to the members of its list, so every statement on them carries `t.list_id IN (SELECT list_id FROM
 // list_members WHERE user_id = ?)` (tasks.created_by is who made it, never a scope).
-var SharedTables = []string{"lists", "list_invitations", "users", "tasks", "task_tags"}
+var SharedTables = []string{"lists", "list_invitations", "users", TasksTable, "task_tags"}
+
+// TasksTable is the table of tasks. Every read of it says whether it reads live tasks or the trash (deleted_at IS
+// NULL, or IS NOT NULL); the scoping guard counts them too.
+const TasksTable = "tasks"
 
 type acrossUsersKey struct{}
 

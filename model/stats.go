@@ -27,7 +27,7 @@ type statsRow struct {
 	NextDue *time.Time `bun:"next_due"`
 }
 
-// statsQuery counts the tasks of the lists the user is a member of (%[1]s narrows them to one list) by priority,
+// statsQuery counts the live tasks of the lists the user is a member of (%[1]s narrows them to one list) by priority,
 // with conditional sums for the other figures, and their tags, in one statement; and reads, in the same snapshot,
 // the user's feed position and the next time a pending task falls due, which tell the read cache for how long the
 // figures hold.
@@ -37,13 +37,15 @@ SELECT 'p' AS kind, '' AS tag, t.priority AS priority, count(*) AS total,
 	sum(CASE WHEN NOT t.completed AND t.due_at < ?0 THEN 1 ELSE 0 END) AS overdue,
 	sum(CASE WHEN NOT t.completed AND t.due_at >= ?1 AND t.due_at < ?2 THEN 1 ELSE 0 END) AS due_today,
 	CAST(NULL AS timestamptz) AS next_due
-FROM tasks AS t WHERE t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?3)%[1]s GROUP BY t.priority
+FROM tasks AS t WHERE t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?3) AND t.deleted_at IS NULL%[1]s
+GROUP BY t.priority
 UNION ALL
 SELECT 't', tt.tag, 0, count(*), 0, 0, 0, NULL
 FROM task_tags AS tt WHERE tt.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?3)%[2]s GROUP BY tt.tag
 UNION ALL
 SELECT 'n', '', 0, coalesce((SELECT h.position FROM feed_heads AS h WHERE h.user_id = ?3), 0), 0, 0, 0,
-	(SELECT min(t.due_at) FROM tasks AS t WHERE t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?3)%[1]s
+	(SELECT min(t.due_at) FROM tasks AS t WHERE t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?3)
+		AND t.deleted_at IS NULL%[1]s
 		AND NOT t.completed AND t.due_at >= ?0)`
 
 // oneList returns the conditions that narrow statsQuery to listID (?4), or none for nil.

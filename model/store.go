@@ -109,6 +109,7 @@ func (t *Task) AfterScanRow(context.Context) error {
 	t.UpdatedAt = t.UpdatedAt.UTC()
 	t.DueAt = utcPtr(t.DueAt)
 	t.CompletedAt = utcPtr(t.CompletedAt)
+	t.DeletedAt = utcPtr(t.DeletedAt)
 	if t.Tags == nil {
 		t.Tags = Tags{}
 	}
@@ -548,8 +549,10 @@ func changedFields(columns []string, reminders bool) []string {
 	return fields
 }
 
-// DeleteTask deletes a task and appends its DELETED event. Returns ErrNotFound when the user cannot see the task (so
-// a retry gets ErrNotFound and emits nothing), ErrForbidden when they are a VIEWER of its list.
+// DeleteTask moves a task to the trash and appends its DELETED event: it disappears from every read of tasks
+// (visibleTasks) until RestoreTask brings it back or it is purged. Its tags leave the tag counts; its reminders
+// stay, and do not fire while it is in the trash. Returns ErrNotFound when the user cannot see the task (so a
+// retry gets ErrNotFound and emits nothing), ErrForbidden when they are a VIEWER of its list.
 func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) error {
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		task, role, err := lockTask(ctx, tx, userID, id)
@@ -559,19 +562,31 @@ func (s *Store) DeleteTask(ctx context.Context, userID string, id uuid.UUID) err
 		if !canWrite(role) {
 			return ErrForbidden
 		}
-		// task_tags and reminders rows go with the task (ON DELETE CASCADE).
-		if _, err := tx.NewDelete().Model((*Task)(nil)).Where(visibleTasks, userID).Where("t.id = ?", id).Exec(ctx); err != nil {
+		now := TruncateTime(s.now())
+		if err := trash(ctx, tx, userID, now, []uuid.UUID{id}); err != nil {
 			return err
 		}
-		tx.recordTask(userID, s.now(), NewEvent{Kind: TaskEventDeleted, TaskID: id, ListID: task.ListID})
+		tx.recordTask(userID, now, NewEvent{Kind: TaskEventDeleted, TaskID: id, ListID: task.ListID})
 		return nil
 	})
 	return storeError("delete task", err)
 }
 
-// ClearCompletedTasks deletes the completed tasks of every list where the user may write (OWNER or EDITOR; the
-// completed tasks of lists they only view stay) and returns their ids, in the order of their DELETED events (one
-// each, in one transaction with the deletion); none when there were none.
+// trash moves the live tasks with the given ids, of lists the user is a member of, to the trash at now, and takes
+// their tags out of the tag counts (task_tags holds the tags of live tasks only; RestoreTask writes them again).
+func trash(ctx context.Context, tx bun.IDB, userID string, now time.Time, ids []uuid.UUID) error {
+	if _, err := tx.NewUpdate().Model((*Task)(nil)).Set("deleted_at = ?", now).Set("version = t.version + 1").
+		Where(visibleTasks, userID).Where("t.id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.NewDelete().Model((*taskTag)(nil)).Where("tt.list_id IN ("+memberOf+")", userID).
+		Where("tt.task_id IN (?)", bun.In(ids)).Exec(ctx)
+	return err
+}
+
+// ClearCompletedTasks moves the completed tasks of every list where the user may write (OWNER or EDITOR; the
+// completed tasks of lists they only view stay) to the trash and returns their ids, in the order of their DELETED
+// events (one each, in one transaction with the change); none when there were none.
 func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.UUID, error) {
 	ids := []uuid.UUID{}
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
@@ -602,8 +617,10 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 			ID     uuid.UUID `bun:"id"`
 			ListID uuid.UUID `bun:"list_id"`
 		}
-		if _, err := tx.NewDelete().Model((*Task)(nil)).Where(visibleTasks, userID).Where("t.list_id IN (?)", bun.In(lists)).
-			Where("t.completed").Returning("id, list_id").Exec(ctx, &rows); err != nil {
+		now := TruncateTime(s.now())
+		if _, err := tx.NewUpdate().Model((*Task)(nil)).Set("deleted_at = ?", now).Set("version = t.version + 1").
+			Where(visibleTasks, userID).Where("t.list_id IN (?)", bun.In(lists)).Where("t.completed").Returning("id, list_id").
+			Exec(ctx, &rows); err != nil {
 			return err
 		}
 		slices.SortFunc(rows, func(a, b struct {
@@ -612,10 +629,18 @@ func (s *Store) ClearCompletedTasks(ctx context.Context, userID string) ([]uuid.
 		}) int {
 			return bytes.Compare(a.ID[:], b.ID[:])
 		})
-		at := s.now()
 		for _, r := range rows {
 			ids = append(ids, r.ID)
-			tx.recordTask(userID, at, NewEvent{Kind: TaskEventDeleted, TaskID: r.ID, ListID: r.ListID})
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := tx.NewDelete().Model((*taskTag)(nil)).Where("tt.list_id IN ("+memberOf+")", userID).
+			Where("tt.task_id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			tx.recordTask(userID, now, NewEvent{Kind: TaskEventDeleted, TaskID: r.ID, ListID: r.ListID})
 		}
 		return nil
 	})

@@ -42,6 +42,9 @@ type Task struct {
 	// Version counts the task's committed changes: 1 at creation, +1 with each write that changes it (it moves
 	// exactly when UpdatedAt does). A write made with an ifVersion lands only on that version.
 	Version int `bun:"version,notnull"`
+	// DeletedAt is when the task went to the trash; nil for a live task. Every read of live tasks carries
+	// visibleTasks, whose condition is that it is nil.
+	DeletedAt *time.Time `bun:"deleted_at" json:",omitempty"`
 
 	// TitleFold and DescriptionFold are strings.ToLower of Title and Description, stored so that ordering and
 	// search are case-insensitive in exactly the same way on every database.

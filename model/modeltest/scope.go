@@ -31,6 +31,9 @@ import (
 // scoped by itself. So `SELECT … FROM lists WHERE id = ?` fails, and
 // `… WHERE id = ? AND id IN (SELECT list_id FROM list_members WHERE user_id = ?)` passes.
 //
+// A read (SELECT) of tasks must also say, for each reference to tasks, whether it reads live tasks or the trash
+// (t.deleted_at IS NULL, or IS NOT NULL), so that a read that forgets the trash fails.
+//
 // Schema statements (CREATE, ALTER, DROP) are not checked.
 type ScopeGuard struct {
 	// Report receives one message per unscoped statement.
@@ -60,9 +63,11 @@ var (
 	userIDCond   = regexp.MustCompile(`\buser_id"?\s*(?:=|in\b)`)
 	tokenCond    = regexp.MustCompile(`\btoken_hash"?\s*=`)
 	// tagsOfTask is a task_tags reference scoped by its task: the task's row carries the membership condition.
-	tagsOfTask   = regexp.MustCompile(`\btt"?\."?list_id"?\s*=\s*"?t"?\."?list_id\b`)
-	userIDColumn = regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`)
-	tableRefs    sync.Map // table name -> *regexp.Regexp matching a reference to it
+	tagsOfTask    = regexp.MustCompile(`\btt"?\."?list_id"?\s*=\s*"?t"?\."?list_id\b`)
+	readStmt      = regexp.MustCompile(`^\s*(select|with)\b`)
+	deletedAtCond = regexp.MustCompile(`\bdeleted_at"?\s+is\s+(?:not\s+)?null\b`)
+	userIDColumn  = regexp.MustCompile(`(?:^|[^\w])"?user_id"?(?:[^\w]|$)`)
+	tableRefs     sync.Map // table name -> *regexp.Regexp matching a reference to it
 )
 
 // tableRef returns the pattern of a reference to table, compiled once per table rather than per statement: every
@@ -118,6 +123,11 @@ func CheckScoped(query string) error {
 	if need := shared + members - membership; covered < need {
 		return fmt.Errorf("statement refers to lists, their members, invitations or users %d times but has %d "+
 			"membership conditions: %s", need, covered, query)
+	}
+	if tasks := len(tableRef(model.TasksTable).FindAllStringIndex(q, -1)); tasks > 0 && readStmt.MatchString(q) &&
+		len(deletedAtCond.FindAllStringIndex(q, -1)) < tasks {
+		return fmt.Errorf("statement reads tasks %d times but says whether they are in the trash (deleted_at IS NULL, "+
+			"or IS NOT NULL) fewer times: %s", tasks, query)
 	}
 	return nil
 }

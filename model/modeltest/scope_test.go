@@ -43,14 +43,15 @@ func TestCheckScoped(t *testing.T) {
 		}
 	}
 	scoped := []string{
-		`SELECT "t"."id" FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND ("t"."id" = 'a')`,
-		`SELECT * FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u') AND tt.tag IN ('work')))`,
+		`SELECT "t"."id" FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u') AND t.deleted_at IS NULL) AND ("t"."id" = 'a')`,
+		`SELECT "t"."id" FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u') AND t.deleted_at IS NOT NULL)`,
+		`SELECT * FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND (t.deleted_at IS NULL) AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u') AND tt.tag IN ('work')))`,
 		`UPDATE "tasks" AS "t" SET "title" = 'x' WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND ("t"."id" = 'a')`,
 		`DELETE FROM "task_tags" AS "tt" WHERE (tt.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u'))`,
 		`INSERT INTO "tasks" ("id", "list_id", "created_by", "title") VALUES ('a', 'l', 'u', 'x') RETURNING "created_at"`,
 		`INSERT INTO "task_tags" ("task_id", "list_id", "tag") VALUES ('a', 'l', 'work')`,
-		`SELECT t.* FROM tasks AS t JOIN list_members AS m ON m.list_id = t.list_id AND m.user_id = 'u'`,
-		`SELECT * FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id = t.list_id AND tt.tag IN ('work')))`,
+		`SELECT t.* FROM tasks AS t JOIN list_members AS m ON m.list_id = t.list_id AND m.user_id = 'u' WHERE t.deleted_at IS NULL`,
+		`SELECT * FROM "tasks" AS "t" WHERE (t.list_id IN (SELECT list_id FROM list_members WHERE user_id = 'u')) AND (t.deleted_at IS NULL) AND (EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id = t.list_id AND tt.tag IN ('work')))`,
 		`SELECT "l".* FROM "lists" AS "l" JOIN list_members AS m ON m.list_id = l.id AND m.user_id = 'u' WHERE ("l"."id" = 'a')`,
 		`SELECT * FROM "list_members" AS "lm" WHERE ("lm"."list_id" = 'a') AND ("lm"."list_id" IN (SELECT list_id FROM list_members WHERE user_id = 'u'))`,
 		`SELECT list_id FROM list_members WHERE user_id = 'u'`,
@@ -117,6 +118,13 @@ func TestScopeGuardCatchesUnscopedStatements(t *testing.T) {
 			}
 
 			var tasks []model.Task
+			if err := db.NewSelect().Model(&tasks).Where("t.id = ?", task.ID).
+				Where("t.list_id IN (SELECT list_id FROM list_members WHERE user_id = ?)", "alice").Scan(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if msgs := got.take(); len(msgs) != 1 || !strings.Contains(msgs[0], "trash") {
+				t.Fatalf("a read of tasks that forgets the trash was reported %d times: %v", len(msgs), msgs)
+			}
 			if err := db.NewSelect().Model(&tasks).Where("t.id = ?", task.ID).Scan(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +185,7 @@ func TestScopeGuardCatchesMembershipLessStatements(t *testing.T) {
 				{"list_invitations", "SELECT role FROM list_invitations WHERE list_id = ?",
 					"SELECT role FROM list_invitations WHERE list_id = ? AND list_id IN (" + member + ")"},
 				{"tasks", "SELECT title FROM tasks WHERE list_id = ? AND created_by = ?",
-					"SELECT title FROM tasks WHERE list_id = ? AND list_id IN (" + member + ")"},
+					"SELECT title FROM tasks WHERE list_id = ? AND list_id IN (" + member + ") AND deleted_at IS NULL"},
 				{"task_tags", "SELECT tag FROM task_tags WHERE list_id = ? AND tag <> ?",
 					"SELECT tag FROM task_tags WHERE list_id = ? AND list_id IN (" + member + ")"},
 				{"users", "SELECT email FROM users WHERE id = ? AND name <> ?",
