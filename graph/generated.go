@@ -115,7 +115,9 @@ type ComplexityRoot struct {
 		CreateTask           func(childComplexity int, input model.CreateTaskInput) int
 		DeleteList           func(childComplexity int, id string) int
 		DeleteTask           func(childComplexity int, id string) int
+		PurgeTrash           func(childComplexity int, listID *string) int
 		RemoveListMember     func(childComplexity int, listID string, userID string) int
+		RestoreTask          func(childComplexity int, id string) int
 		RevokeListInvitation func(childComplexity int, id string) int
 		SetListMemberRole    func(childComplexity int, listID string, userID string, role model.ListRole) int
 		SetTaskCompleted     func(childComplexity int, id string, completed bool, ifVersion *int) int
@@ -135,6 +137,11 @@ type ComplexityRoot struct {
 		Priority func(childComplexity int) int
 	}
 
+	PurgeTasksPayload struct {
+		Count         func(childComplexity int) int
+		PurgedTaskIds func(childComplexity int) int
+	}
+
 	Query struct {
 		Invitation      func(childComplexity int, token string) int
 		List            func(childComplexity int, id string) int
@@ -148,6 +155,7 @@ type ComplexityRoot struct {
 		TaskEvents      func(childComplexity int, after string, first *int) int
 		TaskStats       func(childComplexity int, timeZone *string, listID *string) int
 		Tasks           func(childComplexity int, filter *model.TaskFilter, orderBy *model.TaskOrder, first *int, after *string, last *int, before *string) int
+		Trash           func(childComplexity int, listID *string, first *int, after *string) int
 		Viewer          func(childComplexity int) int
 	}
 
@@ -171,6 +179,11 @@ type ComplexityRoot struct {
 		RemindAt      func(childComplexity int) int
 	}
 
+	RestoreTaskPayload struct {
+		Task       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	SetTaskCompletedPayload struct {
 		NextOccurrence func(childComplexity int) int
 		Task           func(childComplexity int) int
@@ -191,6 +204,7 @@ type ComplexityRoot struct {
 		CompletedBy func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		CreatedBy   func(childComplexity int) int
+		DeletedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		DueAt       func(childComplexity int) int
 		History     func(childComplexity int, first *int, after *string) int
@@ -325,6 +339,8 @@ type MutationResolver interface {
 	AcceptListInvitation(ctx context.Context, token string) (*gqlmodel.AcceptListInvitationPayload, error)
 	SetListMemberRole(ctx context.Context, listID string, userID string, role model.ListRole) (*gqlmodel.ListMembershipPayload, error)
 	RemoveListMember(ctx context.Context, listID string, userID string) (*gqlmodel.ListMembershipPayload, error)
+	RestoreTask(ctx context.Context, id string) (*gqlmodel.RestoreTaskPayload, error)
+	PurgeTrash(ctx context.Context, listID *string) (*gqlmodel.PurgeTasksPayload, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*gqlmodel.Viewer, error)
@@ -340,6 +356,7 @@ type QueryResolver interface {
 	List(ctx context.Context, id string) (*model.TaskList, error)
 	ListInvitations(ctx context.Context, listID string) ([]*model.ListInvitation, error)
 	Invitation(ctx context.Context, token string) (*model.ListInvitation, error)
+	Trash(ctx context.Context, listID *string, first *int, after *string) (*gqlmodel.TaskConnection, error)
 }
 type RecurrenceResolver interface {
 	Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error)
@@ -643,6 +660,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTask(childComplexity, args["id"].(string)), true
+	case "Mutation.purgeTrash":
+		if e.ComplexityRoot.Mutation.PurgeTrash == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_purgeTrash_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PurgeTrash(childComplexity, args["listId"].(*string)), true
 	case "Mutation.removeListMember":
 		if e.ComplexityRoot.Mutation.RemoveListMember == nil {
 			break
@@ -654,6 +682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveListMember(childComplexity, args["listId"].(string), args["userId"].(string)), true
+	case "Mutation.restoreTask":
+		if e.ComplexityRoot.Mutation.RestoreTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreTask(childComplexity, args["id"].(string)), true
 	case "Mutation.revokeListInvitation":
 		if e.ComplexityRoot.Mutation.RevokeListInvitation == nil {
 			break
@@ -747,6 +786,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PriorityCount.Priority(childComplexity), true
+
+	case "PurgeTasksPayload.count":
+		if e.ComplexityRoot.PurgeTasksPayload.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurgeTasksPayload.Count(childComplexity), true
+	case "PurgeTasksPayload.purgedTaskIds":
+		if e.ComplexityRoot.PurgeTasksPayload.PurgedTaskIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurgeTasksPayload.PurgedTaskIds(childComplexity), true
 
 	case "Query.invitation":
 		if e.ComplexityRoot.Query.Invitation == nil {
@@ -870,6 +922,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tasks(childComplexity, args["filter"].(*model.TaskFilter), args["orderBy"].(*model.TaskOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.trash":
+		if e.ComplexityRoot.Query.Trash == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trash_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trash(childComplexity, args["listId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -968,6 +1031,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Reminder.RemindAt(childComplexity), true
 
+	case "RestoreTaskPayload.task":
+		if e.ComplexityRoot.RestoreTaskPayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreTaskPayload.Task(childComplexity), true
+	case "RestoreTaskPayload.userErrors":
+		if e.ComplexityRoot.RestoreTaskPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestoreTaskPayload.UserErrors(childComplexity), true
+
 	case "SetTaskCompletedPayload.nextOccurrence":
 		if e.ComplexityRoot.SetTaskCompletedPayload.NextOccurrence == nil {
 			break
@@ -1036,6 +1112,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.CreatedBy(childComplexity), true
+	case "Task.deletedAt":
+		if e.ComplexityRoot.Task.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.DeletedAt(childComplexity), true
 	case "Task.description":
 		if e.ComplexityRoot.Task.Description == nil {
 			break
@@ -1959,14 +2041,17 @@ type Mutation {
     """
     ifVersion: Int
   ): SetTaskCompletedPayload
-  "Deletes a task. A retry gets NOT_FOUND."
+  """
+  Moves a task to the trash: it leaves every list, count and search, and is DELETED in feeds. ` + "`" + `restoreTask` + "`" + ` brings it
+  back; it is purged for good after ` + "`" + `TRASH_RETENTION` + "`" + `. A retry gets NOT_FOUND.
+  """
   deleteTask(
     "The task's id."
     id: ID!
   ): DeleteTaskPayload
   """
-  Deletes the completed tasks of every list where the viewer may write (OWNER or EDITOR); those of lists they only
-  view stay. One DELETED event per task.
+  Moves the completed tasks of every list where the viewer may write (OWNER or EDITOR) to the trash; those of lists
+  they only view stay. One DELETED event per task.
   """
   clearCompletedTasks: ClearCompletedTasksPayload
 }
@@ -1977,7 +2062,7 @@ enum TaskEventKind {
   CREATED
   "The task was changed; ` + "`" + `task` + "`" + ` is the task after the change."
   UPDATED
-  "The task was deleted; ` + "`" + `task` + "`" + ` is null."
+  "The task was deleted (moved to the trash); ` + "`" + `task` + "`" + ` is null."
   DELETED
   "One of the task's reminders fired; ` + "`" + `task` + "`" + ` is the task when it fired."
   REMINDER_DUE
@@ -2529,6 +2614,68 @@ extend enum UserErrorCode {
   "The task has changed since the ` + "`" + `ifVersion` + "`" + ` given; nothing was written."
   CONFLICT
 }
+
+# Trash: deleted tasks wait in their list's trash, to be restored or purged.
+
+extend type Task {
+  "When the task was moved to the trash; null for a task that is not in the trash."
+  deletedAt: DateTime
+}
+
+extend enum TaskEventKind {
+  "The task came back from the trash; ` + "`" + `task` + "`" + ` is the task as it now is."
+  RESTORED
+}
+
+extend type Query {
+  """
+  The deleted tasks the viewer may restore (those of lists where they are OWNER or EDITOR), newest deletion first;
+  ` + "`" + `totalCount` + "`" + ` counts them all. Each stays ` + "`" + `TRASH_RETENTION` + "`" + ` (default 720h), then is purged for good.
+  """
+  trash(
+    "Only this list's trash; null: every list's. A list the viewer is not a member of is BAD_USER_INPUT."
+    listId: ID
+    "Page size, 1 to 100; default 20."
+    first: Int
+    "Return tasks after this cursor (one of this query's ` + "`" + `endCursor` + "`" + `s)."
+    after: String
+  ): TaskConnection!
+}
+
+"The result of restoreTask."
+type RestoreTaskPayload {
+  "The task back in its list; null when nothing was restored because of ` + "`" + `userErrors` + "`" + `."
+  task: Task
+  "Why nothing was restored: ` + "`" + `INVALID` + "`" + ` at ` + "`" + `id` + "`" + ` for a task that is not in the trash (a retried restore included)."
+  userErrors: [UserError!]!
+}
+
+"The result of purgeTrash."
+type PurgeTasksPayload {
+  "The ids of the tasks deleted for good."
+  purgedTaskIds: [ID!]!
+  "How many tasks were deleted for good."
+  count: Int!
+}
+
+extend type Mutation {
+  """
+  Brings a task back from the trash to its list, with its reminders, emitting RESTORED to every member of the list.
+  FORBIDDEN for a VIEWER of the list; NOT_FOUND for a task the viewer cannot see.
+  """
+  restoreTask(
+    "The task's id."
+    id: ID!
+  ): RestoreTaskPayload
+  """
+  Deletes for good the tasks in the trash of the lists where the viewer is OWNER or EDITOR (of ` + "`" + `listId` + "`" + ` alone when
+  given). Nothing is emitted: they were DELETED when they went to the trash.
+  """
+  purgeTrash(
+    "Only this list's trash; null: every list's. A list the viewer is not a member of is BAD_USER_INPUT."
+    listId: ID
+  ): PurgeTasksPayload
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2673,6 +2820,16 @@ func (ec *executionContext) childFields_PriorityCount(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PriorityCount", field.Name)
 }
 
+func (ec *executionContext) childFields_PurgeTasksPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purgedTaskIds":
+		return ec.fieldContext_PurgeTasksPayload_purgedTaskIds(ctx, field)
+	case "count":
+		return ec.fieldContext_PurgeTasksPayload_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurgeTasksPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Recurrence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "frequency":
@@ -2711,6 +2868,16 @@ func (ec *executionContext) childFields_Reminder(ctx context.Context, field grap
 		return ec.fieldContext_Reminder_firedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Reminder", field.Name)
+}
+
+func (ec *executionContext) childFields_RestoreTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_RestoreTaskPayload_task(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RestoreTaskPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RestoreTaskPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetTaskCompletedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2771,6 +2938,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_completedBy(ctx, field)
 	case "history":
 		return ec.fieldContext_Task_history(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_Task_deletedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -3181,6 +3350,20 @@ func (ec *executionContext) field_Mutation_deleteTask_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_purgeTrash_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeListMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3200,6 +3383,20 @@ func (ec *executionContext) field_Mutation_removeListMember_args(ctx context.Con
 		return nil, err
 	}
 	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3536,6 +3733,36 @@ func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trash_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "listId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["listId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5001,6 +5228,94 @@ func (ec *executionContext) fieldContext_Mutation_removeListMember(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_restoreTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreTask(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.RestoreTaskPayload) graphql.Marshaler {
+			return ec.marshalORestoreTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐRestoreTaskPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreTask(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RestoreTaskPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_purgeTrash(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_purgeTrash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PurgeTrash(ctx, fc.Args["listId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.PurgeTasksPayload) graphql.Marshaler {
+			return ec.marshalOPurgeTasksPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐPurgeTasksPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_purgeTrash(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurgeTasksPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_purgeTrash_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5137,6 +5452,52 @@ func (ec *executionContext) _PriorityCount_count(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PriorityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PriorityCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurgeTasksPayload_purgedTaskIds(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.PurgeTasksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurgeTasksPayload_purgedTaskIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurgedTaskIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurgeTasksPayload_purgedTaskIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurgeTasksPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PurgeTasksPayload_count(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.PurgeTasksPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurgeTasksPayload_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurgeTasksPayload_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurgeTasksPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5666,6 +6027,50 @@ func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_trash(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trash(ctx, fc.Args["listId"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.TaskConnection) graphql.Marshaler {
+			return ec.marshalNTaskConnection2ᚖtaskapiᚋgraphᚋgqlmodelᚐTaskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trash(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trash_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6083,6 +6488,70 @@ func (ec *executionContext) _Reminder_firedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Reminder_firedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Reminder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RestoreTaskPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RestoreTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreTaskPayload_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreTaskPayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestoreTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestoreTaskPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.RestoreTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestoreTaskPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestoreTaskPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestoreTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SetTaskCompletedPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.SetTaskCompletedPayload) (ret graphql.Marshaler) {
@@ -6717,6 +7186,29 @@ func (ec *executionContext) fieldContext_Task_history(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Task_deletedAt(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _TaskChange_at(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
@@ -10437,6 +10929,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "restoreTask":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreTask(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "purgeTrash":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_purgeTrash(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10520,6 +11026,44 @@ func (ec *executionContext) _PriorityCount(ctx context.Context, sel ast.Selectio
 			}
 		case "count":
 			out.Values[i] = ec._PriorityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purgeTasksPayloadImplementors = []string{"PurgeTasksPayload"}
+
+func (ec *executionContext) _PurgeTasksPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.PurgeTasksPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purgeTasksPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurgeTasksPayload")
+		case "purgedTaskIds":
+			out.Values[i] = ec._PurgeTasksPayload_purgedTaskIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PurgeTasksPayload_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10636,6 +11180,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitation(ctx, field)
+				})
+		case "trash":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trash(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -10778,6 +11328,44 @@ func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Reminder_firedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var restoreTaskPayloadImplementors = []string{"RestoreTaskPayload"}
+
+func (ec *executionContext) _RestoreTaskPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.RestoreTaskPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, restoreTaskPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RestoreTaskPayload")
+		case "task":
+			out.Values[i] = ec._RestoreTaskPayload_task(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RestoreTaskPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10998,6 +11586,11 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_history(ctx, field, obj)
 				})
+		case "deletedAt":
+			out.Values[i] = ec._Task_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13103,6 +13696,13 @@ func (ec *executionContext) marshalOPriority2ᚖtaskapiᚋmodelᚐPriority(ctx c
 	return v
 }
 
+func (ec *executionContext) marshalOPurgeTasksPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐPurgeTasksPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.PurgeTasksPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurgeTasksPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORecurrence2ᚖtaskapiᚋmodelᚐRecurrence(ctx context.Context, sel ast.SelectionSet, v *model.Recurrence) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -13140,6 +13740,13 @@ func (ec *executionContext) unmarshalOReminderInput2ᚕᚖtaskapiᚋmodelᚐRemi
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalORestoreTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐRestoreTaskPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.RestoreTaskPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RestoreTaskPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSetTaskCompletedPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐSetTaskCompletedPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.SetTaskCompletedPayload) graphql.Marshaler {

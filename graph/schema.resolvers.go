@@ -247,6 +247,38 @@ func (r *mutationResolver) RemoveListMember(ctx context.Context, listID string, 
 	return &gqlmodel.ListMembershipPayload{List: list, UserErrors: []*model.UserError{}}, nil
 }
 
+func (r *mutationResolver) RestoreTask(ctx context.Context, id string) (*gqlmodel.RestoreTaskPayload, error) {
+	userID, taskUUID, err := viewerTask(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	task, err := r.Store.RestoreTask(ctx, userID, taskUUID)
+	if err != nil {
+		problems, err := userErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.RestoreTaskPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.RestoreTaskPayload{Task: task, UserErrors: []*model.UserError{}}, nil
+}
+
+func (r *mutationResolver) PurgeTrash(ctx context.Context, listID *string) (*gqlmodel.PurgeTasksPayload, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listArgument(listID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := r.Store.PurgeTrash(ctx, userID, list)
+	if err != nil {
+		return nil, err
+	}
+	return &gqlmodel.PurgeTasksPayload{PurgedTaskIds: taskIDs(ids), Count: len(ids)}, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*gqlmodel.Viewer, error) {
 	v, ok := auth.FromContext(ctx)
 	if !ok || v.ID == "" {
@@ -432,6 +464,22 @@ func (r *queryResolver) Invitation(ctx context.Context, token string) (*model.Li
 		return nil, nil
 	}
 	return inv, err
+}
+
+func (r *queryResolver) Trash(ctx context.Context, listID *string, first *int, after *string) (*gqlmodel.TaskConnection, error) {
+	userID, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listArgument(listID)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Store.Trash(ctx, userID, list, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return connection(page, model.TaskFilter{}), nil
 }
 
 func (r *recurrenceResolver) Upcoming(ctx context.Context, obj *model.Recurrence, first *int) ([]*time.Time, error) {

@@ -34,6 +34,7 @@ type webhookTask struct {
 	CompletedAt *string            `json:"completedAt"`
 	CreatedAt   string             `json:"createdAt"`
 	UpdatedAt   string             `json:"updatedAt"`
+	DeletedAt   *string            `json:"deletedAt"`
 	Reminders   []*webhookReminder `json:"reminders"`
 	Recurrence  *webhookRecurrence `json:"recurrence"`
 	SeriesID    *string            `json:"seriesId"`
@@ -93,7 +94,7 @@ func NewWebhookData(userID, actor string, list uuid.UUID, id uuid.UUID, task *mo
 			ID: taskID(task.ID), Title: task.Title, Description: task.Description, Completed: task.Completed,
 			Priority: task.Priority.String(), Tags: tags, DueAt: formatPtr(task.DueAt),
 			CompletedAt: formatPtr(task.CompletedAt), CreatedAt: scalar.FormatDateTime(task.CreatedAt),
-			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), Reminders: []*webhookReminder{},
+			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), DeletedAt: formatPtr(task.DeletedAt), Reminders: []*webhookReminder{},
 			Version: task.Version, List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
 		}
 		if task.CompletedBy != nil {

@@ -53,6 +53,7 @@ type Config struct {
 
 	// Live updates.
 	EventRetention          time.Duration // events are kept at least this long
+	TrashRetention          time.Duration // deleted tasks stay in the trash this long, then are purged
 	DatabaseListenURL       string        // where LISTEN connects; empty: DatabaseURL
 	MaxSubscriptionsPerUser int
 	MaxSockets              int // live connections (WebSockets and event streams) per instance
@@ -204,6 +205,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ReadCacheBytes:           integer("READ_CACHE_BYTES", 8<<20, 0, 1<<30),
 
 		EventRetention:          duration("EVENT_RETENTION", 168*time.Hour),
+		TrashRetention:          duration("TRASH_RETENTION", 720*time.Hour),
 		DatabaseListenURL:       str("DATABASE_LISTEN_URL", ""),
 		MaxSubscriptionsPerUser: int(integer("MAX_SUBSCRIPTIONS_PER_USER", 20, 1, 10000)),
 		MaxSockets:              int(integer("MAX_SOCKETS", 10000, 1, 1000000)),
@@ -270,6 +272,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 
 	if c.EventRetention < time.Minute {
 		bad("EVENT_RETENTION=%q must be at least 1m (default 168h): clients that were away longer than that get RESET", getenv("EVENT_RETENTION"))
+	}
+	if c.TrashRetention < time.Minute {
+		bad("TRASH_RETENTION=%q must be at least 1m (default 720h): deleted tasks can be restored for this long", getenv("TRASH_RETENTION"))
 	}
 	if c.DatabaseListenURL != "" {
 		switch {

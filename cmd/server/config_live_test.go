@@ -12,7 +12,7 @@ func TestLoadConfigLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.EventRetention != 168*time.Hour || c.DatabaseListenURL != "" || c.MaxSubscriptionsPerUser != 20 {
+		if c.EventRetention != 168*time.Hour || c.TrashRetention != 720*time.Hour || c.DatabaseListenURL != "" || c.MaxSubscriptionsPerUser != 20 {
 			t.Errorf("retention %s, listen %q, max %d", c.EventRetention, c.DatabaseListenURL, c.MaxSubscriptionsPerUser)
 		}
 		if c.MaxSockets != 10000 || c.MaxSocketsPerUser != 50 || c.MaxSocketsPerAddress != 500 {
@@ -35,9 +35,11 @@ func TestLoadConfigLive(t *testing.T) {
 		env  []string
 		want string
 	}{
-		"RetentionTooShort":     {[]string{"EVENT_RETENTION", "30s"}, "EVENT_RETENTION"},
-		"RetentionNotADuration": {[]string{"EVENT_RETENTION", "a week"}, "EVENT_RETENTION"},
-		"ListenWithoutPostgres": {[]string{"DATABASE_LISTEN_URL", "postgres://u@h/db"}, "DATABASE_LISTEN_URL"},
+		"RetentionTooShort":          {[]string{"EVENT_RETENTION", "30s"}, "EVENT_RETENTION"},
+		"RetentionNotADuration":      {[]string{"EVENT_RETENTION", "a week"}, "EVENT_RETENTION"},
+		"TrashRetentionTooShort":     {[]string{"TRASH_RETENTION", "30s"}, "TRASH_RETENTION"},
+		"TrashRetentionNotADuration": {[]string{"TRASH_RETENTION", "a month"}, "TRASH_RETENTION"},
+		"ListenWithoutPostgres":      {[]string{"DATABASE_LISTEN_URL", "postgres://u@h/db"}, "DATABASE_LISTEN_URL"},
 		"ListenNotPostgres": {[]string{"DATABASE_URL", "postgres://u@h/db", "BETTER_AUTH_SECRET", secret,
 			"DATABASE_LISTEN_URL", "mysql://h/db"}, "DATABASE_LISTEN_URL"},
 		"MaxSubscriptionsZero":         {[]string{"MAX_SUBSCRIPTIONS_PER_USER", "0"}, "MAX_SUBSCRIPTIONS_PER_USER"},

@@ -32,6 +32,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"taskapi/auth"
+	"taskapi/clock"
 	"taskapi/httpapi"
 	"taskapi/live"
 	"taskapi/migrations"
@@ -378,6 +379,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	background.Go(func() { worker.Run(backgroundCtx) })
 	background.Go(func() { scheduler.Run(backgroundCtx) })
 	background.Go(func() { relay.Run(backgroundCtx) })
+	background.Go(func() { purgeTrash(backgroundCtx, store, clock.System{}, cfg.TrashRetention, logger) })
 	defer func() { stopBackground(); background.Wait() }()
 	if cfg.Webhook.Enabled() {
 		logger.Info("webhooks on", "events", cfg.Webhook.Events, "retrySchedule", cfg.Webhook.RetrySchedule)

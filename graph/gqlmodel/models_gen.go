@@ -92,10 +92,26 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// The result of purgeTrash.
+type PurgeTasksPayload struct {
+	// The ids of the tasks deleted for good.
+	PurgedTaskIds []string `json:"purgedTaskIds"`
+	// How many tasks were deleted for good.
+	Count int `json:"count"`
+}
+
 // Reads. Every field but introspection needs a signed-in user (`Authorization: Bearer <JWT>`); without one it is null
 // with an `UNAUTHENTICATED` error. Everything is scoped to the viewer: another user's task looks exactly like a task that
 // does not exist.
 type Query struct {
+}
+
+// The result of restoreTask.
+type RestoreTaskPayload struct {
+	// The task back in its list; null when nothing was restored because of `userErrors`.
+	Task *model.Task `json:"task,omitempty"`
+	// Why nothing was restored: `INVALID` at `id` for a task that is not in the trash (a retried restore included).
+	UserErrors []*model.UserError `json:"userErrors"`
 }
 
 // The result of setTaskCompleted.
