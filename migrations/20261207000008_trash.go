@@ -48,6 +48,13 @@ func trashUp(ctx context.Context, db *bun.DB) error {
 		} else {
 			stmts = append(stmts, `ALTER TABLE tasks ADD COLUMN deleted_at TEXT`)
 		}
+		if pg {
+			// Statistics of the new column now, not when autovacuum next comes: without them the planner guesses
+			// that deleted_at IS NULL, the condition of every read, holds for 0.5% of the tasks.
+			stmts = append(stmts, trashIndexes...)
+			stmts = append(stmts, `ANALYZE tasks`)
+			return execTx(ctx, tx, stmts)
+		}
 		if err := execTx(ctx, tx, append(stmts, trashIndexes...)); err != nil {
 			return err
 		}
