@@ -423,3 +423,71 @@ func TestOnNotify(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedListAcrossInstances: a member subscribed on instance B sees a change that another member made on A
+// exactly once; removed on A, they get LIST_REMOVED on B and nothing of the list afterwards.
+func TestSharedListAcrossInstances(t *testing.T) {
+	requirePostgres(t)
+	t.Parallel()
+	ctx := context.Background()
+	dbA := modeltest.MustOpenDB(t, modeltest.Postgres)
+	a := startHub(t, dbA, live.Options{Poll: time.Hour})
+	b := startHub(t, modeltest.MustOpenAgain(t, dbA, ""), live.Options{Poll: time.Hour})
+
+	list, err := a.store.CreateList(ctx, "owner", model.CreateListInput{Name: "Groceries"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.store.CreateListInvitation(ctx, "owner", list.ID, model.ListRoleEditor, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.AcceptListInvitation(ctx, "member", token); err != nil {
+		t.Fatal(err)
+	}
+	ch := b.subscribe(t, "member", nil)
+	waitListening(t, dbA, 2)
+
+	if _, err := a.store.CreateTask(ctx, "owner", model.CreateTaskInput{Title: "milk", ListID: &list.ID}); err != nil {
+		t.Fatal(err)
+	}
+	next := func(want model.TaskEventKind) *model.TaskEvent {
+		t.Helper()
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("the subscription ended")
+			}
+			if ev.Kind != want || ev.ListID == nil || *ev.ListID != list.ID {
+				t.Fatalf("event %s %v (list %v), want %s of list %s", ev.Kind, title(ev), ev.ListID, want, list.ID)
+			}
+			return ev
+		case <-time.After(wait):
+			t.Fatalf("no %s event", want)
+		}
+		return nil
+	}
+	if ev := next(model.TaskEventCreated); ev.Task == nil || ev.Task.Title != "milk" || ev.ActorID == nil || *ev.ActorID != "owner" {
+		t.Fatalf("CREATED = %v by %v, want milk by owner", title(ev), ev.ActorID)
+	}
+	if _, err := a.store.RemoveListMember(ctx, "owner", list.ID, "member"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(model.TaskEventListRemoved); ev.TaskID != nil {
+		t.Fatalf("LIST_REMOVED names task %v", ev.TaskID)
+	}
+	// Once the owner's own subscription on B has the next write, B has handled it; the member's stays quiet.
+	owner := b.subscribe(t, "owner", nil)
+	if _, err := a.store.CreateTask(ctx, "owner", model.CreateTaskInput{Title: "bread", ListID: &list.ID}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-owner:
+		if ev.Task == nil || ev.Task.Title != "bread" {
+			t.Fatalf("the owner's event = %s %v, want CREATED bread", ev.Kind, title(ev))
+		}
+	case <-time.After(wait):
+		t.Fatal("the owner got no event on B")
+	}
+	quiet(t, ch, 100*time.Millisecond)
+}
