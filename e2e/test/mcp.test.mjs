@@ -110,7 +110,8 @@ describe('MCP tools with Better Auth tokens on two instances', () => {
       const listed = await ok(onB, 'list_tasks', { status: 'pending' });
       assert.deepEqual(listed.tasks.map((t) => [t.task_id, t.due_at, t.tags]), [[added.task_id, '2031-01-01T08:00:00.000Z', ['groceries']]]);
       const done = await ok(onB, 'complete_task', { task_id: added.task_id });
-      assert.deepEqual(done, { task_id: added.task_id, status: 'completed', title: 'Buy milk' });
+      assert.ok(added.list_id, 'add_task names the list the task went to (the Inbox)');
+      assert.deepEqual(done, { task_id: added.task_id, status: 'completed', title: 'Buy milk', list_id: added.list_id });
       await feed.until((f) => f.events.length >= 2, 'the UPDATED event');
       assert.deepEqual(feed.summary[1], ['UPDATED', 'Buy milk']);
       assert.equal(feed.events[1].task.completed, true);
