@@ -1,7 +1,7 @@
 'use client';
 // Everything the signed-in pages share: the token source, the Apollo Client, the live event feed, the viewer's lists
 // (useListsContext), the layout (a sidebar of lists and views, collapsed behind a Menu button on a phone), the toasts
-// (reminders, undo of a delete) and the delayed delete behind "Undo".
+// (reminders, "Deleted ... Undo") and the delete whose Undo restores the task from the trash.
 import { ApolloProvider, useApolloClient } from '@apollo/client/react';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
@@ -10,8 +10,9 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import { createTaskApiClient, type TaskApiClient } from '@/lib/apollo';
 import { authClient } from '@/lib/auth-client';
 import { formatInstant } from '@/lib/format';
-import { DELETE_TASK, type Task } from '@/lib/operations';
-import { countsChanged, removeTask } from '@/lib/task-cache';
+import { humanError } from '@/lib/errors';
+import { DELETE_TASK, RESTORE_TASK, type Task } from '@/lib/operations';
+import { countsChanged, removeTask, restoreTaskInCache } from '@/lib/task-cache';
 import { AccessTokens } from '@/lib/tokens';
 import { useLists, type Lists } from '@/lib/use-lists';
 import { useTaskEvents, type TaskEvents } from '@/lib/use-task-events';
@@ -36,11 +37,11 @@ export function useListsContext(): Lists {
   return lists;
 }
 
-/** How long "Undo" is offered after a delete; the task is deleted on the API only when it has passed. */
-export const UNDO_WINDOW_MS = 5000;
+/** How long the "Deleted ... Undo" toast stays. */
+export const UNDO_WINDOW_MS = 8000;
 
 interface Deletes {
-  /** Tasks deleted on the page whose undo window is still open: hidden from the lists, not yet deleted. */
+  /** Tasks deleted on the page whose deleteTask is on its way: hidden from the lists already. */
   hidden: ReadonlySet<string>;
   remove(task: Task): void;
 }
@@ -55,6 +56,8 @@ export function useDeletes(): Deletes {
 interface UndoToast {
   task: Task;
   timer: ReturnType<typeof setTimeout>;
+  /** The deleteTask on its way; Undo waits for it before restoring. */
+  deleted: Promise<boolean>;
 }
 
 export function SignedInApp({
@@ -80,23 +83,39 @@ export function SignedInApp({
 }
 
 /**
- * Delete with undo, until the API has a trash: the task leaves the lists at once, and deleteTask is sent when the
- * undo window has passed (or when the page is left or signed out of before then). Undo just cancels it.
+ * Delete with undo on the API's trash: deleteTask goes out at once (the task leaves the lists at once too, and
+ * every other tab and member sees it go), and the toast's Undo sends restoreTask, which brings it back with its id,
+ * series and reminders (and back to the others, as a RESTORED event).
  */
 function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string): void; flush(): Promise<void>; problem: string | null } {
   const client = useApolloClient();
   const [toasts, setToasts] = useState<UndoToast[]>([]);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
   const pending = useRef(new Map<string, UndoToast>());
 
-  const commit = useCallback(
-    async (task: Task) => {
-      const entry = pending.current.get(task.id);
-      if (!entry) return;
-      clearTimeout(entry.timer);
-      pending.current.delete(task.id);
-      try {
-        await client.mutate({
+  const dropToast = useCallback((id: string) => {
+    const entry = pending.current.get(id);
+    if (entry) clearTimeout(entry.timer);
+    pending.current.delete(id);
+    setToasts((list) => list.filter((t) => t.task.id !== id));
+  }, []);
+
+  const unhide = useCallback((id: string) => {
+    setHidden((set) => {
+      const next = new Set(set);
+      next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const remove = useCallback(
+    (task: Task) => {
+      if (pending.current.has(task.id)) return;
+      setProblem(null);
+      setHidden((set) => new Set(set).add(task.id));
+      const deleted = client
+        .mutate({
           mutation: DELETE_TASK,
           variables: { id: task.id },
           update(cache, { data }) {
@@ -104,45 +123,51 @@ function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string)
             removeTask(cache, task.id);
             countsChanged(cache);
           },
-        });
-      } catch (error) {
-        setProblem(`Could not delete “${task.title}”: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        setToasts((list) => list.filter((t) => t.task.id !== task.id));
-      }
-    },
-    [client],
-  );
-
-  const remove = useCallback(
-    (task: Task) => {
-      if (pending.current.has(task.id)) return;
-      setProblem(null);
-      const toast = { task, timer: setTimeout(() => void commit(task), UNDO_WINDOW_MS) };
+        })
+        .then(
+          () => true,
+          (error: unknown) => {
+            setProblem(`Could not delete “${task.title}”: ${humanError(error)}`);
+            dropToast(task.id);
+            return false;
+          },
+        )
+        .finally(() => unhide(task.id));
+      const toast = { task, deleted, timer: setTimeout(() => dropToast(task.id), UNDO_WINDOW_MS) };
       pending.current.set(task.id, toast);
       setToasts((list) => [...list, toast]);
     },
-    [commit],
+    [client, dropToast, unhide],
   );
 
-  const undo = useCallback((id: string) => {
-    const entry = pending.current.get(id);
-    if (entry) clearTimeout(entry.timer);
-    pending.current.delete(id);
-    setToasts((list) => list.filter((t) => t.task.id !== id));
+  const undo = useCallback(
+    async (id: string) => {
+      const entry = pending.current.get(id);
+      dropToast(id);
+      if (!entry || !(await entry.deleted)) return;
+      try {
+        const { data } = await client.mutate({
+          mutation: RESTORE_TASK,
+          variables: { id },
+          update(cache, { data }) {
+            if (data?.restoreTask?.task) restoreTaskInCache(cache, data.restoreTask.task);
+          },
+        });
+        const problems = data?.restoreTask?.userErrors ?? [];
+        if (problems.length) setProblem(`Could not restore “${entry.task.title}”: ${problems.map((e) => e.message).join(' ')}`);
+      } catch (error) {
+        setProblem(`Could not restore “${entry.task.title}”: ${humanError(error)}`);
+      }
+    },
+    [client, dropToast],
+  );
+
+  /** Waits for the deletes on their way (before signing out). */
+  const flush = useCallback(async () => {
+    await Promise.all([...pending.current.values()].map((t) => t.deleted));
   }, []);
 
-  const flush = useCallback(async () => {
-    await Promise.all([...pending.current.values()].map((t) => commit(t.task)));
-  }, [commit]);
-
-  useEffect(() => {
-    const onLeave = () => void flush();
-    window.addEventListener('pagehide', onLeave);
-    return () => window.removeEventListener('pagehide', onLeave);
-  }, [flush]);
-
-  return { hidden: new Set(toasts.map((t) => t.task.id)), remove, toasts, undo, flush, problem };
+  return { hidden, remove, toasts, undo: (id) => void undo(id), flush, problem };
 }
 
 /** Reminders as system notifications when the person allowed them, as toasts on the page otherwise. */
@@ -219,6 +244,11 @@ function Shell({ api, user, children }: { api: TaskApiClient; user: { email: str
                 <li>
                   <Link href="/dashboard" className={navLink} aria-current={pathname === '/dashboard' ? 'page' : undefined}>
                     Dashboard
+                  </Link>
+                </li>
+                <li>
+                  <Link href="/trash" className={navLink} aria-current={pathname === '/trash' ? 'page' : undefined}>
+                    Trash
                   </Link>
                 </li>
               </ul>

@@ -2,14 +2,14 @@
 // The task view: a one-line quick add (title, optional due date and priority; Enter adds and the title keeps the
 // focus), filters and search, the list, and a details panel for everything else, opened by clicking a task and
 // closed with Escape. Create, complete and edit show at once (Apollo's optimisticResponse) and are corrected by
-// the API's answer; a delete waits out its undo window (useDeletes). Changes made elsewhere arrive over the event
+// the API's answer; a delete goes to the trash at once, its toast offering Undo (useDeletes). Changes made elsewhere arrive over the event
 // feed and update the same cached lists (lib/task-cache.ts), whoever made them: the members of a shared list see each
 // other's changes live. A VIEWER of a list sees it read-only (no quick add, no checkboxes, no edits); a refusal
 // the API still gives (FORBIDDEN, say after a role changed) shows as a message that says why.
-import { CombinedGraphQLErrors } from '@apollo/client';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
+import { explain, humanError } from '@/lib/errors';
 import { browserTimeZone, formatInstant, localInputToISO, parseTags } from '@/lib/format';
 import { API_HAS_TASK_LISTS, canWrite, displayName, type ListRole, type TaskListInfo } from '@/lib/lists';
 import {
@@ -29,10 +29,11 @@ import {
   type UpdateTaskInput,
   type UserError,
 } from '@/lib/operations';
-import { countsChanged, placeTask, removeUndoneSuccessors } from '@/lib/task-cache';
+import { countsChanged, placeTask, refreshTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
 import { useDeletes, useListsContext } from './signed-in-app';
-import { reminderChoice, TaskForm, type TaskFormValues } from './task-form';
+import { reminderChoice, TaskForm, type SaveResult, type TaskFormValues } from './task-form';
+import { TaskHistory } from './task-history';
 
 export const PAGE_SIZE = 10;
 
@@ -94,20 +95,9 @@ function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** What went wrong, in words: a FORBIDDEN refusal says it is the person's role in the list. */
-function errorMessage(error: unknown): string {
-  if (CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.code === 'FORBIDDEN')) {
-    return FORBIDDEN_MESSAGE;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-export const FORBIDDEN_MESSAGE = 'You can view this list but not change its tasks: ask its owner to make you an editor.';
-
-/** userErrors with a FORBIDDEN one worded as errorMessage words it. */
-function explain(errors: UserError[]): UserError[] {
-  return errors.map((e) => (e.code === 'FORBIDDEN' ? { ...e, message: FORBIDDEN_MESSAGE } : e));
-}
+/** What went wrong, in words: a FORBIDDEN refusal says it is the person's role in the list (lib/errors.ts). */
+const errorMessage = humanError;
+export { FORBIDDEN_MESSAGE } from '@/lib/errors';
 
 /**
  * The tasks of `list`, or of every list when there is none ("All tasks"). `header` replaces the "All tasks" heading
@@ -171,6 +161,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       completedAt: null,
       createdAt: now,
       updatedAt: now,
+      version: 1,
       recurrence: null,
       seriesId: null,
       reminders: [],
@@ -195,8 +186,20 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     return explain(data?.createTask?.userErrors ?? []);
   }
 
-  async function edit(task: Task, values: TaskFormValues): Promise<UserError[]> {
+  async function edit(task: Task, values: TaskFormValues, ifVersion: number): Promise<SaveResult> {
+    // A VIEWER changes only their own reminder (the API refuses the rest): nothing else is sent, nor a version.
+    if (!writable(task)) {
+      const reminders = values.remindMinutesBefore ? [{ minutesBefore: Number(values.remindMinutesBefore) }] : [];
+      const { data } = await updateTask({
+        variables: { id: task.id, input: { reminders } },
+        update(cache, { data }) {
+          if (data?.updateTask?.task) refreshTask(cache, data.updateTask.task);
+        },
+      });
+      return { errors: explain(data?.updateTask?.userErrors ?? []) };
+    }
     const input: UpdateTaskInput = {
+      ifVersion,
       title: values.title,
       description: values.description || null,
       priority: values.priority,
@@ -229,6 +232,8 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       },
       update(cache, { data }) {
         const payload = data?.updateTask;
+        // A conflict: nothing was written, and the task as it now is goes where it belongs (its event may follow).
+        if (payload?.currentTask) placeTask(cache, payload.currentTask, { previous: task });
         if (!payload?.task) return;
         const optimistic = payload.task.updatedAt === task.updatedAt;
         placeTask(cache, payload.task, { previous: task, optimistic });
@@ -237,7 +242,12 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
         countsChanged(cache);
       },
     });
-    return explain(data?.updateTask?.userErrors ?? []);
+    const errors = explain(data?.updateTask?.userErrors ?? []);
+    const current = data?.updateTask?.currentTask;
+    if (current && errors.some((e) => e.code === 'CONFLICT')) {
+      return { errors, conflict: { current, actor: current.history?.nodes[0]?.actor ?? null } };
+    }
+    return { errors };
   }
 
   /** Moves `task` to another list; its userErrors (or a failure) come back for the list picker to show. */
@@ -440,10 +450,10 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
             return problem;
           }}
           onClose={() => setSelected(null)}
-          onSave={async (values) => {
-            const problems = await edit(current, values);
-            if (problems.length === 0) setSelected(null);
-            return problems;
+          onSave={async (values, ifVersion) => {
+            const result = await edit(current, values, ifVersion);
+            if (result.errors.length === 0) setSelected(null);
+            return result;
           }}
           onDelete={() => remove(current)}
         />
@@ -548,7 +558,7 @@ function DetailsPanel({
   writable: boolean;
   onMove: (listId: string) => Promise<string | null>;
   onClose: () => void;
-  onSave: (values: TaskFormValues) => Promise<UserError[]>;
+  onSave: (values: TaskFormValues, ifVersion: number) => Promise<SaveResult>;
   onDelete: () => void;
 }) {
   const headingId = useId();
@@ -621,14 +631,16 @@ function DetailsPanel({
       )}
       {!writable && (
         <p className="read-only text-sm text-zinc-600 dark:text-zinc-400">
-          You can view {inList ? `“${inList.name}”` : 'this list'} but not change its tasks.
+          You can view {inList ? `“${inList.name}”` : 'this list'} but not change its tasks; your own reminder is yours
+          to set.
         </p>
       )}
-      {/* A VIEWER sees the details but cannot change them: the API would refuse (FORBIDDEN). */}
-      <fieldset disabled={!writable} className="min-w-0">
+      {/* A VIEWER sees the details but cannot change them (the API would refuse: FORBIDDEN), except their own reminder. */}
+      <fieldset className="min-w-0">
         <TaskForm
           key={task.id}
           task={task}
+          readOnly={!writable}
           onSubmit={onSave}
           footer={
             writable ? (
@@ -639,7 +651,6 @@ function DetailsPanel({
           }
         />
       </fieldset>
-      {/* The assignee and the task's history go here once the API has them. */}
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 border-t border-zinc-200 pt-4 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
         {(shared || !inList) && (
           <>
@@ -664,6 +675,7 @@ function DetailsPanel({
           </>
         )}
       </dl>
+      <TaskHistory task={task} />
     </aside>
   );
 }

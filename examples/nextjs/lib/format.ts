@@ -35,3 +35,17 @@ export function formatInstant(iso: string): string {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
+
+// How long ago an instant was, in the person's locale: "5 min. ago", "yesterday", "3 days ago"; past a week, the
+// instant itself (formatInstant). Shown with the instant as the element's title.
+let relativeFormat: Intl.RelativeTimeFormat | undefined;
+export function formatAgo(iso: string, now: number = Date.now()): string {
+  relativeFormat ??= new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' });
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return relativeFormat.format(0, 'second');
+  if (abs < 45 * 60) return relativeFormat.format(Math.round(seconds / 60), 'minute');
+  if (abs < 22 * 3600) return relativeFormat.format(Math.round(seconds / 3600), 'hour');
+  if (abs < 7 * 86400) return relativeFormat.format(Math.round(seconds / 86400), 'day');
+  return formatInstant(iso);
+}

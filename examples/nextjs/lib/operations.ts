@@ -20,6 +20,8 @@ export interface Task {
   completedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Counts the task's committed changes: what an edit sends as ifVersion. */
+  version: number;
   /** How the series this task belongs to repeats; null for a one-off task and a completed occurrence. */
   recurrence: Recurrence | null;
   seriesId: string | null;
@@ -76,6 +78,7 @@ export const TASK_FIELDS = gql`
     completedAt
     createdAt
     updatedAt
+    version
     seriesId
     recurrence {
       frequency
@@ -235,9 +238,29 @@ export interface UpdateTaskInput {
   reminders?: ReminderInput[];
   /** Moves the task to this list (OWNER or EDITOR in both). */
   listId?: string;
+  /** Writes only when the task is at this version; otherwise a CONFLICT userError and currentTask. */
+  ifVersion?: number;
 }
+
+/** Who made a change, as a task's history or an event names them. */
+export interface Actor {
+  __typename?: 'User';
+  id: string;
+  name: string | null;
+  email: string | null;
+}
+
+/** On CONFLICT: the task as it now is, with who changed it last (its history's newest entry). */
+export type CurrentTask = Task & { history?: { nodes: { actor: Actor | null; at: string }[] } };
 export const UPDATE_TASK: TypedDocumentNode<
-  { updateTask: { task: Task | null; nextOccurrence: Task | null; userErrors: UserError[] } | null },
+  {
+    updateTask: {
+      task: Task | null;
+      nextOccurrence: Task | null;
+      currentTask?: CurrentTask | null;
+      userErrors: UserError[];
+    } | null;
+  },
   { id: string; input: UpdateTaskInput }
 > = gql`
   mutation UpdateTask($id: ID!, $input: UpdateTaskInput!) {
@@ -247,6 +270,19 @@ export const UPDATE_TASK: TypedDocumentNode<
       }
       nextOccurrence {
         ...TaskFields
+      }
+      currentTask {
+        ...TaskFields
+        history(first: 1) {
+          nodes {
+            at
+            actor {
+              id
+              name
+              email
+            }
+          }
+        }
       }
       userErrors {
         field
@@ -292,7 +328,8 @@ export type TaskEventKind =
   | 'RESET'
   | 'LIST_ADDED'
   | 'LIST_UPDATED'
-  | 'LIST_REMOVED';
+  | 'LIST_REMOVED'
+  | 'RESTORED';
 export interface TaskEvent {
   cursor: string;
   kind: TaskEventKind;
@@ -302,6 +339,8 @@ export interface TaskEvent {
   task: Task | null;
   reminder: Reminder | null;
   at: string;
+  /** Who made the change; null for the server's own. */
+  actor: Actor | null;
 }
 
 /** The viewer's position in their event feed: subscribe after it to miss nothing that happens from now on. */
@@ -319,6 +358,11 @@ export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: 
       taskId
       listId
       at
+      actor {
+        id
+        name
+        email
+      }
       task {
         ...TaskFields
       }
@@ -331,4 +375,102 @@ export const TASK_EVENTS: TypedDocumentNode<{ taskEvents: TaskEvent }, { after: 
     }
   }
   ${TASK_FIELDS}
+`;
+
+/** A task in the trash: the task as it was, and when it went there. */
+export type TrashedTask = Task & { deletedAt: string | null };
+export interface TrashData {
+  trash: {
+    totalCount: number;
+    edges: { cursor: string; node: TrashedTask }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  } | null;
+}
+/** The deleted tasks the viewer may restore (lists where they are OWNER or EDITOR), newest deletion first. */
+export const TRASH: TypedDocumentNode<TrashData, { first: number; after?: string | null }> = gql`
+  query Trash($first: Int, $after: String) {
+    trash(first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...TaskFields
+          deletedAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export const RESTORE_TASK: TypedDocumentNode<
+  { restoreTask: { task: Task | null; userErrors: UserError[] } | null },
+  { id: string }
+> = gql`
+  mutation RestoreTask($id: ID!) {
+    restoreTask(id: $id) {
+      task {
+        ...TaskFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+  ${TASK_FIELDS}
+`;
+
+export const PURGE_TRASH: TypedDocumentNode<
+  { purgeTrash: { purgedTaskIds: string[]; count: number } | null },
+  Record<string, never>
+> = gql`
+  mutation PurgeTrash {
+    purgeTrash {
+      purgedTaskIds
+      count
+    }
+  }
+`;
+
+/** One change in a task's history: who, when, what kind, which fields (GraphQL names). */
+export interface TaskChange {
+  at: string;
+  actor: Actor | null;
+  kind: TaskEventKind;
+  fields: string[];
+}
+export interface TaskHistoryData {
+  task: {
+    id: string;
+    history: { nodes: TaskChange[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  } | null;
+}
+export const TASK_HISTORY: TypedDocumentNode<TaskHistoryData, { id: string; first: number; after?: string | null }> = gql`
+  query TaskHistory($id: ID!, $first: Int, $after: String) {
+    task(id: $id) {
+      id
+      history(first: $first, after: $after) {
+        nodes {
+          at
+          kind
+          fields
+          actor {
+            id
+            name
+            email
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
 `;

@@ -177,9 +177,12 @@ export function refreshTask(cache: ApolloCache, task: Task): void {
  * Takes a deleted task out of every loaded list (totalCount included), then evicts it and collects what nothing
  * references any more. A second call for the same id changes nothing.
  */
-export function removeTask(cache: ApolloCache, id: string): void {
+export function removeTask(cache: ApolloCache, id: string, { at }: { at?: string } = {}): void {
   const versions = appliedVersions(cache);
   if (versions.get(id) === REMOVED) return;
+  // A deletion from before the version applied (the task was restored since, and this DELETED event came late or
+  // again after a reconnect) changes nothing.
+  if (at !== undefined && (versions.get(id) ?? -1) > Date.parse(at)) return;
   versions.set(id, REMOVED);
   const before = readTask(cache, id);
   cache.modify<Record<string, unknown>>({
@@ -201,6 +204,18 @@ export function removeTask(cache: ApolloCache, id: string): void {
   });
   cache.evict({ id: taskRef(cache, id) });
   cache.gc();
+}
+
+/**
+ * Puts a task back that came out of the trash (restoreTask's answer, or a RESTORED event): a removed task stays
+ * removed for placeTask, so the mark goes first; the restore's updatedAt is later than the deletion, so a DELETED
+ * event of that deletion arriving afterwards is ignored (removeTask's `at`). Applied twice, the second changes nothing.
+ */
+export function restoreTaskInCache(cache: ApolloCache, task: Task): void {
+  const versions = appliedVersions(cache);
+  if (versions.get(task.id) === REMOVED) versions.delete(task.id);
+  placeTask(cache, task, { previous: null });
+  countsChanged(cache);
 }
 
 /**

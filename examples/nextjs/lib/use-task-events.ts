@@ -10,7 +10,7 @@ import type { Client as WsClient } from 'graphql-ws';
 import { useEffect, useRef, useState } from 'react';
 
 import { TASK_EVENT_CURSOR, TASK_EVENTS, TASKS, type Reminder, type Task, type TaskEvent } from './operations';
-import { countsChanged, evictList, placeTask, refreshTask, removeTask } from './task-cache';
+import { countsChanged, evictList, placeTask, refreshTask, removeTask, restoreTaskInCache } from './task-cache';
 import { refreshLists } from './use-lists';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
@@ -36,6 +36,20 @@ function backoff(attempt: number): number {
   return base + Math.random() * base * 0.5;
 }
 
+type EventListener = (event: TaskEvent) => void;
+const listeners = new Set<EventListener>();
+/**
+ * Calls `listener` with each DELETED and RESTORED event applied from now on (the trash view reloads on them);
+ * returns the function that stops it.
+ */
+export function onTrashEvent(listener: EventListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function notify(event: TaskEvent) {
+  for (const listener of listeners) listener(event);
+}
+
 /** `ws` is the socket client the subscription goes over (createTaskApiClient's), watched for the live status. */
 export function useTaskEvents(ws: WsClient): TaskEvents {
   const client = useApolloClient();
@@ -59,8 +73,14 @@ export function useTaskEvents(ws: WsClient): TaskEvents {
           countsChanged(cache);
           break;
         case 'DELETED':
-          if (event.taskId) removeTask(cache, event.taskId);
+          if (event.taskId) removeTask(cache, event.taskId, { at: event.at });
           countsChanged(cache);
+          notify(event);
+          break;
+        case 'RESTORED':
+          // Back from the trash (restored here, in another tab, or by another member): into the lists it belongs in.
+          if (event.task) restoreTaskInCache(cache, event.task);
+          notify(event);
           break;
         case 'REMINDER_DUE':
           if (event.task) refreshTask(cache, event.task);

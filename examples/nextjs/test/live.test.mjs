@@ -101,7 +101,7 @@ describe('live updates across tabs', () => {
       assert.equal(await item(tab2.page, 'Groceries and bread').getByRole('checkbox').isChecked(), true),
     );
 
-    // Deleted on the API (and so in tab 2) once tab 1's undo window has passed.
+    // Deleted on the API at once (to the trash), and so in tab 2.
     await item(tab1.page, 'Plan the trip').getByRole('button', { name: 'Delete Plan the trip' }).click();
     await item(tab2.page, 'Plan the trip').waitFor({ state: 'detached', timeout: 20_000 });
     await assertEventually(async () => assert.equal(await count(tab2.page).innerText(), 'Showing 1 of 1 task'));

@@ -16,6 +16,7 @@ import {
   addTask,
   artifactsDir,
   assertEventually,
+  editDetails,
   item,
   listNames,
   launchChromium,
@@ -269,6 +270,9 @@ describe('lists shared between two people', () => {
     await alice.page.screenshot({ path: join(artifactsDir, 'shared-list.png') });
 
     const { page } = alice;
+    // A due date, so that a reminder can be tied to it (below).
+    await editDetails(page, 'Bread', { Due: '2031-03-01T10:00:00' });
+    await assertEventually(async () => assert.match(await item(bob.page, 'Bread').innerText(), /due /));
     await page.getByRole('button', { name: 'Share' }).click();
     const dialog = page.getByRole('dialog', { name: 'Share “groceries”' });
     const bobRow = dialog.getByRole('list', { name: 'Members' }).getByRole('listitem', { name: 'Bob Builder' });
@@ -285,10 +289,19 @@ describe('lists shared between two people', () => {
     assert.equal(await item(b, 'Bread').getByRole('checkbox').isDisabled(), true);
     assert.equal(await item(b, 'Bread').getByRole('button', { name: 'Delete Bread' }).count(), 0);
     const details = await openDetails(b, 'Bread');
-    assert.equal(await details.getByRole('button', { name: 'Save' }).isDisabled(), true);
+    assert.equal(await details.getByRole('button', { name: 'Save', exact: true }).count(), 0, 'a viewer saves no task');
+    assert.equal(await details.getByLabel('Title').isDisabled(), true);
     assert.equal(await details.getByLabel('List', { exact: true }).count(), 0, 'a viewer moves nothing');
-    await b.keyboard.press('Escape');
+    // A viewer sets their own reminder (the API allows it): only that goes out.
+    await details.getByLabel('Remind me').selectOption('15');
+    const from = bob.seen.graphql.length;
+    await details.getByRole('button', { name: 'Save reminder' }).click();
     await panel(b).waitFor({ state: 'detached' });
+    await assertEventually(async () => assert.match(await item(b, 'Bread').innerText(), /reminder 15 min before/));
+    const saved = bob.seen.graphql.slice(from).find((e) => e.body?.operationName === 'UpdateTask');
+    assert.deepEqual(Object.keys(saved.body.variables.input), ['reminders']);
+    // Alice's task is as it was: the reminder is Bob's own.
+    assert.doesNotMatch(await item(page, 'Bread').innerText(), /reminder/);
   });
 
   let bobAll; // Bob's second tab, on all of his tasks
