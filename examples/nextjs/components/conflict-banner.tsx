@@ -56,7 +56,7 @@ export function ConflictBanner({
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
           {diff.map((d) => (
             <div key={d.label} className="contents">
-              <dt className="font-medium">Theirs, {d.label.toLowerCase()}</dt>
+              <dt className="font-medium">Their {d.label.toLowerCase()}</dt>
               <dd className="break-words">{d.theirs}</dd>
             </div>
           ))}

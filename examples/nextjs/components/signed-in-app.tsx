@@ -93,6 +93,7 @@ function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string)
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [problem, setProblem] = useState<string | null>(null);
   const pending = useRef(new Map<string, UndoToast>());
+  const inFlight = useRef(new Set<string>());
 
   const dropToast = useCallback((id: string) => {
     const entry = pending.current.get(id);
@@ -111,7 +112,10 @@ function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string)
 
   const remove = useCallback(
     (task: Task) => {
-      if (pending.current.has(task.id)) return;
+      if (inFlight.current.has(task.id)) return; // a second click while the first delete is on its way
+      // A toast still open for an earlier delete of this task (restored since, say from the Trash) gives way.
+      dropToast(task.id);
+      inFlight.current.add(task.id);
       setProblem(null);
       setHidden((set) => new Set(set).add(task.id));
       const deleted = client
@@ -132,7 +136,10 @@ function useUndoableDeletes(): Deletes & { toasts: UndoToast[]; undo(id: string)
             return false;
           },
         )
-        .finally(() => unhide(task.id));
+        .finally(() => {
+          inFlight.current.delete(task.id);
+          unhide(task.id);
+        });
       const toast = { task, deleted, timer: setTimeout(() => dropToast(task.id), UNDO_WINDOW_MS) };
       pending.current.set(task.id, toast);
       setToasts((list) => [...list, toast]);
