@@ -2,9 +2,9 @@
 // The task view: a one-line quick add (title, optional due date and priority; Enter adds and the title keeps the
 // focus), filters and search, the list, and a details panel for everything else, opened by clicking a task and
 // closed with Escape. Create, complete and edit show at once (Apollo's optimisticResponse) and are corrected by
-// the API's answer; a delete goes to the trash at once, its toast offering Undo (useDeletes). Changes made elsewhere arrive over the event
-// feed and update the same cached lists (lib/task-cache.ts), whoever made them: the members of a shared list see each
-// other's changes live. A VIEWER of a list sees it read-only (no quick add, no checkboxes, no edits); a refusal
+// the API's answer; a delete goes to the trash at once, its toast offering Undo (useDeletes). Changes made
+// elsewhere arrive over the event feed and update the same cached lists (lib/task-cache.ts), whoever made them: the
+// members of a shared list see each other's changes live. A VIEWER of a list sees it read-only (no quick add, no checkboxes, no edits); a refusal
 // the API still gives (FORBIDDEN, say after a role changed) shows as a message that says why.
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
