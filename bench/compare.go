@@ -264,8 +264,12 @@ func runCompare(ctx context.Context, cfg config) error {
 			overrides["READ_CACHE_BYTES"] = "0"
 		}
 		step.start("starting both servers, read cache " + cache)
-		for _, s := range sides {
+		for i, s := range sides {
 			if s.srv, err = startServerWith(ctx, s.bin, env(s.db.url), overrides, filepath.Join(tmp, s.name+"-cache-"+cache+".log"), users[0].token); err != nil {
+				for _, started := range sides[:i] {
+					started.hc.close()
+					_ = started.srv.stop()
+				}
 				return fmt.Errorf("the %s server (%s): %w", s.name, s.rev, err)
 			}
 			s.hc = newClient(s.srv.url, cfg.Concurrency)
