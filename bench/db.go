@@ -27,6 +27,11 @@ type benchDB struct {
 }
 
 func createBenchDB(ctx context.Context, adminURL string, pool int) (*benchDB, error) {
+	return createBenchDBFrom(ctx, adminURL, pool, "template0")
+}
+
+// createBenchDBFrom creates the benchmark's database as a copy of template (which nobody may be connected to).
+func createBenchDBFrom(ctx context.Context, adminURL string, pool int, template string) (*benchDB, error) {
 	admin, err := model.OpenDB(ctx, model.DBConfig{URL: adminURL, MaxOpenConns: 2})
 	if err != nil {
 		return nil, err
@@ -40,7 +45,7 @@ func createBenchDB(ctx context.Context, adminURL string, pool int) (*benchDB, er
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
 	name := fmt.Sprintf("taskapi_bench_%d_%s", time.Now().Unix(), hex.EncodeToString(suffix[:]))
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ? TEMPLATE template0", bun.Ident(name)); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ? TEMPLATE ?", bun.Ident(name), bun.Ident(template)); err != nil {
 		_ = admin.Close()
 		return nil, fmt.Errorf("create database %s: %w", name, err)
 	}
@@ -65,11 +70,17 @@ func createBenchDB(ctx context.Context, adminURL string, pool int) (*benchDB, er
 	return b, nil
 }
 
-// drop closes the connections and drops the database unless keep is set.
-func (b *benchDB) drop(keep bool) {
+// closePool closes the benchmark's own connections to the database (a database copied from must have none).
+func (b *benchDB) closePool() {
 	if b.db != nil {
 		_ = b.db.Close()
+		b.db = nil
 	}
+}
+
+// drop closes the connections and drops the database unless keep is set.
+func (b *benchDB) drop(keep bool) {
+	b.closePool()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if keep {

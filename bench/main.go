@@ -12,6 +12,7 @@
 //	go -C bench run . -live -smoke  # its tiny run (CI)
 //	go -C bench run . -many         # the read cache on and off, reads spread over 3,000 users (bench/results/MANY.md)
 //	go -C bench run . -soak         # ten minutes of ordinary load, sampled every minute (bench/results/SOAK.md)
+//	go -C bench run . -compare REV  # the dashboard read of this tree against REV's, same data (bench/results/COMPARE.md)
 //
 // It creates its own PostgreSQL database through -admin-url and drops it at the end. See bench/README.md.
 package main
@@ -66,6 +67,8 @@ type config struct {
 	SoakDuration    time.Duration
 	SoakIdle        int
 	SoakRate        float64
+	Compare         string
+	CompareRounds   int
 }
 
 func main() {
@@ -83,6 +86,8 @@ func main() {
 		err = runMany(ctx, cfg)
 	case cfg.Soak:
 		err = runSoak(ctx, cfg)
+	case cfg.Compare != "":
+		err = runCompare(ctx, cfg)
 	default:
 		err = run(ctx, cfg)
 	}
@@ -132,6 +137,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.SoakDuration, "soak-duration", 10*time.Minute, "with -soak: how long the load runs")
 	fs.IntVar(&c.SoakIdle, "soak-idle", 1000, "with -soak: idle subscriptions held throughout, one WebSocket and one user each")
 	fs.Float64Var(&c.SoakRate, "soak-rate", 100, "with -soak: requests per second of the dashboard mix")
+	fs.StringVar(&c.Compare, "compare", "", "run the comparison instead: the dashboard read of this tree against the server of this git revision, on the same data, in alternating rounds (writes bench/results/COMPARE.md)")
+	fs.IntVar(&c.CompareRounds, "compare-rounds", 6, "with -compare: rounds, each measuring both sides (ABBA order)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -188,6 +195,27 @@ func parseFlags(args []string) (config, error) {
 			}
 		}
 	}
+	if c.Compare != "" {
+		// Short rounds, many of them: each side's figure is a median over the rounds.
+		compare := map[string]func(){
+			"duration": func() { c.Duration = 10 * time.Second },
+			"warmup":   func() { c.Warmup = time.Second },
+		}
+		if c.Smoke {
+			compare = map[string]func(){
+				"compare-rounds": func() { c.CompareRounds = 2 },
+				"duration":       func() { c.Duration = time.Second },
+				"warmup":         func() { c.Warmup = 200 * time.Millisecond },
+				"timeout":        func() { c.Timeout = 5 * time.Minute }, // two builds, one of them of another tree
+			}
+		}
+		for name, apply := range compare {
+			if !set[name] {
+				apply()
+				set[name] = true // not the smoke's sizes below
+			}
+		}
+	}
 	if c.Smoke {
 		// Tiny sizes unless given explicitly: seconds, not minutes, and every path still taken once.
 		smoke := map[string]func(){
@@ -238,7 +266,14 @@ func parseFlags(args []string) (config, error) {
 	check(c.Timeout > 0, "-timeout must be positive")
 	check(c.LiveIdle >= 0 && c.LiveIdle <= 20_000, "-live-idle must be 0 to 20000")
 	check(c.LiveRate >= 1 && c.LiveRate <= 1000, "-live-rate must be 1 to 1000")
-	check(!(c.Live && c.Many) && !(c.Live && c.Soak) && !(c.Many && c.Soak), "-live, -many and -soak are separate runs: give one")
+	separate := 0
+	for _, on := range []bool{c.Live, c.Many, c.Soak, c.Compare != ""} {
+		if on {
+			separate++
+		}
+	}
+	check(separate <= 1, "-live, -many, -soak and -compare are separate runs: give one")
+	check(c.CompareRounds >= 1 && c.CompareRounds <= 100, "-compare-rounds must be 1 to 100")
 	check(c.SoakDuration >= 10*time.Second && c.SoakDuration <= 24*time.Hour, "-soak-duration must be 10s to 24h")
 	check(c.SoakIdle >= 0 && c.SoakIdle <= 20_000, "-soak-idle must be 0 to 20000")
 	check(c.SoakRate >= 1 && c.SoakRate <= 10_000, "-soak-rate must be 1 to 10000")

@@ -172,8 +172,28 @@ func (s *Store) CountTasks(ctx context.Context, userID string, filter TaskFilter
 	if err != nil {
 		return 0, err
 	}
-	n, err := f.apply(s.db.NewSelect().Model((*Task)(nil)), userID, TruncateTime(s.now())).Count(ctx)
+	var n int64
+	err = f.count(s.db, userID, TruncateTime(s.now())).Scan(ctx, &n)
 	return int(n), storeError("count tasks", err)
+}
+
+// count returns the statement that counts the tasks the user can see that match the filter. On PostgreSQL it counts
+// each of the user's lists on its own, a lateral subquery per membership, as a page walks them: written as one
+// membership condition (apply), the planner joins a list's tags to its tasks through the primary key, one index
+// probe per tagged task (some 1,600 buffers for the dashboard's count over a list of 1,000 tasks), where a single
+// list's count hashes its tags against a bitmap scan of its tasks (some 60), as the count before lists did.
+func (f *listFilter) count(db bun.IDB, userID string, now time.Time) *bun.SelectQuery {
+	if !IsPostgres(db) {
+		return f.apply(db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*)"), userID, now)
+	}
+	inner := f.conditions(db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*) AS n"), userID, now).
+		Where("t.list_id = m.list_id")
+	q := db.NewSelect().TableExpr("list_members AS m CROSS JOIN LATERAL (?) AS c", inner).
+		ColumnExpr("coalesce(sum(c.n), 0)::bigint").Where("m.user_id = ?", userID)
+	if len(f.Lists) > 0 {
+		q = q.Where("m.list_id IN (?)", bun.In(f.Lists))
+	}
+	return q
 }
 
 func pageSize(n int, argument string) (int, error) {
@@ -388,7 +408,7 @@ func (l *lister) scan(ctx context.Context, backward bool, from *position, inclus
 		}
 		var cols []extraColumn
 		if x != nil && x.count && !x.counted {
-			count := l.filter.apply(l.s.db.NewSelect().Model((*Task)(nil)).ColumnExpr("count(*)"), l.userID, l.now)
+			count := l.filter.count(l.s.db, l.userID, l.now)
 			cols = append(cols, extraColumn{"(?) AS total_count", []any{count}, &x.total, &x.counted})
 		}
 		if x != nil && x.position && i == first {
