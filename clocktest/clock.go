@@ -88,14 +88,25 @@ func (c *Fake) Advance(d time.Duration) {
 // minute of real time.
 func (c *Fake) WaitForTimer(t *testing.T, match func(time.Duration) bool) time.Duration {
 	t.Helper()
+	return c.WaitForTimers(t, 1, match)
+}
+
+// WaitForTimers waits until n timers whose lengths match are pending (several workers each asleep) and returns the
+// length of the first. It fails the test after a minute of real time.
+func (c *Fake) WaitForTimers(t *testing.T, n int, match func(time.Duration) bool) time.Duration {
+	t.Helper()
 	deadline := time.After(time.Minute)
 	for {
 		c.mu.Lock()
+		var found []time.Duration
 		for _, tm := range c.timers {
 			if match(tm.d) {
-				c.mu.Unlock()
-				return tm.d
+				found = append(found, tm.d)
 			}
+		}
+		if len(found) >= n {
+			c.mu.Unlock()
+			return found[0]
 		}
 		changed := c.changed
 		c.mu.Unlock()
@@ -107,7 +118,7 @@ func (c *Fake) WaitForTimer(t *testing.T, match func(time.Duration) bool) time.D
 				t.Logf("pending timer %s", tm.d)
 			}
 			c.mu.Unlock()
-			t.Fatal("no matching timer was started within a minute")
+			t.Fatalf("%d matching timers were not started within a minute", n)
 		}
 	}
 }

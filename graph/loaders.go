@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,13 @@ type loaders struct {
 	users *dataloadgen.Loader[string, *model.User]
 	// pending are the pendingCount of each list asked for, read together.
 	pending *dataloadgen.Loader[uuid.UUID, int]
+	// histories are the Task.history pages asked for by tasks that are not elements of a list, read together:
+	// one loader per page arguments (first, after).
+	historiesMu sync.Mutex
+	histories   map[string]*dataloadgen.Loader[uuid.UUID, *model.TaskHistoryPage]
+	// pageHistories are the Task.history pages of every task of a list (a page's nodes or edges), read at once
+	// when the first of them asks: one statement per list and page arguments, however the fields are scheduled.
+	pageHistories memo[map[uuid.UUID]*model.TaskHistoryPage]
 	// viewerLists are the viewer's lists (for Task.list), read once.
 	viewerLists memo[[]*model.TaskList]
 	nodes       memo[[]*model.Task]
@@ -124,6 +132,10 @@ func (l *loaders) clear() {
 	l.reminders.ClearAll()
 	l.users.ClearAll()
 	l.pending.ClearAll()
+	l.historiesMu.Lock()
+	l.histories = nil
+	l.historiesMu.Unlock()
+	l.pageHistories.clear()
 	l.viewerLists.clear()
 	l.nodes.clear()
 	l.lists.clear()
@@ -141,6 +153,48 @@ func (l *loaders) task(ctx context.Context, id uuid.UUID) (*model.Task, error) {
 // distinct list of ids.
 func (l *loaders) tasksByID(ctx context.Context, ids []uuid.UUID) ([]*model.Task, error) {
 	return l.nodes.get(ctx, jsonKey(ids), func() ([]*model.Task, error) { return l.store.TasksByID(ctx, l.userID, ids) })
+}
+
+// taskHistory returns a page of the history of the user's task id (see model.Store.TaskHistories). When the task
+// is an element of a list of tasks (siblings, its page's tasks), the histories of the whole list are read at once,
+// the first of its tasks to ask reading them for all; otherwise it is read together with the other tasks' that ask
+// with the same first and after at about the same time.
+func (l *loaders) taskHistory(ctx context.Context, id uuid.UUID, first int, after *string, siblings []uuid.UUID) (*model.TaskHistoryPage, error) {
+	if slices.Contains(siblings, id) {
+		pages, err := l.pageHistories.get(ctx, jsonKey([]any{first, after, siblings}), func() (map[uuid.UUID]*model.TaskHistoryPage, error) {
+			pages, err := l.store.TaskHistories(ctx, l.userID, siblings, first, after)
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[uuid.UUID]*model.TaskHistoryPage, len(siblings))
+			for i, id := range siblings {
+				byID[id] = pages[i]
+			}
+			return byID, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pages[id], nil
+	}
+	key := jsonKey([]any{first, after})
+	l.historiesMu.Lock()
+	loader, ok := l.histories[key]
+	if !ok {
+		loader = dataloadgen.NewLoader(func(ctx context.Context, ids []uuid.UUID) ([]*model.TaskHistoryPage, []error) {
+			pages, err := l.store.TaskHistories(ctx, l.userID, ids, first, after)
+			if err != nil {
+				return nil, []error{err}
+			}
+			return pages, nil
+		}, dataloadgen.WithWait(taskBatchWait))
+		if l.histories == nil {
+			l.histories = map[string]*dataloadgen.Loader[uuid.UUID, *model.TaskHistoryPage]{}
+		}
+		l.histories[key] = loader
+	}
+	l.historiesMu.Unlock()
+	return loader.Load(ctx, id)
 }
 
 // list returns one of the viewer's lists, from all of them read once per request; model.ErrListNotFound when the

@@ -225,3 +225,58 @@ func TestTotalCountReadWithItsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestHistoryReadOncePerPage: the histories of a page of tasks are read in one statement per page arguments (first,
+// after), not one per task, whether the page is read by nodes or edges, and each task still gets its own.
+func TestHistoryReadOncePerPage(t *testing.T) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
+		ids := seedTasks(a, "alice", 100)
+		// The first task gets a second change, so that its history differs from the others'.
+		a.Do("alice", `mutation($id: ID!) { updateTask(id: $id, input: {title: "renamed"}) { task { id } } }`,
+			map[string]any{"id": ids[0]}).NoErrors(t)
+		counter := &statementCounter{}
+		a.DB.AddQueryHook(counter)
+		const page = `query($first: Int!) { tasks(first: $first) { nodes { id
+			history(first: 5) { nodes { kind fields } pageInfo { hasNextPage } }
+			newest: history(first: 1) { nodes { kind } pageInfo { hasNextPage } } } }
+			viaEdges: tasks(first: $first) { edges { node { history(first: 5) { nodes { kind } } } } } }`
+		counts := map[int]int{}
+		for _, n := range []int{1, 20, 100} {
+			var r apitest.Result
+			statements := counter.during(func() { r = a.Do("alice", page, map[string]any{"first": n}).NoErrors(t) })
+			counts[n] = len(statements)
+			histories := 0
+			for _, s := range statements {
+				if strings.Contains(s, "row_number()") {
+					histories++
+				}
+			}
+			if len(apitest.Path(r.Data, "viaEdges", "edges").([]any)) != n {
+				t.Fatalf("edges: %v", r.Data)
+			}
+			if histories != 2 {
+				t.Errorf("page of %d: %d statements read histories, want 2 (one per page arguments):\n%s", n, histories,
+					strings.Join(statements, "\n"))
+			}
+			for _, node := range apitest.Path(r.Data, "tasks", "nodes").([]any) {
+				want, more := "[CREATED]", false
+				if apitest.Path(node, "id") == ids[0] {
+					want, more = "[UPDATED CREATED]", true
+				}
+				var kinds []any
+				for _, c := range apitest.Path(node, "history", "nodes").([]any) {
+					kinds = append(kinds, apitest.Path(c, "kind"))
+				}
+				if fmt.Sprint(kinds) != want || apitest.Path(node, "history", "pageInfo", "hasNextPage") != false ||
+					len(apitest.Path(node, "newest", "nodes").([]any)) != 1 ||
+					apitest.Path(node, "newest", "pageInfo", "hasNextPage") != more {
+					t.Errorf("task %v: history %v", apitest.Path(node, "id"), node)
+				}
+			}
+		}
+		if counts[100] != counts[1] {
+			t.Errorf("statements for pages of 1, 20, 100: %v; they must not grow", counts)
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"taskapi/internal/apitest"
@@ -81,6 +83,57 @@ func TestViewersCannotRestore(t *testing.T) {
 		r = a.Do("bob", `{ trash { totalCount } }`, nil).NoErrors(t)
 		if apitest.Path(r.Data, "trash", "totalCount") != 0.0 {
 			t.Errorf("a viewer's trash: %v", r.Data)
+		}
+	})
+}
+
+// TestATrashedTaskLeavesTheAPI reads a trashed task through the API's reads of one task or a list's (task, node,
+// nodes, a list's tasks and pendingCount, tags, taskStats): none shows it, for the member who deleted it or another;
+// restored, it is back in each. deleteList then names the task it deletes for good, in the trash or not.
+func TestATrashedTaskLeavesTheAPI(t *testing.T) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := apitest.New(t, kind)
+		list := shareList(t, a, "EDITOR")
+		r := a.Do("alice", `mutation($l: ID!) { a: createTask(input: {title: "milk", tags: ["shop"], listId: $l}) { task { id } }
+			b: createTask(input: {title: "bread", listId: $l}) { task { id } } }`, map[string]any{"l": list}).NoErrors(t)
+		milk, bread := apitest.Str(apitest.Path(r.Data, "a", "task", "id")), apitest.Str(apitest.Path(r.Data, "b", "task", "id"))
+		const reads = `query($id: ID!, $l: ID!) { task(id: $id) { id } node(id: $id) { id } nodes(ids: [$id]) { id }
+			list(id: $l) { pendingCount tasks(first: 10) { totalCount nodes { id } } }
+			tags { tag } taskStats { total } }`
+		check := func(user string, shown bool) {
+			t.Helper()
+			r := a.Do(user, reads, map[string]any{"id": milk, "l": list}).NoErrors(t)
+			want := map[bool][]any{
+				true:  {milk, milk, milk, 2.0, 2.0, 2, 1, 2.0},
+				false: {nil, nil, nil, 1.0, 1.0, 1, 0, 1.0},
+			}[shown]
+			got := []any{apitest.Path(r.Data, "task", "id"), apitest.Path(r.Data, "node", "id"), apitest.Path(r.Data, "nodes", 0, "id"),
+				apitest.Path(r.Data, "list", "pendingCount"), apitest.Path(r.Data, "list", "tasks", "totalCount"),
+				len(apitest.Path(r.Data, "list", "tasks", "nodes").([]any)), len(apitest.Path(r.Data, "tags").([]any)),
+				apitest.Path(r.Data, "taskStats", "total")}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s's reads, the task shown %v: got %v, want %v", user, shown, got, want)
+			}
+		}
+		check("bob", true)
+		a.Do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": milk}).NoErrors(t)
+		check("alice", false)
+		check("bob", false)
+		a.Do("bob", `mutation($id: ID!) { restoreTask(id: $id) { task { id } } }`, map[string]any{"id": milk}).NoErrors(t)
+		check("alice", true)
+
+		a.Do("alice", `mutation($id: ID!) { deleteTask(id: $id) { deletedTaskId } }`, map[string]any{"id": milk}).NoErrors(t)
+		r = a.Do("alice", `mutation($l: ID!) { deleteList(id: $l) { deletedListId deletedTaskIds } }`, map[string]any{"l": list}).NoErrors(t)
+		ids := fmt.Sprint(apitest.Path(r.Data, "deleteList", "deletedTaskIds"))
+		if !strings.Contains(ids, milk) || !strings.Contains(ids, bread) || len(apitest.Path(r.Data, "deleteList", "deletedTaskIds").([]any)) != 2 {
+			t.Errorf("deleteList named %s, want the live and the trashed task", ids)
+		}
+		r = a.Do("alice", `{ trash { totalCount } }`, nil).NoErrors(t)
+		if apitest.Path(r.Data, "trash", "totalCount") != 0.0 {
+			t.Errorf("alice's trash after deleteList: %v", r.Data)
+		}
+		if code := a.Do("alice", `mutation($id: ID!) { restoreTask(id: $id) { task { id } } }`, map[string]any{"id": milk}).Code(t); code != "NOT_FOUND" {
+			t.Errorf("restoring a task of a deleted list: %s", code)
 		}
 	})
 }

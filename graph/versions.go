@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
 
 	"taskapi/graph/gqlmodel"
 	"taskapi/model"
@@ -56,9 +57,10 @@ func (r *Resolver) user(ctx context.Context, id *string) (*model.User, error) {
 	return l.users.Load(ctx, *id)
 }
 
-// taskHistory reads a page of a task's history from the viewer's feed.
+// taskHistory reads a page of a task's history from the viewer's feed, together with the other tasks' of the
+// response (one statement per page arguments).
 func (r *Resolver) taskHistory(ctx context.Context, task *model.Task, first *int, after *string) (*gqlmodel.TaskHistoryConnection, error) {
-	userID, err := viewerID(ctx)
+	l, err := r.loaders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +68,7 @@ func (r *Resolver) taskHistory(ctx context.Context, task *model.Task, first *int
 	if first != nil {
 		n = *first
 	}
-	page, err := r.Store.TaskHistory(ctx, userID, task.ID, n, after)
+	page, err := l.taskHistory(ctx, task.ID, n, after, siblingTasks(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -76,4 +78,31 @@ func (r *Resolver) taskHistory(ctx context.Context, task *model.Task, first *int
 		info.StartCursor, info.EndCursor = &start, &end
 	}
 	return &gqlmodel.TaskHistoryConnection{Nodes: page.Changes, PageInfo: info}, nil
+}
+
+// siblingTasks returns the ids of the tasks of the nearest list of tasks that the field in ctx is under (a page's
+// nodes or edges, as gqlgen keeps their results in the field contexts), or nil when there is none. The tasks of a
+// page then read what each of them asks for together, in one statement, whatever order gqlgen resolves them in.
+func siblingTasks(ctx context.Context) []uuid.UUID {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		switch list := fc.Result.(type) {
+		case []*model.Task:
+			ids := make([]uuid.UUID, 0, len(list))
+			for _, t := range list {
+				if t != nil {
+					ids = append(ids, t.ID)
+				}
+			}
+			return ids
+		case []*gqlmodel.TaskEdge:
+			ids := make([]uuid.UUID, 0, len(list))
+			for _, e := range list {
+				if e != nil && e.Node != nil {
+					ids = append(ids, e.Node.ID)
+				}
+			}
+			return ids
+		}
+	}
+	return nil
 }

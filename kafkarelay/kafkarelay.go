@@ -49,7 +49,7 @@ const (
 type Config struct {
 	// Brokers are the seed brokers, host:port each; none turns streaming off.
 	Brokers []string
-	// TopicTasks receives task.created, task.updated and task.deleted; empty means DefaultTopicTasks.
+	// TopicTasks receives task.created, task.updated, task.deleted and task.restored; empty means DefaultTopicTasks.
 	TopicTasks string
 	// TopicReminders receives reminder.due; empty means DefaultTopicReminders.
 	TopicReminders string
@@ -85,7 +85,7 @@ func (c Config) Enabled() bool { return len(c.Brokers) > 0 }
 // Topic is the topic of events of type t, or "" for a type that is not streamed.
 func (c Config) Topic(t webhook.EventType) string {
 	switch t {
-	case webhook.TaskCreated, webhook.TaskUpdated, webhook.TaskDeleted:
+	case webhook.TaskCreated, webhook.TaskUpdated, webhook.TaskDeleted, webhook.TaskRestored:
 		return cmpOr(c.TopicTasks, DefaultTopicTasks)
 	case webhook.ReminderDue:
 		return cmpOr(c.TopicReminders, DefaultTopicReminders)

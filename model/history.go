@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 )
 
 // A task's history is read from the viewer's own feed: the events of the task that reached them, each with who made
@@ -72,28 +73,71 @@ func parseHistoryCursor(s string) (int64, error) {
 // user is a member of now count; a task the user cannot see has an empty history. Returns *InputError for a page
 // size out of range (field "first") or a malformed cursor (field "after").
 func (s *Store) TaskHistory(ctx context.Context, userID string, taskID uuid.UUID, first int, after *string) (*TaskHistoryPage, error) {
+	pages, err := s.TaskHistories(ctx, userID, []uuid.UUID{taskID}, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return pages[0], nil
+}
+
+// TaskHistories is TaskHistory for several tasks with the same page arguments, in one statement whatever their
+// number (a page of tasks that each ask for their history): the page of each, in the order of taskIDs. A task the
+// user cannot see, or one that is not there, has an empty page. Returns *InputError as
+// TaskHistory does.
+func (s *Store) TaskHistories(ctx context.Context, userID string, taskIDs []uuid.UUID, first int, after *string) ([]*TaskHistoryPage, error) {
 	if first < 1 || first > MaxHistoryPageSize {
 		return nil, &InputError{Field: "first", Message: fmt.Sprintf("first must be between 1 and %d.", MaxHistoryPageSize)}
 	}
-	q := s.db.NewSelect().Model((*eventRow)(nil)).Column("e.position", "e.kind", "e.at", "e.actor_id", "e.fields").
-		Where("e.user_id = ?", userID).Where("e.task_id = ?", taskID).Where("e.kind <> ?", TaskEventReminderDue).
-		Where("e.list_id IN ("+memberOf+")", userID).OrderExpr("e.position DESC").Limit(int64(first + 1))
+	var before int64
 	if after != nil {
 		pos, err := parseHistoryCursor(*after)
 		if err != nil {
 			return nil, err
 		}
-		q = q.Where("e.position < ?", pos)
+		before = pos
 	}
-	var rows []eventRow
-	if err := q.Scan(ctx, &rows); err != nil {
+	pages := make([]*TaskHistoryPage, len(taskIDs))
+	for i := range pages {
+		pages[i] = &TaskHistoryPage{Changes: []*TaskChange{}}
+	}
+	if len(taskIDs) == 0 {
+		return pages, nil
+	}
+	// Each task's newest first+1 changes (one more tells whether there is a next page), numbered per task by a
+	// window function, which both databases have: one statement for the page, however many tasks.
+	inner := s.db.NewSelect().Model((*eventRow)(nil)).Column("e.task_id", "e.position", "e.kind", "e.at", "e.actor_id", "e.fields").
+		ColumnExpr("row_number() OVER (PARTITION BY e.task_id ORDER BY e.position DESC) AS rn").
+		Where("e.user_id = ?", userID).Where("e.task_id IN (?)", bun.In(taskIDs)).Where("e.kind <> ?", TaskEventReminderDue).
+		Where("e.list_id IN ("+memberOf+")", userID)
+	if after != nil {
+		inner = inner.Where("e.position < ?", before)
+	}
+	var rows []struct {
+		TaskID   uuid.UUID     `bun:"task_id"`
+		Position int64         `bun:"position"`
+		Kind     TaskEventKind `bun:"kind"`
+		At       time.Time     `bun:"at"`
+		ActorID  *string       `bun:"actor_id"`
+		Fields   *string       `bun:"fields"`
+	}
+	if err := s.db.NewSelect().TableExpr("(?) AS h", inner).Column("h.task_id", "h.position", "h.kind", "h.at", "h.actor_id", "h.fields").
+		Where("h.rn <= ?", first+1).OrderExpr("h.task_id, h.position DESC").Scan(ctx, &rows); err != nil {
 		return nil, storeError("task history", err)
 	}
-	page := &TaskHistoryPage{Changes: []*TaskChange{}}
-	if len(rows) > first {
-		rows, page.HasNextPage = rows[:first], true
+	byTask := make(map[uuid.UUID]*TaskHistoryPage, len(taskIDs))
+	for i, id := range taskIDs {
+		if p, ok := byTask[id]; ok {
+			pages[i] = p // a repeated id shares its page
+		} else {
+			byTask[id] = pages[i]
+		}
 	}
 	for _, r := range rows {
+		page := byTask[r.TaskID]
+		if len(page.Changes) == first {
+			page.HasNextPage = true
+			continue
+		}
 		c := &TaskChange{Cursor: historyCursor(r.Position), At: r.At.UTC(), ActorID: r.ActorID, Kind: r.Kind, Fields: []string{}}
 		if r.Fields != nil {
 			if err := json.Unmarshal([]byte(*r.Fields), &c.Fields); err != nil {
@@ -103,5 +147,5 @@ func (s *Store) TaskHistory(ctx context.Context, userID string, taskID uuid.UUID
 		page.Changes = append(page.Changes, c)
 		page.EndCursor = c.Cursor
 	}
-	return page, nil
+	return pages, nil
 }

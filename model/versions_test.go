@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"taskapi/model"
 )
 
@@ -299,4 +301,64 @@ func TestHistory(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestTaskHistories reads the histories of several tasks in one call: each gets the page TaskHistory gives it
+// alone, a task the user cannot see and a missing one get empty pages, and the page arguments apply to each.
+func TestTaskHistories(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.sharedList(t, model.ListRoleEditor)
+		a := e.create(t, "alice", model.CreateTaskInput{Title: "a", ListID: &l.ID})
+		b := e.create(t, "bob", model.CreateTaskInput{Title: "b", ListID: &l.ID})
+		carols := e.create(t, "carol", model.CreateTaskInput{Title: "carol's"})
+		for i := range 3 {
+			e.clock.Advance(time.Second)
+			if _, _, err := e.store.UpdateTask(ctx, "bob", a.ID, model.TaskPatch{Title: model.Some("a" + strconv.Itoa(i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := []uuid.UUID{a.ID, carols.ID, b.ID, uuid.New(), a.ID}
+		for _, first := range []int{1, 2, 10} {
+			pages, err := e.store.TaskHistories(ctx, "alice", ids, first, nil)
+			if err != nil || len(pages) != len(ids) {
+				t.Fatalf("TaskHistories(first %d) = %d pages, %v", first, len(pages), err)
+			}
+			for i, id := range ids {
+				alone, err := e.store.TaskHistory(ctx, "alice", id, first, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if describeHistory(pages[i]) != describeHistory(alone) {
+					t.Errorf("first %d, task %d: together %s, alone %s", first, i, describeHistory(pages[i]), describeHistory(alone))
+				}
+			}
+			if len(pages[1].Changes) != 0 || len(pages[3].Changes) != 0 {
+				t.Errorf("first %d: carol's task or a missing one has a history for alice", first)
+			}
+			if want := min(first, 4); len(pages[0].Changes) != want || pages[0].HasNextPage != (first < 4) {
+				t.Errorf("first %d: a's page %s", first, describeHistory(pages[0]))
+			}
+		}
+		// After a cursor: the same position applies to every task.
+		page, err := e.store.TaskHistory(ctx, "alice", a.ID, 2, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := e.store.TaskHistories(ctx, "alice", []uuid.UUID{a.ID, b.ID}, 10, &page.EndCursor)
+		if err != nil || len(pages[0].Changes) != 2 || pages[0].Changes[1].Kind != model.TaskEventCreated {
+			t.Errorf("after the cursor: %v, %v", pages, err)
+		}
+		if _, err := e.store.TaskHistories(ctx, "alice", ids, 0, nil); err == nil {
+			t.Error("first 0 was taken")
+		}
+	})
+}
+
+func describeHistory(p *model.TaskHistoryPage) string {
+	var b strings.Builder
+	for _, c := range p.Changes {
+		b.WriteString(string(c.Kind) + " " + c.Cursor + " " + strings.Join(c.Fields, ",") + "; ")
+	}
+	b.WriteString("next " + strconv.FormatBool(p.HasNextPage) + " end " + p.EndCursor)
+	return b.String()
 }

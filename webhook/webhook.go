@@ -29,10 +29,13 @@ const (
 	TaskCreated EventType = "task.created"
 	TaskUpdated EventType = "task.updated"
 	TaskDeleted EventType = "task.deleted"
+	// TaskRestored is a task back from the trash (restoreTask). A receiver that mirrors tasks and acts on
+	// task.deleted needs it too, or a restored task stays deleted on its side.
+	TaskRestored EventType = "task.restored"
 )
 
 // EventTypes are every type, in the order docs/configuration.md lists them.
-var EventTypes = []EventType{ReminderDue, TaskCreated, TaskUpdated, TaskDeleted}
+var EventTypes = []EventType{ReminderDue, TaskCreated, TaskUpdated, TaskDeleted, TaskRestored}
 
 // DefaultEvents is what WEBHOOK_EVENTS means when it is not set.
 var DefaultEvents = []EventType{ReminderDue}

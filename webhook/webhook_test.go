@@ -108,6 +108,7 @@ func TestParseEvents(t *testing.T) {
 		"task.created":                {webhook.TaskCreated},
 		"reminder.due, task.deleted":  {webhook.ReminderDue, webhook.TaskDeleted},
 		"Task.Updated,task.updated,,": {webhook.TaskUpdated},
+		"task.deleted,task.restored":  {webhook.TaskDeleted, webhook.TaskRestored},
 		"task.created,task.updated,task.deleted,reminder.due": {webhook.TaskCreated, webhook.TaskUpdated, webhook.TaskDeleted, webhook.ReminderDue},
 	} {
 		got, err := webhook.ParseEvents(raw)

@@ -126,6 +126,12 @@ func TestKafkaEvents(t *testing.T) {
 		t.Errorf("then %s (partition %d) and %s (partition %d), want task.updated and task.deleted on partition %d",
 			rest[0].Value, rest[0].Partition, rest[1].Value, rest[1].Partition, c.Partition)
 	}
+	// A restore is task.restored, on the same partition, with the task.
+	mutate(`mutation($id: ID!) { restoreTask(id: $id) { task { id } } }`, map[string]any{"id": taskID})
+	if r := next(1)[0]; header(r, "ce_type") != "task.restored" || r.Topic != "task-events" || r.Partition != c.Partition ||
+		!strings.Contains(string(r.Value), `"title":"called"`) {
+		t.Errorf("after the restore %s (%s, partition %d), want task.restored on partition %d", r.Value, r.Topic, r.Partition, c.Partition)
+	}
 	select {
 	case h := <-webhooks:
 		t.Errorf("a webhook WEBHOOK_EVENTS does not ask for: %s", h.Get("webhook-id"))

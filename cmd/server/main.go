@@ -379,7 +379,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	background.Go(func() { worker.Run(backgroundCtx) })
 	background.Go(func() { scheduler.Run(backgroundCtx) })
 	background.Go(func() { relay.Run(backgroundCtx) })
-	background.Go(func() { purgeTrash(backgroundCtx, store, clock.System{}, cfg.TrashRetention, logger) })
+	purger := trashPurger{store: store, clock: clock.System{}, retention: cfg.TrashRetention, logger: logger,
+		metrics: newTrashMetrics(registry)}
+	background.Go(func() { purger.run(backgroundCtx) })
 	defer func() { stopBackground(); background.Wait() }()
 	if cfg.Webhook.Enabled() {
 		logger.Info("webhooks on", "events", cfg.Webhook.Events, "retrySchedule", cfg.Webhook.RetrySchedule)

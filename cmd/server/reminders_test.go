@@ -163,6 +163,19 @@ func TestReminderWebhook(t *testing.T) {
 	if d := next(1)["task.deleted"].body; !strings.Contains(string(d), `"taskId":"`+task.ID+`","task":null`) {
 		t.Errorf("task.deleted %s", d)
 	}
+	// task.restored is opt-in: this server does not ask for it. One user's webhooks go out oldest first, so the
+	// update after the restore comes next, with nothing before it.
+	const restore = `mutation($id: ID!) { restoreTask(id: $id) { task { id } } }`
+	if r, _, err := graphqlPost(context.Background(), http.DefaultClient, srv.url, tok, restore, map[string]any{"id": task.ID}); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("restoreTask: %v %v", err, r.Errors)
+	}
+	const again = `mutation($id: ID!) { updateTask(id: $id, input: {title: "called again"}) { task { id } } }`
+	if r, _, err := graphqlPost(context.Background(), http.DefaultClient, srv.url, tok, again, map[string]any{"id": task.ID}); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("updateTask: %v %v", err, r.Errors)
+	}
+	if u, ok := next(1)["task.updated"]; !ok || !strings.Contains(string(u.body), `"title":"called again"`) {
+		t.Errorf("after the restore, want task.updated next, got %s", u.body)
+	}
 	select {
 	case h := <-hits:
 		t.Errorf("one webhook too many: %s", h.body)

@@ -12,7 +12,7 @@ import (
 )
 
 // webhookSink queues the webhooks that WEBHOOK_EVENTS asks for (task.created, task.updated, task.deleted,
-// reminder.due) from the changes the store's writes record, in the transaction that makes them (model.EventSink):
+// task.restored, reminder.due) from the changes the store's writes record, in the transaction that makes them (model.EventSink):
 // mutations and the reminder scheduler's firings alike.
 type webhookSink struct {
 	outbox *webhook.Outbox
@@ -23,6 +23,7 @@ var eventTypes = map[model.TaskEventKind]webhook.EventType{
 	model.TaskEventCreated:     webhook.TaskCreated,
 	model.TaskEventUpdated:     webhook.TaskUpdated,
 	model.TaskEventDeleted:     webhook.TaskDeleted,
+	model.TaskEventRestored:    webhook.TaskRestored,
 	model.TaskEventReminderDue: webhook.ReminderDue,
 }
 
