@@ -56,6 +56,13 @@ const (
 // closeInternalError is RFC 6455's close code for a server that failed: a panic serving the socket.
 const closeInternalError = 1011
 
+// closeNormal ends a socket whose reader is done (the peer closed it, or the connection broke); closeProtocolError
+// one that broke before connection_init was read.
+const (
+	closeNormal        = 1000
+	closeProtocolError = 1002
+)
+
 // sockets serves and keeps track of the WebSockets of one handler.
 type sockets struct {
 	verifier      auth.TokenVerifier
@@ -65,7 +72,7 @@ type sockets struct {
 	writeTimeout  time.Duration
 	pingInterval  time.Duration
 	originAllowed func(*http.Request) bool
-	ws            gqltransport.Websocket
+	maxPayload    int64 // the largest message read from a client
 	open          prometheus.Gauge
 	slots         *liveSlots
 
@@ -117,22 +124,7 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 	}
 	reg.MustRegister(s.open)
 	s.originAllowed = originChecker(opts.CORSOrigins, opts.AnyOrigin)
-	maxBody := opts.MaxBodyBytes
-	s.ws = gqltransport.Websocket{
-		Implementation: acceptor{s},
-		InitFunc:       s.init,
-		// The pings are the socket's own (websocket_ping.go): gqlgen's would hold a goroutine per socket.
-		PayloadReadLimit: &maxBody,
-		CloseFunc: func(ctx context.Context, code int) {
-			// gqlgen closed the socket itself (a protocol error, a refused init); keep the first code recorded.
-			if sock, ok := ctx.Value(socketKey{}).(*socket); ok {
-				sock.noteClose(code, "")
-			}
-		},
-		ErrorFunc: func(ctx context.Context, err error) {
-			s.logger.DebugContext(ctx, "websocket error", "err", err)
-		},
-	}
+	s.maxPayload = opts.MaxBodyBytes
 	s.closeOnDrain(opts.Draining)
 	return s
 }
