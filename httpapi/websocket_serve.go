@@ -58,6 +58,9 @@ func (s *sockets) serve(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	conn := ws.(*protocolConn)
 	conn.SetReadLimit(s.maxPayload)
 	l := &wsLoop{sock: sock, conn: conn, exec: exec, ctx: r.Context(), headers: r.Header, ops: map[string]*wsOp{}}
+	if po, ok := exec.(perOperation); ok {
+		l.perResult = po.perResult
+	}
 	// A connection_init that is refused closes the socket; one whose payload cannot be read leaves it to
 	// closeAbandoned, as gqlgen's transport did.
 	if !l.init() {
@@ -74,6 +77,8 @@ type wsLoop struct {
 	exec    graphql.GraphExecutor
 	ctx     context.Context // the socket's; once connection_init is accepted, the viewer's, cancelled by finish
 	headers http.Header
+	// perResult prepares the context of each result of a subscription: its loaders (perOperation).
+	perResult func(context.Context) context.Context
 
 	mu  sync.Mutex
 	ops map[string]*wsOp
@@ -192,9 +197,10 @@ type wsOp struct {
 	rc     *graphql.OperationContext
 
 	responses  graphql.ResponseHandler
-	dispatched chan struct{} // closed once responses is set
-	once       sync.Once     // done
-	mu         sync.Mutex    // one result at a time
+	perResult  func(context.Context) context.Context // for a subscription: its loaders, a set for each result
+	dispatched chan struct{}                         // closed once responses is set
+	once       sync.Once                             // done
+	mu         sync.Mutex                            // one result at a time
 }
 
 // subscribe runs an operation, as gqlgen's transport did: an operation that cannot start is answered with its
@@ -226,6 +232,9 @@ func (l *wsLoop) subscribe(m wsIn) {
 	ctx = graphql.WithOperationContext(ctx, rc)
 	ctx, cancel := context.WithCancel(ctx)
 	op := &wsOp{l: l, id: m.ID, cancel: cancel, rc: rc, dispatched: make(chan struct{})}
+	if subscribes(rc) {
+		op.perResult = l.perResult
+	}
 	l.mu.Lock()
 	l.ops[m.ID] = op
 	l.mu.Unlock()
@@ -271,7 +280,11 @@ func (op *wsOp) ready() (more bool) {
 			more = false
 		}
 	}()
-	resp := op.responses(op.ctx)
+	ctx := op.ctx
+	if op.perResult != nil {
+		ctx = op.perResult(ctx)
+	}
+	resp := op.responses(ctx)
 	if resp == nil {
 		op.done(false)
 		return false
