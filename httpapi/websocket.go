@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"taskapi/auth"
@@ -21,9 +22,11 @@ import (
 )
 
 // GraphQL over WebSocket, the graphql-transport-ws protocol of the graphql-ws library (Apollo Client's
-// GraphQLWsLink, urql's subscriptionExchange), on /graphql. gqlgen's transport.Websocket speaks the protocol; what
-// it leaves to us has a file per job:
+// GraphQLWsLink, urql's subscriptionExchange), on /graphql, one file per job:
 //
+//   - websocket_serve.go: the protocol's loop, on the socket's one goroutine, its reader; operations run with
+//     gqlgen's executor, and a taskEvents subscription holds no goroutine while it waits (the hub hands its events
+//     over, live.Push);
 //   - websocket_origin.go: which browser origins may open a socket;
 //   - websocket_handshake.go: the upgrade, refused with an answer of ours when it is malformed, from an origin not
 //     allowed, without the subprotocol, while shutting down or at the instance's cap (livecaps.go), and the socket
@@ -56,6 +59,13 @@ const (
 // closeInternalError is RFC 6455's close code for a server that failed: a panic serving the socket.
 const closeInternalError = 1011
 
+// closeNormal ends a socket whose reader is done (the peer closed it, or the connection broke); closeProtocolError
+// one that broke before connection_init was read.
+const (
+	closeNormal        = 1000
+	closeProtocolError = 1002
+)
+
 // sockets serves and keeps track of the WebSockets of one handler.
 type sockets struct {
 	verifier      auth.TokenVerifier
@@ -65,7 +75,7 @@ type sockets struct {
 	writeTimeout  time.Duration
 	pingInterval  time.Duration
 	originAllowed func(*http.Request) bool
-	ws            gqltransport.Websocket
+	maxPayload    int64 // the largest message read from a client
 	open          prometheus.Gauge
 	slots         *liveSlots
 
@@ -92,7 +102,7 @@ type socket struct {
 	inited  bool
 	cancel  context.CancelFunc // ends the connection's context, and so its operations; set by init
 	stops   []func() bool      // pending timers
-	code    int                // the close code we sent, or gqlgen did (0: the peer closed, or the connection broke)
+	code    int                // the close code we sent (0: the peer closed, or the connection broke)
 	reason  string
 	closing bool
 	done    bool // finish has run
@@ -117,22 +127,7 @@ func newSockets(verifier auth.TokenVerifier, opts Options, reg prometheus.Regist
 	}
 	reg.MustRegister(s.open)
 	s.originAllowed = originChecker(opts.CORSOrigins, opts.AnyOrigin)
-	maxBody := opts.MaxBodyBytes
-	s.ws = gqltransport.Websocket{
-		Implementation: acceptor{s},
-		InitFunc:       s.init,
-		// The pings are the socket's own (websocket_ping.go): gqlgen's would hold a goroutine per socket.
-		PayloadReadLimit: &maxBody,
-		CloseFunc: func(ctx context.Context, code int) {
-			// gqlgen closed the socket itself (a protocol error, a refused init); keep the first code recorded.
-			if sock, ok := ctx.Value(socketKey{}).(*socket); ok {
-				sock.noteClose(code, "")
-			}
-		},
-		ErrorFunc: func(ctx context.Context, err error) {
-			s.logger.DebugContext(ctx, "websocket error", "err", err)
-		},
-	}
+	s.maxPayload = opts.MaxBodyBytes
 	s.closeOnDrain(opts.Draining)
 	return s
 }
@@ -152,8 +147,21 @@ func (e perOperation) CreateOperationContext(ctx context.Context, params *graphq
 	return rc, errs
 }
 
+// DispatchOperation gives a query or a mutation its loaders. A subscription gets a set for each of its results
+// instead (perResult): one set for its whole life would remember what it read (a list's name, a user's) for as long
+// as the client stays subscribed, and hold it all that time.
 func (e perOperation) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	if subscribes(rc) {
+		return e.GraphExecutor.DispatchOperation(ctx, rc)
+	}
 	return e.GraphExecutor.DispatchOperation(e.prepare(ctx), rc)
+}
+
+// perResult prepares the context of one result of a subscription (see DispatchOperation).
+func (e perOperation) perResult(ctx context.Context) context.Context { return e.prepare(ctx) }
+
+func subscribes(rc *graphql.OperationContext) bool {
+	return rc != nil && rc.Operation != nil && rc.Operation.Operation == ast.Subscription
 }
 
 // after runs f after d unless the socket has finished by then.
@@ -173,8 +181,8 @@ func (sock *socket) noteClose(code int, reason string) {
 	}
 }
 
-// close sends a close frame with code and reason and closes the connection; gqlgen's read loop then ends, and with
-// it the socket's operations.
+// close sends a close frame with code and reason and closes the connection; the socket's read loop then ends, and
+// with it the socket's operations.
 func (sock *socket) close(code int, reason string) {
 	sock.noteClose(code, reason)
 	sock.mu.Lock()
@@ -188,9 +196,9 @@ func (sock *socket) close(code int, reason string) {
 	_ = conn.Close()
 }
 
-// closeAbandoned closes a socket that the transport has given up on without closing it: gqlgen returns when
+// closeAbandoned closes a socket that the loop has given up on without closing it: it returns when
 // connection_init's payload is not a JSON object, before the init function runs, and leaves the hijacked
-// connection open. Nothing would ever close it (the init timer stops with the handler), so each such message
+// connection open (as gqlgen's transport did). Nothing would ever close it (the init timer stops with the handler), so each such message
 // would hold a connection and its goroutines for as long as the peer liked, unseen by metrics and shutdown.
 // protocolConn refuses such a payload before the transport reads it; this stays as the net under that check.
 // Every other way out of the transport has closed the socket, and recorded its code, by now.

@@ -83,7 +83,7 @@ func (s *sockets) handler(exec graphql.GraphExecutor) http.Handler {
 			defer close(done)
 			defer s.slots.release(addr)
 			defer sock.recoverPanic()
-			s.ws.Do(w, r.WithContext(ctx), exec)
+			s.serve(w, r.WithContext(ctx), exec)
 			sock.closeAbandoned()
 			sock.finish()
 		}()

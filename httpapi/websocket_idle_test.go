@@ -13,10 +13,10 @@ import (
 )
 
 // idleSocketGoroutines is the most goroutines an idle socket with one subscription may hold on the server: the one
-// reading the socket (the transport's), gqlgen's that closes the socket when its context ends, the operation's, and
-// the hub's that follows the feed. Pings and the deadlines hold none (websocket_ping.go), and net/http's goroutine
-// for the connection ends with the upgrade (websocket_handshake.go).
-const idleSocketGoroutines = 4
+// reading the socket. Its subscription holds none (the hub hands its events over on a goroutine of its own while it
+// has some, websocket_serve.go), pings and the deadlines hold none (websocket_ping.go), and net/http's goroutine for
+// the connection ends with the upgrade (websocket_handshake.go).
+const idleSocketGoroutines = 1
 
 // TestIdleSocketGoroutines opens idle sockets of one subscription each and counts the goroutines they hold: every
 // goroutine parked per socket costs its stack, the larger part of what an idle socket costs. None of them is

@@ -17,16 +17,16 @@ import (
 // code); coder/websocket sends a longer one as 1011 without a reason.
 const maxCloseReason = 123
 
-// protocolConn is a socket's connection as the transport reads and writes it. It holds every message from the
-// client to what graphql-transport-ws allows before gqlgen's transport reads it, and closes the socket with the
-// code the protocol gives a violation: 4400 for a message of a type or shape it does not specify (or one that only
-// the server sends), 4401 for a subscribe before connection_ack, 4429 for a second connection_init, 4409 for a
-// subscribe with the id of an operation still running. gqlgen would close with 1002, or with 1000 ("terminated"),
-// which graphql-ws's client takes for a normal end, or run the operation of a subscribe without an id or under the
-// id of a running one; in that last case it would forget how to stop the first, which would run on, deaf to
-// complete, until the socket closed, holding one of the user's subscriptions, and the client would get the results
-// of both under one id. Before connection_init it answers a ping and ignores a pong or a complete, as the protocol
-// allows at any time, where gqlgen, waiting for connection_init, would close the socket.
+// protocolConn is a socket's connection as the loop (websocket_serve.go) reads and writes it. It holds every message
+// from the client to what graphql-transport-ws allows before the loop reads it, and closes the socket with the code
+// the protocol gives a violation: 4400 for a message of a type or shape it does not specify (or one that only the
+// server sends), 4401 for a subscribe before connection_ack, 4429 for a second connection_init, 4409 for a subscribe
+// with the id of an operation still running. gqlgen's transport, which the loop replaced, would close with 1002, or
+// with 1000 ("terminated"), which graphql-ws's client takes for a normal end, or run the operation of a subscribe
+// without an id or under the id of a running one; in that last case it would forget how to stop the first, which
+// would run on, deaf to complete, until the socket closed, holding one of the user's subscriptions, and the client
+// would get the results of both under one id. Before connection_init it answers a ping and ignores a pong or a
+// complete, as the protocol allows at any time, where gqlgen, waiting for connection_init, would close the socket.
 type protocolConn struct {
 	gqltransport.WebsocketConn
 	sock *socket

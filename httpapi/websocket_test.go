@@ -737,3 +737,33 @@ func TestWebsocketUpgradesAreRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscriptionEventsReadFresh: each event of a subscription is resolved with loaders of its own, as each HTTP
+// request is: a list renamed between two events is read under its new name for the second, not remembered from the
+// first for the life of the subscription.
+func TestSubscriptionEventsReadFresh(t *testing.T) {
+	apitest.ForEachDB(t, func(t *testing.T, kind string) {
+		a := newLiveAPI(t, kind, httpapi.Options{}, live.Options{})
+		c := a.connectAs("lena")
+		c.subscribe("1", `subscription { taskEvents { kind task { title list { id name } } } }`, nil)
+		waitUntil(t, func() bool { return a.hub.Subscriptions() == 1 })
+		created := func(title string) (listID, listName string) {
+			t.Helper()
+			for {
+				r := c.result("1").NoErrors(t)
+				ev := apitest.Path(r.Data, "taskEvents")
+				if apitest.Str(apitest.Path(ev, "kind")) == "CREATED" && apitest.Str(apitest.Path(ev, "task", "title")) == title {
+					return apitest.Str(apitest.Path(ev, "task", "list", "id")), apitest.Str(apitest.Path(ev, "task", "list", "name"))
+				}
+			}
+		}
+		a.Create("lena", map[string]any{"title": "one"})
+		listID, _ := created("one")
+		a.Do("lena", `mutation($id: ID!) { updateList(id: $id, input: {name: "Renamed"}) { list { name } } }`,
+			map[string]any{"id": listID}).NoErrors(t)
+		a.Create("lena", map[string]any{"title": "two"})
+		if _, name := created("two"); name != "Renamed" {
+			t.Errorf("the second event's list is named %q, want Renamed", name)
+		}
+	})
+}

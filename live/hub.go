@@ -112,10 +112,24 @@ type follower struct {
 	known int64
 }
 
+// subscription is one subscription of a user. It holds no goroutine while it waits: a wake-up starts one
+// (deliver), which reads the feed after the subscription's cursor and hands the events on, and ends when the feed
+// has nothing more. With thousands of idle subscriptions, a goroutine parked in each (with the stack its reads of
+// the feed had grown) was a large part of what an idle subscription cost.
 type subscription struct {
 	userID  string
-	wake    chan struct{} // one pending wake-up at most
-	started bool          // its starting position is read (see Hub.start); until then no check wakes it
+	started bool // its starting position is read (see Hub.start); until then no check wakes it; under Hub.mu
+
+	ctx  context.Context
+	out  chan *model.TaskEvent
+	push func() // with a Push: takes each event from out as it is handed over, and sees out closed
+
+	mu      sync.Mutex
+	page    *model.TaskEventPage // what is read and not handed on yet; its EndCursor is where the next read starts
+	running bool                 // deliver runs
+	woken   bool                 // a wake-up came, and deliver has not read the feed since: it reads before it ends
+	closed  bool                 // out is closed: ctx ended, or the subscription cannot go on
+	stop    func() bool          // stops the context.AfterFunc that ends the subscription with ctx
 }
 
 // New returns a hub that learns of new events from store (model.Store.WatchFeeds) and reads them through it.
@@ -199,16 +213,24 @@ func (h *Hub) check(ctx context.Context, moved []string, all bool) {
 		f.known = heads[u]
 		for s := range f.subs {
 			if s.started {
-				s.wakeUp()
+				s.wakeUp(h)
 			}
 		}
 	}
 }
 
-func (s *subscription) wakeUp() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
+// wakeUp makes s read the feed: it starts deliver, or, when deliver runs, has it read once more before it ends.
+// Called under Hub.mu.
+func (s *subscription) wakeUp(h *Hub) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.woken = true
+	if !s.running {
+		s.running = true
+		go h.deliver(s)
 	}
 }
 
@@ -242,7 +264,7 @@ func (h *Hub) register(userID string) (*subscription, error) {
 	if len(f.subs) >= h.opts.MaxPerUser {
 		return nil, model.ErrTooManySubscriptions
 	}
-	s := &subscription{userID: userID, wake: make(chan struct{}, 1)}
+	s := &subscription{userID: userID}
 	f.subs[s] = struct{}{}
 	return s, nil
 }
@@ -260,7 +282,7 @@ func (h *Hub) start(s *subscription, pos int64) {
 	case f.known < 0:
 		f.known = pos
 	case f.known > pos:
-		s.wakeUp()
+		s.wakeUp(h)
 	}
 	h.total++
 	if h.opts.Observer != nil {
@@ -330,40 +352,121 @@ func (h *Hub) Subscribe(ctx context.Context, userID string, after *string) (<-ch
 		h.unregister(s)
 		return nil, err
 	}
+	s.ctx, s.page = ctx, page
+	if p, ok := ctx.Value(pushKey{}).(*Push); ok && !p.taken {
+		p.taken = true
+		s.push, s.out = p.ready, make(chan *model.TaskEvent, 1)
+	} else {
+		s.out = make(chan *model.TaskEvent)
+	}
+	s.stop = context.AfterFunc(ctx, func() { h.end(s) })
 	h.start(s, pos)
-	out := make(chan *model.TaskEvent)
-	go h.follow(ctx, s, page, out)
-	return out, nil
+	if len(page.Events) > 0 || page.HasMore {
+		// The page is handed on, and what follows it read, at once (unless start's wake-up has seen to it).
+		s.mu.Lock()
+		if !s.running {
+			s.running = true
+			go h.deliver(s)
+		}
+		s.mu.Unlock()
+	}
+	return s.out, nil
 }
 
-// follow hands page's events to out, then reads on from the feed whenever the hub wakes it, until ctx ends.
-func (h *Hub) follow(ctx context.Context, s *subscription, page *model.TaskEventPage, out chan<- *model.TaskEvent) {
-	defer close(out)
-	defer h.unregister(s)
+// deliver hands s's page of events on, then reads on from the feed while it has more or a wake-up came meanwhile;
+// then it returns, and the subscription holds no goroutine until the next wake-up. One runs at a time per
+// subscription (s.running), so the events go out in feed order.
+func (h *Hub) deliver(s *subscription) {
 	for {
+		s.mu.Lock()
+		page := s.page
+		s.mu.Unlock()
 		for _, ev := range page.Events {
 			select {
-			case out <- ev:
+			case s.out <- ev:
+				if s.push != nil {
+					s.push()
+				}
 				if h.opts.Observer != nil {
 					h.opts.Observer.Delivered(h.opts.Now().Sub(ev.At))
 				}
-			case <-ctx.Done():
+			case <-s.ctx.Done():
+				h.stopped(s)
 				return
 			}
 		}
-		if !page.HasMore {
-			select {
-			case <-s.wake:
-			case <-ctx.Done():
-				return
+		s.mu.Lock()
+		s.page = &model.TaskEventPage{EndCursor: page.EndCursor}
+		if !page.HasMore && !s.woken {
+			s.running = false
+			s.mu.Unlock()
+			if s.ctx.Err() != nil {
+				h.end(s) // its context ended while deliver ran: end left the rest to it
 			}
-		}
-		next, ok := h.read(ctx, s.userID, page.EndCursor)
-		if !ok {
 			return
 		}
-		page = next
+		s.woken = false
+		s.mu.Unlock()
+		next, ok := h.read(s.ctx, s.userID, page.EndCursor)
+		if !ok {
+			h.stopped(s)
+			return
+		}
+		s.mu.Lock()
+		s.page = next
+		s.mu.Unlock()
 	}
+}
+
+// stopped ends s from deliver, which returns: its context ended, or its cursor is gone from the feed.
+func (h *Hub) stopped(s *subscription) {
+	s.stop()
+	s.mu.Lock()
+	s.running = false
+	s.mu.Unlock()
+	h.end(s)
+}
+
+// end closes s's channel and forgets s, once deliver is not running (deliver calls it as it stops otherwise).
+func (h *Hub) end(s *subscription) {
+	s.mu.Lock()
+	if s.running || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	h.unregister(s)
+	close(s.out)
+	if s.push != nil {
+		s.push()
+	}
+}
+
+// Push lets the caller of Subscribe take the events without a goroutine waiting on the channel: a transport that
+// serves thousands of idle subscriptions holds no goroutine for each. Subscribe, given a context that carries a
+// Push (WithPush), takes it (Taken reports that), and then calls its function on a goroutine of the hub each time it
+// has handed an event to the channel, which the function must read before it returns, and once after the channel
+// is closed. The calls for one subscription come one at a time, in feed order; the function may block (a slow
+// client holds up that subscription alone). Without a Push, or when another Subscribe took it, the channel is read as
+// usual.
+type Push struct {
+	ready func()
+	taken bool
+}
+
+// NewPush returns a Push that calls ready.
+func NewPush(ready func()) *Push { return &Push{ready: ready} }
+
+// Taken reports whether a subscription took p: its events come through p's function, not to a reader of the
+// channel. Call it after Subscribe has returned, on the goroutine that called it.
+func (p *Push) Taken() bool { return p.taken }
+
+type pushKey struct{}
+
+// WithPush returns ctx carrying p, for Subscribe.
+func WithPush(ctx context.Context, p *Push) context.Context {
+	return context.WithValue(ctx, pushKey{}, p)
 }
 
 // read reads the feed after cursor, retrying while the database fails, until ctx ends (ok false then).
