@@ -40,7 +40,7 @@ func (e *env) order(t testing.TB, userID string, list uuid.UUID) []string {
 }
 
 // move moves a task or fails the test.
-func (e *env) move(t testing.TB, userID string, id uuid.UUID, in model.MoveTaskInput) *model.Task {
+func (e *env) move(t testing.TB, userID string, id uuid.UUID, in model.TaskMove) *model.Task {
 	t.Helper()
 	task, err := e.store.MoveTask(ctx, userID, id, in)
 	if err != nil {
@@ -117,17 +117,17 @@ func TestAfterTaskIDMustBeALiveTaskOfTheTargetList(t *testing.T) {
 			if got := problems(t, err); !slices.Equal(got, want) {
 				t.Errorf("create after the %s task: %q", name, got)
 			}
-			_, err = e.store.MoveTask(ctx, "alice", task.ID, model.MoveTaskInput{Place: after(id)})
+			_, err = e.store.MoveTask(ctx, "alice", task.ID, model.TaskMove{Place: after(id)})
 			if got := problems(t, err); !slices.Equal(got, want) {
 				t.Errorf("move after the %s task: %q", name, got)
 			}
 		}
-		_, err := e.store.MoveTask(ctx, "alice", task.ID, model.MoveTaskInput{Place: after(task.ID)})
+		_, err := e.store.MoveTask(ctx, "alice", task.ID, model.TaskMove{Place: after(task.ID)})
 		if got := problems(t, err); !slices.Equal(got, want) {
 			t.Errorf("move after itself: %q", got)
 		}
 		// Into another list, the task to go after must be of that list.
-		_, err = e.store.MoveTask(ctx, "alice", task.ID, model.MoveTaskInput{ListID: &other.ID, Place: after(task.ID)})
+		_, err = e.store.MoveTask(ctx, "alice", task.ID, model.TaskMove{ListID: &other.ID, Place: after(task.ID)})
 		if got := problems(t, err); !slices.Equal(got, want) {
 			t.Errorf("move to another list after a task of the first: %q", got)
 		}
@@ -166,7 +166,7 @@ func TestMoveTaskToTheTopTheEndOrAfterATask(t *testing.T) {
 			before := e.get(t, "alice", ids[step.task])
 			keys := e.positions(t, l.ID)
 			cursor := e.cursor(t, "alice")
-			moved := e.move(t, "bob", ids[step.task], model.MoveTaskInput{Place: step.place})
+			moved := e.move(t, "bob", ids[step.task], model.TaskMove{Place: step.place})
 			if got := e.order(t, "alice", l.ID); !slices.Equal(got, step.want) {
 				t.Fatalf("step %d: order %q, want %q", i, got, step.want)
 			}
@@ -215,7 +215,7 @@ func TestMoveTaskToAnotherList(t *testing.T) {
 		for _, u := range []string{"alice", "bob", "carol", "dave"} {
 			cursors[u] = e.cursor(t, u)
 		}
-		moved := e.move(t, "dave", task.ID, model.MoveTaskInput{ListID: &to.ID, Place: after(x.ID)})
+		moved := e.move(t, "dave", task.ID, model.TaskMove{ListID: &to.ID, Place: after(x.ID)})
 		if moved.ListID != to.ID || moved.Version != 2 {
 			t.Fatalf("moved: list %s, version %d", moved.ListID, moved.Version)
 		}
@@ -265,17 +265,17 @@ func TestMoveTaskRoles(t *testing.T) {
 		own := e.create(t, "bob", model.CreateTaskInput{Title: "own", ListID: &bobs.ID})
 		carols := e.newList(t, "carol", "carol's")
 
-		if _, err := e.store.MoveTask(ctx, "bob", task.ID, model.MoveTaskInput{Place: top}); !errors.Is(err, model.ErrForbidden) {
+		if _, err := e.store.MoveTask(ctx, "bob", task.ID, model.TaskMove{Place: top}); !errors.Is(err, model.ErrForbidden) {
 			t.Errorf("a VIEWER moves a task: %v", err)
 		}
-		if _, err := e.store.MoveTask(ctx, "bob", own.ID, model.MoveTaskInput{ListID: &viewed.ID}); !errors.Is(err, model.ErrForbidden) {
+		if _, err := e.store.MoveTask(ctx, "bob", own.ID, model.TaskMove{ListID: &viewed.ID}); !errors.Is(err, model.ErrForbidden) {
 			t.Errorf("a move to a list bob views: %v", err)
 		}
-		if _, err := e.store.MoveTask(ctx, "bob", own.ID, model.MoveTaskInput{ListID: &carols.ID}); !errors.Is(err, model.ErrListNotFound) {
+		if _, err := e.store.MoveTask(ctx, "bob", own.ID, model.TaskMove{ListID: &carols.ID}); !errors.Is(err, model.ErrListNotFound) {
 			t.Errorf("a move to a list bob is no member of: %v", err)
 		}
 		wantNotFound(t, func() error {
-			_, err := e.store.MoveTask(ctx, "carol", task.ID, model.MoveTaskInput{Place: top})
+			_, err := e.store.MoveTask(ctx, "carol", task.ID, model.TaskMove{Place: top})
 			return err
 		}())
 	})
@@ -289,7 +289,7 @@ func TestMoveTaskIfVersion(t *testing.T) {
 		if _, _, err := e.store.UpdateTask(ctx, "alice", a.ID, model.TaskPatch{Title: model.Some("a!")}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := e.store.MoveTask(ctx, "alice", a.ID, model.MoveTaskInput{Place: end, IfVersion: ptr(1)})
+		_, err := e.store.MoveTask(ctx, "alice", a.ID, model.TaskMove{Place: end, IfVersion: ptr(1)})
 		var conflict *model.ConflictError
 		if !errors.As(err, &conflict) || conflict.Current.Version != 2 || conflict.Current.Title != "a!" {
 			t.Fatalf("a move at an old version: %v", err)
@@ -297,7 +297,7 @@ func TestMoveTaskIfVersion(t *testing.T) {
 		if got := e.order(t, "alice", l.ID); !slices.Equal(got, []string{"a!", "b"}) {
 			t.Errorf("order after the conflict: %q", got)
 		}
-		moved := e.move(t, "alice", a.ID, model.MoveTaskInput{Place: end, IfVersion: ptr(2)})
+		moved := e.move(t, "alice", a.ID, model.TaskMove{Place: end, IfVersion: ptr(2)})
 		if moved.Version != 3 || !slices.Equal(e.order(t, "alice", l.ID), []string{"b", "a!"}) {
 			t.Errorf("a move at the current version: version %d, order %q", moved.Version, e.order(t, "alice", l.ID))
 		}
@@ -322,7 +322,7 @@ func TestRacingPlacementsNeverShareAKey(t *testing.T) {
 		for i := range n {
 			user := []string{"alice", "bob"}[i%2]
 			wg.Go(func() {
-				_, err := e.store.MoveTask(ctx, user, movers[i].ID, model.MoveTaskInput{Place: after(anchor.ID)})
+				_, err := e.store.MoveTask(ctx, user, movers[i].ID, model.TaskMove{Place: after(anchor.ID)})
 				errs <- err
 			})
 			wg.Go(func() {
@@ -389,7 +389,7 @@ func TestKeysTooLongRenumberTheList(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		moved := e.move(t, "alice", c.ID, model.MoveTaskInput{Place: after(a.ID)})
+		moved := e.move(t, "alice", c.ID, model.TaskMove{Place: after(a.ID)})
 		if got := e.order(t, "alice", l.ID); !slices.Equal(got, []string{"a", "c", "b"}) {
 			t.Errorf("order after renumbering: %q", got)
 		}
@@ -460,8 +460,8 @@ func TestPagingByPosition(t *testing.T) {
 				ids = append(ids, e.create(t, "alice", model.CreateTaskInput{Title: fmt.Sprint(i, "-", j), ListID: &l.ID}).ID)
 			}
 			// Two to the top: their keys start below zero, upper case.
-			e.move(t, "alice", ids[3], model.MoveTaskInput{Place: top})
-			e.move(t, "alice", ids[4], model.MoveTaskInput{Place: top})
+			e.move(t, "alice", ids[3], model.TaskMove{Place: top})
+			e.move(t, "alice", ids[4], model.TaskMove{Place: top})
 			for _, j := range []int{4, 3, 0, 1, 2} {
 				want = append(want, fmt.Sprint(i, "-", j))
 			}
@@ -549,7 +549,7 @@ func TestReadCacheFollowsAMove(t *testing.T) {
 			t.Fatalf("first read: %q", got)
 		}
 		read() // kept
-		if _, err := cached.MoveTask(ctx, "bob", a.ID, model.MoveTaskInput{Place: end}); err != nil {
+		if _, err := cached.MoveTask(ctx, "bob", a.ID, model.TaskMove{Place: end}); err != nil {
 			t.Fatal(err)
 		}
 		if got := read(); !slices.Equal(got, []string{"b", "a"}) {

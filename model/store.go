@@ -299,7 +299,7 @@ func (s *Store) SetTaskCompletedIf(ctx context.Context, userID string, id uuid.U
 // not a member of in.ListID, *ConflictError when in.IfVersion is not the task's version, and *ValidationError
 // (INVALID at ["input", "afterTaskId"]) when the task to go after is no live task of the target list, or the task
 // itself.
-func (s *Store) MoveTask(ctx context.Context, userID string, id uuid.UUID, in MoveTaskInput) (*Task, error) {
+func (s *Store) MoveTask(ctx context.Context, userID string, id uuid.UUID, in TaskMove) (*Task, error) {
 	patch := TaskPatch{Place: &in.Place, IfVersion: in.IfVersion}
 	if in.ListID != nil {
 		patch.ListID = Some(*in.ListID)

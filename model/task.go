@@ -128,8 +128,8 @@ type Placement struct {
 	After Optional[uuid.UUID]
 }
 
-// MoveTaskInput is where moveTask puts a task.
-type MoveTaskInput struct {
+// TaskMove is where moveTask puts a task (the GraphQL MoveTaskInput, parsed).
+type TaskMove struct {
 	// ListID is the list to move the task to; nil: it stays in its list.
 	ListID *uuid.UUID
 	// Place is where in the list.
