@@ -217,6 +217,7 @@ type ComplexityRoot struct {
 		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		List        func(childComplexity int) int
+		Position    func(childComplexity int) int
 		Priority    func(childComplexity int) int
 		Recurrence  func(childComplexity int) int
 		Reminders   func(childComplexity int) int
@@ -1192,6 +1193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.List(childComplexity), true
+	case "Task.position":
+		if e.ComplexityRoot.Task.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Position(childComplexity), true
 	case "Task.priority":
 		if e.ComplexityRoot.Task.Priority == nil {
 			break
@@ -2727,6 +2734,15 @@ extend enum TaskOrderField {
   POSITION
 }
 
+extend type Task {
+  """
+  The task's key in its list's manual order (orderBy POSITION): the list's tasks sorted by it, comparing the strings
+  code unit by code unit (they are ASCII, so byte order), are the list in order. Opaque otherwise: it may change
+  without the task changing (a rare renumbering of a crowded list), and a client never sends it back.
+  """
+  position: String!
+}
+
 extend input CreateTaskInput {
   """
   Puts the new task right after this task, which must be a task of the list it goes to (else INVALID at
@@ -3052,6 +3068,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_history(ctx, field)
 	case "deletedAt":
 		return ec.fieldContext_Task_deletedAt(ctx, field)
+	case "position":
+		return ec.fieldContext_Task_position(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -7483,6 +7501,29 @@ func (ec *executionContext) _Task_deletedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Task_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Task", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Task_position(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaskChange_at(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
@@ -11978,6 +12019,11 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 		case "deletedAt":
 			out.Values[i] = ec._Task_deletedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._Task_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

@@ -15,10 +15,15 @@ const moveTask = `mutation($id: ID!, $input: MoveTaskInput!) { moveTask(id: $id,
 func listOrder(t *testing.T, a *apitest.API, user, list string) []string {
 	t.Helper()
 	r := a.Do(user, `query($l: ID!) { tasks(filter: {listIds: [$l]}, orderBy: {field: POSITION, direction: ASC}, first: 100) {
-		nodes { title } } }`, map[string]any{"l": list}).NoErrors(t)
-	var out []string
+		nodes { title position } } }`, map[string]any{"l": list}).NoErrors(t)
+	var out, keys []string
 	for _, n := range apitest.Path(r.Data, "tasks", "nodes").([]any) {
 		out = append(out, apitest.Str(apitest.Path(n, "title")))
+		keys = append(keys, apitest.Str(apitest.Path(n, "position")))
+	}
+	// Task.position sorts as the list does, compared as plain strings, which is how a client orders its cache.
+	if !slices.IsSorted(keys) || len(slices.Compact(slices.Clone(keys))) != len(keys) {
+		t.Errorf("positions %q of the order %q", keys, out)
 	}
 	return out
 }
