@@ -107,17 +107,20 @@ func (b *benchDB) migrate(ctx context.Context) error {
 // completed, a quarter without a due date and the rest spread from a month ago to two months ahead (so some are
 // overdue and some due today), three priorities, zero to three tags of a vocabulary of twelve with "work" on two
 // tasks in five, a quarter without a description. Ids are UUIDv7 of the creation time, as the server makes them. Each
-// goes to its user's Inbox, which seed makes first. Arguments: now, now, perUser, comma-separated user ids, perUser.
+// goes to its user's Inbox, which seed makes first, in the manual order of g (ordkey's keys "d" and four base-62
+// digits, up to 62^4 tasks a user). Arguments: now, now, perUser, comma-separated user ids, perUser.
 const seedTasksSQL = `
 INSERT INTO tasks (id, list_id, created_by, title, title_fold, description, description_fold, completed, priority, tags,
-                   due_at, completed_at, created_at, updated_at)
+                   due_at, completed_at, created_at, updated_at, position)
 SELECT
   encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
     substring(int8send((extract(epoch FROM s.created_at) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
   (SELECT l.id FROM lists AS l WHERE l.owner_id = s.user_id AND l.is_inbox), s.user_id, s.title, lower(s.title), s.description, lower(s.description), s.completed, s.priority, s.tags,
-  s.due_at, CASE WHEN s.completed THEN s.created_at + interval '1 hour' END, s.created_at, s.created_at
+  s.due_at, CASE WHEN s.completed THEN s.created_at + interval '1 hour' END, s.created_at, s.created_at,
+  'd' || substr(s.digits, 1 + (s.g / 238328) % 62, 1) || substr(s.digits, 1 + (s.g / 3844) % 62, 1) ||
+    substr(s.digits, 1 + (s.g / 62) % 62, 1) || substr(s.digits, 1 + s.g % 62, 1)
 FROM (
-  SELECT u.user_id,
+  SELECT u.user_id, g, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' AS digits,
     'Task ' || g || ': ' || (ARRAY['Write','Review','Call','Plan','Fix','Buy','Read','Email'])[1 + g % 8] || ' ' ||
       (ARRAY['the report','the Docs','groceries','the Budget','a bug','the Design','an invoice','the Slides'])[1 + (g / 8) % 8] AS title,
     CASE WHEN g % 4 = 0 THEN NULL ELSE 'Details of task ' || g || ', see the Notes' END AS description,

@@ -107,6 +107,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	MoveTaskPayload struct {
+		CurrentTask func(childComplexity int) int
+		Task        func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptListInvitation func(childComplexity int, token string) int
 		ClearCompletedTasks  func(childComplexity int) int
@@ -115,6 +121,7 @@ type ComplexityRoot struct {
 		CreateTask           func(childComplexity int, input model.CreateTaskInput) int
 		DeleteList           func(childComplexity int, id string) int
 		DeleteTask           func(childComplexity int, id string) int
+		MoveTask             func(childComplexity int, id string, input gqlmodel.MoveTaskInput) int
 		PurgeTrash           func(childComplexity int, listID *string) int
 		RemoveListMember     func(childComplexity int, listID string, userID string) int
 		RestoreTask          func(childComplexity int, id string) int
@@ -210,6 +217,7 @@ type ComplexityRoot struct {
 		History     func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		List        func(childComplexity int) int
+		Position    func(childComplexity int) int
 		Priority    func(childComplexity int) int
 		Recurrence  func(childComplexity int) int
 		Reminders   func(childComplexity int) int
@@ -341,6 +349,7 @@ type MutationResolver interface {
 	RemoveListMember(ctx context.Context, listID string, userID string) (*gqlmodel.ListMembershipPayload, error)
 	RestoreTask(ctx context.Context, id string) (*gqlmodel.RestoreTaskPayload, error)
 	PurgeTrash(ctx context.Context, listID *string) (*gqlmodel.PurgeTasksPayload, error)
+	MoveTask(ctx context.Context, id string, input gqlmodel.MoveTaskInput) (*gqlmodel.MoveTaskPayload, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*gqlmodel.Viewer, error)
@@ -399,6 +408,7 @@ type TaskListResolver interface {
 
 type CreateTaskInputResolver interface {
 	ListID(ctx context.Context, obj *model.CreateTaskInput, data *string) error
+	AfterTaskID(ctx context.Context, obj *model.CreateTaskInput, data *string) error
 }
 type TaskFilterResolver interface {
 	ListIds(ctx context.Context, obj *model.TaskFilter, data []string) error
@@ -588,6 +598,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ListMembershipPayload.UserErrors(childComplexity), true
 
+	case "MoveTaskPayload.currentTask":
+		if e.ComplexityRoot.MoveTaskPayload.CurrentTask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoveTaskPayload.CurrentTask(childComplexity), true
+	case "MoveTaskPayload.task":
+		if e.ComplexityRoot.MoveTaskPayload.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoveTaskPayload.Task(childComplexity), true
+	case "MoveTaskPayload.userErrors":
+		if e.ComplexityRoot.MoveTaskPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoveTaskPayload.UserErrors(childComplexity), true
+
 	case "Mutation.acceptListInvitation":
 		if e.ComplexityRoot.Mutation.AcceptListInvitation == nil {
 			break
@@ -660,6 +689,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTask(childComplexity, args["id"].(string)), true
+	case "Mutation.moveTask":
+		if e.ComplexityRoot.Mutation.MoveTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveTask(childComplexity, args["id"].(string), args["input"].(gqlmodel.MoveTaskInput)), true
 	case "Mutation.purgeTrash":
 		if e.ComplexityRoot.Mutation.PurgeTrash == nil {
 			break
@@ -1153,6 +1193,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Task.List(childComplexity), true
+	case "Task.position":
+		if e.ComplexityRoot.Task.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Position(childComplexity), true
 	case "Task.priority":
 		if e.ComplexityRoot.Task.Priority == nil {
 			break
@@ -1567,6 +1613,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CreateListInput", ec.unmarshalInputCreateListInput),
 			graphql.NewInputUnmarshaler("CreateTaskInput", ec.unmarshalInputCreateTaskInput),
+			graphql.NewInputUnmarshaler("MoveTaskInput", ec.unmarshalInputMoveTaskInput),
 			graphql.NewInputUnmarshaler("RecurrenceInput", ec.unmarshalInputRecurrenceInput),
 			graphql.NewInputUnmarshaler("ReminderInput", ec.unmarshalInputReminderInput),
 			graphql.NewInputUnmarshaler("TaskFilter", ec.unmarshalInputTaskFilter),
@@ -2676,6 +2723,75 @@ extend type Mutation {
     listId: ID
   ): PurgeTasksPayload
 }
+
+# Manual order: each list's tasks in the order people put them in.
+
+extend enum TaskOrderField {
+  """
+  The list's manual order, as createTask's afterTaskId and moveTask left it. The tasks of several lists come list by
+  list (by the list's id), each list's in its order.
+  """
+  POSITION
+}
+
+extend type Task {
+  """
+  The task's key in its list's manual order (orderBy POSITION): the list's tasks sorted by it, comparing the strings
+  code unit by code unit (they are ASCII, so byte order), are the list in order. Opaque otherwise: it may change
+  without the task changing (a rare renumbering of a crowded list), and a client never sends it back.
+  """
+  position: String!
+}
+
+extend input CreateTaskInput {
+  """
+  Puts the new task right after this task, which must be a task of the list it goes to (else INVALID at
+  ["input", "afterTaskId"]); omitted or null: at the end of the list.
+  """
+  afterTaskId: ID
+}
+
+"Where moveTask puts a task."
+input MoveTaskInput {
+  "Moves the task to this list, where the viewer is OWNER or EDITOR too; omitted or null: it stays in its list."
+  listId: ID
+  """
+  Right after this task of the target list (a task of another list, in the trash or unknown is INVALID at
+  ["input", "afterTaskId"]). Explicit null: at the top of the list. Omitted: at the end.
+  """
+  afterTaskId: ID
+  """
+  Moves only when the task is at this version. Otherwise nothing is written, ` + "`" + `userErrors` + "`" + ` has ` + "`" + `CONFLICT` + "`" + ` at
+  ["input", "ifVersion"] and ` + "`" + `currentTask` + "`" + ` is the task as it now is. Omitted: last write wins.
+  """
+  ifVersion: Int
+}
+
+"The result of moveTask."
+type MoveTaskPayload {
+  "The task at its new place; null when nothing was moved because of ` + "`" + `userErrors` + "`" + `."
+  task: Task
+  "Why nothing was moved: INVALID at [\"input\", \"afterTaskId\"], CONFLICT at [\"input\", \"ifVersion\"], FORBIDDEN at [\"id\"]."
+  userErrors: [UserError!]!
+  "On CONFLICT, the task as it now is, so that the client can merge and retry; null otherwise."
+  currentTask: Task
+}
+
+extend type Mutation {
+  """
+  Puts a task at a place of its list's manual order (orderBy POSITION), or of another list. Only the task is
+  written: ` + "`" + `version` + "`" + ` + 1, and an UPDATED event whose history fields are ["position"] (["list", "position"] for
+  another list, which members of only one of the lists receive as DELETED or CREATED). Moving a task to where it
+  already is changes nothing. FORBIDDEN for a VIEWER of either list; NOT_FOUND for a task or list the viewer cannot
+  see.
+  """
+  moveTask(
+    "The task's id."
+    id: ID!
+    "Where to put it."
+    input: MoveTaskInput!
+  ): MoveTaskPayload
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2794,6 +2910,18 @@ func (ec *executionContext) childFields_ListMembershipPayload(ctx context.Contex
 		return ec.fieldContext_ListMembershipPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ListMembershipPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MoveTaskPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "task":
+		return ec.fieldContext_MoveTaskPayload_task(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MoveTaskPayload_userErrors(ctx, field)
+	case "currentTask":
+		return ec.fieldContext_MoveTaskPayload_currentTask(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoveTaskPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2940,6 +3068,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_history(ctx, field)
 	case "deletedAt":
 		return ec.fieldContext_Task_deletedAt(ctx, field)
+	case "position":
+		return ec.fieldContext_Task_position(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Task", field.Name)
 }
@@ -3347,6 +3477,28 @@ func (ec *executionContext) field_Mutation_deleteTask_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlmodel.MoveTaskInput, error) {
+			return ec.unmarshalNMoveTaskInput2taskapiᚋgraphᚋgqlmodelᚐMoveTaskInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -4668,6 +4820,102 @@ func (ec *executionContext) fieldContext_ListMembershipPayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _MoveTaskPayload_task(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.MoveTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoveTaskPayload_task(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Task, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MoveTaskPayload_task(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MoveTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MoveTaskPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.MoveTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoveTaskPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtaskapiᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoveTaskPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MoveTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MoveTaskPayload_currentTask(ctx context.Context, field graphql.CollectedField, obj *gqlmodel.MoveTaskPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoveTaskPayload_currentTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentTask, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Task) graphql.Marshaler {
+			return ec.marshalOTask2ᚖtaskapiᚋmodelᚐTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MoveTaskPayload_currentTask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MoveTaskPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Task(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5310,6 +5558,50 @@ func (ec *executionContext) fieldContext_Mutation_purgeTrash(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_purgeTrash_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveTask(ctx, fc.Args["id"].(string), fc.Args["input"].(gqlmodel.MoveTaskInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlmodel.MoveTaskPayload) graphql.Marshaler {
+			return ec.marshalOMoveTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐMoveTaskPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveTask(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoveTaskPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7209,6 +7501,29 @@ func (ec *executionContext) _Task_deletedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Task_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Task", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Task_position(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Task_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Task", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaskChange_at(ctx context.Context, field graphql.CollectedField, obj *model.TaskChange) (ret graphql.Marshaler) {
@@ -9836,7 +10151,7 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 		asMap["reminders"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence", "listId"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence", "listId", "afterTaskId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9908,6 +10223,15 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 			if err = ec.Resolvers.CreateTaskInput().ListID(ctx, &it, data); err != nil {
 				return it, err
 			}
+		case "afterTaskId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("afterTaskId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateTaskInput().AfterTaskID(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -9922,6 +10246,62 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 func UnmarshalCreateTaskInput(ctx context.Context, raw any) (model.CreateTaskInput, error) {
 	var out model.CreateTaskInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTaskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMoveTaskInput(ctx context.Context, obj any) (gqlmodel.MoveTaskInput, error) {
+	var it gqlmodel.MoveTaskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"listId", "afterTaskId", "ifVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "listId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListID = data
+		case "afterTaskId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("afterTaskId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AfterTaskID = graphql.OmittableOf(data)
+		case "ifVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ifVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IfVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveTaskInput unmarshals raw into the MoveTaskInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveTaskInput(ctx context.Context, raw any) (gqlmodel.MoveTaskInput, error) {
+	var out gqlmodel.MoveTaskInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveTaskInput", raw, &out)
 	return out, err
 }
 
@@ -10819,6 +11199,49 @@ func (ec *executionContext) _ListMembershipPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var moveTaskPayloadImplementors = []string{"MoveTaskPayload"}
+
+func (ec *executionContext) _MoveTaskPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlmodel.MoveTaskPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moveTaskPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoveTaskPayload")
+		case "task":
+			out.Values[i] = ec._MoveTaskPayload_task(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MoveTaskPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentTask":
+			out.Values[i] = ec._MoveTaskPayload_currentTask(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -10939,6 +11362,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "purgeTrash":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_purgeTrash(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "moveTask":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveTask(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -11589,6 +12019,11 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 		case "deletedAt":
 			out.Values[i] = ec._Task_deletedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "position":
+			out.Values[i] = ec._Task_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -12852,6 +13287,11 @@ func (ec *executionContext) marshalNListRole2taskapiᚋmodelᚐListRole(ctx cont
 	return v
 }
 
+func (ec *executionContext) unmarshalNMoveTaskInput2taskapiᚋgraphᚋgqlmodelᚐMoveTaskInput(ctx context.Context, v any) (gqlmodel.MoveTaskInput, error) {
+	res, err := ec.unmarshalInputMoveTaskInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕtaskapiᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []gqlmodel.Node) graphql.Marshaler {
 	ret := sliceMarshaller(ec.selectsConcurrent_ListInvitation(sel) || ec.selectsConcurrent_Task(sel) || ec.selectsConcurrent_TaskList(sel))(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -13635,6 +14075,13 @@ func (ec *executionContext) marshalOListMembershipPayload2ᚖtaskapiᚋgraphᚋg
 		return graphql.Null
 	}
 	return ec._ListMembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMoveTaskPayload2ᚖtaskapiᚋgraphᚋgqlmodelᚐMoveTaskPayload(ctx context.Context, sel ast.SelectionSet, v *gqlmodel.MoveTaskPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MoveTaskPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2taskapiᚋgraphᚋgqlmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v gqlmodel.Node) graphql.Marshaler {

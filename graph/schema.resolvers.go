@@ -279,6 +279,29 @@ func (r *mutationResolver) PurgeTrash(ctx context.Context, listID *string) (*gql
 	return &gqlmodel.PurgeTasksPayload{PurgedTaskIds: taskIDs(ids), Count: len(ids)}, nil
 }
 
+func (r *mutationResolver) MoveTask(ctx context.Context, id string, input gqlmodel.MoveTaskInput) (*gqlmodel.MoveTaskPayload, error) {
+	userID, taskUUID, err := viewerTask(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	move, err := taskMove(input)
+	if err != nil {
+		return nil, err
+	}
+	task, err := r.Store.MoveTask(ctx, userID, taskUUID, move)
+	if current, ok := conflictTask(err); ok {
+		return &gqlmodel.MoveTaskPayload{CurrentTask: current, UserErrors: conflictUserErrors(current)}, nil
+	}
+	if err != nil {
+		problems, err := listUserErrors(err, "id")
+		if err != nil {
+			return nil, err
+		}
+		return &gqlmodel.MoveTaskPayload{UserErrors: problems}, nil
+	}
+	return &gqlmodel.MoveTaskPayload{Task: task, UserErrors: []*model.UserError{}}, nil
+}
+
 func (r *queryResolver) Viewer(ctx context.Context) (*gqlmodel.Viewer, error) {
 	v, ok := auth.FromContext(ctx)
 	if !ok || v.ID == "" {
@@ -620,6 +643,15 @@ func (r *createTaskInputResolver) ListID(ctx context.Context, obj *model.CreateT
 		return model.ErrListNotFound // as a list the viewer cannot see
 	}
 	obj.ListID = &id
+	return nil
+}
+
+func (r *createTaskInputResolver) AfterTaskID(ctx context.Context, obj *model.CreateTaskInput, data *string) error {
+	if data == nil {
+		return nil // null: at the end, as omitted
+	}
+	id := anchorID(*data)
+	obj.AfterTaskID = &id
 	return nil
 }
 

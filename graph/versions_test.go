@@ -183,7 +183,7 @@ func TestHistoryThroughAPI(t *testing.T) {
 
 		// A move records the list.
 		a.Do("alice", updateIfVersion, map[string]any{"id": id, "input": map[string]any{"listId": inbox}}).NoErrors(t)
-		if got, _ := read("alice", 1, nil); !slices.Equal(got, []string{"UPDATED alice [list]"}) {
+		if got, _ := read("alice", 1, nil); !slices.Equal(got, []string{"UPDATED alice [list position]"}) {
 			t.Errorf("after the move: %q", got)
 		}
 		a.Do("alice", updateIfVersion, map[string]any{"id": id, "input": map[string]any{"listId": list}}).NoErrors(t)

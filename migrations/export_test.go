@@ -9,3 +9,7 @@ var TaskVersionsDown = taskVersionsDown
 
 // TrashDown undoes the trash migration alone, so that the tests of earlier data migrations can undo theirs.
 var TrashDown = trashDown
+
+// TaskPositionsDown undoes the task-positions migration alone, so that the tests of earlier data migrations can undo
+// theirs, and the test of its own backfill can apply it to tasks written before it.
+var TaskPositionsDown = taskPositionsDown

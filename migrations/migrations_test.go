@@ -21,7 +21,7 @@ var all = []string{
 	"20261125000001_create_tasks", "20261201000001_task_events", "20261201000002_recurrence",
 	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
 	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox", "20261207000006_tasks_in_lists",
-	"20261207000007_task_versions", "20261207000008_trash",
+	"20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions",
 }
 
 func TestUpDownUp(t *testing.T) {
@@ -208,6 +208,9 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Undo the lists migration and the ones after it, as if the database predated them.
+			if err := migrations.TaskPositionsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TrashDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +221,7 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, stmt := range []string{`DROP TABLE list_invitations`, `DROP TABLE list_members`, `DROP TABLE lists`,
-				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006', '20261207000007', '20261207000008')`} {
+				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006', '20261207000007', '20261207000008', '20261207000009')`} {
 				if _, err := db.ExecContext(ctx, stmt); err != nil {
 					t.Fatal(err)
 				}
@@ -229,7 +232,7 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				}
 			}
 			if applied, err := migrations.Up(ctx, db); err != nil ||
-				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash"}) {
+				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			// Read the rows themselves: the store would make a missing Inbox on the spot.
@@ -255,6 +258,9 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
+			if err := migrations.TaskPositionsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TrashDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +270,7 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if err := migrations.TasksInListsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name IN ('20261207000006', '20261207000007', '20261207000008')`); err != nil {
+			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name IN ('20261207000006', '20261207000007', '20261207000008', '20261207000009')`); err != nil {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC()
@@ -282,7 +288,7 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := db.NewRaw(`DELETE FROM list_members WHERE user_id = 'carol'`).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash"}) {
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			for _, u := range []string{"alice", "bob", "carol"} {
@@ -298,6 +304,81 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 				if err != nil || len(tags) != 1 || tags[0].Tag != "x" || tags[0].Count != 1 {
 					t.Errorf("%s's tags: %v, %v", u, tags, err)
 				}
+			}
+		})
+	}
+}
+
+// TestTaskPositionsNumberEachListInCreatedOrder applies the task-positions migration to tasks written before it:
+// each list's tasks, those in the trash included, get keys in the order they were created, so that the manual
+// order starts as the order of creation, and new tasks go after them.
+func TestTaskPositionsNumberEachListInCreatedOrder(t *testing.T) {
+	for _, kind := range modeltest.Databases(t) {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			db := modeltest.MustOpenEmptyDB(t, kind)
+			if _, err := migrations.Up(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			base := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+			at := func(h int) *model.Store {
+				return model.NewStore(db).WithClock(func() time.Time { return base.Add(time.Duration(h) * time.Hour) })
+			}
+			// Created later, but with the smaller id: the migration numbers by creation, not by id.
+			late, err := at(3).CreateTask(ctx, "alice", model.CreateTaskInput{Title: "third"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, title := range []string{"first", "second"} {
+				task, err := at(i+1).CreateTask(ctx, "alice", model.CreateTaskInput{Title: title})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if title == "second" {
+					if err := at(4).DeleteTask(ctx, "alice", task.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if _, err := at(1).CreateTask(ctx, "bob", model.CreateTaskInput{Title: "bob's"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := migrations.TaskPositionsDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name = '20261207000009'`); err != nil {
+				t.Fatal(err)
+			}
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000009_task_positions"}) {
+				t.Fatalf("Up = %q, %v", applied, err)
+			}
+			s := at(5)
+			if _, err := s.RestoreTask(ctx, "alice", late.ID); err == nil {
+				t.Fatal("restored a task that is not in the trash")
+			}
+			var trashed []string
+			if err := db.NewRaw(`SELECT position FROM tasks WHERE title = 'second'`).Scan(model.AcrossUsers(ctx), &trashed); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "new"}); err != nil {
+				t.Fatal(err)
+			}
+			order := func(user string) []string {
+				page, err := s.ListTasks(ctx, user, model.ListQuery{Order: &model.TaskOrder{Field: model.TaskOrderFieldPosition, Direction: model.OrderDirectionAsc}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, e := range page.Edges {
+					out = append(out, e.Node.Title+"@"+e.Node.Position)
+				}
+				return out
+			}
+			if got := order("alice"); !slices.Equal(got, []string{"first@a0", "third@a2", "new@a3"}) || !slices.Equal(trashed, []string{"a1"}) {
+				t.Errorf("alice's order after the migration: %q, the trashed task's key %q", got, trashed)
+			}
+			if got := order("bob"); !slices.Equal(got, []string{"bob's@a0"}) {
+				t.Errorf("bob's order: %q", got)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"taskapi/model"
 	"taskapi/model/modeltest"
+	"taskapi/ordkey"
 )
 
 // The store's hot queries, the ones every dashboard makes, on each database modeltest offers. Each benchmark seeds
@@ -375,6 +377,80 @@ func BenchmarkDashboardLists(b *testing.B) {
 						}
 						if stats, err := store.Stats(ctx, user, time.UTC, nil); err != nil || stats.Total != benchTasks {
 							b.Fatalf("Stats: %+v, %v", stats, err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkManualOrder is a list of 10,000 tasks in its manual order: a move (a random task put right after
+// another random one; stmts/op is the statements of one move, which write the moved task alone), and the
+// dashboard's read of the list (its first page of 20 and its count) by POSITION, beside the same read by
+// CREATED_AT for comparison.
+func BenchmarkManualOrder(b *testing.B) {
+	const n = 10000
+	for _, kind := range modeltest.Databases(b) {
+		b.Run(kind, func(b *testing.B) {
+			db := modeltest.MustOpenBenchDB(b, kind)
+			ctx := context.Background()
+			const owner = "orderer"
+			list, err := model.NewStore(db).CreateList(ctx, owner, model.CreateListInput{Name: "Long"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			keys := ordkey.Sequence(n)
+			ids := make([]uuid.UUID, n)
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			for start := 0; start < n; start += 1000 {
+				var rows []*model.Task
+				for i := start; i < start+1000; i++ {
+					ids[i] = uuid.Must(uuid.NewV7())
+					title := fmt.Sprintf("Task %d", i)
+					rows = append(rows, &model.Task{ID: ids[i], ListID: list.ID, CreatedBy: owner, Title: title,
+						TitleFold: model.Fold(title), Tags: model.Tags{}, CreatedAt: now.Add(time.Duration(i) * time.Millisecond),
+						UpdatedAt: now, Version: 1, Position: keys[i]})
+				}
+				if _, err := db.NewInsert().Model(&rows).Exec(model.AcrossUsers(ctx)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if kind == modeltest.Postgres {
+				if _, err := db.ExecContext(model.AcrossUsers(ctx), "ANALYZE"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.Run("move", func(b *testing.B) {
+				counter := &statementCounter{}
+				store := model.NewStore(db.WithQueryHook(counter))
+				rng := rand.New(rand.NewPCG(1, 2))
+				b.ReportAllocs()
+				moves := 0
+				for b.Loop() {
+					task, anchor := ids[rng.IntN(n)], ids[rng.IntN(n)]
+					if task == anchor {
+						continue
+					}
+					moves++
+					if _, err := store.MoveTask(ctx, owner, task, model.TaskMove{Place: model.Placement{After: model.Some(anchor)}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(counter.n)/float64(max(moves, 1)), "stmts/op")
+			})
+			store := model.NewStore(db)
+			first := 20
+			for _, field := range []model.TaskOrderField{model.TaskOrderFieldPosition, model.TaskOrderFieldCreatedAt} {
+				b.Run("read-"+string(field), func(b *testing.B) {
+					filter := model.TaskFilter{ListIDs: []uuid.UUID{list.ID}}
+					order := model.TaskOrder{Field: field, Direction: model.OrderDirectionAsc}
+					b.ReportAllocs()
+					for b.Loop() {
+						page, err := store.ListTasks(ctx, owner, model.ListQuery{Filter: filter, Order: &order, First: &first,
+							WithTotalCount: true})
+						if err != nil || len(page.Edges) != first || *page.TotalCount != n {
+							b.Fatalf("ListTasks: %v", err)
 						}
 					}
 				})

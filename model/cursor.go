@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"taskapi/ordkey"
 )
 
 // A cursor is base64url (no padding) of a small JSON object:
@@ -130,6 +132,12 @@ type position struct {
 	id    uuid.UUID
 }
 
+// listKey is a task's place in the manual order of several lists: its list, then its key there.
+type listKey struct {
+	list uuid.UUID
+	key  string
+}
+
 // positionOf returns the place of t in a list ordered by field.
 func positionOf(t *Task, field TaskOrderField) position {
 	p := position{id: t.ID}
@@ -146,6 +154,8 @@ func positionOf(t *Task, field TaskOrderField) position {
 		p.value = t.Priority
 	case TaskOrderFieldTitle:
 		p.value = t.TitleFold
+	case TaskOrderFieldPosition:
+		p.value = listKey{list: t.ListID, key: t.Position}
 	}
 	return p
 }
@@ -172,6 +182,12 @@ func encodeCursor(hash string, p position) string {
 		b = append(b, "null"...)
 	case string:
 		b = appendJSONString(b, value)
+	case listKey:
+		b = append(b, `["`...)
+		b = appendUUID(b, value.list)
+		b = append(b, `",`...)
+		b = appendJSONString(b, value.key)
+		b = append(b, ']')
 	default:
 		raw, _ := json.Marshal(value)
 		b = append(b, raw...)
@@ -255,6 +271,17 @@ func decodeCursor(s, argument, hash string, field TaskOrderField) (position, err
 			return position{}, invalid
 		}
 		p.value = title
+	case TaskOrderFieldPosition:
+		// ["list id", "key"]; the key is checked as every key from outside is, before it is compared.
+		var v []string
+		if json.Unmarshal(c.Value, &v) != nil || len(v) != 2 || ordkey.Validate(v[1]) != nil {
+			return position{}, invalid
+		}
+		list, err := uuid.Parse(v[0])
+		if err != nil {
+			return position{}, invalid
+		}
+		p.value = listKey{list: list, key: v[1]}
 	}
 	return p, nil
 }

@@ -83,11 +83,14 @@ const (
 	TaskOrderFieldDueAt     TaskOrderField = "DUE_AT"
 	TaskOrderFieldPriority  TaskOrderField = "PRIORITY"
 	TaskOrderFieldTitle     TaskOrderField = "TITLE"
+	// TaskOrderFieldPosition is the manual order of each list; the tasks of several lists come list by list.
+	TaskOrderFieldPosition TaskOrderField = "POSITION"
 )
 
 // TaskOrderFields lists every order field.
 var TaskOrderFields = []TaskOrderField{
 	TaskOrderFieldCreatedAt, TaskOrderFieldUpdatedAt, TaskOrderFieldDueAt, TaskOrderFieldPriority, TaskOrderFieldTitle,
+	TaskOrderFieldPosition,
 }
 
 // IsValid reports whether f is a known order field.

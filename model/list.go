@@ -313,10 +313,17 @@ var (
 	}
 )
 
+// byPosition is the one segment of the manual order: the tasks of each list by their keys, list by list. A key is
+// unique in its list (the unique index on (list_id, position) is the walk's index), so the pair needs no id.
+var byPosition = segment{cols: []string{"t.list_id", "t.position"}}
+
 // segments returns the list's segments in list order.
 func (l *lister) segments() []segment {
-	if l.order.Field == TaskOrderFieldDueAt {
+	switch l.order.Field {
+	case TaskOrderFieldDueAt:
 		return []segment{withDueDate, withoutDueDate}
+	case TaskOrderFieldPosition:
+		return []segment{byPosition}
 	}
 	return []segment{{cols: []string{orderColumns[l.order.Field], "t.id"}}}
 }
@@ -334,6 +341,9 @@ func segmentOf(segs []segment, p position) int {
 // keyset returns the condition that a row of seg compares with p by op ("<" or ">", "=" appended to include p
 // itself), comparing seg's columns as one row value, and its arguments.
 func keyset(seg segment, op string, p position) (string, []any) {
+	if k, ok := p.value.(listKey); ok {
+		return "(" + strings.Join(seg.cols, ", ") + ") " + op + " (?, ?)", []any{k.list, k.key}
+	}
 	if len(seg.cols) == 1 {
 		return seg.cols[0] + " " + op + " ?", []any{p.id}
 	}

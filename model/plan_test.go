@@ -52,12 +52,15 @@ func planSeed(t *testing.T, db *bun.DB) {
 	var statements []string
 	for first := 0; first < planUsers; first += chunk {
 		users := fmt.Sprintf("generate_series(%d, %d)", first, min(first+chunk, planUsers)-1)
+		// position: each Inbox's keys in the order of i, "b" and two base-62 digits (ordkey's keys of 62 to 3843).
 		statements = append(statements, `INSERT INTO tasks (id, list_id, created_by, title, title_fold, description, description_fold, completed, priority, tags,
-			due_at, completed_at, created_at, updated_at)
+			due_at, completed_at, created_at, updated_at, position)
 		SELECT id, (SELECT l.id FROM lists AS l WHERE l.owner_id = s.user_id AND l.is_inbox), user_id, title, lower(title), description, lower(description), completed, priority, tags,
-			due_at, CASE WHEN completed THEN created_at + interval '1 day' END, created_at, created_at + interval '1 hour'
+			due_at, CASE WHEN completed THEN created_at + interval '1 day' END, created_at, created_at + interval '1 hour',
+			'b' || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 1 + (62 + i) / 62, 1) ||
+				substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 1 + (62 + i) % 62, 1)
 		FROM (
-			SELECT gen_random_uuid() AS id,
+			SELECT gen_random_uuid() AS id, i,
 				'user-' || lpad(u::text, 3, '0') AS user_id,
 				(ARRAY['Write','Review','Call','Buy','Fix','Plan','Book','Pay','Read','Clean'])[1 + i % 10] || ' ' ||
 					(ARRAY['the report','Alice','milk','the bug','a trip','the rent','the dentist','a book','the garage','slides'])[1 + (i / 10) % 10] ||

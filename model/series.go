@@ -130,6 +130,11 @@ func (ch seriesChange) apply(ctx context.Context, tx bun.IDB, reminders []*Remin
 		}
 	}
 	if ch.next != nil {
+		// The next occurrence goes to the end of its list, as a new task does.
+		var err error
+		if ch.next.Position, err = placeTask(ctx, tx, ch.userID, ch.next.ListID, Placement{}, ch.next.ID); err != nil {
+			return fmt.Errorf("place the next occurrence: %w", err)
+		}
 		if _, err := tx.NewInsert().Model(ch.next).Exec(ctx); err != nil {
 			return fmt.Errorf("insert the next occurrence: %w", err)
 		}
@@ -142,7 +147,6 @@ func (ch seriesChange) apply(ctx context.Context, tx bun.IDB, reminders []*Remin
 				carried = append(carried, ReminderInput{MinutesBefore: r.MinutesBefore})
 			}
 		}
-		var err error
 		if ch.next.Reminders, err = insertReminders(ctx, tx, ch.userID, ch.next, carried, now); err != nil {
 			return fmt.Errorf("insert the next occurrence's reminders: %w", err)
 		}

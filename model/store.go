@@ -170,7 +170,7 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 	if rule != nil {
 		task.SeriesID = &task.ID // a series is named after its first occurrence
 	}
-	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	err = s.writeRetrying(ctx, func(ctx context.Context, tx *writeTx) error {
 		task.ListID = InboxID(userID)
 		if in.ListID != nil {
 			task.ListID = *in.ListID
@@ -204,6 +204,13 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 				task, err = getTask(ctx, tx, userID, key.TaskID, false)
 				return err
 			}
+		}
+		place := Placement{}
+		if in.AfterTaskID != nil {
+			place.After = Some(*in.AfterTaskID)
+		}
+		if task.Position, err = placeTask(ctx, tx, userID, task.ListID, place, task.ID); err != nil {
+			return err
 		}
 		if _, err := tx.NewInsert().Model(task).Exec(ctx); err != nil {
 			return err
@@ -284,10 +291,27 @@ func (s *Store) SetTaskCompletedIf(ctx context.Context, userID string, id uuid.U
 	return task, next, storeError("set task completed", err)
 }
 
+// MoveTask puts a task at a place of its list's manual order, or of another list (in.ListID), and returns it. The
+// move writes the task's row alone (its key, and its list), adds 1 to its version and records an UPDATED event
+// whose fields are ["position"] (["list", "position"] for another list; members of one list alone get CREATED or
+// DELETED). A task that already sits there is a no-op: nothing written, no event. Returns ErrNotFound when the user
+// cannot see the task, ErrForbidden when they are a VIEWER of its list or of in.ListID, ErrListNotFound when they are
+// not a member of in.ListID, *ConflictError when in.IfVersion is not the task's version, and *ValidationError
+// (INVALID at ["input", "afterTaskId"]) when the task to go after is no live task of the target list, or the task
+// itself.
+func (s *Store) MoveTask(ctx context.Context, userID string, id uuid.UUID, in TaskMove) (*Task, error) {
+	patch := TaskPatch{Place: &in.Place, IfVersion: in.IfVersion}
+	if in.ListID != nil {
+		patch.ListID = Some(*in.ListID)
+	}
+	task, _, err := s.patch(ctx, userID, id, patch)
+	return task, storeError("move task", err)
+}
+
 // patch applies a patch in one write: it plans the change against the task as it is (planPatch, which writes
 // nothing), then writes what the plan changes (patchPlan.write).
 func (s *Store) patch(ctx context.Context, userID string, id uuid.UUID, patch TaskPatch) (task, next *Task, err error) {
-	err = s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	err = s.writeRetrying(ctx, func(ctx context.Context, tx *writeTx) error {
 		plan, err := planPatch(ctx, tx, userID, id, patch, TruncateTime(s.now()))
 		if err != nil {
 			return err
@@ -350,6 +374,9 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 		return nil, err
 	}
 	var p problems
+	if patch.Place == nil && fromList != (uuid.UUID{}) {
+		patch.Place = &Placement{} // a task moved to another list goes to its end
+	}
 	if patch, err = patch.Normalize(); err != nil {
 		var invalid *ValidationError
 		if !errors.As(err, &invalid) {
@@ -360,6 +387,17 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 	patch = patchReminderProblems(&p, patch, task, existing)
 	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
 	plan.columns, plan.tagsChanged = task.apply(patch, now, userID)
+	if patch.Place != nil {
+		moved, err := placeInPlan(ctx, tx, userID, task, *patch.Place, fromList != (uuid.UUID{}))
+		var invalid *ValidationError
+		if errors.As(err, &invalid) {
+			p = append(p, invalid.Problems...)
+		} else if err != nil {
+			return nil, err
+		} else if moved {
+			plan.columns = append(plan.columns, "position")
+		}
+	}
 	// The series is planned before anything is written, so that its problems join the others.
 	if plan.series, err = planSeries(ctx, tx, userID, &plan.before, task, patch, now, &p); err != nil {
 		return nil, err
@@ -471,7 +509,7 @@ func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
 // patchesTask reports whether p changes the task itself, not only the user's own reminders on it.
 func patchesTask(p TaskPatch) bool {
 	return p.Title.Set || p.Description.Set || p.Priority.Set || p.Tags.Set || p.DueAt.Set || p.Completed.Set ||
-		p.Recurrence.Set || p.ListID.Set
+		p.Recurrence.Set || p.ListID.Set || p.Place != nil
 }
 
 // apply applies a normalized patch to t, made by actor, and returns the columns that changed, and whether the tags
@@ -526,11 +564,12 @@ func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string
 }
 
 // taskFieldOfColumn names the GraphQL field of Task that each column of tasks a patch can change is read through;
-// columns that no field shows (the folds, what undoes a completion) are not there.
+// columns that no field shows (the folds, what undoes a completion) are not there. "position" is the task's place
+// in its list's manual order (orderBy POSITION), which no field of Task shows but a move changes.
 var taskFieldOfColumn = map[string]string{
 	"title": "title", "description": "description", "priority": "priority", "tags": "tags", "due_at": "dueAt",
 	"list_id": "list", "completed": "completed", "completed_at": "completedAt", "completed_by": "completedBy",
-	"recurrence": "recurrence", "series_id": "seriesId",
+	"recurrence": "recurrence", "series_id": "seriesId", "position": "position",
 }
 
 // changedFields returns the GraphQL names of the task's fields that a change of columns (and of the actor's

@@ -65,6 +65,9 @@ type Task struct {
 	// it is reopened. They are internal, and left out of the task's JSON.
 	CompletedRule    *recur.Rule `bun:"completed_recurrence" json:"-"`
 	NextOccurrenceID *uuid.UUID  `bun:"next_occurrence_id" json:"-"`
+	// Position is the task's key in its list's manual order (orderBy POSITION): the list in order is its tasks
+	// sorted by this key, byte by byte (package ordkey). A task in the trash keeps it.
+	Position string `bun:"position,notnull"`
 }
 
 // CreateTaskInput is what a new task starts as, as a client sent it (not yet validated or normalized).
@@ -80,6 +83,8 @@ type CreateTaskInput struct {
 	Recurrence *RecurrenceInput
 	// ListID is the list to create the task in; nil: the user's Inbox.
 	ListID *uuid.UUID
+	// AfterTaskID puts the task right after this live task of its list in the manual order; nil: at the end.
+	AfterTaskID *uuid.UUID
 }
 
 // Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
@@ -111,6 +116,25 @@ type TaskPatch struct {
 	ListID Optional[uuid.UUID]
 	// IfVersion, when set, makes the patch land only on that version of the task: on any other, nothing is
 	// written and the store returns *ConflictError.
+	IfVersion *int
+	// Place, when set, puts the task at a place of its list's manual order (of ListID's list when it moves it).
+	// A move to another list without Place puts the task at the end of that list.
+	Place *Placement
+}
+
+// Placement is a place in a list's manual order, as moveTask's afterTaskId says it: After unset, the end of the
+// list; an explicit null, the top; a task's id, right after that live task of the list.
+type Placement struct {
+	After Optional[uuid.UUID]
+}
+
+// TaskMove is where moveTask puts a task (the GraphQL MoveTaskInput, parsed).
+type TaskMove struct {
+	// ListID is the list to move the task to; nil: it stays in its list.
+	ListID *uuid.UUID
+	// Place is where in the list.
+	Place Placement
+	// IfVersion makes the move land only on that version of the task (see TaskPatch.IfVersion).
 	IfVersion *int
 }
 

@@ -225,7 +225,7 @@ func TestHistory(t *testing.T) {
 		}
 		want := []string{
 			"UPDATED bob reminders",
-			"UPDATED alice list",
+			"UPDATED alice list,position",
 			"UPDATED bob completed,completedAt,completedBy",
 			"UPDATED alice title,dueAt",
 			"UPDATED bob title",
@@ -288,7 +288,7 @@ func TestHistory(t *testing.T) {
 			if _, err := e.store.RemoveListMember(ctx, "bob", l.ID, "bob"); err != nil {
 				t.Fatal(err)
 			}
-			want := []string{"UPDATED alice priority", "UPDATED bob reminders", "UPDATED alice list"}
+			want := []string{"UPDATED alice priority", "UPDATED bob reminders", "UPDATED alice list,position"}
 			if got := e.history(t, "bob", task); !slices.Equal(got, want) {
 				t.Errorf("bob's history after leaving the first list:\n got %q\nwant %q", got, want)
 			}

@@ -15,6 +15,7 @@ import (
 	"taskapi/clocktest"
 	"taskapi/model"
 	"taskapi/model/modeltest"
+	"taskapi/ordkey"
 	"taskapi/reminder"
 	"taskapi/webhook"
 )
@@ -113,9 +114,10 @@ func seed(t *testing.T, db *bun.DB, n int, due1, due2 time.Time) {
 	t.Helper()
 	tasks := make([]*model.Task, 0, n/5)
 	rs := make([]*model.Reminder, 0, n)
+	keys := ordkey.Sequence(n / 5) // distinct keys, so distinct in each list too
 	for i := range n / 5 {
 		task := &model.Task{ID: uuid.Must(uuid.NewV7()), CreatedBy: "user-" + strconv.Itoa(i%100), ListID: model.InboxID("user-" + strconv.Itoa(i%100)), Title: "t", TitleFold: "t",
-			Tags: model.Tags{}, CreatedAt: due1, UpdatedAt: due1}
+			Tags: model.Tags{}, CreatedAt: due1, UpdatedAt: due1, Position: keys[i]}
 		tasks = append(tasks, task)
 		for j := range 5 {
 			at := due1

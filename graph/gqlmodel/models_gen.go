@@ -75,6 +75,28 @@ type ListMembershipPayload struct {
 	UserErrors []*model.UserError `json:"userErrors"`
 }
 
+// Where moveTask puts a task.
+type MoveTaskInput struct {
+	// Moves the task to this list, where the viewer is OWNER or EDITOR too; omitted or null: it stays in its list.
+	ListID *string `json:"listId,omitempty"`
+	// Right after this task of the target list (a task of another list, in the trash or unknown is INVALID at
+	// ["input", "afterTaskId"]). Explicit null: at the top of the list. Omitted: at the end.
+	AfterTaskID graphql.Omittable[*string] `json:"afterTaskId,omitempty"`
+	// Moves only when the task is at this version. Otherwise nothing is written, `userErrors` has `CONFLICT` at
+	// ["input", "ifVersion"] and `currentTask` is the task as it now is. Omitted: last write wins.
+	IfVersion *int `json:"ifVersion,omitempty"`
+}
+
+// The result of moveTask.
+type MoveTaskPayload struct {
+	// The task at its new place; null when nothing was moved because of `userErrors`.
+	Task *model.Task `json:"task,omitempty"`
+	// Why nothing was moved: INVALID at ["input", "afterTaskId"], CONFLICT at ["input", "ifVersion"], FORBIDDEN at ["id"].
+	UserErrors []*model.UserError `json:"userErrors"`
+	// On CONFLICT, the task as it now is, so that the client can merge and retry; null otherwise.
+	CurrentTask *model.Task `json:"currentTask,omitempty"`
+}
+
 // Writes, all scoped to the signed-in user. A task id that is not the viewer's gives null and a `NOT_FOUND` error, the
 // same as an id that never existed.
 type Mutation struct {

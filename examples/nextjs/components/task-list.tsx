@@ -31,6 +31,7 @@ import {
 } from '@/lib/operations';
 import { countsChanged, placeTask, refreshTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
+import { ReorderHandle, useReorder, type ReorderItem } from './reorder';
 import { useDeletes, useListsContext } from './signed-in-app';
 import { reminderChoice, TaskForm, type SaveResult, type TaskFormValues } from './task-form';
 import { TaskHistory } from './task-history';
@@ -44,6 +45,8 @@ const SORTS: { label: string; order?: TaskOrder }[] = [
   { label: 'Due soonest', order: { field: 'DUE_AT', direction: 'ASC' } },
   { label: 'Priority, high first', order: { field: 'PRIORITY', direction: 'DESC' } },
   { label: 'Title A–Z', order: { field: 'TITLE', direction: 'ASC' } },
+  // A list's order by hand, which its tasks can be dragged into (components/reorder.tsx).
+  { label: 'Manual order', order: { field: 'POSITION', direction: 'ASC' } },
 ];
 
 const PRIORITY_LABEL = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High' } as const;
@@ -166,6 +169,8 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       seriesId: null,
       reminders: [],
       list: { __typename: 'TaskList', id: targetListId ?? '' },
+      position: '~', // after every key: a new task goes to the end of its list's manual order
+
       createdBy: me ? { __typename: 'User', ...me } : { __typename: 'User', id: viewerId ?? '', name: null, email: null },
     };
     const { data } = await createTask({
@@ -326,6 +331,9 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
   const total = connection ? connection.totalCount - (loaded.length - tasks.length) : 0;
   // The panel shows the task as the cache has it now (a live update included), or as it was when opened.
   const current = selected ? (loaded.find((t) => t.id === selected.id) ?? selected) : null;
+  // A list (not "All tasks") in its manual order can be reordered by whoever may change it.
+  const reorderable = !!listId && orderBy?.field === 'POSITION' && !readOnly;
+  const reorder = useReorder(tasks);
 
   return (
     <div className="flex min-h-full">
@@ -402,6 +410,12 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
             {problem}
           </p>
         )}
+        {reorderable && reorder.problem && (
+          <p role="alert" className="field-error">
+            {reorder.problem}
+          </p>
+        )}
+        {reorderable && reorder.hint}
         {error && !connection && (
           <p role="alert" className="field-error">
             Could not load your tasks: {error.message}
@@ -420,10 +434,11 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
           aria-label="Tasks"
           aria-busy={loading || undefined}
         >
-          {tasks.map((task) => (
+          {tasks.map((task, index) => (
             <TaskItem
               key={task.id}
               task={task}
+              reorder={reorderable && !isOptimistic(task) ? reorder.item(task, index) : undefined}
               selected={current?.id === task.id}
               writable={writable(task)}
               onToggle={toggle}
@@ -687,9 +702,12 @@ function TaskItem({
   onToggle,
   onDelete,
   onOpen,
+  reorder,
 }: {
   task: Task;
   selected: boolean;
+  /** Set when the list can be reordered: the row is a drop target and gets a drag handle. */
+  reorder?: ReorderItem;
   /** False for a VIEWER of the task's list: no checkbox to tick, no Delete. */
   writable: boolean;
   onToggle: (task: Task) => Promise<void>;
@@ -703,7 +721,9 @@ function TaskItem({
       aria-labelledby={`${id}-title`}
       className={`${task.completed ? 'task done' : 'task'} group flex items-start gap-3 px-3 py-3 ${selected ? 'bg-accent-50 dark:bg-accent-700/20' : ''}`}
       data-task-id={task.id}
+      {...reorder?.row}
     >
+      {reorder && <ReorderHandle handle={reorder.handle} />}
       <input
         type="checkbox"
         className="mt-1 size-4 shrink-0 accent-accent-600"

@@ -4,7 +4,7 @@ import { gql, type TypedDocumentNode } from '@apollo/client';
 
 export type Priority = 'LOW' | 'MEDIUM' | 'HIGH';
 export type TaskStatusFilter = 'ALL' | 'PENDING' | 'COMPLETED';
-export type TaskOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'DUE_AT' | 'PRIORITY' | 'TITLE';
+export type TaskOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'DUE_AT' | 'PRIORITY' | 'TITLE' | 'POSITION';
 export type OrderDirection = 'ASC' | 'DESC';
 export type RecurrenceFrequency = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
 
@@ -31,6 +31,8 @@ export interface Task {
   list: { __typename?: 'TaskList'; id: string };
   /** Who created it (without email once they left the list). */
   createdBy: { __typename?: 'User'; id: string; name: string | null; email: string | null };
+  /** Its key in the list's manual order: sorting by it as plain strings gives the list's order. */
+  position: string;
 }
 
 export interface Recurrence {
@@ -79,6 +81,7 @@ export const TASK_FIELDS = gql`
     createdAt
     updatedAt
     version
+    position
     seriesId
     recurrence {
       frequency

@@ -73,6 +73,9 @@ function sortKey(field: TaskOrderField, get: <K extends keyof Task>(k: K) => Tas
       return PRIORITY_RANK[get('priority') ?? 'MEDIUM'];
     case 'TITLE':
       return (get('title') ?? '').toLowerCase();
+    case 'POSITION':
+      // ASCII keys: JavaScript's string order is their byte order, the API's.
+      return get('position') ?? '';
   }
 }
 
