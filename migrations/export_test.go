@@ -9,3 +9,7 @@ var TaskVersionsDown = taskVersionsDown
 
 // TrashDown undoes the trash migration alone, so that the tests of earlier data migrations can undo theirs.
 var TrashDown = trashDown
+
+// TaskAssigneesDown undoes the task-assignees migration alone, so that the tests of earlier data migrations can
+// undo theirs.
+var TaskAssigneesDown = taskAssigneesDown

@@ -186,6 +186,18 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if !canWrite(role) {
 			return ErrForbidden
 		}
+		if in.AssigneeID != nil {
+			// Read after writeRole, which holds the list's row: a removal of the assignee in flight waits for this
+			// write (and then unassigns the task), or this read waits for it and finds them gone.
+			if ok, err := isListMember(ctx, tx, userID, task.ListID, *in.AssigneeID); err != nil {
+				return err
+			} else if !ok {
+				var p problems
+				p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+				return p.err()
+			}
+			task.AssigneeID = in.AssigneeID
+		}
 		if in.IdempotencyKey != nil {
 			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
 			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -358,8 +370,27 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 		p = append(p, invalid.Problems...)
 	}
 	patch = patchReminderProblems(&p, patch, task, existing)
+	if patch.AssigneeID.Set && !patch.AssigneeID.Null {
+		list := task.ListID
+		if fromList != (uuid.UUID{}) {
+			list = patch.ListID.Value
+		}
+		if ok, err := isListMember(ctx, tx, userID, list, patch.AssigneeID.Value); err != nil {
+			return nil, err
+		} else if !ok {
+			p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+		}
+	}
 	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
 	plan.columns, plan.tagsChanged = task.apply(patch, now, userID)
+	if fromList != (uuid.UUID{}) && !patch.AssigneeID.Set {
+		// A move keeps the assignee only where they are a member too.
+		if unassigned, err := unassignOutside(ctx, tx, userID, task, task.ListID); err != nil {
+			return nil, err
+		} else if unassigned {
+			plan.columns = append(plan.columns, "assignee_id")
+		}
+	}
 	// The series is planned before anything is written, so that its problems join the others.
 	if plan.series, err = planSeries(ctx, tx, userID, &plan.before, task, patch, now, &p); err != nil {
 		return nil, err
@@ -471,7 +502,7 @@ func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
 // patchesTask reports whether p changes the task itself, not only the user's own reminders on it.
 func patchesTask(p TaskPatch) bool {
 	return p.Title.Set || p.Description.Set || p.Priority.Set || p.Tags.Set || p.DueAt.Set || p.Completed.Set ||
-		p.Recurrence.Set || p.ListID.Set
+		p.Recurrence.Set || p.ListID.Set || p.AssigneeID.Set
 }
 
 // apply applies a normalized patch to t, made by actor, and returns the columns that changed, and whether the tags
@@ -514,6 +545,16 @@ func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string
 		t.ListID = p.ListID.Value
 		columns = append(columns, "list_id")
 	}
+	if p.AssigneeID.Set {
+		var a *string
+		if !p.AssigneeID.Null {
+			a = &p.AssigneeID.Value
+		}
+		if (a == nil) != (t.AssigneeID == nil) || (a != nil && *a != *t.AssigneeID) {
+			t.AssigneeID = a
+			columns = append(columns, "assignee_id")
+		}
+	}
 	if p.Completed.Set && p.Completed.Value != t.Completed {
 		t.Completed = p.Completed.Value
 		t.CompletedAt, t.CompletedBy = nil, nil
@@ -530,7 +571,7 @@ func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string
 var taskFieldOfColumn = map[string]string{
 	"title": "title", "description": "description", "priority": "priority", "tags": "tags", "due_at": "dueAt",
 	"list_id": "list", "completed": "completed", "completed_at": "completedAt", "completed_by": "completedBy",
-	"recurrence": "recurrence", "series_id": "seriesId",
+	"recurrence": "recurrence", "series_id": "seriesId", "assignee_id": "assignee",
 }
 
 // changedFields returns the GraphQL names of the task's fields that a change of columns (and of the actor's

@@ -115,6 +115,7 @@ func (in CreateTaskInput) normalize() (CreateTaskInput, *recur.Rule, error) {
 		Tags:        p.tags(in.Tags, "input", "tags"),
 		DueAt:       truncatePtr(in.DueAt),
 		ListID:      in.ListID,
+		AssigneeID:  in.AssigneeID,
 	}
 	p.dueAt(out.DueAt, "input", "dueAt")
 	if !in.Priority.IsValid() {
