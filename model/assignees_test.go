@@ -493,3 +493,20 @@ func TestNextOccurrenceKeepsTheAssignee(t *testing.T) {
 		}
 	})
 }
+
+// TestRetriedCreateAnswersAfterTheAssigneeLeft: a createTask retried with its idempotency key answers with the task
+// it created, as it is now, even when the assignee it named has left the list since.
+func TestRetriedCreateAnswersAfterTheAssigneeLeft(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.sharedList(t, model.ListRoleEditor)
+		in := model.CreateTaskInput{Title: "once", ListID: &l.ID, AssigneeID: ptr("bob"), IdempotencyKey: ptr("k1")}
+		task := e.create(t, "alice", in)
+		if _, err := e.store.RemoveListMember(ctx, "bob", l.ID, "bob"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.store.CreateTask(ctx, "alice", in)
+		if err != nil || again.ID != task.ID || again.AssigneeID != nil || again.Version != 2 {
+			t.Fatalf("the retry: %+v, %v; want the task, unassigned", again, err)
+		}
+	})
+}

@@ -186,18 +186,6 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if !canWrite(role) {
 			return ErrForbidden
 		}
-		if in.AssigneeID != nil {
-			// Read after writeRole, which holds the list's row: a removal of the assignee in flight waits for this
-			// write (and then unassigns the task), or this read waits for it and finds them gone.
-			if ok, err := isListMember(ctx, tx, userID, task.ListID, *in.AssigneeID); err != nil {
-				return err
-			} else if !ok {
-				var p problems
-				p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
-				return p.err()
-			}
-			task.AssigneeID = in.AssigneeID
-		}
 		if in.IdempotencyKey != nil {
 			key := &idempotencyKey{UserID: userID, Key: *in.IdempotencyKey, TaskID: id, CreatedAt: now}
 			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -216,6 +204,19 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 				task, err = getTask(ctx, tx, userID, key.TaskID, false)
 				return err
 			}
+		}
+		if in.AssigneeID != nil {
+			// Read after writeRole, which holds the list's row: a removal of the assignee in flight waits for this
+			// write (and then unassigns the task), or this read waits for it and finds them gone. A retry with the
+			// key has answered above, with the task as it is now.
+			if ok, err := isListMember(ctx, tx, userID, task.ListID, *in.AssigneeID); err != nil {
+				return err
+			} else if !ok {
+				var p problems
+				p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+				return p.err()
+			}
+			task.AssigneeID = in.AssigneeID
 		}
 		if _, err := tx.NewInsert().Model(task).Exec(ctx); err != nil {
 			return err
