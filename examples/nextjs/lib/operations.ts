@@ -29,6 +29,8 @@ export interface Task {
   list: { __typename?: 'TaskList'; id: string };
   /** Who created it (without email once they left the list). */
   createdBy: { __typename?: 'User'; id: string; name: string | null; email: string | null };
+  /** The member of its list it is assigned to; null for nobody. */
+  assignee: { __typename?: 'User'; id: string; name: string | null; email: string | null } | null;
 }
 
 export interface Recurrence {
@@ -52,6 +54,8 @@ export interface TaskFilter {
   priorities?: Priority[];
   /** Only the tasks of these lists. */
   listIds?: string[];
+  /** Only the tasks assigned to these users ("Assigned to me" sends the viewer's id). */
+  assigneeIds?: string[];
 }
 export interface TaskOrder {
   field: TaskOrderField;
@@ -93,6 +97,11 @@ export const TASK_FIELDS = gql`
       id
     }
     createdBy {
+      id
+      name
+      email
+    }
+    assignee {
       id
       name
       email
@@ -235,6 +244,8 @@ export interface UpdateTaskInput {
   reminders?: ReminderInput[];
   /** Moves the task to this list (OWNER or EDITOR in both). */
   listId?: string;
+  /** Assigns the task to a member of its list; null unassigns it. */
+  assigneeId?: string | null;
 }
 export const UPDATE_TASK: TypedDocumentNode<
   { updateTask: { task: Task | null; nextOccurrence: Task | null; userErrors: UserError[] } | null },
