@@ -206,6 +206,7 @@ type ComplexityRoot struct {
 	}
 
 	Task struct {
+		Assignee    func(childComplexity int) int
 		Completed   func(childComplexity int) int
 		CompletedAt func(childComplexity int) int
 		CompletedBy func(childComplexity int) int
@@ -384,6 +385,7 @@ type TaskResolver interface {
 
 	CompletedBy(ctx context.Context, obj *model.Task) (*model.User, error)
 	History(ctx context.Context, obj *model.Task, first *int, after *string) (*gqlmodel.TaskHistoryConnection, error)
+	Assignee(ctx context.Context, obj *model.Task) (*model.User, error)
 }
 type TaskChangeResolver interface {
 	Actor(ctx context.Context, obj *model.TaskChange) (*model.User, error)
@@ -408,6 +410,7 @@ type TaskListResolver interface {
 
 type CreateTaskInputResolver interface {
 	ListID(ctx context.Context, obj *model.CreateTaskInput, data *string) error
+
 	AfterTaskID(ctx context.Context, obj *model.CreateTaskInput, data *string) error
 }
 type TaskFilterResolver interface {
@@ -1122,6 +1125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TagCount.Tag(childComplexity), true
 
+	case "Task.assignee":
+		if e.ComplexityRoot.Task.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Task.Assignee(childComplexity), true
 	case "Task.completed":
 		if e.ComplexityRoot.Task.Completed == nil {
 			break
@@ -2662,6 +2671,47 @@ extend enum UserErrorCode {
   CONFLICT
 }
 
+# Assignees: a task is assigned to one member of its list, or to nobody.
+
+extend type Task {
+  """
+  The member of the task's list it is assigned to; null when it is assigned to nobody. A member removed from the
+  list (or leaving it) is unassigned from its tasks, and a task moved to a list where its assignee is not a member
+  is unassigned.
+  """
+  assignee: User
+}
+
+extend input CreateTaskInput {
+  """
+  Assigns the task to this user, a member of the task's list (any role). Anyone else is ` + "`" + `INVALID` + "`" + ` at
+  ["input", "assigneeId"], with one message whether the user exists or not. Null: assigned to nobody.
+  """
+  assigneeId: ID
+}
+
+extend input UpdateTaskInput {
+  """
+  Assigns the task to this user, a member of the task's list (of the list it moves to, with ` + "`" + `listId` + "`" + `), as
+  ` + "`" + `CreateTaskInput.assigneeId` + "`" + `. Explicit null unassigns it; omitted: the assignee stays (unless a move to a list
+  where they are not a member unassigns them).
+  """
+  assigneeId: ID
+}
+
+extend input TaskFilter {
+  """
+  Tasks assigned to any of these users. An id of a user assigned no task the viewer can see (someone the viewer
+  shares no list with, or no one) matches nothing; it is not an error.
+  """
+  assigneeIds: [ID!]
+  """
+  true: the tasks assigned to the viewer. false: every other task (assigned to someone else or to nobody). null: no
+  constraint.
+  """
+  assignedToMe: Boolean
+}
+
 # Trash: deleted tasks wait in their list's trash, to be restored or purged.
 
 extend type Task {
@@ -3066,6 +3116,8 @@ func (ec *executionContext) childFields_Task(ctx context.Context, field graphql.
 		return ec.fieldContext_Task_completedBy(ctx, field)
 	case "history":
 		return ec.fieldContext_Task_history(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Task_assignee(ctx, field)
 	case "deletedAt":
 		return ec.fieldContext_Task_deletedAt(ctx, field)
 	case "position":
@@ -7480,6 +7532,38 @@ func (ec *executionContext) fieldContext_Task_history(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Task_assignee(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Task_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Task().Assignee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖtaskapiᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Task_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Task",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Task_deletedAt(ctx context.Context, field graphql.CollectedField, obj *model.Task) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10151,7 +10235,7 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 		asMap["reminders"] = []any{}
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence", "listId", "afterTaskId"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "idempotencyKey", "reminders", "recurrence", "listId", "assigneeId", "afterTaskId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10223,6 +10307,13 @@ func (ec *executionContext) unmarshalInputCreateTaskInput(ctx context.Context, o
 			if err = ec.Resolvers.CreateTaskInput().ListID(ctx, &it, data); err != nil {
 				return it, err
 			}
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
 		case "afterTaskId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("afterTaskId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -10467,7 +10558,7 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 		asMap["status"] = "ALL"
 	}
 
-	fieldsInOrder := [...]string{"status", "priorities", "tags", "search", "dueAfter", "dueBefore", "overdue", "listIds"}
+	fieldsInOrder := [...]string{"status", "priorities", "tags", "search", "dueAfter", "dueBefore", "overdue", "listIds", "assigneeIds", "assignedToMe"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10532,6 +10623,20 @@ func (ec *executionContext) unmarshalInputTaskFilter(ctx context.Context, obj an
 			if err = ec.Resolvers.TaskFilter().ListIds(ctx, &it, data); err != nil {
 				return it, err
 			}
+		case "assigneeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIDs = data
+		case "assignedToMe":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedToMe"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignedToMe = data
 		}
 	}
 	return it, nil
@@ -10651,7 +10756,7 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence", "listId", "ifVersion"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "tags", "dueAt", "completed", "reminders", "recurrence", "listId", "ifVersion", "assigneeId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10728,6 +10833,13 @@ func (ec *executionContext) unmarshalInputUpdateTaskInput(ctx context.Context, o
 				return it, err
 			}
 			it.IfVersion = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -12015,6 +12127,12 @@ func (ec *executionContext) _Task(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Task_history(ctx, field, obj)
+				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Task_assignee(ctx, field, obj)
 				})
 		case "deletedAt":
 			out.Values[i] = ec._Task_deletedAt(ctx, field, obj)
@@ -14514,7 +14632,7 @@ func (ec *executionContext) selectsConcurrent_ListInvitation(sel ast.SelectionSe
 func (ec *executionContext) selectsConcurrent_Task(sel ast.SelectionSet) bool {
 	for _, f := range graphql.CollectFields(ec.OperationContext, sel, taskImplementors) {
 		switch f.Name {
-		case "reminders", "list", "createdBy", "completedBy", "history":
+		case "reminders", "list", "createdBy", "completedBy", "history", "assignee":
 			return true
 		case "recurrence":
 			if ec.selectsConcurrent_Recurrence(f.Selections) {

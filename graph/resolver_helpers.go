@@ -90,6 +90,7 @@ func taskPatch(in gqlmodel.UpdateTaskInput) (model.TaskPatch, error) {
 		Completed:   optional(in.Completed),
 		Reminders:   reminderInputs(in.Reminders),
 		Recurrence:  optional(in.Recurrence),
+		AssigneeID:  optional(in.AssigneeID),
 		IfVersion:   in.IfVersion,
 	}, nil
 }

@@ -560,6 +560,10 @@ func (r *taskResolver) History(ctx context.Context, obj *model.Task, first *int,
 	return r.taskHistory(ctx, obj, first, after)
 }
 
+func (r *taskResolver) Assignee(ctx context.Context, obj *model.Task) (*model.User, error) {
+	return r.user(ctx, obj.AssigneeID)
+}
+
 func (r *taskChangeResolver) Actor(ctx context.Context, obj *model.TaskChange) (*model.User, error) {
 	return r.user(ctx, obj.ActorID)
 }

@@ -39,11 +39,13 @@ type webhookTask struct {
 	Recurrence  *webhookRecurrence `json:"recurrence"`
 	SeriesID    *string            `json:"seriesId"`
 	Version     int                `json:"version"`
-	// List, CreatedBy and CompletedBy carry the ids of the task's list, creator and completer (the rest is the
-	// API's to read); CompletedBy is null while the task is pending.
+	// List, CreatedBy, CompletedBy and Assignee carry the ids of the task's list, creator, completer and assignee
+	// (the rest is the API's to read); CompletedBy is null while the task is pending, Assignee while it is assigned
+	// to nobody.
 	List        webhookRef  `json:"list"`
 	CreatedBy   webhookRef  `json:"createdBy"`
 	CompletedBy *webhookRef `json:"completedBy"`
+	Assignee    *webhookRef `json:"assignee"`
 }
 
 // webhookRef is an object of the API by its id only.
@@ -99,6 +101,9 @@ func NewWebhookData(userID, actor string, list uuid.UUID, id uuid.UUID, task *mo
 		}
 		if task.CompletedBy != nil {
 			d.Task.CompletedBy = &webhookRef{ID: *task.CompletedBy}
+		}
+		if task.AssigneeID != nil {
+			d.Task.Assignee = &webhookRef{ID: *task.AssigneeID}
 		}
 		for _, r := range task.Reminders {
 			d.Task.Reminders = append(d.Task.Reminders, renderReminder(r))

@@ -40,7 +40,8 @@ func (t *tools) register(s *mcp.Server) {
 		Name:  "list_tasks",
 		Title: "List tasks",
 		Description: "List the user's tasks, newest first, with filters: by default those of every list the user can " +
-			"see (their own and those shared with them), or of one list with list_id. Returns at most limit tasks and, " +
+			"see (their own and those shared with them), or of one list with list_id, or those assigned to the user " +
+			"with assigned_to_me. Returns at most limit tasks and, " +
 			"when more match, next_cursor: call again with the same filters and cursor set to it for the next page.",
 		InputSchema:  schemaFor[listTasksIn](listArgs),
 		OutputSchema: schemaFor[listTasksOut](nil),
@@ -144,13 +145,14 @@ type taskIDIn struct {
 }
 
 type listTasksIn struct {
-	Status    *string `json:"status,omitempty" jsonschema:"Which tasks: all (default), pending (not done) or completed."`
-	Search    *string `json:"search,omitempty" jsonschema:"Only tasks whose title or description contains this text (case-insensitive, at most 100 characters)."`
-	ListID    *string `json:"list_id,omitempty" jsonschema:"Only the tasks of this list, a list_id from list_lists (default: every list the user can see)."`
-	DueBefore *string `json:"due_before,omitempty" jsonschema:"Only tasks due before this RFC 3339 date-time (exclusive)."`
-	DueAfter  *string `json:"due_after,omitempty" jsonschema:"Only tasks due at or after this RFC 3339 date-time."`
-	Limit     *int    `json:"limit,omitempty" jsonschema:"How many tasks to return, 1 to 100 (default 20)."`
-	Cursor    *string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous call, to get the next page (with the same filters)."`
+	Status       *string `json:"status,omitempty" jsonschema:"Which tasks: all (default), pending (not done) or completed."`
+	Search       *string `json:"search,omitempty" jsonschema:"Only tasks whose title or description contains this text (case-insensitive, at most 100 characters)."`
+	ListID       *string `json:"list_id,omitempty" jsonschema:"Only the tasks of this list, a list_id from list_lists (default: every list the user can see)."`
+	DueBefore    *string `json:"due_before,omitempty" jsonschema:"Only tasks due before this RFC 3339 date-time (exclusive)."`
+	DueAfter     *string `json:"due_after,omitempty" jsonschema:"Only tasks due at or after this RFC 3339 date-time."`
+	AssignedToMe *bool   `json:"assigned_to_me,omitempty" jsonschema:"true: only the tasks assigned to the user; false: only the others (assigned to someone else or to nobody)."`
+	Limit        *int    `json:"limit,omitempty" jsonschema:"How many tasks to return, 1 to 100 (default 20)."`
+	Cursor       *string `json:"cursor,omitempty" jsonschema:"next_cursor of the previous call, to get the next page (with the same filters)."`
 }
 
 type setReminderIn struct {
@@ -214,6 +216,7 @@ type taskOut struct {
 	CreatedAt   string   `json:"created_at"`
 	UpdatedAt   string   `json:"updated_at"`
 	Recurring   bool     `json:"recurring" jsonschema:"Completing it creates its next occurrence."`
+	AssigneeID  *string  `json:"assignee_id,omitempty" jsonschema:"The user id of the member of the task's list it is assigned to; absent when it is assigned to nobody."`
 }
 
 type reminderOut struct {
@@ -294,6 +297,7 @@ func (t *tools) listTasks(ctx context.Context, req *mcp.CallToolRequest, in list
 		q.Filter.Status = &status
 	}
 	q.Filter.Search = in.Search
+	q.Filter.AssignedToMe = in.AssignedToMe
 	var err error
 	if in.DueBefore != nil {
 		if q.Filter.DueBefore, err = parseTime("due_before", *in.DueBefore); err != nil {
@@ -634,7 +638,7 @@ func taskView(task *model.Task, now time.Time) taskOut {
 		Priority: strings.ToLower(task.Priority.String()), Tags: task.Tags,
 		DueAt: timeString(task.DueAt), CompletedAt: timeString(task.CompletedAt),
 		CreatedAt: formatTime(task.CreatedAt), UpdatedAt: formatTime(task.UpdatedAt),
-		Recurring: task.Rule != nil,
+		Recurring: task.Rule != nil, AssigneeID: task.AssigneeID,
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}

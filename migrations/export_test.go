@@ -13,3 +13,7 @@ var TrashDown = trashDown
 // TaskPositionsDown undoes the task-positions migration alone, so that the tests of earlier data migrations can undo
 // theirs, and the test of its own backfill can apply it to tasks written before it.
 var TaskPositionsDown = taskPositionsDown
+
+// TaskAssigneesDown undoes the task-assignees migration alone, so that the tests of earlier data migrations can
+// undo theirs.
+var TaskAssigneesDown = taskAssigneesDown

@@ -22,6 +22,7 @@ var all = []string{
 	"20261201000003_webhook_deliveries", "20261201000004_reminders", "20261207000001_lists",
 	"20261207000002_webhook_pending_per_user", "20261207000005_kafka_outbox", "20261207000006_tasks_in_lists",
 	"20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions",
+	"20261207000010_task_assignees",
 }
 
 func TestUpDownUp(t *testing.T) {
@@ -208,6 +209,9 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Undo the lists migration and the ones after it, as if the database predated them.
+			if err := migrations.TaskAssigneesDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TaskPositionsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +225,7 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, stmt := range []string{`DROP TABLE list_invitations`, `DROP TABLE list_members`, `DROP TABLE lists`,
-				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006', '20261207000007', '20261207000008', '20261207000009')`} {
+				`DROP TABLE users`, `DELETE FROM bun_migrations WHERE name IN ('20261207000001', '20261207000006', '20261207000007', '20261207000008', '20261207000009', '20261207000010')`} {
 				if _, err := db.ExecContext(ctx, stmt); err != nil {
 					t.Fatal(err)
 				}
@@ -232,7 +236,7 @@ func TestListsGiveEveryWriterAnInbox(t *testing.T) {
 				}
 			}
 			if applied, err := migrations.Up(ctx, db); err != nil ||
-				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions"}) {
+				!slices.Equal(applied, []string{"20261207000001_lists", "20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions", "20261207000010_task_assignees"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			// Read the rows themselves: the store would make a missing Inbox on the spot.
@@ -258,6 +262,9 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := migrations.Up(ctx, db); err != nil {
 				t.Fatal(err)
 			}
+			if err := migrations.TaskAssigneesDown(ctx, db); err != nil {
+				t.Fatal(err)
+			}
 			if err := migrations.TaskPositionsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +277,7 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if err := migrations.TasksInListsDown(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name IN ('20261207000006', '20261207000007', '20261207000008', '20261207000009')`); err != nil {
+			if _, err := db.ExecContext(ctx, `DELETE FROM bun_migrations WHERE name IN ('20261207000006', '20261207000007', '20261207000008', '20261207000009', '20261207000010')`); err != nil {
 				t.Fatal(err)
 			}
 			now := time.Now().UTC()
@@ -288,7 +295,7 @@ func TestTasksInListsMovesEveryTaskToItsInbox(t *testing.T) {
 			if _, err := db.NewRaw(`DELETE FROM list_members WHERE user_id = 'carol'`).Exec(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions"}) {
+			if applied, err := migrations.Up(ctx, db); err != nil || !slices.Equal(applied, []string{"20261207000006_tasks_in_lists", "20261207000007_task_versions", "20261207000008_trash", "20261207000009_task_positions", "20261207000010_task_assignees"}) {
 				t.Fatalf("Up = %q, %v", applied, err)
 			}
 			for _, u := range []string{"alice", "bob", "carol"} {

@@ -29,14 +29,16 @@ import (
 // listFilter is a TaskFilter in canonical form, the one ListTasks, CountTasks and cursors work with: two filters
 // that select the same tasks by the same rules have equal listFilters. Its JSON is what cursors hash.
 type listFilter struct {
-	Status     TaskStatusFilter `json:"s"`
-	Priorities []Priority       `json:"p,omitempty"` // sorted, unique; nil: any
-	Tags       []string         `json:"t,omitempty"` // normalized, sorted, unique; nil: any
-	Search     *string          `json:"q,omitempty"` // folded; nil: no search
-	DueAfter   *time.Time       `json:"a,omitempty"` // UTC, milliseconds
-	DueBefore  *time.Time       `json:"b,omitempty"`
-	Overdue    *bool            `json:"o,omitempty"`
-	Lists      []uuid.UUID      `json:"l,omitempty"` // sorted, unique; nil: every list of the user
+	Status       TaskStatusFilter `json:"s"`
+	Priorities   []Priority       `json:"p,omitempty"` // sorted, unique; nil: any
+	Tags         []string         `json:"t,omitempty"` // normalized, sorted, unique; nil: any
+	Search       *string          `json:"q,omitempty"` // folded; nil: no search
+	DueAfter     *time.Time       `json:"a,omitempty"` // UTC, milliseconds
+	DueBefore    *time.Time       `json:"b,omitempty"`
+	Overdue      *bool            `json:"o,omitempty"`
+	Lists        []uuid.UUID      `json:"l,omitempty"`  // sorted, unique; nil: every list of the user
+	Assignees    []string         `json:"as,omitempty"` // sorted, unique; nil: anyone or nobody
+	AssignedToMe *bool            `json:"me,omitempty"`
 }
 
 // normalizeFilter returns f in canonical form. Returns *InputError for a search over MaxSearchLength characters, a
@@ -45,7 +47,7 @@ type listFilter struct {
 // returned even then.
 func normalizeFilter(f TaskFilter) (listFilter, error) {
 	var err error
-	out := listFilter{Status: TaskStatusFilterAll, Overdue: f.Overdue}
+	out := listFilter{Status: TaskStatusFilterAll, Overdue: f.Overdue, AssignedToMe: f.AssignedToMe}
 	if len(f.ListIDs) > 0 {
 		out.Lists = slices.CompactFunc(slices.SortedFunc(slices.Values(f.ListIDs), compareUUID),
 			func(a, b uuid.UUID) bool { return a == b })
@@ -61,6 +63,14 @@ func normalizeFilter(f TaskFilter) (listFilter, error) {
 		for _, p := range out.Priorities {
 			if !p.IsValid() {
 				err = &InputError{Field: "filter.priorities", Message: "A priority in the filter is not valid."}
+			}
+		}
+	}
+	if len(f.AssigneeIDs) > 0 {
+		out.Assignees = slices.Compact(slices.Sorted(slices.Values(f.AssigneeIDs)))
+		for _, id := range out.Assignees {
+			if !plainText(id) {
+				err = &InputError{Field: "filter.assigneeIds", Message: "An assignee id in the filter can't contain NUL characters or invalid UTF-8."}
 			}
 		}
 	}

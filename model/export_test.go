@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
@@ -59,4 +60,15 @@ func AppendEvents(ctx context.Context, tx bun.IDB, userID string, at time.Time, 
 // (ReadCache.wrote), and whether it was told of any.
 func ReadCacheNoted(c *ReadCache, userID string) (int64, bool) {
 	return c.written.Get(context.Background(), userID)
+}
+
+// UnassignOutside runs unassignOutside on task in a transaction of db, as a move's write runs it.
+func UnassignOutside(ctx context.Context, db bun.IDB, userID string, task *Task, listID uuid.UUID) (bool, error) {
+	var unassigned bool
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		unassigned, err = unassignOutside(ctx, tx, userID, task, listID)
+		return err
+	})
+	return unassigned, err
 }

@@ -234,6 +234,18 @@ func (f *listFilter) conditions(q *bun.SelectQuery, userID string, now time.Time
 		q = q.Where("EXISTS (SELECT 1 FROM task_tags AS tt WHERE tt.task_id = t.id AND tt.list_id = t.list_id AND tt.tag IN (?))",
 			bun.In(f.Tags))
 	}
+	if len(f.Assignees) > 0 {
+		// Only members of a task's list are assigned to it, so an id of someone the user shares no list with
+		// matches nothing here: it reveals nothing.
+		q = q.Where("t.assignee_id IN (?)", bun.In(f.Assignees))
+	}
+	if f.AssignedToMe != nil {
+		if *f.AssignedToMe {
+			q = q.Where("t.assignee_id = ?", userID)
+		} else {
+			q = q.Where("(t.assignee_id IS NULL OR t.assignee_id <> ?)", userID)
+		}
+	}
 	if f.Search != nil {
 		// A literal substring of the folded columns, so that it is case-insensitive the same way on both
 		// databases; on PostgreSQL the trigram indexes serve it.

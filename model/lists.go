@@ -435,7 +435,8 @@ func memberRole(ctx context.Context, db bun.IDB, userID string, listID uuid.UUID
 // themselves (leaves). Returns ErrListNotFound
 // when the user is not a member, ErrUserNotFound when memberID is not a member, ErrForbidden when someone other
 // than the OWNER removes another member, and *ValidationError (INVALID) when the OWNER would remove themselves
-// (the Inbox included, which cannot be left).
+// (the Inbox included, which cannot be left). The member is unassigned from the list's tasks in the same
+// transaction, with an UPDATED event for each, to the members who remain (see unassignMember).
 func (s *Store) RemoveListMember(ctx context.Context, userID string, listID uuid.UUID, memberID string) (*TaskList, error) {
 	var list *TaskList
 	err := s.write(ctx, func(ctx context.Context, tx *writeTx) error {
@@ -459,6 +460,12 @@ func (s *Store) RemoveListMember(ctx context.Context, userID string, listID uuid
 		case memberID != userID && list.ViewerRole != ListRoleOwner:
 			return ErrForbidden
 		}
+		// Their assignments go with their membership, in the same transaction, read before it goes (when a member
+		// leaves, the statement's condition is their own membership).
+		now := TruncateTime(s.now())
+		if err := unassignMember(ctx, tx, userID, listID, memberID, now); err != nil {
+			return err
+		}
 		// The member's own reminders on the list's tasks go with their membership, read before it goes (the
 		// statement's condition needs it); reminders are the member's own rows.
 		if _, err := tx.NewDelete().Model((*Reminder)(nil)).Where("r.user_id = ?", memberID).
@@ -473,7 +480,6 @@ func (s *Store) RemoveListMember(ctx context.Context, userID string, listID uuid
 			return err
 		}
 		// The removed member loses the list; the members who remain (read at commit) see it lost one.
-		now := TruncateTime(s.now())
 		tx.recordFor(memberID, userID, now, NewEvent{Kind: TaskEventListRemoved, ListID: listID})
 		tx.recordList(userID, now, TaskEventListUpdated, listID)
 		return nil

@@ -21,7 +21,7 @@ import (
 var taskColumns = []string{
 	"id", "list_id", "created_by", "title", "description", "completed", "priority", "tags", "due_at", "completed_at",
 	"completed_by", "created_at", "updated_at", "version", "deleted_at", "title_fold", "description_fold", "recurrence",
-	"series_id", "completed_recurrence", "next_occurrence_id", "position",
+	"series_id", "completed_recurrence", "next_occurrence_id", "position", "assignee_id",
 }
 
 // handScannable reports whether db's rows of a Task model can be read by scanTaskRow: on PostgreSQL, whose driver
@@ -100,6 +100,7 @@ func scanTasks(ctx context.Context, db bun.IDB, q *bun.SelectQuery, extras ...ex
 		dest[9], dest[10], dest[11], dest[12], dest[13] = &t.CompletedAt, &t.CompletedBy, &t.CreatedAt, &t.UpdatedAt, &t.Version
 		dest[14], dest[15], dest[16], dest[17], dest[18] = &t.DeletedAt, &t.TitleFold, &t.DescriptionFold, &rule, &t.SeriesID
 		dest[19], dest[20], dest[21] = &completedRule, &t.NextOccurrenceID, &t.Position
+		dest[22] = &t.AssigneeID
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}

@@ -86,6 +86,7 @@ func planSeries(ctx context.Context, tx bun.IDB, userID string, before, task *Ta
 				ID:              id,
 				ListID:          task.ListID, // the next occurrence stays in the list
 				CreatedBy:       task.CreatedBy,
+				AssigneeID:      task.AssigneeID, // still a member: the list is the same
 				Title:           task.Title,
 				TitleFold:       task.TitleFold,
 				Description:     task.Description,

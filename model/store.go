@@ -212,6 +212,19 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 		if task.Position, err = placeTask(ctx, tx, userID, task.ListID, place, task.ID); err != nil {
 			return err
 		}
+		if in.AssigneeID != nil {
+			// Read after writeRole, which holds the list's row: a removal of the assignee in flight waits for this
+			// write (and then unassigns the task), or this read waits for it and finds them gone. A retry with the
+			// key has answered above, with the task as it is now.
+			if ok, err := isListMember(ctx, tx, userID, task.ListID, *in.AssigneeID); err != nil {
+				return err
+			} else if !ok {
+				var p problems
+				p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+				return p.err()
+			}
+			task.AssigneeID = in.AssigneeID
+		}
 		if _, err := tx.NewInsert().Model(task).Exec(ctx); err != nil {
 			return err
 		}
@@ -385,6 +398,17 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 		p = append(p, invalid.Problems...)
 	}
 	patch = patchReminderProblems(&p, patch, task, existing)
+	if patch.AssigneeID.Set && !patch.AssigneeID.Null {
+		list := task.ListID
+		if fromList != (uuid.UUID{}) {
+			list = patch.ListID.Value
+		}
+		if ok, err := isListMember(ctx, tx, userID, list, patch.AssigneeID.Value); err != nil {
+			return nil, err
+		} else if !ok {
+			p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+		}
+	}
 	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
 	plan.columns, plan.tagsChanged = task.apply(patch, now, userID)
 	if patch.Place != nil {
@@ -396,6 +420,14 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 			return nil, err
 		} else if moved {
 			plan.columns = append(plan.columns, "position")
+		}
+	}
+	if fromList != (uuid.UUID{}) && !patch.AssigneeID.Set {
+		// A move keeps the assignee only where they are a member too.
+		if unassigned, err := unassignOutside(ctx, tx, userID, task, task.ListID); err != nil {
+			return nil, err
+		} else if unassigned {
+			plan.columns = append(plan.columns, "assignee_id")
 		}
 	}
 	// The series is planned before anything is written, so that its problems join the others.
@@ -509,7 +541,7 @@ func (c *patchPlan) writeTask(ctx context.Context, tx bun.IDB) error {
 // patchesTask reports whether p changes the task itself, not only the user's own reminders on it.
 func patchesTask(p TaskPatch) bool {
 	return p.Title.Set || p.Description.Set || p.Priority.Set || p.Tags.Set || p.DueAt.Set || p.Completed.Set ||
-		p.Recurrence.Set || p.ListID.Set || p.Place != nil
+		p.Recurrence.Set || p.ListID.Set || p.Place != nil || p.AssigneeID.Set
 }
 
 // apply applies a normalized patch to t, made by actor, and returns the columns that changed, and whether the tags
@@ -552,6 +584,16 @@ func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string
 		t.ListID = p.ListID.Value
 		columns = append(columns, "list_id")
 	}
+	if p.AssigneeID.Set {
+		var a *string
+		if !p.AssigneeID.Null {
+			a = &p.AssigneeID.Value
+		}
+		if (a == nil) != (t.AssigneeID == nil) || (a != nil && *a != *t.AssigneeID) {
+			t.AssigneeID = a
+			columns = append(columns, "assignee_id")
+		}
+	}
 	if p.Completed.Set && p.Completed.Value != t.Completed {
 		t.Completed = p.Completed.Value
 		t.CompletedAt, t.CompletedBy = nil, nil
@@ -569,7 +611,7 @@ func (t *Task) apply(p TaskPatch, now time.Time, actor string) (columns []string
 var taskFieldOfColumn = map[string]string{
 	"title": "title", "description": "description", "priority": "priority", "tags": "tags", "due_at": "dueAt",
 	"list_id": "list", "completed": "completed", "completed_at": "completedAt", "completed_by": "completedBy",
-	"recurrence": "recurrence", "series_id": "seriesId", "position": "position",
+	"recurrence": "recurrence", "series_id": "seriesId", "position": "position", "assignee_id": "assignee",
 }
 
 // changedFields returns the GraphQL names of the task's fields that a change of columns (and of the actor's

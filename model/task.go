@@ -68,6 +68,10 @@ type Task struct {
 	// Position is the task's key in its list's manual order (orderBy POSITION): the list in order is its tasks
 	// sorted by this key, byte by byte (package ordkey). A task in the trash keeps it.
 	Position string `bun:"position,notnull"`
+	// AssigneeID is the member of the task's list the task is assigned to; nil when it is assigned to nobody. The
+	// store keeps it a member: assigning checks it, and removing a member or moving the task to a list the
+	// assignee is not a member of unassigns, in the same transaction.
+	AssigneeID *string `bun:"assignee_id"`
 }
 
 // CreateTaskInput is what a new task starts as, as a client sent it (not yet validated or normalized).
@@ -85,6 +89,8 @@ type CreateTaskInput struct {
 	ListID *uuid.UUID
 	// AfterTaskID puts the task right after this live task of its list in the manual order; nil: at the end.
 	AfterTaskID *uuid.UUID
+	// AssigneeID assigns the task to a member of its list; nil: to nobody.
+	AssigneeID *string
 }
 
 // Optional is a patch field: Set says whether the client sent it at all, Null whether it sent an explicit null.
@@ -114,6 +120,8 @@ type TaskPatch struct {
 	Recurrence Optional[RecurrenceInput]
 	// ListID moves the task to another list (explicit null is INVALID).
 	ListID Optional[uuid.UUID]
+	// AssigneeID assigns the task to a member of its list (its new list, with ListID); null unassigns it.
+	AssigneeID Optional[string]
 	// IfVersion, when set, makes the patch land only on that version of the task: on any other, nothing is
 	// written and the store returns *ConflictError.
 	IfVersion *int
@@ -150,6 +158,12 @@ type TaskFilter struct {
 	// ListIDs narrows the tasks to these lists (each must be one the user is a member of); empty: every list the
 	// user is a member of.
 	ListIDs []uuid.UUID
+	// AssigneeIDs narrows the tasks to those assigned to any of these users. An id of a user who is assigned no
+	// task the user can see matches nothing.
+	AssigneeIDs []string
+	// AssignedToMe, when true, keeps the tasks assigned to the user; when false, the others (assigned to someone
+	// else or to nobody).
+	AssignedToMe *bool
 }
 
 // TaskOrder is how a task list is ordered; ties break on the id in the same direction.

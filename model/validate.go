@@ -116,6 +116,7 @@ func (in CreateTaskInput) normalize() (CreateTaskInput, *recur.Rule, error) {
 		DueAt:       truncatePtr(in.DueAt),
 		ListID:      in.ListID,
 		AfterTaskID: in.AfterTaskID,
+		AssigneeID:  in.AssigneeID,
 	}
 	p.dueAt(out.DueAt, "input", "dueAt")
 	if !in.Priority.IsValid() {

@@ -198,6 +198,10 @@ type UpdateTaskInput struct {
 	// Writes only when the task is at this version. Otherwise nothing is written, `userErrors` has `CONFLICT` at
 	// ["input", "ifVersion"] and `currentTask` is the task as it now is. Omitted: last write wins.
 	IfVersion *int `json:"ifVersion,omitempty"`
+	// Assigns the task to this user, a member of the task's list (of the list it moves to, with `listId`), as
+	// `CreateTaskInput.assigneeId`. Explicit null unassigns it; omitted: the assignee stays (unless a move to a list
+	// where they are not a member unassigns them).
+	AssigneeID graphql.Omittable[*string] `json:"assigneeId,omitempty"`
 }
 
 // The result of updateTask.

@@ -32,6 +32,8 @@ import {
 import { countsChanged, placeTask, refreshTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
 import { ReorderHandle, useReorder, type ReorderItem } from './reorder';
+import { AssigneePicker } from './assignee-picker';
+import { Avatar } from './avatars';
 import { useDeletes, useListsContext } from './signed-in-app';
 import { reminderChoice, TaskForm, type SaveResult, type TaskFormValues } from './task-form';
 import { TaskHistory } from './task-history';
@@ -79,9 +81,17 @@ function repeatsLabel(r: Recurrence): string {
  * The filter as the API gets it: only what is set, so that equal filters share one cached list. `listId` narrows it
  * to one list once the API files tasks by list (until then every task is in the Inbox, which shows them all).
  */
-function buildFilter(listId: string | undefined, status: TaskStatusFilter, tag: string, search: string): TaskFilter | undefined {
+function buildFilter(
+  listId: string | undefined,
+  status: TaskStatusFilter,
+  tag: string,
+  search: string,
+  assignedTo: string | null,
+): TaskFilter | undefined {
   const filter: TaskFilter = {};
   if (listId && API_HAS_TASK_LISTS) filter.listIds = [listId];
+  // "Assigned to me" as assigneeIds with the viewer's id, not assignedToMe: the cache can tell which tasks match it.
+  if (assignedTo) filter.assigneeIds = [assignedTo];
   if (status !== 'ALL') filter.status = status;
   if (tag) filter.tags = [tag];
   if (search.trim()) filter.search = search.trim();
@@ -112,6 +122,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState(0);
+  const [mine, setMine] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [selected, setSelected] = useState<Task | null>(null);
   const deletes = useDeletes();
@@ -129,7 +140,11 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     () => (allLists ?? []).flatMap((l) => l.members).find((m) => m.user.id === viewerId)?.user ?? null,
     [allLists, viewerId],
   );
-  const filter = useMemo(() => buildFilter(listId, status, tag, settledSearch), [listId, status, tag, settledSearch]);
+  const assignedTo = mine ? viewerId : null;
+  const filter = useMemo(
+    () => buildFilter(listId, status, tag, settledSearch, assignedTo),
+    [listId, status, tag, settledSearch, assignedTo],
+  );
   const orderBy = SORTS[sort].order;
 
   const { data, previousData, loading, error, fetchMore } = useQuery(TASKS, {
@@ -172,6 +187,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
       position: '~', // after every key: a new task goes to the end of its list's manual order
 
       createdBy: me ? { __typename: 'User', ...me } : { __typename: 'User', id: viewerId ?? '', name: null, email: null },
+      assignee: null,
     };
     const { data } = await createTask({
       variables: { input },
@@ -403,6 +419,10 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
               ))}
             </select>
           </div>
+          <label className="assigned-to-me col-span-2 flex items-center gap-2 text-sm sm:col-span-4">
+            <input type="checkbox" className="size-4 accent-accent-600" checked={mine} onChange={(e) => setMine(e.target.checked)} />
+            Assigned to me
+          </label>
         </form>
 
         {problem && (
@@ -666,6 +686,7 @@ function DetailsPanel({
           }
         />
       </fieldset>
+      {(shared || task.assignee) && <AssigneePicker key={task.id} task={task} writable={writable} />}
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 border-t border-zinc-200 pt-4 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
         {(shared || !inList) && (
           <>
@@ -755,6 +776,13 @@ function TaskItem({
           {task.dueAt && (
             <span>
               due <time dateTime={task.dueAt}>{formatInstant(task.dueAt)}</time>
+            </span>
+          )}
+          {task.assignee && (
+            <span className="assignee inline-flex items-center gap-1">
+              <Avatar user={task.assignee} />
+              <span className="sr-only">assigned to</span>
+              {displayName(task.assignee)}
             </span>
           )}
           {task.recurrence && <span className="repeats">{repeatsLabel(task.recurrence)}</span>}

@@ -33,6 +33,8 @@ export interface Task {
   createdBy: { __typename?: 'User'; id: string; name: string | null; email: string | null };
   /** Its key in the list's manual order: sorting by it as plain strings gives the list's order. */
   position: string;
+  /** The member of its list it is assigned to; null for nobody. */
+  assignee: { __typename?: 'User'; id: string; name: string | null; email: string | null } | null;
 }
 
 export interface Recurrence {
@@ -56,6 +58,8 @@ export interface TaskFilter {
   priorities?: Priority[];
   /** Only the tasks of these lists. */
   listIds?: string[];
+  /** Only the tasks assigned to these users ("Assigned to me" sends the viewer's id). */
+  assigneeIds?: string[];
 }
 export interface TaskOrder {
   field: TaskOrderField;
@@ -99,6 +103,11 @@ export const TASK_FIELDS = gql`
       id
     }
     createdBy {
+      id
+      name
+      email
+    }
+    assignee {
       id
       name
       email
@@ -243,6 +252,8 @@ export interface UpdateTaskInput {
   listId?: string;
   /** Writes only when the task is at this version; otherwise a CONFLICT userError and currentTask. */
   ifVersion?: number;
+  /** Assigns the task to a member of its list; null unassigns it. */
+  assigneeId?: string | null;
 }
 
 /** Who made a change, as a task's history or an event names them. */

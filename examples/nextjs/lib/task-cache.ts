@@ -40,6 +40,7 @@ function connectionArgs(storeFieldName: string): { filter?: TaskFilter; orderBy?
 export function matchesFilter(task: Task, filter: TaskFilter | undefined): boolean {
   if (!filter) return true;
   if (filter.listIds?.length && !(task.list && filter.listIds.includes(task.list.id))) return false;
+  if (filter.assigneeIds?.length && !(task.assignee && filter.assigneeIds.includes(task.assignee.id))) return false;
   if (filter.status === 'PENDING' && task.completed) return false;
   if (filter.status === 'COMPLETED' && !task.completed) return false;
   if (filter.priorities?.length && !filter.priorities.includes(task.priority)) return false;
