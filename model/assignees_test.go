@@ -321,8 +321,8 @@ func TestMovingUnassignsOutsideTheTarget(t *testing.T) {
 			t.Fatalf("a move to a list bob is not in: %q, %v", assignee(got), err)
 		}
 		history, err := e.store.TaskHistory(ctx, "alice", task.ID, 1, nil)
-		if err != nil || !slices.Equal(history.Changes[0].Fields, []string{"list", "assignee"}) {
-			t.Errorf("the move's fields: %+v, %v", history, err)
+		if err != nil || !slices.Equal(history.Changes[0].Fields, []string{"list", "position", "assignee"}) {
+			t.Errorf("the move's fields: %v, %v", history.Changes[0].Fields, err)
 		}
 		if got := e.updatesOf(t, "alice", alice); !slices.Equal(got, []string{"UPDATED:moving::alice"}) {
 			t.Errorf("alice's feed after the move: %v", got)
@@ -333,6 +333,19 @@ func TestMovingUnassignsOutsideTheTarget(t *testing.T) {
 		got, _, err = e.store.UpdateTask(ctx, "alice", task.ID, model.TaskPatch{ListID: model.Some(l.ID), AssigneeID: model.Some("bob")})
 		if err != nil || assignee(got) != "bob" || got.ListID != l.ID {
 			t.Fatalf("a move with an assignee of the target: %+v, %v", got, err)
+		}
+		// moveTask follows the same rule: kept where bob is a member, unassigned where he is not.
+		got, err = e.store.MoveTask(ctx, "alice", task.ID, model.TaskMove{ListID: &withBob.ID})
+		if err != nil || assignee(got) != "bob" || got.ListID != withBob.ID {
+			t.Fatalf("moveTask to a list bob is in: %+v, %v", got, err)
+		}
+		got, err = e.store.MoveTask(ctx, "alice", task.ID, model.TaskMove{ListID: &withoutBob.ID})
+		if err != nil || got.AssigneeID != nil || e.get(t, "alice", task.ID).AssigneeID != nil {
+			t.Fatalf("moveTask to a list bob is not in: %q, %v", assignee(got), err)
+		}
+		history, err = e.store.TaskHistory(ctx, "alice", task.ID, 1, nil)
+		if err != nil || !slices.Contains(history.Changes[0].Fields, "assignee") {
+			t.Errorf("moveTask's fields: %+v, %v", history, err)
 		}
 	})
 }
