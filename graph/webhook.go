@@ -39,6 +39,7 @@ type webhookTask struct {
 	Recurrence  *webhookRecurrence `json:"recurrence"`
 	SeriesID    *string            `json:"seriesId"`
 	Version     int                `json:"version"`
+	Position    string             `json:"position"`
 	// List, CreatedBy, CompletedBy and Assignee carry the ids of the task's list, creator, completer and assignee
 	// (the rest is the API's to read); CompletedBy is null while the task is pending, Assignee while it is assigned
 	// to nobody.
@@ -97,7 +98,7 @@ func NewWebhookData(userID, actor string, list uuid.UUID, id uuid.UUID, task *mo
 			Priority: task.Priority.String(), Tags: tags, DueAt: formatPtr(task.DueAt),
 			CompletedAt: formatPtr(task.CompletedAt), CreatedAt: scalar.FormatDateTime(task.CreatedAt),
 			UpdatedAt: scalar.FormatDateTime(task.UpdatedAt), DeletedAt: formatPtr(task.DeletedAt), Reminders: []*webhookReminder{},
-			Version: task.Version, List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
+			Version: task.Version, Position: task.Position, List: webhookRef{ID: listID(task.ListID)}, CreatedBy: webhookRef{ID: task.CreatedBy},
 		}
 		if task.CompletedBy != nil {
 			d.Task.CompletedBy = &webhookRef{ID: *task.CompletedBy}

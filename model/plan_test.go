@@ -260,7 +260,7 @@ func TestDashboardPlansUseIndexes(t *testing.T) {
 		"PendingWorkWeek": {Status: &pending, Tags: []string{"tag3"}, DueBefore: &weekAhead, Search: ptr("the")},
 	}
 	fields := []model.TaskOrderField{model.TaskOrderFieldCreatedAt, model.TaskOrderFieldUpdatedAt,
-		model.TaskOrderFieldDueAt, model.TaskOrderFieldPriority, model.TaskOrderFieldTitle}
+		model.TaskOrderFieldDueAt, model.TaskOrderFieldPriority, model.TaskOrderFieldTitle, model.TaskOrderFieldPosition}
 	directions := []model.OrderDirection{model.OrderDirectionAsc, model.OrderDirectionDesc}
 	first, last := 20, 20
 
