@@ -26,21 +26,33 @@ func TestAssigneesThroughAPI(t *testing.T) {
 			t.Fatalf("created for bob: %v", r.Data)
 		}
 
-		// Anyone but a member is INVALID at ["input", "assigneeId"], with one message whether they exist or not.
+		// Someone who shares another list with alice but not this one is INVALID at ["input", "assigneeId"].
+		other := apitest.Str(createList(t, a, "alice", "Other")["id"])
+		tok := invite(t, a, "alice", other, "EDITOR")
+		a.Do("dave", `mutation($t: String!) { acceptListInvitation(token: $t) { userErrors { code } } }`,
+			map[string]any{"t": tok}).NoErrors(t)
+		r = a.Do("alice", `mutation($l: ID!) { createTask(input: {title: "x", listId: $l, assigneeId: "dave"}) {
+			task { id } userErrors { field code message } } }`, map[string]any{"l": list}).NoErrors(t)
+		if p := apitest.Path(r.Data, "createTask"); apitest.Path(p, "task") != nil || apitest.Path(p, "userErrors", 0, "code") != "INVALID" ||
+			fmt.Sprint(apitest.Path(p, "userErrors", 0, "field")) != "[input assigneeId]" {
+			t.Errorf("createTask for dave: %v", p)
+		}
+		r = a.Do("alice", assignTask, map[string]any{"id": id, "input": map[string]any{"assigneeId": "dave"}}).NoErrors(t)
+		if p := apitest.Path(r.Data, "updateTask"); apitest.Path(p, "task") != nil || apitest.Path(p, "userErrors", 0, "code") != "INVALID" {
+			t.Errorf("updateTask for dave: %v", p)
+		}
+		// A user id alice shares no list with is NOT_FOUND, with the one message for a user that does not exist.
 		var messages []string
 		for _, who := range []string{"carol", "nobody"} {
 			r = a.Do("alice", `mutation($l: ID!, $who: ID!) { createTask(input: {title: "x", listId: $l, assigneeId: $who}) {
-				task { id } userErrors { field code message } } }`, map[string]any{"l": list, "who": who}).NoErrors(t)
-			p := apitest.Path(r.Data, "createTask")
-			if apitest.Path(p, "task") != nil || apitest.Path(p, "userErrors", 0, "code") != "INVALID" ||
-				fmt.Sprint(apitest.Path(p, "userErrors", 0, "field")) != "[input assigneeId]" {
-				t.Errorf("createTask for %s: %v", who, p)
+				task { id } userErrors { field code message } } }`, map[string]any{"l": list, "who": who})
+			if r.Code(t) != "NOT_FOUND" || apitest.Path(r.Data, "createTask") != nil {
+				t.Errorf("createTask for %s: %+v %v", who, r.Errors, r.Data)
 			}
-			messages = append(messages, apitest.Str(apitest.Path(p, "userErrors", 0, "message")))
-			r = a.Do("alice", assignTask, map[string]any{"id": id, "input": map[string]any{"assigneeId": who}}).NoErrors(t)
-			if p := apitest.Path(r.Data, "updateTask"); apitest.Path(p, "task") != nil || apitest.Path(p, "userErrors", 0, "code") != "INVALID" ||
-				fmt.Sprint(apitest.Path(p, "userErrors", 0, "field")) != "[input assigneeId]" {
-				t.Errorf("updateTask for %s: %v", who, p)
+			messages = append(messages, r.Errors[0].Message)
+			r = a.Do("alice", assignTask, map[string]any{"id": id, "input": map[string]any{"assigneeId": who}})
+			if r.Code(t) != "NOT_FOUND" || r.Errors[0].Message != messages[0] {
+				t.Errorf("updateTask for %s: %+v", who, r.Errors)
 			}
 		}
 		if messages[0] == "" || messages[0] != messages[1] {

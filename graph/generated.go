@@ -2684,8 +2684,9 @@ extend type Task {
 
 extend input CreateTaskInput {
   """
-  Assigns the task to this user, a member of the task's list (any role). Anyone else is ` + "`" + `INVALID` + "`" + ` at
-  ["input", "assigneeId"], with one message whether the user exists or not. Null: assigned to nobody.
+  Assigns the task to this user, a member of the task's list (any role). Someone who shares other lists with the
+  viewer but not this one is ` + "`" + `INVALID` + "`" + ` at ["input", "assigneeId"]; a user id the viewer shares no list with is a
+  ` + "`" + `NOT_FOUND` + "`" + ` error ("User not found."), exactly as one that names nobody. Null: assigned to nobody.
   """
   assigneeId: ID
 }

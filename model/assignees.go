@@ -16,10 +16,38 @@ import (
 // removal of the same member are ordered: the assignment commits first and the removal then unassigns the task,
 // or the removal commits first and the assignment finds the member gone.
 
-// AssigneeNotMemberMessage is the message of an assigneeId that is not a member of the task's list: the same
-// whether the user does not exist, shares no list with the viewer, or is a member of other lists only, so that it
-// tells nobody who exists.
+// AssigneeNotMemberMessage is the message of an assigneeId that shares a list with the viewer but is not a member
+// of the task's list. A user id the viewer shares no list with is ErrUserNotFound instead, exactly as an id that
+// names nobody, so that the answer tells nobody who exists.
 const AssigneeNotMemberMessage = "The assignee must be a member of the task's list."
+
+// checkAssignee checks memberID as the assignee of a task in listID, a list the user is a member of (whose row the
+// write holds through writeRole): nil when they are a member of it; ErrUserNotFound when they share no list with
+// the user, as for an id that names nobody (the contract's rule for every user id argument); otherwise an INVALID
+// problem at ["input", "assigneeId"] added to p.
+func checkAssignee(ctx context.Context, db bun.IDB, userID string, listID uuid.UUID, memberID string, p *problems) error {
+	if ok, err := isListMember(ctx, db, userID, listID, memberID); err != nil || ok {
+		return err
+	}
+	known, err := sharesAList(ctx, db, userID, memberID)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return ErrUserNotFound
+	}
+	p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
+	return nil
+}
+
+// sharesAList reports whether memberID is a member of any list the user is a member of.
+func sharesAList(ctx context.Context, db bun.IDB, userID, memberID string) (bool, error) {
+	if !plainText(memberID) {
+		return false, nil
+	}
+	return db.NewSelect().TableExpr("list_members AS m").Where("m.user_id = ?", memberID).
+		Where("m.list_id IN ("+memberOf+")", userID).Exists(ctx)
+}
 
 // isListMember reports whether memberID is a member of listID, a list the user is a member of (false when the user
 // is not). On PostgreSQL the caller holds the list's row (writeRole), which keeps the answer true until it commits.

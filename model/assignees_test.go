@@ -37,6 +37,15 @@ func wantAssigneeInvalid(t testing.TB, err error) {
 	}
 }
 
+// wantAssigneeUnknown fails the test unless err is ErrUserNotFound: an assignee the viewer shares no list with is
+// answered as one that does not exist.
+func wantAssigneeUnknown(t testing.TB, err error) {
+	t.Helper()
+	if !errors.Is(err, model.ErrUserNotFound) {
+		t.Fatalf("err = %v, want ErrUserNotFound", err)
+	}
+}
+
 // updatesOf returns the events of userID's feed after the cursor after, an UPDATED one as
 // "UPDATED:title:assignee:actor", others as their kind.
 func (e *env) updatesOf(t testing.TB, userID, after string) []string {
@@ -72,12 +81,15 @@ func TestAssignOnCreateAndUpdate(t *testing.T) {
 		})
 		t.Run("CreateRefusesAnyoneElseAlike", func(t *testing.T) {
 			before := e.count(t, "alice", model.TaskFilter{})
-			for _, who := range []string{"dave", "carol", "nobody", "bad\x00id", ""} {
+			_, err := e.store.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "x", ListID: &l.ID, AssigneeID: ptr("dave")})
+			wantAssigneeInvalid(t, err)
+			// A stranger, nobody and a malformed id get one answer, the one for a user that does not exist.
+			for _, who := range []string{"carol", "nobody", "bad\x00id", ""} {
 				_, err := e.store.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "x", ListID: &l.ID, AssigneeID: ptr(who)})
-				wantAssigneeInvalid(t, err)
+				wantAssigneeUnknown(t, err)
 			}
 			// In the Inbox, only its owner is a member.
-			_, err := e.store.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "x", AssigneeID: ptr("bob")})
+			_, err = e.store.CreateTask(ctx, "alice", model.CreateTaskInput{Title: "x", AssigneeID: ptr("bob")})
 			wantAssigneeInvalid(t, err)
 			if n := e.count(t, "alice", model.TaskFilter{}); n != before {
 				t.Errorf("refused creations wrote %d tasks", n-before)
@@ -122,7 +134,11 @@ func TestAssignOnCreateAndUpdate(t *testing.T) {
 			before := e.get(t, "alice", task.ID)
 			for _, who := range []string{"dave", "carol", "nobody"} {
 				_, _, err := e.store.UpdateTask(ctx, "alice", task.ID, model.TaskPatch{AssigneeID: model.Some(who), Title: model.Some("changed")})
-				wantAssigneeInvalid(t, err)
+				if who == "dave" {
+					wantAssigneeInvalid(t, err)
+				} else {
+					wantAssigneeUnknown(t, err)
+				}
 			}
 			if after := e.get(t, "alice", task.ID); assignee(after) != "bob" || after.Version != before.Version || after.Title != before.Title {
 				t.Errorf("refused updates wrote: %+v", after)
@@ -293,7 +309,8 @@ func TestAssignmentRacesRemoval(t *testing.T) {
 				}
 			default:
 				refused++
-				wantAssigneeInvalid(t, assignErr)
+				// carol shares no list with bob any more: the answer for a user that does not exist.
+				wantAssigneeUnknown(t, assignErr)
 				if !slices.Equal(feed, []string{"LIST_UPDATED"}) || got.Version != 1 {
 					t.Fatalf("round %d: refused; alice's feed %v, version %d", i, feed, got.Version)
 				}
@@ -329,7 +346,7 @@ func TestMovingUnassignsOutsideTheTarget(t *testing.T) {
 		}
 		// A move that names an assignee checks them against the list it moves to.
 		_, _, err = e.store.UpdateTask(ctx, "alice", task.ID, model.TaskPatch{ListID: model.Some(l.ID), AssigneeID: model.Some("carol")})
-		wantAssigneeInvalid(t, err)
+		wantAssigneeUnknown(t, err)
 		got, _, err = e.store.UpdateTask(ctx, "alice", task.ID, model.TaskPatch{ListID: model.Some(l.ID), AssigneeID: model.Some("bob")})
 		if err != nil || assignee(got) != "bob" || got.ListID != l.ID {
 			t.Fatalf("a move with an assignee of the target: %+v, %v", got, err)

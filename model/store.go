@@ -216,12 +216,12 @@ func (s *Store) CreateTask(ctx context.Context, userID string, in CreateTaskInpu
 			// Read after writeRole, which holds the list's row: a removal of the assignee in flight waits for this
 			// write (and then unassigns the task), or this read waits for it and finds them gone. A retry with the
 			// key has answered above, with the task as it is now.
-			if ok, err := isListMember(ctx, tx, userID, task.ListID, *in.AssigneeID); err != nil {
+			var p problems
+			if err := checkAssignee(ctx, tx, userID, task.ListID, *in.AssigneeID, &p); err != nil {
 				return err
-			} else if !ok {
-				var p problems
-				p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
-				return p.err()
+			}
+			if err := p.err(); err != nil {
+				return err
 			}
 			task.AssigneeID = in.AssigneeID
 		}
@@ -403,10 +403,8 @@ func planPatch(ctx context.Context, tx bun.IDB, userID string, id uuid.UUID, pat
 		if fromList != (uuid.UUID{}) {
 			list = patch.ListID.Value
 		}
-		if ok, err := isListMember(ctx, tx, userID, list, patch.AssigneeID.Value); err != nil {
+		if err := checkAssignee(ctx, tx, userID, list, patch.AssigneeID.Value, &p); err != nil {
 			return nil, err
-		} else if !ok {
-			p.add(UserErrorCodeInvalid, AssigneeNotMemberMessage, "input", "assigneeId")
 		}
 	}
 	plan := &patchPlan{patch: patch, before: *task, task: task, existing: existing, now: now, fromList: fromList}
