@@ -40,16 +40,27 @@ import { TaskHistory } from './task-history';
 
 export const PAGE_SIZE = 10;
 
+const MANUAL_ORDER = 'Manual order';
+const NEWEST_FIRST = 'Newest first';
 const SORTS: { label: string; order?: TaskOrder }[] = [
-  { label: 'Newest first' }, // the API's default order: no orderBy, so new tasks go on top of the cached list
+  // A list's order by hand, which its tasks can be dragged into (components/reorder.tsx): the default on a list's
+  // page, as in a todo app, new tasks at the bottom. Over every list ("All tasks") it goes list by list.
+  { label: MANUAL_ORDER, order: { field: 'POSITION', direction: 'ASC' } },
+  { label: NEWEST_FIRST }, // the API's default order: no orderBy, so new tasks go on top of the cached list
   { label: 'Oldest first', order: { field: 'CREATED_AT', direction: 'ASC' } },
   { label: 'Recently updated', order: { field: 'UPDATED_AT', direction: 'DESC' } },
   { label: 'Due soonest', order: { field: 'DUE_AT', direction: 'ASC' } },
   { label: 'Priority, high first', order: { field: 'PRIORITY', direction: 'DESC' } },
   { label: 'Title A–Z', order: { field: 'TITLE', direction: 'ASC' } },
-  // A list's order by hand, which its tasks can be dragged into (components/reorder.tsx).
-  { label: 'Manual order', order: { field: 'POSITION', direction: 'ASC' } },
 ];
+
+/**
+ * The sorts offered, the default first: a list's page shows the list in its manual order; "All tasks", the tasks of
+ * every list together, shows the newest first (what was just added, wherever it went), with the manual order last.
+ */
+function sortsFor(inList: boolean) {
+  return inList ? SORTS : [...SORTS.filter((s) => s.label !== MANUAL_ORDER), SORTS[0]];
+}
 
 const PRIORITY_LABEL = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High' } as const;
 const PRIORITY_STYLE = {
@@ -121,7 +132,8 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
   const [status, setStatus] = useState<TaskStatusFilter>('ALL');
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
-  const [sort, setSort] = useState(0);
+  const sorts = sortsFor(!!list);
+  const [sortLabel, setSortLabel] = useState(sorts[0].label);
   const [mine, setMine] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [selected, setSelected] = useState<Task | null>(null);
@@ -145,7 +157,7 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
     () => buildFilter(listId, status, tag, settledSearch, assignedTo),
     [listId, status, tag, settledSearch, assignedTo],
   );
-  const orderBy = SORTS[sort].order;
+  const orderBy = (sorts.find((s) => s.label === sortLabel) ?? sorts[0]).order;
 
   const { data, previousData, loading, error, fetchMore } = useQuery(TASKS, {
     variables: { filter, orderBy, first: PAGE_SIZE },
@@ -411,9 +423,9 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
             <label className="label" htmlFor={`${id}-sort`}>
               Sort
             </label>
-            <select id={`${id}-sort`} className="field" value={sort} onChange={(e) => setSort(Number(e.target.value))}>
-              {SORTS.map((s, i) => (
-                <option key={s.label} value={i}>
+            <select id={`${id}-sort`} className="field" value={sortLabel} onChange={(e) => setSortLabel(e.target.value)}>
+              {sorts.map((s) => (
+                <option key={s.label} value={s.label}>
                   {s.label}
                 </option>
               ))}

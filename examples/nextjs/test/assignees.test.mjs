@@ -74,7 +74,8 @@ describe('assignees in a shared list', () => {
     const b = bob.page;
     await addTask(a, { title: 'Dishes' });
     await addTask(a, { title: 'Laundry' });
-    await assertEventually(async () => assert.deepEqual(await titles(b), ['Laundry', 'Dishes']));
+    // The list's page shows its manual order: the first added on top.
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Dishes', 'Laundry']));
 
     // Bob looks at what is assigned to him: nothing yet.
     await b.getByLabel('Assigned to me').check();
@@ -94,16 +95,21 @@ describe('assignees in a shared list', () => {
     await assertEventually(async () => assert.deepEqual(await titles(b), ['Dishes']));
     assert.match(await item(b, 'Dishes').locator('.assignee .avatar').getAttribute('title'), /^Bob Builder/);
     await b.screenshot({ path: join(artifactsDir, 'assigned-to-me.png') });
+    // Alice's page: the shared list in its manual order (drag handles), Bob's avatar on the task's row.
+    await a.keyboard.press('Escape');
+    await panel(a).waitFor({ state: 'detached' });
+    await a.screenshot({ path: join(artifactsDir, 'list.png') });
 
     // Assigned to nobody again, it leaves Bob's list.
-    await picker.selectOption({ label: 'Nobody' });
+    const again = await openDetails(a, 'Dishes');
+    await again.getByLabel('Assignee', { exact: true }).selectOption({ label: 'Nobody' });
     await assertEventually(async () => assert.deepEqual(await titles(b), []));
     await a.keyboard.press('Escape');
     await panel(a).waitFor({ state: 'detached' });
 
     // Unfiltered, Bob sees both tasks, neither assigned.
     await b.getByLabel('Assigned to me').uncheck();
-    await assertEventually(async () => assert.deepEqual(await titles(b), ['Laundry', 'Dishes']));
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Dishes', 'Laundry']));
     assert.equal(await item(b, 'Dishes').locator('.assignee').count(), 0);
   });
 });

@@ -1,16 +1,42 @@
-// A list's manual order: a task dragged to another place stays there after a reload and shows there, live, in
-// another browser signed in as the same person; Alt+Arrow keys move a task without a mouse.
+// A list's manual order: a list's page shows it by default, each task added with the quick add at the bottom at once
+// (before the API answers) and there after the answer and a reload; a task dragged to another place stays there
+// after a reload and shows there, live, in another browser signed in as the same person, where a task added
+// meanwhile shows at the bottom too; Alt+Arrow keys move a task without a mouse. "All tasks" keeps the newest first.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { APP_URL, addTask, assertEventually, item, launchChromium, liveStatus, openPerson, sidebarLists, signUp, titles } from './helpers.mjs';
+import {
+  APP_URL,
+  addTask,
+  artifactsDir,
+  assertEventually,
+  item,
+  launchChromium,
+  liveStatus,
+  openPerson,
+  sidebarLists,
+  signUp,
+  titles,
+} from './helpers.mjs';
 
-/** Opens the Inbox's page and shows it in its manual order. */
-async function openInboxByHand(page) {
+const sortOf = (page) => page.getByRole('search', { name: 'Filter and sort tasks' }).getByLabel('Sort');
+
+/** Opens the Inbox's page, which shows the list in its manual order without being asked. */
+async function openInbox(page) {
   await sidebarLists(page).locator('li[data-list-id]').first().getByRole('link').first().click();
   await page.waitForURL(/\/lists\//);
-  await page.getByRole('search', { name: 'Filter and sort tasks' }).getByLabel('Sort').selectOption({ label: 'Manual order' });
+  await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+  assert.equal(await sortOf(page).inputValue(), 'Manual order', "a list's page shows its manual order by default");
+}
+
+/** Waits until every row has the id the API gave it (no optimistic guess left). */
+async function settled(page) {
+  await assertEventually(async () => {
+    const ids = await page.getByRole('list', { name: 'Tasks' }).locator('li').evaluateAll((rows) => rows.map((r) => r.dataset.taskId));
+    assert.ok(ids.every((id) => id && !id.startsWith('optimistic-')), `rows still waiting for the API: ${ids}`);
+  });
 }
 
 describe('manual order', () => {
@@ -36,46 +62,86 @@ describe('manual order', () => {
     await browser?.close();
   });
 
-  it('keeps a dragged task where it was dropped, after a reload and in another browser', async () => {
+  it('shows a list in its manual order by default, each new task at the bottom, after a reload too', async () => {
     const page = one.page;
-    for (const title of ['First', 'Second', 'Third']) await addTask(page, { title });
-    await openInboxByHand(page);
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['First', 'Second', 'Third']));
-    await openInboxByHand(two.page);
-    await assertEventually(async () => assert.equal(await liveStatus(two.page).innerText(), 'live'), 20_000);
-    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['First', 'Second', 'Third']));
-
-    // Third, dragged by its handle onto First, takes First's place.
-    await item(page, 'Third').getByRole('button', { name: 'Reorder Third' }).dragTo(item(page, 'First'));
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['Third', 'First', 'Second']));
-    // Live in the other browser, without a reload.
-    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['Third', 'First', 'Second']));
-
-    // Dragged down: First onto Second goes after it.
-    await item(page, 'First').getByRole('button', { name: 'Reorder First' }).dragTo(item(page, 'Second'));
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['Third', 'Second', 'First']));
-    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['Third', 'Second', 'First']));
+    await openInbox(page);
+    const added = [];
+    for (const title of ['A', 'B', 'C']) {
+      await addTask(page, { title });
+      added.push(title);
+      // At once: the guess (before the API answers) goes to the bottom, not the top.
+      assert.deepEqual(await titles(page), added, `${title} shows at the bottom as soon as it is added`);
+    }
+    // The API's answers keep them there.
+    await settled(page);
+    assert.deepEqual(await titles(page), ['A', 'B', 'C']);
+    assert.equal(await item(page, 'A').getByRole('button', { name: 'Reorder A' }).count(), 1, 'each task has a drag handle');
 
     await page.reload();
-    await page.getByRole('search', { name: 'Filter and sort tasks' }).getByLabel('Sort').selectOption({ label: 'Manual order' });
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['Third', 'Second', 'First']));
-    await page.screenshot({ path: 'artifacts/manual-order.png', fullPage: true });
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    assert.equal(await sortOf(page).inputValue(), 'Manual order');
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['A', 'B', 'C']));
+
+    // "All tasks", every list together, keeps the newest first (and no drag handles); the manual order is a choice.
+    await sidebarLists(page).getByRole('link', { name: 'All tasks' }).click();
+    await page.getByRole('heading', { name: 'All tasks', level: 1 }).waitFor();
+    assert.equal(await sortOf(page).inputValue(), 'Newest first');
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['C', 'B', 'A']));
+    assert.equal(await page.getByRole('button', { name: /^Reorder / }).count(), 0);
+    await openInbox(page);
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['A', 'B', 'C']));
+  });
+
+  it('keeps a dragged task where it was dropped, after a reload and in another browser', async () => {
+    const page = one.page;
+    await openInbox(two.page);
+    await assertEventually(async () => assert.equal(await liveStatus(two.page).innerText(), 'live'), 20_000);
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['A', 'B', 'C']));
+
+    // A task added in one browser shows at the bottom in the other, live (the event's task placed by its position).
+    await addTask(page, { title: 'D' });
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['A', 'B', 'C', 'D']));
+    await settled(page);
+
+    // C, dragged by its handle onto A, takes A's place.
+    await item(page, 'C').getByRole('button', { name: 'Reorder C' }).dragTo(item(page, 'A'));
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['C', 'A', 'B', 'D']));
+    // Live in the other browser, without a reload.
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['C', 'A', 'B', 'D']));
+
+    // Dragged down: A onto B goes after it.
+    await item(page, 'A').getByRole('button', { name: 'Reorder A' }).dragTo(item(page, 'B'));
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['C', 'B', 'A', 'D']));
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['C', 'B', 'A', 'D']));
+
+    for (const p of [page, two.page]) {
+      await p.reload();
+      await p.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+      await assertEventually(async () => assert.deepEqual(await titles(p), ['C', 'B', 'A', 'D']));
+    }
+    await page.screenshot({ path: join(artifactsDir, 'manual-order.png') });
   });
 
   it('moves a task with Alt+Arrow keys on its handle', async () => {
     const page = one.page;
-    const handle = item(page, 'First').getByRole('button', { name: 'Reorder First' });
+    await assertEventually(async () => assert.equal(await liveStatus(two.page).innerText(), 'live'), 20_000);
+    const handle = item(page, 'A').getByRole('button', { name: 'Reorder A' });
     await handle.focus();
     await page.keyboard.press('Alt+ArrowUp');
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['Third', 'First', 'Second']));
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['C', 'A', 'B', 'D']));
     await assertEventually(async () =>
-      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reorder First'),
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reorder A'),
     );
     await page.keyboard.press('Alt+ArrowUp');
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['First', 'Third', 'Second']));
-    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['First', 'Third', 'Second']));
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['A', 'C', 'B', 'D']));
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), ['A', 'C', 'B', 'D']));
     await page.reload();
-    await page.getByRole('search', { name: 'Filter and sort tasks' }).getByLabel('Sort').selectOption({ label: 'Manual order' });
-    await assertEventually(async () => assert.deepEqual(await titles(page), ['First', 'Third', 'Second']));
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    await assertEventually(async () => assert.deepEqual(await titles(page), ['A', 'C', 'B', 'D']));
+  });
+
+  it('made no page errors', () => {
+    assert.deepEqual(one.seen.pageErrors, []);
+    assert.deepEqual(two.seen.pageErrors, []);
   });
 });

@@ -244,7 +244,8 @@ describe('lists shared between two people', () => {
     await bread.getByLabel('List', { exact: true }).selectOption(listId);
     await assertEventually(async () => assert.equal(await bread.locator('.in-list').innerText(), 'groceries'));
     await item(a, 'Bread').waitFor();
-    assert.deepEqual(await titles(a), ['Bread', 'Milk']);
+    // Moved into the list, it goes to the bottom of its manual order.
+    assert.deepEqual(await titles(a), ['Milk', 'Bread']);
     await assertEventually(async () => assert.equal(await pendingCount(a, listId), '1'));
     await b.keyboard.press('Escape');
     await panel(b).waitFor({ state: 'detached' });
@@ -252,7 +253,7 @@ describe('lists shared between two people', () => {
 
     await sidebarLists(b).getByRole('link', { name: 'groceries' }).click();
     await heading(b, 'groceries').waitFor();
-    await assertEventually(async () => assert.deepEqual(await titles(b), ['Bread', 'Milk']));
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Milk', 'Bread']));
   });
 
   it('shows both people both avatars, and Bob his new role', async () => {
@@ -352,8 +353,8 @@ describe('lists shared between two people', () => {
     await b.getByRole('button', { name: 'Join list' }).click();
     await b.waitForURL(listURL);
     await assertEventually(async () => assert.deepEqual(await listNames(b), ['Inbox', 'groceries']));
-    // Back in the list, its tasks are back too.
-    await assertEventually(async () => assert.deepEqual(await titles(b), ['Bread', 'Milk']));
+    // Back in the list, its tasks are back too, in the list's order.
+    await assertEventually(async () => assert.deepEqual(await titles(b), ['Milk', 'Bread']));
 
     // On a phone: the list's page fits, and the lists are behind Menu.
     await b.setViewportSize({ width: 390, height: 844 });
