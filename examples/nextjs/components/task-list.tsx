@@ -29,7 +29,7 @@ import {
   type UpdateTaskInput,
   type UserError,
 } from '@/lib/operations';
-import { countsChanged, placeTask, refreshTask, removeUndoneSuccessors } from '@/lib/task-cache';
+import { countsChanged, keepCreatedInView, placeTask, refreshTask, removeUndoneSuccessors } from '@/lib/task-cache';
 
 import { ReorderHandle, useReorder, type ReorderItem } from './reorder';
 import { AssigneePicker } from './assignee-picker';
@@ -213,6 +213,8 @@ export function TaskList({ list, header }: { list?: TaskListInfo; header?: React
         if (!payload?.task) return;
         const optimistic = isOptimistic(payload.task);
         placeTask(cache, payload.task, { cursor: payload.taskEdge?.cursor, previous: null, optimistic });
+        // At the bottom of this list's manual order even when more of it is still to load: the person sees it.
+        keepCreatedInView(cache, payload.task);
         if (!optimistic) countsChanged(cache);
       },
     });

@@ -169,6 +169,35 @@ export function placeTask(
 }
 
 /**
+ * Shows a task this tab just created at the bottom of the loaded lists of its list in manual order, where placeTask
+ * (rightly, for a task added elsewhere) leaves it out when the list has pages not loaded yet: it is at the end of
+ * the whole list, and whoever added it expects to see it there. Its edge has no cursor and sits after the edge of
+ * the list's endCursor, so "Load more" (relayStylePagination's merge keeps the edges up to that cursor) drops it and
+ * the pages bring it back in its place. Counts are placeTask's; a second call, or a task already loaded, changes
+ * nothing, so it can follow both the optimistic guess and the answer, whichever way its event arrived.
+ */
+export function keepCreatedInView(cache: ApolloCache, task: Task): void {
+  const ref = cache.identify({ __typename: 'Task', id: task.id });
+  if (!ref) return;
+  cache.modify<Record<string, unknown>>({
+    id: 'ROOT_QUERY',
+    fields: {
+      tasks(value, { storeFieldName, readField }) {
+        const existing = value as StoredConnection | undefined;
+        if (!existing?.edges || !existing.pageInfo?.hasNextPage) return value;
+        const { filter, orderBy } = connectionArgs(storeFieldName);
+        if (orderBy?.field !== 'POSITION' || orderBy.direction !== 'ASC') return value;
+        if (filter?.listIds?.length !== 1 || !matchesFilter(task, filter)) return value;
+        const read = readField as ReadField;
+        if (existing.edges.some((e) => read<string>('id', e.node) === task.id)) return value;
+        const edge: StoredEdge = { __typename: 'TaskEdge', cursor: '', node: { __ref: ref } };
+        return { ...existing, edges: [...existing.edges, edge] };
+      },
+    },
+  });
+}
+
+/**
  * Writes what an event says about a task that did not change its place in any list (a reminder fired), unless a
  * newer version has been applied since.
  */

@@ -140,6 +140,42 @@ describe('manual order', () => {
     await assertEventually(async () => assert.deepEqual(await titles(page), ['A', 'C', 'B', 'D']));
   });
 
+  it('shows a task added at the bottom of a list longer than a page, and once when the rest is loaded', async () => {
+    const page = one.page;
+    const more = ['E', 'F', 'G', 'H', 'I', 'J', 'K'];
+    for (const [i, title] of more.entries()) {
+      await addTask(page, { title });
+      // One after the other, as a person types them: each add costs a few requests in each browser (the task, the
+      // lists' counts, the tags), all of them under the API's per-user rate limit, so the next waits until the
+      // API answered, the other browser has the task and both sidebars count it.
+      await settled(page);
+      await item(two.page, title).waitFor();
+      const pending = new RegExp(`Inbox\\s*${4 + i + 1}\\b`);
+      for (const p of [page, two.page]) {
+        await assertEventually(async () => assert.match(await sidebarLists(p).locator('li[data-list-id]').first().innerText(), pending));
+      }
+    }
+    const all = ['A', 'C', 'B', 'D', ...more];
+    await page.reload();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
+    // The first page (10 tasks) and "Load more": K is not loaded.
+    await assertEventually(async () => assert.deepEqual(await titles(page), all.slice(0, 10)));
+    const loadMore = page.getByRole('button', { name: 'Load more' });
+    await loadMore.waitFor();
+
+    // L goes to the end of the list: it shows at the bottom at once, and stays there after the API's answer.
+    await addTask(page, { title: 'L' });
+    assert.deepEqual(await titles(page), [...all.slice(0, 10), 'L']);
+    await settled(page);
+    assert.deepEqual(await titles(page), [...all.slice(0, 10), 'L']);
+    await assertEventually(async () => assert.deepEqual(await titles(two.page), [...all, 'L']));
+
+    // The rest of the list, in its order, each task once.
+    await loadMore.click();
+    await assertEventually(async () => assert.deepEqual(await titles(page), [...all, 'L']));
+    assert.equal(await loadMore.count(), 0);
+  });
+
   it('made no page errors', () => {
     assert.deepEqual(one.seen.pageErrors, []);
     assert.deepEqual(two.seen.pageErrors, []);
