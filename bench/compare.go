@@ -103,9 +103,14 @@ func (b *benchDB) seedAnySchema(ctx context.Context, users []string, perUser int
 }
 
 // vacuumAnalyze vacuums and analyzes every table of the database, so that both sides start from fresh statistics
-// and no dead rows (the upgrade's migrations rewrite every task).
-func (b *benchDB) vacuumAnalyze(ctx context.Context) error {
-	_, err := b.db.ExecContext(ctx, "VACUUM ANALYZE")
+// and no dead rows (the upgrade's migrations rewrite every task). With full, VACUUM FULL also rewrites every table
+// compact, giving back the space the rewritten rows' old versions left (which plain VACUUM only marks reusable).
+func (b *benchDB) vacuumAnalyze(ctx context.Context, full bool) error {
+	stmt := "VACUUM ANALYZE"
+	if full {
+		stmt = "VACUUM (FULL, ANALYZE)"
+	}
+	_, err := b.db.ExecContext(ctx, stmt)
 	return err
 }
 
@@ -224,7 +229,7 @@ func runCompare(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	if err := oldSide.db.vacuumAnalyze(ctx); err != nil {
+	if err := oldSide.db.vacuumAnalyze(ctx, cfg.CompareCompact); err != nil {
 		return fmt.Errorf("vacuum analyze: %w", err)
 	}
 	oldSide.db.closePool()
@@ -239,7 +244,7 @@ func runCompare(ctx context.Context, cfg config) error {
 		return fmt.Errorf("server migrate up (the upgrade): %w\n%s", err, out)
 	}
 	upgrade := time.Since(t0)
-	if err := newSide.db.vacuumAnalyze(ctx); err != nil {
+	if err := newSide.db.vacuumAnalyze(ctx, cfg.CompareCompact); err != nil {
 		return fmt.Errorf("vacuum analyze: %w", err)
 	}
 	newSide.db.closePool()
@@ -454,15 +459,14 @@ func compareMarkdown(cfg config, oldRev, newRev, schema string, upgrade time.Dur
 	p("`go -C bench run . -compare %s%s`. The old revision was checked out in a temporary worktree and its "+
 		"`./cmd/server` built there. One database was migrated by the old binary (`server migrate up`) and seeded at its "+
 		"schema, %s: %d users × %d tasks. A second database was copied from it (`CREATE DATABASE … TEMPLATE`) and "+
-		"upgraded by the new binary's `server migrate up`, as a deployment would (%s); both were then vacuumed and "+
-		"analyzed. Each server reads its own database, with the same environment and a pool of %d. Each workload ran %d "+
+		"upgraded by the new binary's `server migrate up`, as a deployment would (%s); both were then %s. Each server reads its own database, with the same environment and a pool of %d. Each workload ran %d "+
 		"rounds; in each round each side had %d concurrent clients for %s after %s of warm-up, the old side first in odd "+
 		"rounds and the new side first in even ones (ABBA), so that the load of the shared machine falls on both alike. "+
 		"Figures are the medians over the rounds; CPU per read is the server process's (`/proc`) and the side's "+
 		"PostgreSQL backends' (polled every %s), warm-up included. Users are picked at random with the same seed on both "+
 		"sides; nobody writes.",
 		cfg.Compare, compareFlags(cfg), schema, cfg.Users, cfg.Tasks, "the upgrade's migrations took "+upgrade.Round(10*time.Millisecond).String(),
-		cfg.Pool, cfg.CompareRounds, cfg.Concurrency, cfg.Duration, cfg.Warmup, pollInterval)
+		vacuumed(cfg.CompareCompact), cfg.Pool, cfg.CompareRounds, cfg.Concurrency, cfg.Duration, cfg.Warmup, pollInterval)
 	p("")
 	p("| read | cache | side | reads/s | p50 | p99 | CPU / read: server | PostgreSQL | both | hit rate |")
 	p("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -511,11 +515,24 @@ func compareMarkdown(cfg config, oldRev, newRev, schema string, upgrade time.Dur
 	return b.String()
 }
 
+// vacuumed says what was done to both databases before they were measured.
+func vacuumed(full bool) string {
+	if full {
+		return "rewritten compact and analyzed (`VACUUM (FULL, ANALYZE)`, `-compare-compact`: both sides read tables " +
+			"without the space the upgrade's rewrites of every task left behind)"
+	}
+	return "vacuumed and analyzed (plain `VACUUM`: the upgraded side keeps the space its rewrites of every task left " +
+		"behind, as an upgraded database does until `VACUUM FULL` or pg_repack)"
+}
+
 func compareFlags(cfg config) string {
 	s := fmt.Sprintf(" -users %d -tasks %d -compare-rounds %d -concurrency %d -duration %s -warmup %s", cfg.Users, cfg.Tasks,
 		cfg.CompareRounds, cfg.Concurrency, cfg.Duration, cfg.Warmup)
 	if cfg.Smoke {
 		s = " -smoke" + s
+	}
+	if cfg.CompareCompact {
+		s += " -compare-compact"
 	}
 	return s
 }

@@ -33,6 +33,13 @@ func TestCompareFlags(t *testing.T) {
 			t.Errorf("%v: %v, want the separate-runs error", args, err)
 		}
 	}
+	if _, err := parseFlags([]string{"-compare-compact"}); err == nil {
+		t.Error("-compare-compact accepted without -compare")
+	}
+	if c, err := parseFlags([]string{"-compare", "HEAD~1", "-compare-compact"}); err != nil || !c.CompareCompact ||
+		!strings.Contains(compareFlags(c), "-compare-compact") {
+		t.Errorf("-compare-compact: %+v, %v", c.CompareCompact, err)
+	}
 	if _, err := parseFlags([]string{"-compare", "x", "-compare-rounds", "0"}); err == nil {
 		t.Error("-compare-rounds 0 accepted")
 	}

@@ -69,6 +69,7 @@ type config struct {
 	SoakRate        float64
 	Compare         string
 	CompareRounds   int
+	CompareCompact  bool
 }
 
 func main() {
@@ -139,6 +140,7 @@ func parseFlags(args []string) (config, error) {
 	fs.Float64Var(&c.SoakRate, "soak-rate", 100, "with -soak: requests per second of the dashboard mix")
 	fs.StringVar(&c.Compare, "compare", "", "run the comparison instead: the dashboard read of this tree against the server of this git revision, on the same data, in alternating rounds (writes bench/results/COMPARE.md)")
 	fs.IntVar(&c.CompareRounds, "compare-rounds", 6, "with -compare: rounds, each measuring both sides (ABBA order)")
+	fs.BoolVar(&c.CompareCompact, "compare-compact", false, "with -compare: VACUUM FULL both databases after the upgrade, so that both sides read compact tables (the upgrade's rewrites of every task leave the new side's heap larger; VACUUM FULL or pg_repack is what an operator runs to take that back)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -274,6 +276,7 @@ func parseFlags(args []string) (config, error) {
 	}
 	check(separate <= 1, "-live, -many, -soak and -compare are separate runs: give one")
 	check(c.CompareRounds >= 1 && c.CompareRounds <= 100, "-compare-rounds must be 1 to 100")
+	check(!c.CompareCompact || c.Compare != "", "-compare-compact goes with -compare")
 	check(c.SoakDuration >= 10*time.Second && c.SoakDuration <= 24*time.Hour, "-soak-duration must be 10s to 24h")
 	check(c.SoakIdle >= 0 && c.SoakIdle <= 20_000, "-soak-idle must be 0 to 20000")
 	check(c.SoakRate >= 1 && c.SoakRate <= 10_000, "-soak-rate must be 1 to 10000")
