@@ -251,16 +251,30 @@ export function restoreTaskInCache(cache: ApolloCache, task: Task): void {
   countsChanged(cache);
 }
 
+const countListeners = new Set<() => void>();
+
+/**
+ * Calls listener after every change of a task (countsChanged) until the returned function is called: useLists
+ * reads the lists' pending counts again then.
+ */
+export function onCountsChanged(listener: () => void): () => void {
+  countListeners.add(listener);
+  return () => {
+    countListeners.delete(listener);
+  };
+}
+
 /**
  * Drops the counts (taskStats, tags) after a change: a query showing them fetches them again, one that is not
- * shown fetches them when it is.
+ * shown fetches them when it is. The lists' pending counts (the sidebar's) are not evicted but read again by
+ * useLists (onCountsChanged): an evicted field is filled by whichever answer comes next, and the answer to a
+ * request sent before this change would put the old count back until the next one.
  */
 export function countsChanged(cache: ApolloCache): void {
   cache.evict({ id: 'ROOT_QUERY', fieldName: 'taskStats' });
   cache.evict({ id: 'ROOT_QUERY', fieldName: 'tags' });
-  // The lists' pending counts (the sidebar's): the Lists query reads them again.
-  for (const id of cachedIds(cache, 'TaskList')) cache.evict({ id, fieldName: 'pendingCount' });
   cache.gc();
+  for (const listener of countListeners) listener();
 }
 
 /** The cache ids (such as "TaskList:abc") of the entities of one type that the cache holds. */

@@ -143,15 +143,18 @@ describe('manual order', () => {
   it('shows a task added at the bottom of a list longer than a page, and once when the rest is loaded', async () => {
     const page = one.page;
     const more = ['E', 'F', 'G', 'H', 'I', 'J', 'K'];
-    for (const title of more) {
+    for (const [i, title] of more.entries()) {
       await addTask(page, { title });
       // One after the other, as a person types them: each add costs a few requests in each browser (the task, the
-      // lists' counts, the tags), all of them under the API's per-user rate limit (10/s, a burst of 50), so the
-      // next waits until the API answered and the other browser has the task, and then a moment more, as a person
-      // would, for the bucket to refill.
+      // lists' counts, the tags), all of them under the API's per-user rate limit, so the next waits until the
+      // API answered, the other browser has the task and both sidebars count it (which they must, however close
+      // together the adds come: a count read before the latest add must not stay).
       await settled(page);
       await item(two.page, title).waitFor();
-      await page.waitForTimeout(400);
+      const pending = new RegExp(`Inbox\\s*${4 + i + 1}\\b`);
+      for (const p of [page, two.page]) {
+        await assertEventually(async () => assert.match(await sidebarLists(p).locator('li[data-list-id]').first().innerText(), pending));
+      }
     }
     const all = ['A', 'C', 'B', 'D', ...more];
     await page.reload();
